@@ -1,0 +1,39 @@
+package dev.kappa.options;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** How late records are handled: how long they are accepted and how often late panes fire. */
+public interface LatenessOptions extends PipelineOptions {
+
+  @Description(
+      "How long after a window's end late records still update it (ISO-8601, e.g. PT1H). Records"
+          + " later than this go to the too-late output.")
+  @Default.String("PT1H")
+  String getAllowedLateness();
+
+  void setAllowedLateness(String value);
+
+  @Description("A late pane after every N late records (1: after each late record).")
+  @Default.Integer(1)
+  int getLateFiringCount();
+
+  void setLateFiringCount(int value);
+
+  @Description(
+      "When a window closes: FIRE_ALWAYS emits a final pane even if nothing arrived since the"
+          + " last one; FIRE_IF_NON_EMPTY only if something did.")
+  @Default.Enum("FIRE_ALWAYS")
+  org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior getClosingBehavior();
+
+  void setClosingBehavior(org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior value);
+
+  @Description(
+      "Where too-late records go: 'console', or a path prefix for JSON-lines files. Never"
+          + " dropped.")
+  @Default.String("console")
+  String getTooLateOutput();
+
+  void setTooLateOutput(String value);
+}

@@ -1,0 +1,119 @@
+package dev.kappa.options;
+
+import dev.kappa.options.WindowingOptions.Accumulation;
+import dev.kappa.transforms.windowing.Durations;
+import dev.kappa.transforms.windowing.WindowSpec;
+import dev.kappa.transforms.windowing.Windowing;
+import java.util.Locale;
+import javax.annotation.Nullable;
+import org.apache.beam.sdk.values.WindowingStrategy.AccumulationMode;
+import org.joda.time.Duration;
+
+/**
+ * Turns option text into the typed values transforms take, once, at launch.
+ *
+ * <p>Every failure is an {@link InvalidOptionException} whose message starts with the option's
+ * name, so a bad command line fails before any pipeline is built and says what to fix.
+ */
+public final class OptionValues {
+  private OptionValues() {}
+
+  /** An ISO-8601 duration that is zero or longer. */
+  public static Duration duration(String option, @Nullable String text) {
+    if (text == null || text.isBlank()) {
+      throw new InvalidOptionException(option, "missing; give an ISO-8601 duration such as PT5M");
+    }
+    Duration value;
+    try {
+      value = Durations.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidOptionException(
+          option, "'" + text + "' is not an ISO-8601 duration such as PT30S, PT5M or PT1H", e);
+    }
+    if (value.isShorterThan(Duration.ZERO)) {
+      throw new InvalidOptionException(option, "must not be negative, was " + text);
+    }
+    return value;
+  }
+
+  /** A positive ISO-8601 duration, or null for {@code none}. */
+  public static @Nullable Duration optionalPositiveDuration(String option, @Nullable String text) {
+    if (text != null && text.trim().equalsIgnoreCase("none")) {
+      return null;
+    }
+    Duration value = duration(option, text);
+    if (value.getMillis() == 0) {
+      throw new InvalidOptionException(option, "must be positive, or 'none', was " + text);
+    }
+    return value;
+  }
+
+  /** A replay speed-up: a positive number, or {@code max} for as fast as possible. */
+  public static double speedUp(String option, @Nullable String text) {
+    if (text == null || text.isBlank()) {
+      throw new InvalidOptionException(option, "missing; give a positive number or 'max'");
+    }
+    if (text.trim().toLowerCase(Locale.ROOT).equals("max")) {
+      return Double.POSITIVE_INFINITY;
+    }
+    double value;
+    try {
+      value = Double.parseDouble(text.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidOptionException(option, "'" + text + "' is not a number or 'max'", e);
+    }
+    if (!(value > 0) || Double.isInfinite(value)) {
+      throw new InvalidOptionException(option, "must be a positive number or 'max', was " + text);
+    }
+    return value;
+  }
+
+  /** A non-blank text value. */
+  public static String required(String option, @Nullable String text) {
+    if (text == null || text.isBlank()) {
+      throw new InvalidOptionException(option, "is required");
+    }
+    return text.trim();
+  }
+
+  /**
+   * The complete windowing from the windowing and lateness options, validated as a whole.
+   *
+   * @throws InvalidOptionException naming the first option to change
+   */
+  public static <O extends WindowingOptions & LatenessOptions> Windowing windowing(O options) {
+    WindowSpec window;
+    try {
+      window = WindowSpec.parse(options.getWindow());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidOptionException("window", e.getMessage(), e);
+    }
+    Windowing windowing =
+        Windowing.of(window)
+            .withAccumulationMode(
+                options.getAccumulation() == Accumulation.DISCARDING
+                    ? AccumulationMode.DISCARDING_FIRED_PANES
+                    : AccumulationMode.ACCUMULATING_FIRED_PANES)
+            .withClosingBehavior(options.getClosingBehavior());
+    Duration early = optionalPositiveDuration("earlyFirings", options.getEarlyFirings());
+    if (early != null) {
+      windowing = windowing.withEarlyFiringsEvery(early);
+    }
+    Duration lateness = duration("allowedLateness", options.getAllowedLateness());
+    if (window.kind() == WindowSpec.Kind.GLOBAL && lateness.getMillis() > 0) {
+      throw new InvalidOptionException(
+          "allowedLateness",
+          "must be PT0S with --window=global (a global window never ends, so nothing is late),"
+              + " was "
+              + options.getAllowedLateness());
+    }
+    windowing = windowing.withAllowedLateness(lateness);
+    if (options.getLateFiringCount() <= 0) {
+      throw new InvalidOptionException(
+          "lateFiringCount", "must be at least 1, was " + options.getLateFiringCount());
+    }
+    windowing = windowing.withLateFiringsEvery(options.getLateFiringCount());
+    windowing.validate();
+    return windowing;
+  }
+}

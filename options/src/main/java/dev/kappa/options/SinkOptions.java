@@ -1,0 +1,17 @@
+package dev.kappa.options;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** Where a job writes its results. */
+public interface SinkOptions extends PipelineOptions {
+
+  @Description(
+      "Where results go: 'console' (one line per pane), or a path prefix for JSON-lines files"
+          + " (one file per window and pane when streaming).")
+  @Default.String("console")
+  String getOutput();
+
+  void setOutput(String value);
+}

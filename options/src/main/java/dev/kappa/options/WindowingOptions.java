@@ -1,0 +1,39 @@
+package dev.kappa.options;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** Window shape, early firings and accumulation; see {@link LatenessOptions} for late data. */
+public interface WindowingOptions extends PipelineOptions {
+
+  /** Whether each pane repeats what earlier panes of its window emitted. */
+  enum Accumulation {
+    /** Each pane holds everything so far: the last pane is the complete result. */
+    ACCUMULATING,
+    /** Each pane holds only what arrived since the previous pane: add them up downstream. */
+    DISCARDING
+  }
+
+  @Description(
+      "Event-time windows: fixed:<size>, sliding:<size>,<period>, session:<gap> or global;"
+          + " ISO-8601 durations, e.g. fixed:PT5M.")
+  @Default.String("fixed:PT5M")
+  String getWindow();
+
+  void setWindow(String value);
+
+  @Description(
+      "Speculative (early) results this long in processing time after a window's first record"
+          + " (ISO-8601, e.g. PT30S); 'none' to wait for the watermark.")
+  @Default.String("PT30S")
+  String getEarlyFirings();
+
+  void setEarlyFirings(String value);
+
+  @Description("ACCUMULATING (each pane is the full result so far) or DISCARDING (only new data).")
+  @Default.Enum("ACCUMULATING")
+  Accumulation getAccumulation();
+
+  void setAccumulation(Accumulation value);
+}

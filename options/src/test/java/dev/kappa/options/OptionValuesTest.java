@@ -1,0 +1,145 @@
+package dev.kappa.options;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kappa.transforms.windowing.WindowSpec;
+import dev.kappa.transforms.windowing.Windowing;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior;
+import org.apache.beam.sdk.values.WindowingStrategy.AccumulationMode;
+import org.joda.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class OptionValuesTest {
+
+  public interface JobOptions extends WindowingOptions, LatenessOptions {}
+
+  private static JobOptions parse(String... args) {
+    return PipelineOptionsFactory.fromArgs(args).withValidation().as(JobOptions.class);
+  }
+
+  @Test
+  void defaultsGiveFiveMinuteWindowsWithEarlyAndLateFirings() {
+    Windowing windowing = OptionValues.windowing(parse());
+
+    assertThat(windowing.window(), equalTo(WindowSpec.fixed(Duration.standardMinutes(5))));
+    assertThat(windowing.earlyFiringDelay(), equalTo(Duration.standardSeconds(30)));
+    assertThat(windowing.lateFiringCount(), equalTo(1));
+    assertThat(windowing.allowedLateness(), equalTo(Duration.standardHours(1)));
+    assertThat(windowing.accumulationMode(), equalTo(AccumulationMode.ACCUMULATING_FIRED_PANES));
+    assertThat(windowing.closingBehavior(), equalTo(ClosingBehavior.FIRE_ALWAYS));
+  }
+
+  @Test
+  void everyWindowingOptionIsApplied() {
+    Windowing windowing =
+        OptionValues.windowing(
+            parse(
+                "--window=sliding:PT10M,PT1M",
+                "--earlyFirings=none",
+                "--accumulation=DISCARDING",
+                "--allowedLateness=PT2M",
+                "--lateFiringCount=3",
+                "--closingBehavior=FIRE_IF_NON_EMPTY"));
+
+    assertThat(
+        windowing.window(),
+        equalTo(WindowSpec.sliding(Duration.standardMinutes(10), Duration.standardMinutes(1))));
+    assertThat(windowing.earlyFiringDelay(), nullValue());
+    assertThat(windowing.accumulationMode(), equalTo(AccumulationMode.DISCARDING_FIRED_PANES));
+    assertThat(windowing.allowedLateness(), equalTo(Duration.standardMinutes(2)));
+    assertThat(windowing.lateFiringCount(), equalTo(3));
+    assertThat(windowing.closingBehavior(), equalTo(ClosingBehavior.FIRE_IF_NON_EMPTY));
+  }
+
+  @Test
+  void badWindowNamesTheWindowOption() {
+    InvalidOptionException e =
+        assertThrows(
+            InvalidOptionException.class, () -> OptionValues.windowing(parse("--window=hourly")));
+
+    assertThat(e.option(), equalTo("window"));
+    assertThat(e.getMessage(), startsWith("--window: "));
+    assertThat(e.getMessage(), containsString("unknown window kind 'hourly'"));
+  }
+
+  @Test
+  void badDurationNamesItsOption() {
+    InvalidOptionException e =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> OptionValues.windowing(parse("--allowedLateness=1h")));
+
+    assertThat(e.getMessage(), startsWith("--allowedLateness: '1h' is not an ISO-8601 duration"));
+  }
+
+  @Test
+  void negativeDurationIsRejected() {
+    InvalidOptionException e =
+        assertThrows(InvalidOptionException.class, () -> OptionValues.duration("lag", "PT-5S"));
+
+    assertThat(e.getMessage(), equalTo("--lag: must not be negative, was PT-5S"));
+  }
+
+  @Test
+  void zeroEarlyFiringDelayIsRejected() {
+    InvalidOptionException e =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> OptionValues.windowing(parse("--earlyFirings=PT0S")));
+
+    assertThat(e.getMessage(), equalTo("--earlyFirings: must be positive, or 'none', was PT0S"));
+  }
+
+  @Test
+  void lateFiringCountMustBePositive() {
+    InvalidOptionException e =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> OptionValues.windowing(parse("--lateFiringCount=0")));
+
+    assertThat(e.option(), equalTo("lateFiringCount"));
+  }
+
+  @Test
+  void globalWindowRejectsAllowedLateness() {
+    InvalidOptionException e =
+        assertThrows(
+            InvalidOptionException.class, () -> OptionValues.windowing(parse("--window=global")));
+
+    assertThat(e.option(), equalTo("allowedLateness"));
+    assertThat(e.getMessage(), containsString("--window=global"));
+  }
+
+  @Test
+  void globalWindowWithoutLatenessIsAccepted() {
+    Windowing windowing =
+        OptionValues.windowing(parse("--window=global", "--allowedLateness=PT0S"));
+
+    assertThat(windowing.window(), equalTo(WindowSpec.global()));
+  }
+
+  @Test
+  void speedUpAcceptsNumbersAndMax() {
+    assertThat(OptionValues.speedUp("replaySpeedUp", "120"), equalTo(120.0));
+    assertThat(OptionValues.speedUp("replaySpeedUp", "MAX"), equalTo(Double.POSITIVE_INFINITY));
+    InvalidOptionException e =
+        assertThrows(
+            InvalidOptionException.class, () -> OptionValues.speedUp("replaySpeedUp", "-2"));
+    assertThat(
+        e.getMessage(), equalTo("--replaySpeedUp: must be a positive number or 'max', was -2"));
+  }
+
+  @Test
+  void requiredRejectsBlank() {
+    InvalidOptionException e =
+        assertThrows(InvalidOptionException.class, () -> OptionValues.required("input", " "));
+
+    assertThat(e.getMessage(), equalTo("--input: is required"));
+  }
+}

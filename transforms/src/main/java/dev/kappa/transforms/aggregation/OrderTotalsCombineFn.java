@@ -1,0 +1,58 @@
+package dev.kappa.transforms.aggregation;
+
+import dev.kappa.schemas.events.OrderEvent;
+import org.apache.beam.sdk.coders.CoderRegistry;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
+
+/**
+ * Counts orders and sums their revenue ({@code quantity * unit_price_cents}) per key and window.
+ *
+ * <p>A CombineFn rather than a GroupByKey and a loop, so runners combine partial sums before the
+ * shuffle and keep one small accumulator per key and window instead of every order. Arithmetic is
+ * exact: an overflow fails the bundle instead of producing a wrong total.
+ *
+ * <pre>{@code
+ * PCollection<KV<String, OrderTotals>> totals =
+ *     ordersByProduct.apply("SumRevenue", Combine.perKey(new OrderTotalsCombineFn()));
+ * }</pre>
+ */
+public final class OrderTotalsCombineFn extends CombineFn<OrderEvent, OrderTotals, OrderTotals> {
+  private static final long serialVersionUID = 1L;
+
+  @Override
+  public OrderTotals createAccumulator() {
+    return OrderTotals.zero();
+  }
+
+  @Override
+  public OrderTotals addInput(OrderTotals accumulator, OrderEvent order) {
+    long revenue = Math.multiplyExact((long) order.getQuantity(), order.getUnitPriceCents());
+    return accumulator.plus(OrderTotals.of(1, revenue));
+  }
+
+  @Override
+  public OrderTotals mergeAccumulators(Iterable<OrderTotals> accumulators) {
+    OrderTotals sum = OrderTotals.zero();
+    for (OrderTotals accumulator : accumulators) {
+      sum = sum.plus(accumulator);
+    }
+    return sum;
+  }
+
+  @Override
+  public OrderTotals extractOutput(OrderTotals accumulator) {
+    return accumulator;
+  }
+
+  @Override
+  public org.apache.beam.sdk.coders.Coder<OrderTotals> getAccumulatorCoder(
+      CoderRegistry registry, org.apache.beam.sdk.coders.Coder<OrderEvent> inputCoder) {
+    return OrderTotals.Coder.of();
+  }
+
+  @Override
+  public org.apache.beam.sdk.coders.Coder<OrderTotals> getDefaultOutputCoder(
+      CoderRegistry registry, org.apache.beam.sdk.coders.Coder<OrderEvent> inputCoder) {
+    return OrderTotals.Coder.of();
+  }
+}

@@ -1,0 +1,294 @@
+package dev.kappa.transforms.lateness;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.auto.value.AutoValue;
+import dev.kappa.schemas.common.MissedWindow;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.state.TimeDomain;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.TimerSpec;
+import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.transforms.windowing.WindowFn;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.WindowingStrategy;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Assigns event-time windows and diverts what Beam would drop as too late to its own output.
+ *
+ * <p>Beam drops a record silently (only a counter moves) when its window has expired: when the
+ * watermark has passed the window's end plus the allowed lateness. There is no output for such
+ * records (apache/beam#23379). This transform makes the same decision one step earlier and keeps
+ * the records: for every window an element falls into, the window is live if {@code
+ * window.maxTimestamp() + allowedLateness} is not before the input watermark, exactly Beam's rule
+ * ({@code LateDataUtils.garbageCollectionTime}). The element goes on in its live windows only, and
+ * each expired window becomes one record on {@link #tooLateTag()} with the window it missed and by
+ * how much. What the downstream GroupByKey would have dropped is therefore exactly what comes out
+ * here, also for a sliding window where only some of an element's windows have expired.
+ *
+ * <p>How: a stateful DoFn can read its input watermark through an (unset) event-time timer's {@code
+ * getCurrentRelativeTime()}. Stateful DoFns reject merging windows and drop expired input
+ * themselves, so the DoFn runs in the global window over a small number of shard keys and assigns
+ * the target windows itself. The downstream GroupByKey sees a watermark no later than the one used
+ * here (watermarks travel behind the elements they follow), so it never drops what passed.
+ *
+ * <p>Cost: one extra shuffle onto {@link #shards()} keys, and no per-key state beyond the runner's
+ * end-of-global-window cleanup timer per shard. In a bounded run the watermark does not advance
+ * until the input is consumed, so nothing is diverted: a backfill counts every record.
+ *
+ * <pre>{@code
+ * PCollectionTuple split =
+ *     orders.apply("DivertTooLate",
+ *         DivertTooLateEvents.<OrderEvent>into(WindowSpec.fixed(Duration.standardMinutes(5)))
+ *             .withAllowedLateness(Duration.standardHours(1)));
+ * PCollection<OrderEvent> windowed = split.get(divert.liveTag());
+ * PCollection<KV<OrderEvent, MissedWindow>> tooLate = split.get(divert.tooLateTag());
+ * }</pre>
+ *
+ * <p>Prefer {@link dev.kappa.transforms.windowing.WindowEvents}, which also sets the trigger.
+ *
+ * @param <T> the element type; its coder must be known on the input
+ */
+@AutoValue
+public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, PCollectionTuple> {
+  private static final long serialVersionUID = 1L;
+
+  /** Name of the counter of diverted (element, window) pairs. */
+  public static final String TOO_LATE_COUNTER = "tooLateRecords";
+
+  abstract WindowFn<Object, ? extends BoundedWindow> windowFn();
+
+  public abstract Duration allowedLateness();
+
+  /** How many keys the watermark-reading step is spread over. */
+  public abstract int shards();
+
+  abstract TupleTag<T> liveTagInternal();
+
+  abstract TupleTag<KV<T, MissedWindow>> tooLateTagInternal();
+
+  abstract Builder<T> toBuilder();
+
+  /** Diverts records too late for windows of {@code windowFn}; no allowed lateness yet. */
+  public static <T> DivertTooLateEvents<T> into(WindowFn<Object, ? extends BoundedWindow> fn) {
+    return new AutoValue_DivertTooLateEvents.Builder<T>()
+        .setWindowFn(checkNotNull(fn, "window function must be set"))
+        .setAllowedLateness(Duration.ZERO)
+        .setShards(16)
+        .setLiveTagInternal(new TupleTag<T>("live") {})
+        .setTooLateTagInternal(new TupleTag<KV<T, MissedWindow>>("tooLate") {})
+        .build();
+  }
+
+  /** Accepts records up to {@code lateness} after their window's end. */
+  public DivertTooLateEvents<T> withAllowedLateness(Duration lateness) {
+    checkArgument(lateness != null, "allowed lateness must be set");
+    checkArgument(
+        !lateness.isShorterThan(Duration.ZERO), "allowed lateness must be >= 0, was %s", lateness);
+    return toBuilder().setAllowedLateness(lateness).build();
+  }
+
+  /** Spreads the watermark-reading step over {@code shards} keys (default 16). */
+  public DivertTooLateEvents<T> withShards(int shards) {
+    checkArgument(shards > 0, "shards must be positive, was %s", shards);
+    return toBuilder().setShards(shards).build();
+  }
+
+  /** The elements, in their live windows, with the input's timestamps. */
+  public TupleTag<T> liveTag() {
+    return liveTagInternal();
+  }
+
+  /** One record per (element, expired window): the element and the window it missed. */
+  public TupleTag<KV<T, MissedWindow>> tooLateTag() {
+    return tooLateTagInternal();
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<T> input) {
+    Coder<T> elementCoder = input.getCoder();
+    PCollectionTuple result =
+        input
+            .apply("IntoGlobalWindow", Window.into(new GlobalWindows()))
+            .apply("AssignShard", ParDo.of(new AssignShardFn<T>(shards())))
+            .setCoder(KvCoder.of(VarIntCoder.of(), elementCoder))
+            .apply(
+                "DivertExpiredWindows",
+                ParDo.of(
+                        new DivertExpiredWindowsFn<T>(
+                            windowFn(), allowedLateness(), liveTag(), tooLateTag()))
+                    .withOutputTags(liveTag(), TupleTagList.of(tooLateTag())));
+    @SuppressWarnings("unchecked")
+    WindowFn<T, ?> target = (WindowFn<T, ?>) (WindowFn<?, ?>) windowFn();
+    result
+        .get(liveTag())
+        .setCoder(elementCoder)
+        .setWindowingStrategyInternal(
+            WindowingStrategy.of(target).withAllowedLateness(allowedLateness()));
+    result.get(tooLateTag()).setCoder(KvCoder.of(elementCoder, AvroCoder.of(MissedWindow.class)));
+    return result;
+  }
+
+  /**
+   * The time after which Beam treats {@code window} as expired: its max timestamp plus the allowed
+   * lateness, capped at the end of the global window (as Beam's {@code LateDataUtils} does).
+   */
+  static Instant expiryTime(BoundedWindow window, Duration allowedLateness) {
+    Instant endOfTime = GlobalWindow.INSTANCE.maxTimestamp();
+    if (window.maxTimestamp().isAfter(endOfTime.minus(allowedLateness))) {
+      return endOfTime;
+    }
+    return window.maxTimestamp().plus(allowedLateness);
+  }
+
+  /** Spreads elements over a few keys so the stateful step below can run in parallel. */
+  static final class AssignShardFn<T> extends DoFn<T, KV<Integer, T>> {
+    private static final long serialVersionUID = 1L;
+    private final int shards;
+
+    AssignShardFn(int shards) {
+      this.shards = shards;
+    }
+
+    @ProcessElement
+    public void process(@Element T element, OutputReceiver<KV<Integer, T>> out) {
+      // Any key works: the decision depends on the watermark, not on the key.
+      out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), element));
+    }
+  }
+
+  /** Reads the input watermark and splits each element's windows into live and expired. */
+  static final class DivertExpiredWindowsFn<T> extends DoFn<KV<Integer, T>, T> {
+    private static final long serialVersionUID = 1L;
+    private static final String WATERMARK_PROBE = "watermarkProbe";
+
+    @TimerId(WATERMARK_PROBE)
+    private final TimerSpec watermarkProbe = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    private final WindowFn<Object, ? extends BoundedWindow> windowFn;
+    private final Duration allowedLateness;
+    private final TupleTag<T> liveTag;
+    private final TupleTag<KV<T, MissedWindow>> tooLateTag;
+    private final Counter tooLate = Metrics.counter(DivertTooLateEvents.class, TOO_LATE_COUNTER);
+
+    DivertExpiredWindowsFn(
+        WindowFn<Object, ? extends BoundedWindow> windowFn,
+        Duration allowedLateness,
+        TupleTag<T> liveTag,
+        TupleTag<KV<T, MissedWindow>> tooLateTag) {
+      this.windowFn = windowFn;
+      this.allowedLateness = allowedLateness;
+      this.liveTag = liveTag;
+      this.tooLateTag = tooLateTag;
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<Integer, T> element,
+        @Timestamp Instant timestamp,
+        @TimerId(WATERMARK_PROBE) Timer probe,
+        MultiOutputReceiver out)
+        throws Exception {
+      // The timer is never set: for an event-time timer this returns the input watermark.
+      Instant watermark = probe.getCurrentRelativeTime();
+      T value = element.getValue();
+      List<BoundedWindow> live = new ArrayList<>();
+      for (BoundedWindow window : assignWindows(windowFn, value, timestamp)) {
+        Instant expiry = expiryTime(window, allowedLateness);
+        if (expiry.isBefore(watermark)) {
+          tooLate.inc();
+          out.get(tooLateTag)
+              .outputWithTimestamp(
+                  KV.of(value, missedWindow(window, timestamp, watermark, expiry)), timestamp);
+        } else {
+          live.add(window);
+        }
+      }
+      if (!live.isEmpty()) {
+        out.get(liveTag).outputWindowedValue(value, timestamp, live, PaneInfo.NO_FIRING);
+      }
+    }
+
+    @OnTimer(WATERMARK_PROBE)
+    public void onWatermarkProbe() {
+      // Never set, so never fires; declared only to read the watermark.
+    }
+
+    private MissedWindow missedWindow(
+        BoundedWindow window, Instant timestamp, Instant watermark, Instant expiry) {
+      Instant start =
+          window instanceof IntervalWindow
+              ? ((IntervalWindow) window).start()
+              : BoundedWindow.TIMESTAMP_MIN_VALUE;
+      return MissedWindow.newBuilder()
+          .setWindowStart(java.time.Instant.ofEpochMilli(start.getMillis()))
+          .setWindowEnd(java.time.Instant.ofEpochMilli(window.maxTimestamp().getMillis() + 1))
+          .setEventTime(java.time.Instant.ofEpochMilli(timestamp.getMillis()))
+          .setWatermark(java.time.Instant.ofEpochMilli(watermark.getMillis()))
+          .setAllowedLatenessMillis(allowedLateness.getMillis())
+          .setLateByMillis(watermark.getMillis() - expiry.getMillis())
+          .build();
+    }
+
+    private static <W extends BoundedWindow> Collection<W> assignWindows(
+        WindowFn<Object, W> fn, Object element, Instant timestamp) throws Exception {
+      return fn.assignWindows(
+          fn.new AssignContext() {
+            @Override
+            public Object element() {
+              return element;
+            }
+
+            @Override
+            public Instant timestamp() {
+              return timestamp;
+            }
+
+            @Override
+            public BoundedWindow window() {
+              return GlobalWindow.INSTANCE;
+            }
+          });
+    }
+  }
+
+  @AutoValue.Builder
+  abstract static class Builder<T> {
+    abstract Builder<T> setWindowFn(WindowFn<Object, ? extends BoundedWindow> fn);
+
+    abstract Builder<T> setAllowedLateness(Duration lateness);
+
+    abstract Builder<T> setShards(int shards);
+
+    abstract Builder<T> setLiveTagInternal(TupleTag<T> tag);
+
+    abstract Builder<T> setTooLateTagInternal(TupleTag<KV<T, MissedWindow>> tag);
+
+    abstract DivertTooLateEvents<T> build();
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * Late data that is never lost: records later than the allowed lateness leave through their own
+ * output, with the window they missed and by how much, and are counted in a metric.
+ */
+package dev.kappa.transforms.lateness;

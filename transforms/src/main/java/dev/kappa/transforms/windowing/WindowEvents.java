@@ -1,0 +1,69 @@
+package dev.kappa.transforms.windowing;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.auto.value.AutoValue;
+import dev.kappa.schemas.common.MissedWindow;
+import dev.kappa.transforms.lateness.DivertTooLateEvents;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+
+/**
+ * Windows a timestamped collection by a {@link Windowing} and splits off the records that arrive
+ * too late for it.
+ *
+ * <p>The window, trigger, allowed lateness, accumulation and closing behaviour are applied together
+ * from one checked value, so a pipeline cannot set a lateness its trigger silently ignores. Records
+ * later than the allowed lateness are not dropped: they come out on {@link #tooLateTag()} with the
+ * window they missed (see {@link DivertTooLateEvents}). Apply a GroupByKey or Combine.perKey to
+ * {@link #windowedTag()} to get panes.
+ *
+ * <pre>{@code
+ * WindowEvents<OrderEvent> windowOrders = WindowEvents.using(windowing);
+ * PCollectionTuple split = orders.apply("WindowOrders", windowOrders);
+ * PCollection<OrderEvent> windowed = split.get(windowOrders.windowedTag());
+ * PCollection<KV<OrderEvent, MissedWindow>> tooLate = split.get(windowOrders.tooLateTag());
+ * }</pre>
+ *
+ * @param <T> the element type
+ */
+@AutoValue
+public abstract class WindowEvents<T> extends PTransform<PCollection<T>, PCollectionTuple> {
+  private static final long serialVersionUID = 1L;
+
+  public abstract Windowing windowing();
+
+  abstract DivertTooLateEvents<T> divert();
+
+  /** Windows by {@code windowing}, which is validated when the transform is applied. */
+  public static <T> WindowEvents<T> using(Windowing windowing) {
+    checkNotNull(windowing, "windowing must be set");
+    return new AutoValue_WindowEvents<T>(
+        windowing,
+        DivertTooLateEvents.<T>into(windowing.window().windowFn())
+            .withAllowedLateness(windowing.allowedLateness()));
+  }
+
+  /** The elements in their windows, with the trigger set: ready for a GroupByKey. */
+  public TupleTag<T> windowedTag() {
+    return divert().liveTag();
+  }
+
+  /** Records later than the allowed lateness, each with the window it missed. */
+  public TupleTag<KV<T, MissedWindow>> tooLateTag() {
+    return divert().tooLateTag();
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<T> input) {
+    windowing().validate();
+    PCollectionTuple split = input.apply("DivertTooLate", divert());
+    PCollection<T> windowed =
+        split.get(divert().liveTag()).apply("SetTrigger", windowing().<T>configure());
+    return PCollectionTuple.of(windowedTag(), windowed)
+        .and(tooLateTag(), split.get(divert().tooLateTag()));
+  }
+}

@@ -1,0 +1,198 @@
+package dev.kappa.transforms.windowing;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.auto.value.AutoValue;
+import java.io.Serializable;
+import javax.annotation.Nullable;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.Trigger;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior;
+import org.apache.beam.sdk.transforms.windowing.Window.OnTimeBehavior;
+import org.apache.beam.sdk.values.WindowingStrategy.AccumulationMode;
+import org.joda.time.Duration;
+
+/**
+ * Everything that decides when a window's results come out, kept together: the window shape, early
+ * (speculative) firings, the on-time firing, late firings, allowed lateness, accumulation and what
+ * happens when the window closes.
+ *
+ * <p>Beam lets these be set separately, and some combinations lose data quietly (a trigger that
+ * finishes at the watermark drops every later record even inside the allowed lateness). Here they
+ * are one value, checked as a whole by {@link #validate()}, which {@link WindowEvents} calls when
+ * it is applied. Each {@code withX} method checks its own argument and returns a new value, so the
+ * order of calls does not matter.
+ *
+ * <pre>{@code
+ * Windowing windowing =
+ *     Windowing.of(WindowSpec.fixed(Duration.standardMinutes(5)))
+ *         .withEarlyFiringsEvery(Duration.standardSeconds(30))
+ *         .withLateFiringsEvery(1)
+ *         .withAllowedLateness(Duration.standardHours(1))
+ *         .withAccumulationMode(AccumulationMode.ACCUMULATING_FIRED_PANES);
+ * }</pre>
+ */
+@AutoValue
+public abstract class Windowing implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public abstract WindowSpec window();
+
+  /** Processing-time delay after a pane's first element before an early firing; null for none. */
+  public abstract @Nullable Duration earlyFiringDelay();
+
+  /** Late firings after this many late elements; 0 for none. */
+  public abstract int lateFiringCount();
+
+  public abstract Duration allowedLateness();
+
+  public abstract AccumulationMode accumulationMode();
+
+  public abstract ClosingBehavior closingBehavior();
+
+  public abstract OnTimeBehavior onTimeBehavior();
+
+  abstract Builder toBuilder();
+
+  /**
+   * Windows of the given shape that fire once when the watermark passes their end, with no allowed
+   * lateness, discarding fired panes, and a final pane always emitted on close.
+   */
+  public static Windowing of(WindowSpec window) {
+    return new AutoValue_Windowing.Builder()
+        .setWindow(checkNotNull(window, "window spec must be set"))
+        .setEarlyFiringDelay(null)
+        .setLateFiringCount(0)
+        .setAllowedLateness(Duration.ZERO)
+        .setAccumulationMode(AccumulationMode.DISCARDING_FIRED_PANES)
+        .setClosingBehavior(ClosingBehavior.FIRE_ALWAYS)
+        .setOnTimeBehavior(OnTimeBehavior.FIRE_ALWAYS)
+        .build();
+  }
+
+  /** Speculative results {@code delay} of processing time after each pane's first element. */
+  public Windowing withEarlyFiringsEvery(Duration delay) {
+    WindowSpec.checkPositive("early firing delay", delay);
+    return toBuilder().setEarlyFiringDelay(delay).build();
+  }
+
+  /** No speculative results: a window first fires when the watermark passes its end. */
+  public Windowing withoutEarlyFirings() {
+    return toBuilder().setEarlyFiringDelay(null).build();
+  }
+
+  /** A late pane after every {@code count} late elements ({@code 1}: after each one). */
+  public Windowing withLateFiringsEvery(int count) {
+    checkArgument(count > 0, "late firing count must be positive, was %s", count);
+    return toBuilder().setLateFiringCount(count).build();
+  }
+
+  /** How long after the end of a window records are still accepted (late panes). */
+  public Windowing withAllowedLateness(Duration lateness) {
+    checkArgument(lateness != null, "allowed lateness must be set");
+    checkArgument(
+        !lateness.isShorterThan(Duration.ZERO), "allowed lateness must be >= 0, was %s", lateness);
+    return toBuilder().setAllowedLateness(lateness).build();
+  }
+
+  /** Whether each pane repeats what earlier panes emitted (accumulating) or only adds to it. */
+  public Windowing withAccumulationMode(AccumulationMode mode) {
+    checkArgument(
+        mode == AccumulationMode.ACCUMULATING_FIRED_PANES
+            || mode == AccumulationMode.DISCARDING_FIRED_PANES,
+        "accumulation mode must be ACCUMULATING_FIRED_PANES or DISCARDING_FIRED_PANES, was %s",
+        mode);
+    return toBuilder().setAccumulationMode(mode).build();
+  }
+
+  /** Whether a final pane is emitted when the window expires even if it would be empty. */
+  public Windowing withClosingBehavior(ClosingBehavior behavior) {
+    return toBuilder()
+        .setClosingBehavior(checkNotNull(behavior, "closing behavior must be set"))
+        .build();
+  }
+
+  /** Whether the on-time pane is emitted even if it would be empty. */
+  public Windowing withOnTimeBehavior(OnTimeBehavior behavior) {
+    return toBuilder()
+        .setOnTimeBehavior(checkNotNull(behavior, "on-time behavior must be set"))
+        .build();
+  }
+
+  /**
+   * Checks the settings as a whole.
+   *
+   * @throws IllegalArgumentException naming the setting to change
+   */
+  public void validate() {
+    if (allowedLateness().getMillis() > 0 && lateFiringCount() == 0) {
+      throw new IllegalArgumentException(
+          "allowed lateness is "
+              + allowedLateness()
+              + " but late firings are off: the trigger would finish at the watermark and Beam"
+              + " would drop every late record; set late firings (withLateFiringsEvery(n)) or"
+              + " allowed lateness PT0S");
+    }
+    if (window().kind() == WindowSpec.Kind.GLOBAL && allowedLateness().getMillis() > 0) {
+      throw new IllegalArgumentException(
+          "allowed lateness is "
+              + allowedLateness()
+              + " but the window is global: it never ends, so nothing is late; set allowed"
+              + " lateness PT0S");
+    }
+  }
+
+  /** The Beam trigger these settings describe. */
+  public Trigger trigger() {
+    AfterWatermark.FromEndOfWindow onTime = AfterWatermark.pastEndOfWindow();
+    Trigger.OnceTrigger early =
+        earlyFiringDelay() == null
+            ? null
+            : AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringDelay());
+    Trigger.OnceTrigger late =
+        lateFiringCount() == 0 ? null : AfterPane.elementCountAtLeast(lateFiringCount());
+    if (early != null && late != null) {
+      return onTime.withEarlyFirings(early).withLateFirings(late);
+    } else if (early != null) {
+      return onTime.withEarlyFirings(early);
+    } else if (late != null) {
+      return onTime.withLateFirings(late);
+    }
+    return onTime;
+  }
+
+  /** A {@link Window} that sets the trigger, lateness and accumulation, keeping the windows. */
+  <T> Window<T> configure() {
+    Window<T> window =
+        Window.<T>configure()
+            .triggering(trigger())
+            .withAllowedLateness(allowedLateness(), closingBehavior())
+            .withOnTimeBehavior(onTimeBehavior());
+    return accumulationMode() == AccumulationMode.ACCUMULATING_FIRED_PANES
+        ? window.accumulatingFiredPanes()
+        : window.discardingFiredPanes();
+  }
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setWindow(WindowSpec window);
+
+    abstract Builder setEarlyFiringDelay(@Nullable Duration delay);
+
+    abstract Builder setLateFiringCount(int count);
+
+    abstract Builder setAllowedLateness(Duration lateness);
+
+    abstract Builder setAccumulationMode(AccumulationMode mode);
+
+    abstract Builder setClosingBehavior(ClosingBehavior behavior);
+
+    abstract Builder setOnTimeBehavior(OnTimeBehavior behavior);
+
+    abstract Windowing build();
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Event-time windows with their triggers: {@link dev.kappa.transforms.windowing.WindowSpec} (the
+ * shape), {@link dev.kappa.transforms.windowing.Windowing} (shape, trigger, lateness and
+ * accumulation as one checked value) and {@link dev.kappa.transforms.windowing.WindowEvents} (the
+ * transform that applies it and diverts too-late records).
+ */
+package dev.kappa.transforms.windowing;
