@@ -1,0 +1,7 @@
+/**
+ * Generated Avro types of what pipelines write: per-window aggregates ({@code ProductRevenue}) and
+ * the named output of events that missed their window ({@code TooLateOrder}).
+ *
+ * <p>The classes are generated from {@code src/main/avro/current/results}.
+ */
+package dev.kappa.schemas.results;
