@@ -1,0 +1,18 @@
+package dev.kappa.io.console;
+
+/**
+ * The console as a sink, for demos and local runs: each element printed on its own line.
+ *
+ * <pre>{@code
+ * alerts.apply("PrintAlerts", Console.print("alert"));
+ * // [alert] {"card":"4242","amount":912.5}
+ * }</pre>
+ */
+public final class Console {
+  private Console() {}
+
+  /** Prints each element to stdout as {@code [label] element}. See {@link PrintLines}. */
+  public static PrintLines print(String label) {
+    return PrintLines.of(label);
+  }
+}

@@ -1,0 +1,126 @@
+package dev.kappa.io.file;
+
+import com.google.auto.value.AutoValue;
+import java.util.Locale;
+import org.apache.beam.sdk.io.Compression;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.WriteFilesResult;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.ReadableInstant;
+import org.joda.time.format.DateTimeFormatter;
+import org.joda.time.format.ISODateTimeFormat;
+
+/**
+ * Writes strings, one per line, to {@code .jsonl} files; pipelines format their records to strings
+ * (usually JSON) before this step. Each element must be one line, without {@code \n}.
+ *
+ * <p><b>Bounded input</b> is written like {@link TextIO}: {@code <prefix>-SSSSS-of-NNNNN.jsonl},
+ * with a runner-chosen number of shards, once the input is complete.
+ *
+ * <p><b>Unbounded input</b> must be windowed (or triggered); each pane of each window is written to
+ * its own single file as soon as it fires: {@code <prefix>-<window start>-<window end>-pane-<pane
+ * index>-00000-of-00001.jsonl}, with the window bounds in UTC as {@code yyyyMMdd'T'HHmmss.SSSZ} (no
+ * colons, so the names work on every file system). A late firing gets the next pane index, so it
+ * never overwrites an earlier pane of the same window: with accumulating panes, the file with the
+ * highest pane index holds the window's latest result; with discarding panes, the window's result
+ * is the union of its files. The global window is named {@code global}.
+ *
+ * <p>Read the results back with the same glob in both cases, e.g. {@code Files.read(prefix +
+ * "-*.jsonl")} or {@code TextIO.read().from(prefix + "-*.jsonl")}.
+ *
+ * <pre>{@code
+ * revenue
+ *     .apply("FormatRevenue", MapElements.into(TypeDescriptors.strings()).via(Revenue::toJson))
+ *     .apply("WriteRevenue", Files.writeLines("/tmp/kappa/revenue"));
+ * }</pre>
+ */
+@AutoValue
+public abstract class WriteLines extends PTransform<PCollection<String>, WriteFilesResult<Void>> {
+  private static final long serialVersionUID = 1L;
+
+  /** The suffix of every file written. */
+  public static final String SUFFIX = ".jsonl";
+
+  abstract String outputPrefix();
+
+  static WriteLines to(String outputPrefix) {
+    if (outputPrefix == null || outputPrefix.isEmpty() || outputPrefix.endsWith("/")) {
+      throw new IllegalArgumentException(
+          "outputPrefix must be a path ending in a file-name prefix, e.g. /data/out/orders, was "
+              + (outputPrefix == null ? "null" : "\"" + outputPrefix + "\""));
+    }
+    return new AutoValue_WriteLines(outputPrefix);
+  }
+
+  @Override
+  public WriteFilesResult<Void> expand(PCollection<String> input) {
+    if (input.isBounded() == PCollection.IsBounded.BOUNDED) {
+      return input.apply(
+          "WriteShards",
+          TextIO.write().to(outputPrefix()).withSuffix(SUFFIX).<Void>withOutputFilenames());
+    }
+    ResourceId prefix = FileSystems.matchNewResource(outputPrefix(), false);
+    ResourceId directory = prefix.getCurrentDirectory();
+    return input.apply(
+        "WriteWindowPanes",
+        FileIO.<String>write()
+            .via(TextIO.sink())
+            .to(directory.toString())
+            .withNaming(new WindowPaneNaming(prefix.getFilename(), SUFFIX))
+            .withNumShards(1));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("outputPrefix", outputPrefix()).withLabel("Output prefix"));
+  }
+
+  /** Names a file by its window's bounds and its pane index, so no pane overwrites another. */
+  static final class WindowPaneNaming implements FileIO.Write.FileNaming {
+    private static final long serialVersionUID = 1L;
+    private static final DateTimeFormatter TIME = ISODateTimeFormat.basicDateTime().withZoneUTC();
+
+    private final String prefix;
+    private final String suffix;
+
+    WindowPaneNaming(String prefix, String suffix) {
+      this.prefix = prefix;
+      this.suffix = suffix;
+    }
+
+    @Override
+    public String getFilename(
+        BoundedWindow window,
+        PaneInfo pane,
+        int numShards,
+        int shardIndex,
+        Compression compression) {
+      StringBuilder name = new StringBuilder(prefix).append('-');
+      if (window instanceof IntervalWindow) {
+        IntervalWindow interval = (IntervalWindow) window;
+        name.append(format(interval.start())).append('-').append(format(interval.end()));
+      } else if (window instanceof GlobalWindow) {
+        name.append("global");
+      } else {
+        name.append("until-").append(format(window.maxTimestamp()));
+      }
+      name.append("-pane-").append(pane.getIndex());
+      name.append(String.format(Locale.ROOT, "-%05d-of-%05d", shardIndex, numShards));
+      return name.append(suffix).append(compression.getSuggestedSuffix()).toString();
+    }
+
+    private static String format(ReadableInstant instant) {
+      return TIME.print(instant);
+    }
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Sources and sinks for Kappa pipelines, one entry class per system in its own sub-package.
+ *
+ * <ul>
+ *   <li>{@link dev.kappa.io.file.Files}: read and replay JSON-lines and Avro files, write lines.
+ *   <li>{@link dev.kappa.io.console.Console}: print lines for demos.
+ *   <li>{@link dev.kappa.io.watermark}: watermark policies shared by the unbounded sources.
+ * </ul>
+ *
+ * <p>Every source emits {@link dev.kappa.schemas.common.SourceRecord}: the original bytes and where
+ * they came from. Decoding is a separate step downstream, so that a record that cannot be decoded
+ * still has its bytes and position when it becomes a dead letter.
+ */
+package dev.kappa.io;

@@ -1,0 +1,125 @@
+package dev.kappa.io.file;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.matchesPattern;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(TestPipelineExtension.class)
+class WriteLinesTest {
+  private static final Instant T0 = Instant.parse("2024-05-01T10:00:00Z");
+
+  @TempDir Path dir;
+
+  /** Each output file's name and its lines, ignoring Beam's temporary directory. */
+  private Map<String, List<String>> outputFiles() throws IOException {
+    Map<String, List<String>> files = new TreeMap<>();
+    try (Stream<Path> paths = java.nio.file.Files.list(dir)) {
+      for (Path path :
+          paths.filter(java.nio.file.Files::isRegularFile).collect(Collectors.toList())) {
+        files.put(
+            path.getFileName().toString(),
+            java.nio.file.Files.readAllLines(path, StandardCharsets.UTF_8));
+      }
+    }
+    return files;
+  }
+
+  @Test
+  void writesBoundedInputAsShardsThatReadBackToTheSameLines(TestPipeline pipeline)
+      throws IOException {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      lines.add("{\"id\":" + i + ",\"name\":\"é" + i + "\"}");
+    }
+
+    pipeline
+        .apply(Create.of(lines).withCoder(StringUtf8Coder.of()))
+        .apply(Files.writeLines(dir.resolve("orders").toString()));
+    pipeline.run().waitUntilFinish();
+
+    Map<String, List<String>> files = outputFiles();
+    assertThat(files.size(), greaterThanOrEqualTo(1));
+    assertThat(files.keySet(), everyItem(matchesPattern("orders-\\d{5}-of-\\d{5}\\.jsonl")));
+    List<String> readBack =
+        files.values().stream().flatMap(List::stream).collect(Collectors.toList());
+    assertThat(readBack, containsInAnyOrder(lines.toArray()));
+  }
+
+  @Test
+  void writesOneFilePerWindowAndPaneOfUnboundedInput(TestPipeline pipeline) throws IOException {
+    TestStream<String> stream =
+        TestStream.create(StringUtf8Coder.of())
+            .addElements(
+                TimestampedValue.of("a", T0.plus(Duration.standardSeconds(10))),
+                TimestampedValue.of("b", T0.plus(Duration.standardSeconds(50))),
+                TimestampedValue.of("c", T0.plus(Duration.standardSeconds(70))))
+            .advanceWatermarkTo(T0.plus(Duration.standardSeconds(150)))
+            // Late for the first window but within its allowed lateness: a second pane.
+            .addElements(TimestampedValue.of("d", T0.plus(Duration.standardSeconds(30))))
+            .advanceWatermarkToInfinity();
+
+    pipeline
+        .apply(stream)
+        .apply(
+            Window.<String>into(FixedWindows.of(Duration.standardMinutes(1)))
+                .withAllowedLateness(Duration.standardMinutes(5))
+                .discardingFiredPanes())
+        .apply(Files.writeLines(dir.resolve("clicks").toString()));
+    pipeline.run().waitUntilFinish();
+
+    Map<String, List<String>> files = outputFiles();
+    Map<String, List<String>> expected = new TreeMap<>();
+    expected.put(
+        "clicks-20240501T100000.000Z-20240501T100100.000Z-pane-0-00000-of-00001.jsonl",
+        List.of("a", "b"));
+    expected.put(
+        "clicks-20240501T100000.000Z-20240501T100100.000Z-pane-1-00000-of-00001.jsonl",
+        List.of("d"));
+    expected.put(
+        "clicks-20240501T100100.000Z-20240501T100200.000Z-pane-0-00000-of-00001.jsonl",
+        List.of("c"));
+    assertThat(files.keySet(), equalTo(expected.keySet()));
+    for (Map.Entry<String, List<String>> file : expected.entrySet()) {
+      assertThat(
+          file.getKey(), files.get(file.getKey()), containsInAnyOrder(file.getValue().toArray()));
+    }
+  }
+
+  @Test
+  void rejectsAPrefixWithoutAFileName() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Files.writeLines("/data/out/"));
+    assertThat(
+        e.getMessage(),
+        equalTo(
+            "outputPrefix must be a path ending in a file-name prefix, e.g. /data/out/orders,"
+                + " was \"/data/out/\""));
+  }
+}
