@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -26,7 +27,6 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
-import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.transforms.windowing.WindowFn;
 import org.apache.beam.sdk.values.KV;
@@ -34,7 +34,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.beam.sdk.values.WindowingStrategy;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -55,7 +54,9 @@ import org.joda.time.Instant;
  * getCurrentRelativeTime()}. Stateful DoFns reject merging windows and drop expired input
  * themselves, so the DoFn runs in the global window over a small number of shard keys and assigns
  * the target windows itself. The downstream GroupByKey sees a watermark no later than the one used
- * here (watermarks travel behind the elements they follow), so it never drops what passed.
+ * here (watermarks travel behind the elements they follow), so it never drops what passed. The live
+ * windows travel with the element and are assigned by a WindowFn that otherwise behaves like the
+ * target one (merging, coders), so sessions work too.
  *
  * <p>Cost: one extra shuffle onto {@link #shards()} keys, and no per-key state beyond the runner's
  * end-of-global-window cleanup timer per shard. In a bounded run the watermark does not advance
@@ -132,7 +133,11 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
   @Override
   public PCollectionTuple expand(PCollection<T> input) {
     Coder<T> elementCoder = input.getCoder();
-    PCollectionTuple result =
+    @SuppressWarnings("unchecked")
+    WindowFn<Object, BoundedWindow> target =
+        (WindowFn<Object, BoundedWindow>) (WindowFn<?, ?>) windowFn();
+    TupleTag<KV<T, List<BoundedWindow>>> assignedTag = new TupleTag<>("assigned") {};
+    PCollectionTuple split =
         input
             .apply("IntoGlobalWindow", Window.into(new GlobalWindows()))
             .apply("AssignShard", ParDo.of(new AssignShardFn<T>(shards())))
@@ -141,17 +146,26 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
                 "DivertExpiredWindows",
                 ParDo.of(
                         new DivertExpiredWindowsFn<T>(
-                            windowFn(), allowedLateness(), liveTag(), tooLateTag()))
-                    .withOutputTags(liveTag(), TupleTagList.of(tooLateTag())));
-    @SuppressWarnings("unchecked")
-    WindowFn<T, ?> target = (WindowFn<T, ?>) (WindowFn<?, ?>) windowFn();
-    result
-        .get(liveTag())
-        .setCoder(elementCoder)
-        .setWindowingStrategyInternal(
-            WindowingStrategy.of(target).withAllowedLateness(allowedLateness()));
-    result.get(tooLateTag()).setCoder(KvCoder.of(elementCoder, AvroCoder.of(MissedWindow.class)));
-    return result;
+                            target, allowedLateness(), assignedTag, tooLateTag()))
+                    .withOutputTags(assignedTag, TupleTagList.of(tooLateTag())));
+    PCollection<T> live =
+        split
+            .get(assignedTag)
+            .setCoder(KvCoder.of(elementCoder, ListCoder.of(target.windowCoder())))
+            .apply(
+                "AssignLiveWindows",
+                // Lateness kept so a GroupByKey right after accepts what passed here; the
+                // default trigger and discarding mode are what Window.into would set.
+                Window.<KV<T, List<BoundedWindow>>>into(LiveWindows.of(target))
+                    .withAllowedLateness(allowedLateness())
+                    .discardingFiredPanes())
+            .apply("DropWindowList", ParDo.of(new DropWindowListFn<T>()))
+            .setCoder(elementCoder);
+    PCollection<KV<T, MissedWindow>> tooLate =
+        split
+            .get(tooLateTag())
+            .setCoder(KvCoder.of(elementCoder, AvroCoder.of(MissedWindow.class)));
+    return PCollectionTuple.of(liveTag(), live).and(tooLateTag(), tooLate);
   }
 
   /**
@@ -182,8 +196,24 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
     }
   }
 
-  /** Reads the input watermark and splits each element's windows into live and expired. */
-  static final class DivertExpiredWindowsFn<T> extends DoFn<KV<Integer, T>, T> {
+  /** Unwraps an element from its window list; windows are kept by the runner. */
+  static final class DropWindowListFn<T> extends DoFn<KV<T, List<BoundedWindow>>, T> {
+    private static final long serialVersionUID = 1L;
+
+    @ProcessElement
+    public void process(@Element KV<T, List<BoundedWindow>> element, OutputReceiver<T> out) {
+      out.output(element.getKey());
+    }
+  }
+
+  /**
+   * Reads the input watermark and splits each element's windows into live and expired. The live
+   * windows travel with the element (in the global window) to {@link LiveWindows}, which assigns
+   * them: emitting into the windows directly would need the output's window coder to differ from
+   * the input's, which the Flink runner's batch translation does not support.
+   */
+  static final class DivertExpiredWindowsFn<T>
+      extends DoFn<KV<Integer, T>, KV<T, List<BoundedWindow>>> {
     private static final long serialVersionUID = 1L;
     private static final String WATERMARK_PROBE = "watermarkProbe";
 
@@ -192,14 +222,14 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
 
     private final WindowFn<Object, ? extends BoundedWindow> windowFn;
     private final Duration allowedLateness;
-    private final TupleTag<T> liveTag;
+    private final TupleTag<KV<T, List<BoundedWindow>>> liveTag;
     private final TupleTag<KV<T, MissedWindow>> tooLateTag;
     private final Counter tooLate = Metrics.counter(DivertTooLateEvents.class, TOO_LATE_COUNTER);
 
     DivertExpiredWindowsFn(
         WindowFn<Object, ? extends BoundedWindow> windowFn,
         Duration allowedLateness,
-        TupleTag<T> liveTag,
+        TupleTag<KV<T, List<BoundedWindow>>> liveTag,
         TupleTag<KV<T, MissedWindow>> tooLateTag) {
       this.windowFn = windowFn;
       this.allowedLateness = allowedLateness;
@@ -230,7 +260,7 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
         }
       }
       if (!live.isEmpty()) {
-        out.get(liveTag).outputWindowedValue(value, timestamp, live, PaneInfo.NO_FIRING);
+        out.get(liveTag).output(KV.of(value, live));
       }
     }
 
