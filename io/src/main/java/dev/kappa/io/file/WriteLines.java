@@ -10,11 +10,16 @@ import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
 import org.joda.time.ReadableInstant;
 import org.joda.time.format.DateTimeFormatter;
 import org.joda.time.format.ISODateTimeFormat;
@@ -26,13 +31,14 @@ import org.joda.time.format.ISODateTimeFormat;
  * <p><b>Bounded input</b> is written like {@link TextIO}: {@code <prefix>-SSSSS-of-NNNNN.jsonl},
  * with a runner-chosen number of shards, once the input is complete.
  *
- * <p><b>Unbounded input</b> must be windowed (or triggered); each pane of each window is written to
- * its own single file as soon as it fires: {@code <prefix>-<window start>-<window end>-pane-<pane
- * index>-00000-of-00001.jsonl}, with the window bounds in UTC as {@code yyyyMMdd'T'HHmmss.SSSZ} (no
- * colons, so the names work on every file system). A late firing gets the next pane index, so it
- * never overwrites an earlier pane of the same window: with accumulating panes, the file with the
- * highest pane index holds the window's latest result; with discarding panes, the window's result
- * is the union of its files. The global window is named {@code global}.
+ * <p><b>Unbounded input</b> is written every {@link #flushInterval()} of processing time (default 5
+ * seconds): whatever arrived since the last flush goes to one new file, {@code
+ * <prefix>-global-pane-<n>-00000-of-00001.jsonl}, and the rest when the input ends. Each element is
+ * written exactly once, whatever windows, triggers and accumulation mode the input has: the sink
+ * moves elements into the global window with its own discarding trigger, so an accumulating
+ * upstream (whose windowing FileIO's grouping would otherwise inherit, rewriting every earlier
+ * element in each new file) cannot duplicate lines, and no element can be dropped as late by the
+ * sink. Records that need their window should carry it, as Kappa's result records do.
  *
  * <p>Read the results back with the same glob in both cases, e.g. {@code Files.read(prefix +
  * "-*.jsonl")} or {@code TextIO.read().from(prefix + "-*.jsonl")}.
@@ -52,13 +58,29 @@ public abstract class WriteLines extends PTransform<PCollection<String>, WriteFi
 
   abstract String outputPrefix();
 
+  /** How often unbounded input is written out. */
+  public abstract Duration flushInterval();
+
+  abstract Builder toBuilder();
+
   static WriteLines to(String outputPrefix) {
     if (outputPrefix == null || outputPrefix.isEmpty() || outputPrefix.endsWith("/")) {
       throw new IllegalArgumentException(
           "outputPrefix must be a path ending in a file-name prefix, e.g. /data/out/orders, was "
               + (outputPrefix == null ? "null" : "\"" + outputPrefix + "\""));
     }
-    return new AutoValue_WriteLines(outputPrefix);
+    return new AutoValue_WriteLines.Builder()
+        .setOutputPrefix(outputPrefix)
+        .setFlushInterval(Duration.standardSeconds(5))
+        .build();
+  }
+
+  /** Writes unbounded input every {@code interval} of processing time. */
+  public WriteLines withFlushInterval(Duration interval) {
+    if (interval == null || interval.getMillis() <= 0) {
+      throw new IllegalArgumentException("flushInterval must be positive, was " + interval);
+    }
+    return toBuilder().setFlushInterval(interval).build();
   }
 
   @Override
@@ -68,9 +90,18 @@ public abstract class WriteLines extends PTransform<PCollection<String>, WriteFi
           "WriteShards",
           TextIO.write().to(outputPrefix()).withSuffix(SUFFIX).<Void>withOutputFilenames());
     }
+    PCollection<String> lines =
+        input.apply(
+            "FlushPeriodically",
+            Window.<String>into(new GlobalWindows())
+                .triggering(
+                    Repeatedly.forever(
+                        AfterProcessingTime.pastFirstElementInPane().plusDelayOf(flushInterval())))
+                .withAllowedLateness(Duration.ZERO)
+                .discardingFiredPanes());
     ResourceId prefix = FileSystems.matchNewResource(outputPrefix(), false);
     ResourceId directory = prefix.getCurrentDirectory();
-    return input.apply(
+    return lines.apply(
         "WriteWindowPanes",
         FileIO.<String>write()
             .via(TextIO.sink())
@@ -83,6 +114,15 @@ public abstract class WriteLines extends PTransform<PCollection<String>, WriteFi
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
     builder.add(DisplayData.item("outputPrefix", outputPrefix()).withLabel("Output prefix"));
+  }
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setOutputPrefix(String outputPrefix);
+
+    abstract Builder setFlushInterval(Duration flushInterval);
+
+    abstract WriteLines build();
   }
 
   /** Names a file by its window's bounds and its pane index, so no pane overwrites another. */

@@ -22,7 +22,9 @@ import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.joda.time.Duration;
@@ -73,43 +75,74 @@ class WriteLinesTest {
   }
 
   @Test
-  void writesOneFilePerWindowAndPaneOfUnboundedInput(TestPipeline pipeline) throws IOException {
+  void writesEachElementOfAccumulatingUnboundedInputExactlyOnce(TestPipeline pipeline)
+      throws IOException {
+    // Upstream panes accumulate; the sink's own grouping must not inherit that and rewrite
+    // earlier elements into every new file.
     TestStream<String> stream =
         TestStream.create(StringUtf8Coder.of())
             .addElements(
                 TimestampedValue.of("a", T0.plus(Duration.standardSeconds(10))),
-                TimestampedValue.of("b", T0.plus(Duration.standardSeconds(50))),
-                TimestampedValue.of("c", T0.plus(Duration.standardSeconds(70))))
+                TimestampedValue.of("b", T0.plus(Duration.standardSeconds(50))))
+            .advanceProcessingTime(Duration.standardSeconds(6))
+            .addElements(TimestampedValue.of("c", T0.plus(Duration.standardSeconds(70))))
             .advanceWatermarkTo(T0.plus(Duration.standardSeconds(150)))
-            // Late for the first window but within its allowed lateness: a second pane.
+            .advanceProcessingTime(Duration.standardSeconds(6))
+            // Late for the first window but within its allowed lateness.
             .addElements(TimestampedValue.of("d", T0.plus(Duration.standardSeconds(30))))
+            .advanceProcessingTime(Duration.standardSeconds(6))
             .advanceWatermarkToInfinity();
 
     pipeline
         .apply(stream)
         .apply(
             Window.<String>into(FixedWindows.of(Duration.standardMinutes(1)))
+                .triggering(Repeatedly.forever(AfterPane.elementCountAtLeast(1)))
                 .withAllowedLateness(Duration.standardMinutes(5))
-                .discardingFiredPanes())
+                .accumulatingFiredPanes())
         .apply(Files.writeLines(dir.resolve("clicks").toString()));
     pipeline.run().waitUntilFinish();
 
     Map<String, List<String>> files = outputFiles();
-    Map<String, List<String>> expected = new TreeMap<>();
-    expected.put(
-        "clicks-20240501T100000.000Z-20240501T100100.000Z-pane-0-00000-of-00001.jsonl",
-        List.of("a", "b"));
-    expected.put(
-        "clicks-20240501T100000.000Z-20240501T100100.000Z-pane-1-00000-of-00001.jsonl",
-        List.of("d"));
-    expected.put(
-        "clicks-20240501T100100.000Z-20240501T100200.000Z-pane-0-00000-of-00001.jsonl",
-        List.of("c"));
-    assertThat(files.keySet(), equalTo(expected.keySet()));
-    for (Map.Entry<String, List<String>> file : expected.entrySet()) {
-      assertThat(
-          file.getKey(), files.get(file.getKey()), containsInAnyOrder(file.getValue().toArray()));
-    }
+    assertThat(
+        files.keySet(),
+        everyItem(matchesPattern("clicks-global-pane-\\d+-00000-of-00001\\.jsonl")));
+    // One file per flush, and every element in exactly one of them.
+    assertThat(files.size(), equalTo(3));
+    List<String> written =
+        files.values().stream().flatMap(List::stream).collect(Collectors.toList());
+    assertThat(written, containsInAnyOrder("a", "b", "c", "d"));
+  }
+
+  @Test
+  void flushesUnwindowedUnboundedInputAndWritesTheRestAtTheEnd(TestPipeline pipeline)
+      throws IOException {
+    TestStream<String> stream =
+        TestStream.create(StringUtf8Coder.of())
+            .addElements(TimestampedValue.of("dead-1", T0))
+            .advanceProcessingTime(Duration.standardSeconds(6))
+            .addElements(TimestampedValue.of("dead-2", T0.plus(Duration.standardHours(3))))
+            .advanceWatermarkToInfinity();
+
+    pipeline.apply(stream).apply(Files.writeLines(dir.resolve("dead-letters").toString()));
+    pipeline.run().waitUntilFinish();
+
+    Map<String, List<String>> files = outputFiles();
+    assertThat(
+        files,
+        equalTo(
+            Map.of(
+                "dead-letters-global-pane-0-00000-of-00001.jsonl", List.of("dead-1"),
+                "dead-letters-global-pane-1-00000-of-00001.jsonl", List.of("dead-2"))));
+  }
+
+  @Test
+  void rejectsANonPositiveFlushInterval() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Files.writeLines("/data/out/x").withFlushInterval(Duration.ZERO));
+    assertThat(e.getMessage(), equalTo("flushInterval must be positive, was PT0S"));
   }
 
   @Test
