@@ -1,0 +1,120 @@
+package dev.kappa.pipelines;
+
+import dev.kappa.options.InvalidOptionException;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * The command line behind {@code scripts/kappa}: lists the pipelines, shows a pipeline's options,
+ * and runs one.
+ *
+ * <pre>
+ * kappa list
+ * kappa run order-revenue --runner=FlinkRunner --source=REPLAY --input=orders.jsonl
+ * kappa run order-revenue @runners-config/flink-embedded.args --input=orders.jsonl
+ * kappa order-revenue --help
+ * </pre>
+ *
+ * <p>An argument {@code @file} is replaced by the options in that file (see {@link ArgumentFiles}).
+ *
+ * <p>Exit codes: 0 done, 1 the job failed, 2 a usage or option error (the message names it).
+ */
+public final class Launcher {
+  private Launcher() {}
+
+  public static void main(String[] args) {
+    System.exit(launch(args, System.out, System.err));
+  }
+
+  /** Runs the command in {@code args}; returns the process exit code. */
+  static int launch(String[] rawArgs, PrintStream out, PrintStream err) {
+    String[] args;
+    try {
+      args = ArgumentFiles.expand(rawArgs);
+    } catch (IllegalArgumentException e) {
+      err.println("kappa: " + e.getMessage());
+      return 2;
+    }
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+      usage(out);
+      return args.length == 0 ? 2 : 0;
+    }
+    String command = args[0];
+    if (command.equals("list")) {
+      for (KappaPipeline pipeline : KappaPipeline.values()) {
+        out.printf("%-16s %s%n", pipeline.commandName(), pipeline.description());
+      }
+      return 0;
+    }
+    if (command.equals("run")) {
+      if (args.length < 2) {
+        err.println("kappa run: name a pipeline; 'kappa list' shows them");
+        return 2;
+      }
+      return run(args[1], Arrays.copyOfRange(args, 2, args.length), out, err);
+    }
+    Optional<KappaPipeline> pipeline = KappaPipeline.named(command);
+    if (pipeline.isPresent() && args.length == 2 && args[1].equals("--help")) {
+      PipelineOptionsFactory.printHelp(out, pipeline.get().optionsClass());
+      return 0;
+    }
+    err.println("kappa: unknown command '" + String.join(" ", args) + "'");
+    usage(err);
+    return 2;
+  }
+
+  private static int run(String name, String[] options, PrintStream out, PrintStream err) {
+    Optional<KappaPipeline> pipeline = KappaPipeline.named(name);
+    if (pipeline.isEmpty()) {
+      err.println(
+          "kappa run: no pipeline named '"
+              + name
+              + "'; known: "
+              + Arrays.stream(KappaPipeline.values())
+                  .map(KappaPipeline::commandName)
+                  .collect(Collectors.joining(", ")));
+      return 2;
+    }
+    if (Arrays.asList(options).contains("--help")) {
+      PipelineOptionsFactory.printHelp(out, pipeline.get().optionsClass());
+      return 0;
+    }
+    PipelineResult result;
+    try {
+      result = pipeline.get().run(options);
+    } catch (InvalidOptionException e) {
+      err.println("kappa run " + name + ": " + e.getMessage());
+      return 2;
+    } catch (IllegalArgumentException e) {
+      // PipelineOptionsFactory reports unknown or malformed options this way.
+      if (isOptionError(e)) {
+        err.println("kappa run " + name + ": " + e.getMessage());
+        return 2;
+      }
+      throw e;
+    }
+    PipelineResult.State state = result.waitUntilFinish();
+    out.println("kappa run " + name + ": " + state);
+    return state == PipelineResult.State.DONE ? 0 : 1;
+  }
+
+  private static boolean isOptionError(IllegalArgumentException e) {
+    for (StackTraceElement frame : e.getStackTrace()) {
+      if (frame.getClassName().startsWith(PipelineOptionsFactory.class.getName())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void usage(PrintStream out) {
+    out.println("usage: kappa list");
+    out.println("       kappa run <pipeline> [--option=value ...]");
+    out.println("       kappa <pipeline> --help");
+    out.println("An argument @file stands for the options listed in that file, one per line.");
+  }
+}

@@ -1,0 +1,50 @@
+package dev.kappa.pipelines.orderrevenue;
+
+import dev.kappa.schemas.codec.EventCodec;
+import dev.kappa.schemas.common.SourceRecord;
+import dev.kappa.schemas.events.OrderEvent;
+import dev.kappa.schemas.validation.OrderEvents;
+import dev.kappa.transforms.errors.RecordDecoder;
+import java.nio.ByteBuffer;
+import java.util.List;
+import org.joda.time.Instant;
+
+/**
+ * Decodes an order record (Avro single-object bytes of any OrderEvent version, or a JSON line) and
+ * rejects orders that break the domain rules, naming every broken rule.
+ */
+final class OrderDecoder implements RecordDecoder<OrderEvent> {
+  private static final long serialVersionUID = 1L;
+  private static final EventCodec<OrderEvent> CODEC = EventCodec.of(OrderEvent.class);
+
+  @Override
+  public OrderEvent decode(SourceRecord record) {
+    OrderEvent order = CODEC.decode(bytes(record.getPayload()));
+    List<String> violations = OrderEvents.validate(order);
+    if (!violations.isEmpty()) {
+      throw new InvalidOrderException(order.getOrderId(), violations);
+    }
+    return order;
+  }
+
+  /** The event time of the order in {@code record}; throws if the record can't be decoded. */
+  static Instant eventTime(SourceRecord record) {
+    return new Instant(CODEC.decode(bytes(record.getPayload())).getEventTime().toEpochMilli());
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    ByteBuffer view = buffer.duplicate();
+    byte[] bytes = new byte[view.remaining()];
+    view.get(bytes);
+    return bytes;
+  }
+
+  /** An order that decoded but breaks one or more domain rules. */
+  static final class InvalidOrderException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    InvalidOrderException(String orderId, List<String> violations) {
+      super("order " + orderId + " is invalid: " + String.join("; ", violations));
+    }
+  }
+}

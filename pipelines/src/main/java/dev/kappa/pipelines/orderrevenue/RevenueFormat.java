@@ -1,0 +1,72 @@
+package dev.kappa.pipelines.orderrevenue;
+
+import dev.kappa.schemas.common.MissedWindow;
+import dev.kappa.schemas.events.OrderEvent;
+import dev.kappa.schemas.results.ProductRevenue;
+import dev.kappa.schemas.results.TooLateOrder;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+/** One-line human forms of OrderRevenue's outputs, for the console. */
+public final class RevenueFormat {
+  private RevenueFormat() {}
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter DATE_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
+
+  /** {@code [2026-03-01 10:00, 10:05) P-100 USD orders=3 revenue=359.81 ON_TIME #1 final}. */
+  public static String human(ProductRevenue result) {
+    return String.format(
+        Locale.ROOT,
+        "[%s, %s) %-6s %s  orders=%-4d revenue=%-12s %-7s #%d%s",
+        DATE_TIME.format(result.getWindowStart()),
+        TIME.format(result.getWindowEnd()).substring(0, 5),
+        result.getProductId(),
+        result.getCurrency(),
+        result.getOrderCount(),
+        money(result.getRevenueCents()),
+        result.getPaneTiming(),
+        result.getPaneIndex(),
+        result.getFinalPane() ? " final" : "");
+  }
+
+  /**
+   * {@code order O-00381 P-101 USD at 10:12:30 missed [10:10, 10:15) by 00:12:00 (watermark
+   * 11:27:00)}.
+   */
+  public static String human(TooLateOrder late) {
+    OrderEvent order = late.getOrder();
+    MissedWindow missed = late.getMissedWindow();
+    return String.format(
+        Locale.ROOT,
+        "order %s %s %s at %s missed [%s, %s) by %s beyond its %s lateness (watermark %s)",
+        order.getOrderId(),
+        order.getProductId(),
+        order.getCurrency(),
+        TIME.format(order.getEventTime()),
+        TIME.format(missed.getWindowStart()),
+        TIME.format(missed.getWindowEnd()),
+        hms(missed.getLateByMillis()),
+        hms(missed.getAllowedLatenessMillis()),
+        TIME.format(missed.getWatermark()));
+  }
+
+  static String money(long cents) {
+    return String.format(
+        Locale.ROOT,
+        "%s%d.%02d",
+        cents < 0 ? "-" : "",
+        Math.abs(cents / 100),
+        Math.abs(cents % 100));
+  }
+
+  static String hms(long millis) {
+    Duration d = Duration.ofMillis(millis);
+    return String.format(
+        Locale.ROOT, "%02d:%02d:%02d", d.toHours(), d.toMinutesPart(), d.toSecondsPart());
+  }
+}

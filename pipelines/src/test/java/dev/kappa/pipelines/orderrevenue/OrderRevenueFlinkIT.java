@@ -1,0 +1,104 @@
+package dev.kappa.pipelines.orderrevenue;
+
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.deadLetters;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.expectedDeadLetterLines;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.expectedRevenue;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.finalResults;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.results;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.runnersConfig;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.testData;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.tooLate;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.tooLateTotals;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import dev.kappa.pipelines.orderrevenue.RevenueFiles.Totals;
+import dev.kappa.pipelines.orderrevenue.RevenueFiles.WindowKey;
+import dev.kappa.schemas.results.ProductRevenue;
+import dev.kappa.schemas.results.TooLateOrder;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * OrderRevenue on the embedded Flink runner (a mini cluster in this JVM, parallelism 2) over the
+ * test orders: the bounded run must give the complete expected results, and the streaming replay
+ * must account for every order: final result plus what it diverted as too late equals the bounded
+ * result, for every window. Asserts final results only: pane timing on Flink depends on scheduling.
+ */
+class OrderRevenueFlinkIT {
+
+  private static final String ORDERS = "orders/orders.jsonl";
+
+  private static String[] flink(String... args) {
+    String[] all = new String[args.length + 4];
+    all[0] = "--runner=FlinkRunner";
+    all[1] = "--flinkMaster=[local]";
+    all[2] = "--parallelism=2";
+    all[3] = "--flinkConfDir=" + runnersConfig("flink/embedded");
+    System.arraycopy(args, 0, all, 4, args.length);
+    return all;
+  }
+
+  @Test
+  void boundedRunGivesTheCompleteResults(@TempDir Path dir) {
+    OrderRevenueRuns.Outputs out =
+        OrderRevenueRuns.run(dir, flink("--source=FILES", "--input=" + testData(ORDERS)));
+
+    assertThat(
+        finalResults(results(out.results())),
+        equalTo(expectedRevenue("orders/expected-revenue.jsonl")));
+    assertThat(tooLate(out.tooLate()), is(empty()));
+    assertThat(
+        deadLetters(out.deadLetters()).stream()
+            .map(d -> d.getPosition().getOffset())
+            .sorted()
+            .toList(),
+        equalTo(expectedDeadLetterLines("orders/expected-dead-letters.jsonl")));
+  }
+
+  @Test
+  void streamingReplayLosesNothingAndCountsNothingTwice(@TempDir Path dir) {
+    OrderRevenueRuns.Outputs out =
+        OrderRevenueRuns.run(
+            dir,
+            flink(
+                "--source=REPLAY",
+                "--input=" + testData(ORDERS),
+                "--replaySpeedUp=600",
+                "--maxOutOfOrderness=PT1M",
+                "--earlyFirings=PT2S",
+                "--allowedLateness=PT1H",
+                "--accumulation=ACCUMULATING"));
+
+    List<ProductRevenue> results = results(out.results());
+    List<TooLateOrder> tooLate = tooLate(out.tooLate());
+    Map<WindowKey, Totals> expected = expectedRevenue("orders/expected-revenue.jsonl");
+
+    // The replay must really stream: late panes, and orders too late to count.
+    assertThat(
+        results.stream().map(ProductRevenue::getPaneTiming).distinct().toList(), hasItem("LATE"));
+    assertThat(tooLate, is(not(empty())));
+
+    // Final panes (one per window, checked inside) plus the diverted orders = the bounded answer.
+    Map<WindowKey, Totals> accounted = new TreeMap<>(finalResults(results));
+    tooLateTotals(tooLate).forEach((key, totals) -> accounted.merge(key, totals, Totals::plus));
+    assertThat(new TreeSet<>(accounted.keySet()), equalTo(new TreeSet<>(expected.keySet())));
+    assertThat(accounted, equalTo(expected));
+
+    assertThat(
+        deadLetters(out.deadLetters()).stream()
+            .map(d -> d.getPosition().getOffset())
+            .sorted()
+            .toList(),
+        equalTo(expectedDeadLetterLines("orders/expected-dead-letters.jsonl")));
+  }
+}

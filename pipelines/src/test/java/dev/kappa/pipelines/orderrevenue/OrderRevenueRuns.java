@@ -1,0 +1,40 @@
+package dev.kappa.pipelines.orderrevenue;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/** Runs the real OrderRevenue job with file outputs under a test directory. */
+final class OrderRevenueRuns {
+  private OrderRevenueRuns() {}
+
+  /** Output prefixes of one run. */
+  record Outputs(Path results, Path tooLate, Path deadLetters) {
+    static Outputs under(Path dir) {
+      return new Outputs(
+          dir.resolve("out/results"), dir.resolve("out/too-late"), dir.resolve("out/dead-letters"));
+    }
+  }
+
+  /** Runs to completion with {@code args} plus the outputs; fails unless the job is DONE. */
+  static Outputs run(Path dir, String... args) {
+    Outputs outputs = Outputs.under(dir);
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    all.add("--output=" + outputs.results());
+    all.add("--tooLateOutput=" + outputs.tooLate());
+    all.add("--deadLetterOutput=" + outputs.deadLetters());
+    OrderRevenue.Options options =
+        PipelineOptionsFactory.fromArgs(all.toArray(new String[0]))
+            .withValidation()
+            .as(OrderRevenue.Options.class);
+    PipelineResult.State state = OrderRevenue.run(options).waitUntilFinish();
+    assertThat(state, is(PipelineResult.State.DONE));
+    return outputs;
+  }
+}
