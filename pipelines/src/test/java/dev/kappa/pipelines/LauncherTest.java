@@ -1,0 +1,127 @@
+package dev.kappa.pipelines;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LauncherTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int launch(String... args) {
+    return Launcher.launch(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void listNamesEveryPipeline() {
+    assertThat(launch("list"), is(0));
+    assertThat(out(), startsWith("order-revenue "));
+  }
+
+  @Test
+  void pipelineHelpListsItsOptionsWithDefaults() {
+    assertThat(launch("order-revenue", "--help"), is(0));
+    assertThat(out(), containsString("--allowedLateness=<String>"));
+    assertThat(out(), containsString("Default: PT1H"));
+    assertThat(out(), containsString("--window=<String>"));
+    assertThat(out(), containsString("--source=<FILES | REPLAY>"));
+  }
+
+  @Test
+  void badOptionValueFailsBeforeRunningAndNamesTheOption() {
+    assertThat(
+        launch("run", "order-revenue", "--input=orders.jsonl", "--allowedLateness=soon"), is(2));
+    assertThat(
+        err(),
+        startsWith(
+            "kappa run order-revenue: --allowedLateness: 'soon' is not an ISO-8601 duration"));
+  }
+
+  @Test
+  void unknownOptionNamesTheOption() {
+    assertThat(launch("run", "order-revenue", "--alowedLateness=PT1H"), is(2));
+    assertThat(err(), containsString("missing a property named 'alowedLateness'"));
+  }
+
+  @Test
+  void missingInputIsReported() {
+    assertThat(launch("run", "order-revenue"), is(2));
+    assertThat(err(), equalTo("kappa run order-revenue: --input: is required\n"));
+  }
+
+  @Test
+  void unknownPipelineListsTheKnownOnes() {
+    assertThat(launch("run", "order-revenu"), is(2));
+    assertThat(
+        err(), equalTo("kappa run: no pipeline named 'order-revenu'; known: order-revenue\n"));
+  }
+
+  @Test
+  void missingArgumentFileIsReported(@TempDir Path dir) {
+    Path missing = dir.resolve("nope.args");
+    assertThat(launch("run", "order-revenue", "@" + missing), is(2));
+    assertThat(err(), equalTo("kappa: argument file " + missing + " does not exist\n"));
+  }
+
+  @Test
+  void runsABoundedJobToCompletion(@TempDir Path dir) throws Exception {
+    Path input = dir.resolve("orders.jsonl");
+    Files.writeString(
+        input,
+        "{\"order_id\":\"O-1\",\"customer_id\":\"C-1\",\"product_id\":\"P-1\",\"quantity\":2,"
+            + "\"unit_price_cents\":150,\"event_time\":\"2026-03-01T10:00:00Z\"}\n");
+    Path args = dir.resolve("job.args");
+    Files.writeString(args, "# a test job\n--runner=DirectRunner\n--source=FILES\n");
+
+    int code =
+        launch(
+            "run",
+            "order-revenue",
+            "@" + args,
+            "--input=" + input,
+            "--output=" + dir.resolve("out/results"),
+            "--tooLateOutput=" + dir.resolve("out/late"),
+            "--deadLetterOutput=" + dir.resolve("out/dead"));
+
+    assertThat(err(), code, is(0));
+    assertThat(out(), containsString("kappa run order-revenue: DONE"));
+    try (var files = Files.list(dir.resolve("out"))) {
+      String results =
+          files
+              .filter(f -> f.getFileName().toString().startsWith("results-"))
+              .map(LauncherTest::read)
+              .reduce("", String::concat);
+      assertThat(results, containsString("\"order_count\":1,\"revenue_cents\":300"));
+    }
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
