@@ -68,6 +68,20 @@ public final class OptionValues {
     return value;
   }
 
+  /** An ISO-8601 instant such as {@code 2026-03-01T10:00:00Z}. */
+  public static org.joda.time.Instant instant(String option, @Nullable String text) {
+    if (text == null || text.isBlank()) {
+      throw new InvalidOptionException(
+          option, "missing; give an ISO-8601 instant such as 2026-03-01T10:00:00Z");
+    }
+    try {
+      return new org.joda.time.Instant(java.time.Instant.parse(text.trim()).toEpochMilli());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new InvalidOptionException(
+          option, "'" + text + "' is not an ISO-8601 instant such as 2026-03-01T10:00:00Z", e);
+    }
+  }
+
   /** A non-blank text value. */
   public static String required(String option, @Nullable String text) {
     if (text == null || text.isBlank()) {

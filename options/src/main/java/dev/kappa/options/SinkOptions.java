@@ -9,7 +9,7 @@ public interface SinkOptions extends PipelineOptions {
 
   @Description(
       "Where results go: 'console' (one line per pane), or a path prefix for JSON-lines files"
-          + " (one file per window and pane when streaming).")
+          + " (bounded: written at the end; streaming: a new file every 5 s of processing time).")
   @Default.String("console")
   String getOutput();
 

@@ -12,7 +12,12 @@ public interface SourceOptions extends PipelineOptions {
     /** Files read once: a bounded run (backfill) that counts every record. */
     FILES,
     /** One file replayed as an unbounded stream, paced in event time: demos and tests. */
-    REPLAY
+    REPLAY,
+    /**
+     * Kafka topics: unbounded (streaming), or bounded between {@code --from} and {@code --to} (a
+     * backfill).
+     */
+    KAFKA
   }
 
   @Description(
@@ -38,8 +43,9 @@ public interface SourceOptions extends PipelineOptions {
   void setReplaySpeedUp(String value);
 
   @Description(
-      "How far out of event-time order records may arrive before they count as late: the"
-          + " watermark trails the highest event time seen by this much (ISO-8601, e.g. PT1M).")
+      "REPLAY: how far out of event-time order records may arrive before they count"
+          + " as late; the watermark trails the highest event time seen by this much (ISO-8601,"
+          + " e.g. PT1M).")
   @Default.String("PT1M")
   String getMaxOutOfOrderness();
 

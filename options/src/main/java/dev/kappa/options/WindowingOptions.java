@@ -24,8 +24,9 @@ public interface WindowingOptions extends PipelineOptions {
   void setWindow(String value);
 
   @Description(
-      "Speculative (early) results this long in processing time after a window's first record"
-          + " (ISO-8601, e.g. PT30S); 'none' to wait for the watermark.")
+      "Speculative (early) results this long in processing time after the first record of each"
+          + " pane, repeatedly until the watermark passes the window's end (ISO-8601, e.g."
+          + " PT30S); 'none' to wait for the watermark.")
   @Default.String("PT30S")
   String getEarlyFirings();
 

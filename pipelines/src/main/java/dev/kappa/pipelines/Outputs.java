@@ -43,8 +43,8 @@ public final class Outputs {
   }
 
   /**
-   * {@code file test-data/orders/orders.jsonl:57 DecodeOrders DecodeException: missing field
-   * 'customer_id' | {"order_id": ...}}.
+   * {@code file /data/orders.jsonl:204 DecodeOrders InvalidOrderException: order O-00204 is
+   * invalid: quantity must be > 0, got 0 | {"order_id": "O-00204", ...}}.
    */
   static String human(DeadLetter deadLetter) {
     SourcePosition position = deadLetter.getPosition();

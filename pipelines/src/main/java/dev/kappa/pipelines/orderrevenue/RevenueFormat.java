@@ -35,8 +35,8 @@ public final class RevenueFormat {
   }
 
   /**
-   * {@code order O-00381 P-101 USD at 10:12:30 missed [10:10, 10:15) by 00:12:00 (watermark
-   * 11:27:00)}.
+   * {@code order O-00370 P-101 USD at 10:12:05 missed [10:10:00, 10:15:00) by 00:41:33 beyond its
+   * 01:00:00 lateness (watermark 11:56:33)}.
    */
   public static String human(TooLateOrder late) {
     OrderEvent order = late.getOrder();

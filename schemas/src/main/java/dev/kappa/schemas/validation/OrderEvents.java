@@ -35,6 +35,13 @@ public final class OrderEvents {
     }
     if (order.getUnitPriceCents() < 0) {
       problems.add("unit_price_cents must be >= 0, got " + order.getUnitPriceCents());
+    } else if (order.getQuantity() > 0
+        && order.getUnitPriceCents() > Long.MAX_VALUE / order.getQuantity()) {
+      problems.add(
+          "quantity * unit_price_cents overflows a long: "
+              + order.getQuantity()
+              + " * "
+              + order.getUnitPriceCents());
     }
     String currency = order.getCurrency();
     if (currency == null || !CURRENCY.matcher(currency).matches()) {

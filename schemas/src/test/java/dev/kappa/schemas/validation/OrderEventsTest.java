@@ -57,6 +57,27 @@ class OrderEventsTest {
   }
 
   @Test
+  void revenueThatOverflowsALongIsRejected() {
+    OrderEvent order = Samples.orderEvent();
+    order.setQuantity(4);
+    order.setUnitPriceCents(Long.MAX_VALUE / 3);
+
+    assertThat(
+        OrderEvents.validate(order),
+        contains("quantity * unit_price_cents overflows a long: 4 * " + (Long.MAX_VALUE / 3)));
+  }
+
+  @Test
+  void theLargestRevenueThatFitsIsValid() {
+    OrderEvent order = Samples.orderEvent();
+    order.setQuantity(2);
+    order.setUnitPriceCents(Long.MAX_VALUE / 2);
+
+    assertThat(OrderEvents.validate(order), is(empty()));
+    assertThat(OrderEvents.revenueCents(order), equalTo(Long.MAX_VALUE - 1));
+  }
+
+  @Test
   void aFreeItemIsValid() {
     OrderEvent order = Samples.orderEvent();
     order.setUnitPriceCents(0L);

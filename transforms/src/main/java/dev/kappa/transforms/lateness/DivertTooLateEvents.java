@@ -63,10 +63,10 @@ import org.joda.time.Instant;
  * until the input is consumed, so nothing is diverted: a backfill counts every record.
  *
  * <pre>{@code
- * PCollectionTuple split =
- *     orders.apply("DivertTooLate",
- *         DivertTooLateEvents.<OrderEvent>into(WindowSpec.fixed(Duration.standardMinutes(5)))
- *             .withAllowedLateness(Duration.standardHours(1)));
+ * DivertTooLateEvents<OrderEvent> divert =
+ *     DivertTooLateEvents.<OrderEvent>into(FixedWindows.of(Duration.standardMinutes(5)))
+ *         .withAllowedLateness(Duration.standardHours(1));
+ * PCollectionTuple split = orders.apply("DivertTooLate", divert);
  * PCollection<OrderEvent> windowed = split.get(divert.liveTag());
  * PCollection<KV<OrderEvent, MissedWindow>> tooLate = split.get(divert.tooLateTag());
  * }</pre>
