@@ -1,0 +1,83 @@
+package dev.kappa.testing.kafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Finds the broker JVM's classpath: the file {@code testing/target/kafka-broker.classpath} that
+ * this module's build writes with the Kafka broker and its runtime dependencies.
+ *
+ * <p>The system property {@value #PROPERTY} names the file (the parent pom sets it for Surefire and
+ * Failsafe); without it the file is searched for from the working directory upwards, so that a test
+ * started from an IDE in any module finds it too.
+ */
+final class BrokerClasspath {
+
+  /** System property holding the path of the classpath file. */
+  static final String PROPERTY = "kappa.kafka.classpath";
+
+  /** Where the file is, relative to the repository root. */
+  static final Path FILE_IN_REPOSITORY = Path.of("testing", "target", "kafka-broker.classpath");
+
+  private static final String HOW_TO_BUILD =
+      "build it with 'mvn -pl testing package' in the repository root";
+
+  private BrokerClasspath() {}
+
+  /** The broker JVM's classpath, as found from this JVM's system properties and directory. */
+  static String resolve() {
+    return read(locate(System.getProperty(PROPERTY), Path.of("").toAbsolutePath()));
+  }
+
+  /**
+   * The classpath file named by {@code property} if it exists, else the first {@link
+   * #FILE_IN_REPOSITORY} in {@code workingDir} or one of its ancestors. (The parent pom derives the
+   * property from the directory Maven runs in, which is wrong when Maven runs inside a module.)
+   */
+  static Path locate(String property, Path workingDir) {
+    String fromProperty;
+    if (property != null && !property.isBlank()) {
+      Path file = Path.of(property);
+      if (Files.isRegularFile(file)) {
+        return file;
+      }
+      fromProperty = file + " (system property " + PROPERTY + ") does not exist, and ";
+    } else {
+      fromProperty = "The system property " + PROPERTY + " is not set, and ";
+    }
+    for (Path dir = workingDir.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path file = dir.resolve(FILE_IN_REPOSITORY);
+      if (Files.isRegularFile(file)) {
+        return file;
+      }
+    }
+    throw new IllegalStateException(
+        "No Kafka broker classpath file: "
+            + fromProperty
+            + "there is no "
+            + FILE_IN_REPOSITORY
+            + " in "
+            + workingDir.toAbsolutePath()
+            + " or a parent directory; "
+            + HOW_TO_BUILD
+            + ".");
+  }
+
+  /** The file's classpath, checked not to be empty. */
+  static String read(Path file) {
+    String classpath;
+    try {
+      classpath = Files.readString(file, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the Kafka broker classpath file " + file, e);
+    }
+    if (classpath.isEmpty()) {
+      throw new IllegalStateException(
+          "The Kafka broker classpath file " + file + " is empty: " + HOW_TO_BUILD + ".");
+    }
+    return classpath;
+  }
+}

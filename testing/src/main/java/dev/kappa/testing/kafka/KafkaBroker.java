@@ -1,0 +1,538 @@
+package dev.kappa.testing.kafka;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kafka broker, one KRaft node acting as broker and controller, running in a JVM of its own
+ * and listening on the loopback interface only.
+ *
+ * <p>It runs in a separate JVM because {@code kafka_2.13} cannot share one with Beam (their Jackson
+ * versions clash); the JVM's classpath comes from {@code testing/target/kafka-broker.classpath}
+ * (see {@link dev.kappa.testing.kafka}). The broker's data, configuration and log live in the data
+ * directory given to {@link #start(Path)}, which the caller owns: {@link #restart()} reuses it, so
+ * records survive a restart as they would on a real broker.
+ *
+ * <pre>{@code
+ * try (KafkaBroker broker = KafkaBroker.start(tempDir)) {
+ *   broker.createTopic("orders", 3);
+ *   // produce and consume with broker.bootstrapServers()
+ *   broker.kill();     // SIGKILL: a crash
+ *   broker.restart();  // same ports, same data
+ * }
+ * }</pre>
+ *
+ * <p>Topics are never auto-created: tests create their own, uniquely named, with {@link
+ * #createTopic}. In JUnit 5 tests, {@link KafkaBrokerExtension} shares one broker per test JVM.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+
+  /** The loopback address the broker binds and advertises. */
+  static final String HOST = "127.0.0.1";
+
+  /** How long the broker gets to answer after its JVM starts (and to format its storage). */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  /** How long a stopping broker gets after SIGTERM before it is killed. */
+  static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+  /** How long topic creation and deletion may take before they fail. */
+  static final Duration TOPIC_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The broker JVM's heap. */
+  static final String MAX_HEAP = "-Xmx512m";
+
+  /** The broker JVM's log level: this system property of the calling JVM, or WARN. */
+  static final String LOG_LEVEL_PROPERTY = "kappa.kafka.logLevel";
+
+  private static final String LOG4J_RESOURCE = "broker-log4j.properties";
+  private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
+  private static final int LOG_TAIL_BYTES = 8 * 1024;
+
+  private final Path dataDir;
+  private final int port;
+  private final int controllerPort;
+  private final String classpath;
+  private final Thread shutdownHook;
+  // Written under this object's lock; volatile for the shutdown hook, which must not block on it.
+  private volatile Process process;
+
+  private KafkaBroker(Path dataDir, int port, int controllerPort, String classpath) {
+    this.dataDir = dataDir;
+    this.port = port;
+    this.controllerPort = controllerPort;
+    this.classpath = classpath;
+    // Should the test JVM exit without closing the broker, SIGTERM it rather than leave it behind.
+    this.shutdownHook = new Thread(this::terminateOnExit, "kafka-broker-" + port + "-exit");
+  }
+
+  /**
+   * Starts a broker on two free loopback ports chosen by the operating system, with its data in
+   * {@code dataDir} (created if missing), and returns once it answers requests.
+   *
+   * @throws IllegalStateException if the broker JVM exits or does not answer within 60 s; the
+   *     message holds the end of its log
+   */
+  public static KafkaBroker start(Path dataDir) {
+    int[] ports = freePorts(2);
+    return start(dataDir, ports[0], ports[1]);
+  }
+
+  /**
+   * Starts a broker listening for clients on {@code port} and for its controller on {@code
+   * controllerPort}, with its data in {@code dataDir} (created if missing; an existing broker's
+   * data is kept), and returns once it answers requests.
+   *
+   * @throws IllegalStateException if the broker JVM exits or does not answer within 60 s; the
+   *     message holds the end of its log
+   */
+  public static KafkaBroker start(Path dataDir, int port, int controllerPort) {
+    checkPort("port", port);
+    checkPort("controllerPort", controllerPort);
+    if (port == controllerPort) {
+      throw new IllegalArgumentException("port and controllerPort must differ, both are " + port);
+    }
+    Path dir = dataDir.toAbsolutePath();
+    KafkaBroker broker = new KafkaBroker(dir, port, controllerPort, BrokerClasspath.resolve());
+    Instant begin = Instant.now();
+    broker.writeConfiguration();
+    broker.formatStorageIfNew();
+    Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
+    try {
+      broker.launch();
+    } catch (RuntimeException e) {
+      broker.removeShutdownHook();
+      throw e;
+    }
+    LOG.info(
+        "Kafka broker at {} started in {} ms (data in {})",
+        broker.bootstrapServers(),
+        Duration.between(begin, Instant.now()).toMillis(),
+        dir);
+    return broker;
+  }
+
+  /** The {@code bootstrap.servers} value for clients: {@code 127.0.0.1:<port>}. */
+  public String bootstrapServers() {
+    return HOST + ":" + port;
+  }
+
+  /** The port clients connect to. */
+  public int port() {
+    return port;
+  }
+
+  /** The port of the KRaft controller listener. */
+  public int controllerPort() {
+    return controllerPort;
+  }
+
+  /** The directory holding the broker's configuration, log and data. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** The broker JVM's output (its log, at WARN unless {@value #LOG_LEVEL_PROPERTY} is set). */
+  public Path logFile() {
+    return dataDir.resolve("broker.log");
+  }
+
+  /** Whether the broker JVM is running (it may be stopped, killed, or have exited by itself). */
+  public synchronized boolean isRunning() {
+    return process != null && process.isAlive();
+  }
+
+  /**
+   * Creates a topic with {@code partitions} partitions (replication factor 1) and returns once
+   * every partition has a leader, so that producers and consumers started next see it.
+   *
+   * @throws IllegalStateException if the topic exists or cannot be created within 30 s
+   */
+  public void createTopic(String name, int partitions) {
+    try (Admin admin = admin()) {
+      Topics.create(admin, name, partitions, TOPIC_TIMEOUT);
+    }
+  }
+
+  /** Deletes a topic and returns once the broker no longer lists it. */
+  public void deleteTopic(String name) {
+    try (Admin admin = admin()) {
+      Topics.delete(admin, name, TOPIC_TIMEOUT);
+    }
+  }
+
+  /**
+   * Stops the broker the way an operator would: SIGTERM, a controlled shutdown, and SIGKILL only if
+   * it has not exited within 30 s. Returns once the JVM has exited, its ports free. Does nothing if
+   * the broker is not running.
+   */
+  public synchronized void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    if (!waitFor(process, STOP_TIMEOUT)) {
+      LOG.warn(
+          "Kafka broker at {} did not stop within {} s of SIGTERM; killing it",
+          bootstrapServers(),
+          STOP_TIMEOUT.toSeconds());
+      process.destroyForcibly();
+      waitFor(process, STOP_TIMEOUT);
+    }
+    process = null;
+  }
+
+  /**
+   * Kills the broker JVM with SIGKILL, as a crash would: no controlled shutdown, no flush. Returns
+   * once it has exited. Does nothing if the broker is not running.
+   */
+  public synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    process.destroyForcibly();
+    waitFor(process, STOP_TIMEOUT);
+    process = null;
+  }
+
+  /**
+   * Stops the broker if it is running, then starts it again on the same ports with the same data
+   * directory, and returns once it answers requests. After {@link #kill()} this is crash recovery.
+   *
+   * @throws IllegalStateException if the broker JVM exits or does not answer within 60 s
+   */
+  public synchronized void restart() {
+    stop();
+    writeConfiguration();
+    launch();
+  }
+
+  /** Stops the broker (see {@link #stop()}). The data directory is left to its owner. */
+  @Override
+  public synchronized void close() {
+    stop();
+    removeShutdownHook();
+  }
+
+  @Override
+  public String toString() {
+    return "KafkaBroker{" + bootstrapServers() + ", dataDir=" + dataDir + "}";
+  }
+
+  /** Starts the broker JVM and waits until it answers; kills it if it does not. */
+  private synchronized void launch() {
+    if (isRunning()) {
+      throw new IllegalStateException("The Kafka broker at " + bootstrapServers() + " is running");
+    }
+    Process started = startJvm("kafka.Kafka", serverProperties().toString());
+    process = started;
+    try {
+      awaitReady(started);
+    } catch (RuntimeException e) {
+      started.destroyForcibly();
+      waitFor(started, STOP_TIMEOUT);
+      process = null;
+      throw e;
+    }
+  }
+
+  /** Formats the KRaft storage with a new cluster id unless it holds a broker's data already. */
+  private void formatStorageIfNew() {
+    if (Files.exists(logDirs().resolve("meta.properties"))) {
+      return;
+    }
+    Process format =
+        startJvm(
+            "kafka.tools.StorageTool",
+            "format",
+            "--cluster-id",
+            Uuid.randomUuid().toString(),
+            "--config",
+            serverProperties().toString(),
+            "--ignore-formatted");
+    if (!waitFor(format, START_TIMEOUT)) {
+      format.destroyForcibly();
+      throw failure("Formatting the Kafka broker's storage did not finish within 60 s", null);
+    }
+    if (format.exitValue() != 0) {
+      throw failure(
+          "Formatting the Kafka broker's storage failed (exit code " + format.exitValue() + ")",
+          null);
+    }
+  }
+
+  private Process startJvm(String mainClass, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(MAX_HEAP);
+    command.add("-Djava.awt.headless=true");
+    command.add("-Dlog4j.configuration=" + log4jProperties().toUri());
+    command.add("-D" + LOG_LEVEL_PROPERTY + "=" + System.getProperty(LOG_LEVEL_PROPERTY, "WARN"));
+    command.add("-cp");
+    command.add(classpath);
+    command.add(mainClass);
+    command.addAll(List.of(args));
+    try {
+      return new ProcessBuilder(command)
+          .directory(dataDir.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start the Kafka broker JVM (" + mainClass + ")", e);
+    }
+  }
+
+  /**
+   * Polls until the broker answers a describe-cluster request, failing as soon as its JVM exits or
+   * once {@link #START_TIMEOUT} has passed.
+   */
+  private void awaitReady(Process started) {
+    Instant deadline = Instant.now().plus(START_TIMEOUT);
+    // The port first: a plain connection attempt, so that the clients log no failed connections.
+    while (!accepts(port)) {
+      pauseWhileAlive(started, deadline, null);
+    }
+    try (Admin admin = admin()) {
+      while (true) {
+        Throwable lastError;
+        try {
+          if (!admin
+              .describeCluster(new DescribeClusterOptions().timeoutMs(2_000))
+              .nodes()
+              .get(5, TimeUnit.SECONDS)
+              .isEmpty()) {
+            return;
+          }
+          lastError = null;
+        } catch (ExecutionException e) {
+          lastError = e.getCause();
+        } catch (TimeoutException e) {
+          lastError = e;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
+        }
+        pauseWhileAlive(started, deadline, lastError);
+      }
+    }
+  }
+
+  /** Waits a poll interval, failing if the broker JVM exits or the deadline has passed. */
+  private void pauseWhileAlive(Process started, Instant deadline, Throwable lastError) {
+    if (waitFor(started, POLL_INTERVAL)) {
+      throw failure(
+          "The Kafka broker JVM exited with code "
+              + started.exitValue()
+              + " before it answered at "
+              + bootstrapServers(),
+          lastError);
+    }
+    if (Instant.now().isAfter(deadline)) {
+      throw failure(
+          "The Kafka broker at "
+              + bootstrapServers()
+              + " did not answer within "
+              + START_TIMEOUT.toSeconds()
+              + " s",
+          lastError);
+    }
+  }
+
+  private IllegalStateException failure(String message, Throwable cause) {
+    return new IllegalStateException(
+        message + ". End of its log, " + logFile() + ":\n" + logTail(), cause);
+  }
+
+  /** The last few kilobytes of the broker's log, for failure messages. */
+  String logTail() {
+    try (SeekableByteChannel channel = Files.newByteChannel(logFile())) {
+      long start = Math.max(0, channel.size() - LOG_TAIL_BYTES);
+      ByteBuffer buffer = ByteBuffer.allocate((int) (channel.size() - start));
+      channel.position(start);
+      while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+        // read to the end
+      }
+      String tail = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+      int firstLine = start == 0 ? 0 : tail.indexOf('\n') + 1;
+      return tail.substring(firstLine);
+    } catch (IOException e) {
+      return "(cannot read it: " + e + ")";
+    }
+  }
+
+  /**
+   * Writes the configuration a broker with these ports would run with into {@code dataDir}, for
+   * {@code scripts/kafka-local.sh}, which runs the broker JVM itself.
+   */
+  static void writeConfiguration(Path dataDir, int port, int controllerPort) {
+    checkPort("port", port);
+    checkPort("controllerPort", controllerPort);
+    new KafkaBroker(dataDir.toAbsolutePath(), port, controllerPort, "").writeConfiguration();
+  }
+
+  /** Writes {@code server.properties} and the log4j configuration into the data directory. */
+  private void writeConfiguration() {
+    try {
+      Files.createDirectories(logDirs());
+      Files.writeString(serverProperties(), serverPropertiesText(), StandardCharsets.UTF_8);
+      try (InputStream log4j = KafkaBroker.class.getResourceAsStream(LOG4J_RESOURCE)) {
+        if (log4j == null) {
+          throw new IllegalStateException("Missing resource " + LOG4J_RESOURCE);
+        }
+        Files.write(log4jProperties(), log4j.readAllBytes());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot write the Kafka broker's configuration to " + dataDir, e);
+    }
+  }
+
+  /** The broker's configuration: KRaft combined mode, one node, loopback only. */
+  String serverPropertiesText() {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("process.roles", "broker,controller");
+    config.put("node.id", "1");
+    config.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
+    config.put("controller.listener.names", "CONTROLLER");
+    config.put(
+        "listeners",
+        "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+    config.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+    config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    config.put("inter.broker.listener.name", "PLAINTEXT");
+    config.put("log.dirs", logDirs().toString());
+    config.put("num.partitions", "1");
+    config.put("auto.create.topics.enable", "false");
+    config.put("offsets.topic.replication.factor", "1");
+    config.put("transaction.state.log.replication.factor", "1");
+    config.put("transaction.state.log.min.isr", "1");
+    config.put("group.initial.rebalance.delay.ms", "0");
+    StringBuilder text =
+        new StringBuilder("# Written by ").append(KafkaBroker.class.getName()).append('\n');
+    config.forEach((key, value) -> text.append(key).append('=').append(escape(value)).append('\n'));
+    return text.toString();
+  }
+
+  /** A value as java.util.Properties reads it back (only the backslash needs escaping here). */
+  private static String escape(String value) {
+    return value.replace("\\", "\\\\");
+  }
+
+  private Path serverProperties() {
+    return dataDir.resolve("server.properties");
+  }
+
+  private Path log4jProperties() {
+    return dataDir.resolve("log4j.properties");
+  }
+
+  private Path logDirs() {
+    return dataDir.resolve("logs");
+  }
+
+  private Admin admin() {
+    Properties config = new Properties();
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    config.put(AdminClientConfig.CLIENT_ID_CONFIG, "kappa-kafka-broker-admin");
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    config.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, "50");
+    config.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, "50");
+    config.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
+    return Admin.create(config);
+  }
+
+  private void terminateOnExit() {
+    Process running = process;
+    if (running != null) {
+      running.destroy();
+    }
+  }
+
+  private void removeShutdownHook() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // The JVM is shutting down: the hook runs (or ran) anyway.
+    }
+  }
+
+  /** Whether something accepts TCP connections on the loopback port. */
+  private static boolean accepts(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(HOST, port), 1_000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Waits for the process to exit, at most {@code timeout}; whether it has exited. */
+  private static boolean waitFor(Process process, Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for the Kafka broker JVM", e);
+    }
+  }
+
+  /** {@code count} distinct free loopback ports, as the operating system hands them out. */
+  static int[] freePorts(int count) {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST));
+        sockets.add(socket);
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot find free ports on " + HOST, e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        try {
+          socket.close();
+        } catch (IOException e) {
+          LOG.debug("Closing a port probe failed", e);
+        }
+      }
+    }
+  }
+
+  private static void checkPort(String name, int port) {
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException(name + " must be in 1..65535, got " + port);
+    }
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Test infrastructure shared by Kappa's integration tests and local runs.
+ *
+ * <p>{@link dev.kappa.testing.kafka} runs a real Kafka broker in a JVM of its own. Depend on this
+ * module in test scope; it brings no broker classes onto the depending module's classpath.
+ */
+package dev.kappa.testing;
