@@ -7,6 +7,7 @@ import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -18,11 +19,17 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *
  * <p>Records are read and written with {@link GenericData} and no logical-type conversions, so the
  * datum bytes are the file's bytes, unchanged.
+ *
+ * <p>An archive file, whose records are {@link SourceRecord}s (as the archive job writes them), is
+ * passed through as it is: each record keeps the original bytes and the position it had in its
+ * source (a Kafka topic, partition and offset), so a backfill from the archive reports the same
+ * source positions as one from Kafka.
  */
 final class AvroRecordReader extends FileRecordReader {
   private final String file;
   private final DataFileStream<Object> records;
   private final BinaryMessageEncoder<Object> encoder;
+  private final boolean archive;
   private @Nullable Object reuse;
   private long recordNumber;
 
@@ -36,6 +43,8 @@ final class AvroRecordReader extends FileRecordReader {
       throw new IOException("Cannot read " + file + " as an Avro container file", e);
     }
     this.encoder = new BinaryMessageEncoder<>(GenericData.get(), records.getSchema());
+    this.archive =
+        records.getSchema().getFullName().equals(SourceRecord.getClassSchema().getFullName());
   }
 
   @Override
@@ -45,6 +54,11 @@ final class AvroRecordReader extends FileRecordReader {
     }
     reuse = records.next(reuse);
     recordNumber++;
+    if (archive) {
+      return (SourceRecord)
+          SpecificData.getForClass(SourceRecord.class)
+              .deepCopy(SourceRecord.getClassSchema(), reuse);
+    }
     // encode() returns a copy, so reusing the datum is safe.
     return record(file, recordNumber, encoder.encode(reuse));
   }

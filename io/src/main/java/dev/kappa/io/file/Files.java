@@ -43,10 +43,17 @@ public final class Files {
 
   /**
    * Writes strings as lines to {@code .jsonl} files whose names start with {@code outputPrefix} (a
-   * path ending in a file-name prefix), from bounded or windowed unbounded input. See {@link
-   * WriteLines}.
+   * path ending in a file-name prefix), from bounded or unbounded input. See {@link WriteLines}.
    */
   public static WriteLines writeLines(String outputPrefix) {
     return WriteLines.to(outputPrefix);
+  }
+
+  /**
+   * Archives source records to Avro files that {@link #read} gives back unchanged, positions
+   * included; see {@link WriteArchive}.
+   */
+  public static WriteArchive writeArchive(String outputPrefix) {
+    return WriteArchive.to(outputPrefix);
   }
 }

@@ -10,14 +10,10 @@ import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.display.DisplayData;
-import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
-import org.apache.beam.sdk.transforms.windowing.Repeatedly;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 import org.joda.time.ReadableInstant;
@@ -77,10 +73,7 @@ public abstract class WriteLines extends PTransform<PCollection<String>, WriteFi
 
   /** Writes unbounded input every {@code interval} of processing time. */
   public WriteLines withFlushInterval(Duration interval) {
-    if (interval == null || interval.getMillis() <= 0) {
-      throw new IllegalArgumentException("flushInterval must be positive, was " + interval);
-    }
-    return toBuilder().setFlushInterval(interval).build();
+    return toBuilder().setFlushInterval(FlushPeriodically.checkInterval(interval)).build();
   }
 
   @Override
@@ -91,14 +84,7 @@ public abstract class WriteLines extends PTransform<PCollection<String>, WriteFi
           TextIO.write().to(outputPrefix()).withSuffix(SUFFIX).<Void>withOutputFilenames());
     }
     PCollection<String> lines =
-        input.apply(
-            "FlushPeriodically",
-            Window.<String>into(new GlobalWindows())
-                .triggering(
-                    Repeatedly.forever(
-                        AfterProcessingTime.pastFirstElementInPane().plusDelayOf(flushInterval())))
-                .withAllowedLateness(Duration.ZERO)
-                .discardingFiredPanes());
+        input.apply("FlushPeriodically", FlushPeriodically.<String>every(flushInterval()));
     ResourceId prefix = FileSystems.matchNewResource(outputPrefix(), false);
     ResourceId directory = prefix.getCurrentDirectory();
     return lines.apply(

@@ -19,6 +19,8 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
@@ -109,6 +111,43 @@ public final class EventCodec<T extends SpecificRecordBase> implements Serializa
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "Cannot encode " + runtime().name + ": " + e.getMessage(), e);
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Encodes as a producer still on an older schema version would: single-object encoding with that
+   * version's schema and fingerprint, keeping only the fields that version has. Readers on the
+   * current schema decode it with the newer fields at their defaults.
+   *
+   * @throws IllegalArgumentException if the type has no such version, or the record breaks it
+   */
+  public byte[] encodeAs(T record, int version) {
+    Objects.requireNonNull(record, "record");
+    Runtime<T> rt = runtime();
+    BinaryMessageEncoder<GenericRecord> encoder = rt.versionEncoders.get(version);
+    if (encoder == null) {
+      throw new IllegalArgumentException(
+          rt.name + " has no version " + version + "; known: " + rt.versionEncoders.keySet());
+    }
+    Schema writer = rt.versionSchemas.get(version);
+    GenericRecord old = new GenericData.Record(writer);
+    for (Schema.Field field : writer.getFields()) {
+      Schema.Field current = rt.schema.getField(field.name());
+      if (current == null) {
+        throw new IllegalArgumentException(
+            rt.name + " v" + version + " has field '" + field.name() + "' the current one lacks");
+      }
+      old.put(field.pos(), record.get(current.pos()));
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      encoder.encode(old, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "Cannot encode " + rt.name + " as v" + version + ": " + e.getMessage(), e);
     }
     return out.toByteArray();
   }
@@ -322,6 +361,11 @@ public final class EventCodec<T extends SpecificRecordBase> implements Serializa
     /** Writer versions by fingerprint, in version order, labelled {@code v1}, {@code v2}, ... */
     final Map<Long, String> versionsByFingerprint = new LinkedHashMap<>();
 
+    /** Each historical version's schema and encoder, by version number. */
+    final Map<Integer, Schema> versionSchemas = new LinkedHashMap<>();
+
+    final Map<Integer, BinaryMessageEncoder<GenericRecord>> versionEncoders = new LinkedHashMap<>();
+
     Runtime(Class<T> recordClass) {
       SpecificData model = SpecificData.getForClass(recordClass);
       this.schema = model.getSchema(recordClass);
@@ -334,6 +378,9 @@ public final class EventCodec<T extends SpecificRecordBase> implements Serializa
       for (SchemaVersion version : history) {
         decoder.addSchema(version.schema());
         versionsByFingerprint.put(version.fingerprint(), "v" + version.version());
+        versionSchemas.put(version.version(), version.schema());
+        // The specific model carries the logical-type conversions (Instant -> millis).
+        versionEncoders.put(version.version(), new BinaryMessageEncoder<>(model, version.schema()));
       }
       versionsByFingerprint.putIfAbsent(
           SchemaNormalization.parsingFingerprint64(schema), "(current)");

@@ -573,4 +573,40 @@ class EventCodecTest {
   private static String hex(long fingerprint) {
     return String.format("0x%016x", fingerprint);
   }
+
+  @Test
+  void encodeAsAnOldVersionWritesThatVersionAndDecodesWithDefaults() {
+    EventCodec<OrderEvent> codec = EventCodec.of(OrderEvent.class);
+    OrderEvent order = Samples.orderEvent();
+    order.setShippingMethod("express");
+    order.setPromoCode("SPRING10");
+
+    byte[] v1 = codec.encodeAs(order, 1);
+
+    long fingerprint =
+        java.nio.ByteBuffer.wrap(v1, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    assertThat(fingerprint, equalTo(EventType.ORDER_EVENT.history().get(0).fingerprint()));
+    OrderEvent decoded = codec.decode(v1);
+    assertThat(decoded.getOrderId(), equalTo(order.getOrderId()));
+    assertThat(decoded.getEventTime(), equalTo(order.getEventTime()));
+    assertThat(decoded.getShippingMethod(), equalTo("standard"));
+    assertThat(decoded.getPromoCode(), equalTo(null));
+  }
+
+  @Test
+  void encodeAsTheLatestVersionEqualsEncode() {
+    EventCodec<OrderEvent> codec = EventCodec.of(OrderEvent.class);
+    OrderEvent order = Samples.orderEvent();
+
+    assertThat(codec.encodeAs(order, 3), equalTo(codec.encode(order)));
+  }
+
+  @Test
+  void encodeAsAnUnknownVersionNamesTheKnownOnes() {
+    EventCodec<OrderEvent> codec = EventCodec.of(OrderEvent.class);
+
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> codec.encodeAs(Samples.orderEvent(), 4));
+    assertThat(e.getMessage(), equalTo("OrderEvent has no version 4; known: [1, 2, 3]"));
+  }
 }

@@ -15,6 +15,10 @@ import org.apache.beam.sdk.values.KV;
  * WindowFns that put an element into the windows it carries: the windows of a target WindowFn that
  * {@link DivertTooLateEvents} found still live. Everything else (merging, coders, compatibility,
  * side-input mapping) is the target's, so downstream GroupByKeys behave as with the target itself.
+ *
+ * <p>Two classes, not one: a non-merging target must stay a {@link NonMergingWindowFn}, because
+ * runners check that type (a stateful DoFn after {@code WindowEvents} is rejected otherwise), and a
+ * merging one must not be one. The delegating methods repeat for that reason.
  */
 final class LiveWindows {
   private LiveWindows() {}

@@ -1,0 +1,117 @@
+package dev.kappa.io.file;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.matchesPattern;
+
+import dev.kappa.schemas.common.SourcePosition;
+import dev.kappa.schemas.common.SourceRecord;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(TestPipelineExtension.class)
+class WriteArchiveTest {
+
+  @TempDir Path dir;
+
+  private static SourceRecord kafkaRecord(int partition, long offset, String key, byte[] payload) {
+    return SourceRecord.newBuilder()
+        .setPosition(
+            SourcePosition.newBuilder()
+                .setSystem("kafka")
+                .setName("orders")
+                .setPartition(partition)
+                .setOffset(offset)
+                .build())
+        .setKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
+        .setPayload(ByteBuffer.wrap(payload))
+        .build();
+  }
+
+  private static final List<SourceRecord> RECORDS =
+      List.of(
+          kafkaRecord(0, 41, "O-1", new byte[] {(byte) 0xC3, 0x01, 7, 7}),
+          kafkaRecord(2, 9, null, "{not json".getBytes(StandardCharsets.UTF_8)),
+          kafkaRecord(1, 0, "O-2", "{\"order_id\":\"O-2\"}".getBytes(StandardCharsets.UTF_8)));
+
+  private List<String> archiveFiles() throws IOException {
+    try (Stream<Path> files = java.nio.file.Files.list(dir)) {
+      return files
+          .filter(java.nio.file.Files::isRegularFile)
+          .map(f -> f.getFileName().toString())
+          .collect(Collectors.toList());
+    }
+  }
+
+  @Test
+  void boundedArchiveReadsBackAsTheSameRecordsWithTheirKafkaPositions(TestPipeline p)
+      throws IOException {
+    p.apply(Create.of(RECORDS).withCoder(AvroCoder.of(SourceRecord.class)))
+        .apply(Files.writeArchive(dir.resolve("orders").toString()));
+    p.run().waitUntilFinish();
+
+    assertThat(archiveFiles(), everyItem(matchesPattern("orders-\\d{5}-of-\\d{5}\\.avro")));
+    assertReadsBackAs(RECORDS);
+  }
+
+  /** Reads the archive with {@link Files#read}, in a second pipeline, and compares. */
+  private void assertReadsBackAs(List<SourceRecord> expected) {
+    Pipeline read =
+        Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    PAssert.that(read.apply(Files.read(dir.resolve("orders-*.avro").toString())))
+        .containsInAnyOrder(expected);
+    read.run().waitUntilFinish();
+  }
+
+  @Test
+  void unboundedArchiveWritesEachRecordOncePerFlush(TestPipeline p) throws IOException {
+    TestStream<SourceRecord> stream =
+        TestStream.create(AvroCoder.of(SourceRecord.class))
+            .addElements(TimestampedValue.of(RECORDS.get(0), new Instant(0)))
+            .advanceProcessingTime(Duration.standardMinutes(61))
+            .addElements(
+                TimestampedValue.of(RECORDS.get(1), new Instant(5)),
+                TimestampedValue.of(RECORDS.get(2), new Instant(9)))
+            .advanceWatermarkToInfinity();
+
+    p.apply(stream).apply(Files.writeArchive(dir.resolve("orders").toString()));
+    p.run().waitUntilFinish();
+
+    assertThat(
+        archiveFiles().stream().sorted().toList(),
+        equalTo(
+            List.of(
+                "orders-global-pane-0-00000-of-00001.avro",
+                "orders-global-pane-1-00000-of-00001.avro")));
+    assertReadsBackAs(RECORDS);
+  }
+
+  @Test
+  void rejectsANonPositiveFlushInterval() {
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () -> Files.writeArchive("/archive/x").withFlushInterval(Duration.ZERO));
+    assertThat(e.getMessage(), equalTo("flushInterval must be positive, was PT0S"));
+  }
+}
