@@ -436,6 +436,10 @@ public final class KafkaBroker implements AutoCloseable {
     config.put("transaction.state.log.replication.factor", "1");
     config.put("transaction.state.log.min.isr", "1");
     config.put("group.initial.rebalance.delay.ms", "0");
+    // Kappa topics are replayed: keep records forever. Time-based retention judges a record by its
+    // timestamp, and producers stamp records with event time, so historical events (the test data
+    // is from March 2026) would be deleted as soon as the log segment rolls.
+    config.put("log.retention.ms", "-1");
     StringBuilder text =
         new StringBuilder("# Written by ").append(KafkaBroker.class.getName()).append('\n');
     config.forEach((key, value) -> text.append(key).append('=').append(escape(value)).append('\n'));

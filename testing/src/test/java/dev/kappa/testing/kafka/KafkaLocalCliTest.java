@@ -51,6 +51,8 @@ class KafkaLocalCliTest {
     assertEquals("PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093", server.get("listeners"));
     assertEquals("1@127.0.0.1:9093", server.get("controller.quorum.voters"));
     assertEquals(dataDir.resolve("logs").toString(), server.get("log.dirs"));
+    // Replayed topics keep historical events: no time-based deletion.
+    assertEquals("-1", server.get("log.retention.ms"));
     assertEquals("false", server.get("auto.create.topics.enable"));
     assertTrue(Files.isRegularFile(dataDir.resolve("log4j.properties")));
   }

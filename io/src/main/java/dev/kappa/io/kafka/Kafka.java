@@ -1,0 +1,59 @@
+package dev.kappa.io.kafka;
+
+import java.util.List;
+import org.joda.time.Instant;
+
+/**
+ * Kafka as a source and a sink: live streams, time-range backfills and writes, all with raw bytes
+ * ({@link dev.kappa.schemas.common.SourceRecord}s in, key/value byte arrays out), so that decoding
+ * and encoding are separate, testable steps with dead letters.
+ *
+ * <pre>{@code
+ * // Streaming: the live topic, with event time and a watermark.
+ * PCollection<SourceRecord> orders =
+ *     pipeline.apply(
+ *         "ReadOrders",
+ *         Kafka.read("broker:9092", List.of("orders"))
+ *             .withEventTime(new OrderEventTime())
+ *             .withConsumerGroup("order-revenue"));
+ *
+ * // Backfill: a bounded time range, run in batch mode.
+ * PCollection<SourceRecord> march =
+ *     pipeline.apply(
+ *         "ReadOrders",
+ *         Kafka.readRange("broker:9092", List.of("orders"), marchFirst, aprilFirst)
+ *             .withEventTime(new OrderEventTime()));
+ *
+ * // Results.
+ * alerts.apply("WriteAlerts", Kafka.write("broker:9092", "alerts"));
+ * }</pre>
+ */
+public final class Kafka {
+  private Kafka() {}
+
+  /**
+   * Reads {@code topics} from the cluster at {@code bootstrapServers} as an unbounded stream; set
+   * the event time with {@link ReadKafka#withEventTime}. See {@link ReadKafka}.
+   */
+  public static ReadKafka read(String bootstrapServers, List<String> topics) {
+    return ReadKafka.of(bootstrapServers, topics);
+  }
+
+  /**
+   * Reads the records of {@code topics} whose Kafka timestamps fall in {@code [from, to)}, resolved
+   * to offsets at launch, as a bounded collection; set the event time with {@link
+   * ReadKafkaRange#withEventTime}. See {@link ReadKafkaRange}.
+   */
+  public static ReadKafkaRange readRange(
+      String bootstrapServers, List<String> topics, Instant from, Instant to) {
+    return ReadKafkaRange.of(bootstrapServers, topics, from, to);
+  }
+
+  /**
+   * Writes key/value byte arrays to {@code topic}, at least once by default. See {@link
+   * WriteKafka}.
+   */
+  public static WriteKafka write(String bootstrapServers, String topic) {
+    return WriteKafka.of(bootstrapServers, topic);
+  }
+}

@@ -1,0 +1,286 @@
+package dev.kappa.io.kafka;
+
+import dev.kappa.schemas.common.SourceRecord;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.BoundedSource;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bounded source behind {@link ReadKafkaRange}: fixed offset ranges, resolved at launch, read
+ * with plain consumers (no consumer group, nothing committed).
+ *
+ * <p>The root source holds every non-empty partition range and splits into one source per
+ * partition; a range larger than the desired bundle size is halved by offsets until it is not (or
+ * reaches {@link #MIN_SPLIT_OFFSETS}). Sizes are estimated as offsets × {@link
+ * #ESTIMATED_RECORD_BYTES}, since Kafka does not tell record sizes without reading them.
+ */
+final class KafkaRangeSource extends BoundedSource<SourceRecord> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(ReadKafkaRange.class);
+
+  /** The assumed size of one record (key and value), for size estimates. */
+  static final long ESTIMATED_RECORD_BYTES = 1024;
+
+  /** Ranges are not split below this many offsets: each split costs a consumer. */
+  static final long MIN_SPLIT_OFFSETS = 1000;
+
+  private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
+
+  private final String bootstrapServers;
+  private final Map<String, Object> consumerConfig;
+  private final List<KafkaPartitionRange> ranges;
+  private final EventTimePolicyFactory policies;
+  private final SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
+  private final KafkaClock clock;
+  private final boolean partOfPartition;
+
+  KafkaRangeSource(
+      String bootstrapServers,
+      Map<String, Object> consumerConfig,
+      List<KafkaPartitionRange> ranges,
+      EventTimePolicyFactory policies,
+      SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory,
+      KafkaClock clock) {
+    this(bootstrapServers, consumerConfig, ranges, policies, consumerFactory, clock, false);
+  }
+
+  private KafkaRangeSource(
+      String bootstrapServers,
+      Map<String, Object> consumerConfig,
+      List<KafkaPartitionRange> ranges,
+      EventTimePolicyFactory policies,
+      SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory,
+      KafkaClock clock,
+      boolean partOfPartition) {
+    this.bootstrapServers = bootstrapServers;
+    this.consumerConfig = consumerConfig;
+    this.ranges = List.copyOf(ranges);
+    this.policies = policies;
+    this.consumerFactory = consumerFactory;
+    this.clock = clock;
+    this.partOfPartition = partOfPartition;
+  }
+
+  List<KafkaPartitionRange> ranges() {
+    return ranges;
+  }
+
+  private KafkaRangeSource withRange(KafkaPartitionRange range, boolean partOfPartition) {
+    return new KafkaRangeSource(
+        bootstrapServers,
+        consumerConfig,
+        List.of(range),
+        policies,
+        consumerFactory,
+        clock,
+        partOfPartition);
+  }
+
+  @Override
+  public List<KafkaRangeSource> split(long desiredBundleSizeBytes, PipelineOptions options) {
+    List<KafkaRangeSource> splits = new ArrayList<>();
+    for (KafkaPartitionRange range : ranges) {
+      List<KafkaPartitionRange> pieces = halve(range, desiredBundleSizeBytes);
+      for (KafkaPartitionRange piece : pieces) {
+        splits.add(withRange(piece, pieces.size() > 1 || partOfPartition));
+      }
+    }
+    if (splits.isEmpty()) {
+      splits.add(this);
+    }
+    return splits;
+  }
+
+  /** {@code range}, halved by offsets until each piece is at most {@code desiredBytes}. */
+  static List<KafkaPartitionRange> halve(KafkaPartitionRange range, long desiredBytes) {
+    List<KafkaPartitionRange> pieces = new ArrayList<>();
+    if (range.count() * ESTIMATED_RECORD_BYTES <= desiredBytes
+        || range.count() < 2 * MIN_SPLIT_OFFSETS) {
+      pieces.add(range);
+      return pieces;
+    }
+    long middle = range.startOffset() + range.count() / 2;
+    pieces.addAll(halve(range.slice(range.startOffset(), middle), desiredBytes));
+    pieces.addAll(halve(range.slice(middle, range.endOffset()), desiredBytes));
+    return pieces;
+  }
+
+  @Override
+  public long getEstimatedSizeBytes(PipelineOptions options) {
+    long offsets = 0;
+    for (KafkaPartitionRange range : ranges) {
+      offsets += range.count();
+    }
+    return offsets * ESTIMATED_RECORD_BYTES;
+  }
+
+  @Override
+  public BoundedReader<SourceRecord> createReader(PipelineOptions options) {
+    if (ranges.size() > 1) {
+      throw new IllegalStateException(
+          "A Kafka range source must be split into one source per range before reading; got "
+              + ranges);
+    }
+    return new RangeReader(this, ranges.isEmpty() ? null : ranges.get(0));
+  }
+
+  @Override
+  public Coder<SourceRecord> getOutputCoder() {
+    return AvroCoder.of(SourceRecord.class);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder
+        .add(DisplayData.item("bootstrapServers", bootstrapServers).withLabel("Bootstrap servers"))
+        .add(DisplayData.item("ranges", ranges.toString()).withLabel("Offset ranges"));
+  }
+
+  /** Reads one offset range in order; see {@link PartitionFetcher} for where it stops. */
+  static final class RangeReader extends BoundedReader<SourceRecord> {
+    private static final Counter RECORDS = Metrics.counter(ReadKafkaRange.class, "records");
+    private static final Counter BYTES = Metrics.counter(ReadKafkaRange.class, "bytes");
+
+    private final KafkaRangeSource source;
+    private final @Nullable KafkaPartitionRange range;
+    private @Nullable PartitionFetcher fetcher;
+    private @Nullable EventTimePolicy policy;
+    private @Nullable ReadProgress progress;
+    private @Nullable Counter partitionRecords;
+    private @Nullable SourceRecord current;
+    private @Nullable Instant currentTimestamp;
+    private boolean finished;
+
+    RangeReader(KafkaRangeSource source, @Nullable KafkaPartitionRange range) {
+      this.source = source;
+      this.range = range;
+    }
+
+    @Override
+    public boolean start() throws IOException {
+      KafkaPartitionRange range = this.range;
+      if (range == null) {
+        finished = true;
+        return false;
+      }
+      Consumer<byte[], byte[]> consumer =
+          source.consumerFactory.apply(
+              ConsumerConfigs.forOwnConsumer(source.bootstrapServers, source.consumerConfig));
+      fetcher = new PartitionFetcher(consumer, range, range.startOffset());
+      policy = source.policies.create(null);
+      partitionRecords = Metrics.counter(ReadKafkaRange.class, "records-" + range.partitionName());
+      progress = new ReadProgress(LOG, label(range), range.count(), 0, source.clock);
+      LOG.info("Reading {}", range);
+      return advance();
+    }
+
+    /** The partition's name, with the offsets when this reader covers only part of a partition. */
+    private String label(KafkaPartitionRange range) {
+      return source.partOfPartition
+          ? range.partitionName() + " [" + range.startOffset() + ", " + range.endOffset() + ")"
+          : range.partitionName();
+    }
+
+    @Override
+    public boolean advance() throws IOException {
+      current = null;
+      currentTimestamp = null;
+      PartitionFetcher fetcher = this.fetcher;
+      KafkaPartitionRange range = this.range;
+      if (fetcher == null || range == null || finished) {
+        return false;
+      }
+      ReadProgress progress = this.progress;
+      while (!fetcher.isDone()) {
+        ConsumerRecord<byte[], byte[]> record = fetcher.next(POLL_TIMEOUT);
+        if (progress != null) {
+          progress.update(fetcher.nextOffset() - range.startOffset());
+        }
+        if (record != null) {
+          SourceRecord sourceRecord = SourceRecords.of(record);
+          EventTimePolicy policy = this.policy;
+          currentTimestamp =
+              policy == null
+                  ? new Instant(record.timestamp())
+                  : policy.timestampFor(sourceRecord, record.timestamp());
+          current = sourceRecord;
+          RECORDS.inc();
+          BYTES.inc(SourceRecords.sizeOf(record));
+          Counter partitionRecords = this.partitionRecords;
+          if (partitionRecords != null) {
+            partitionRecords.inc();
+          }
+          return true;
+        }
+      }
+      finished = true;
+      if (progress != null) {
+        progress.finish(range.count());
+      }
+      return false;
+    }
+
+    @Override
+    public SourceRecord getCurrent() {
+      SourceRecord record = current;
+      if (record == null) {
+        throw new NoSuchElementException("No current record in " + range);
+      }
+      return record;
+    }
+
+    @Override
+    public Instant getCurrentTimestamp() {
+      Instant timestamp = currentTimestamp;
+      if (timestamp == null) {
+        throw new NoSuchElementException("No current record in " + range);
+      }
+      return timestamp;
+    }
+
+    @Override
+    public @Nullable Double getFractionConsumed() {
+      KafkaPartitionRange range = this.range;
+      PartitionFetcher fetcher = this.fetcher;
+      if (range == null || range.isEmpty() || finished) {
+        return 1.0;
+      }
+      if (fetcher == null) {
+        return 0.0;
+      }
+      return (fetcher.nextOffset() - range.startOffset()) / (double) range.count();
+    }
+
+    @Override
+    public KafkaRangeSource getCurrentSource() {
+      return source;
+    }
+
+    @Override
+    public void close() {
+      PartitionFetcher fetcher = this.fetcher;
+      this.fetcher = null;
+      if (fetcher != null) {
+        fetcher.close();
+      }
+    }
+  }
+}

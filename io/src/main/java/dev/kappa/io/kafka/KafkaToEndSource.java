@@ -1,0 +1,314 @@
+package dev.kappa.io.kafka;
+
+import dev.kappa.schemas.common.SourceRecord;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.UnboundedSource;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The unbounded source behind {@link ReadKafka#withStopAtEndOffsets()}: each partition from where
+ * the consumer group (or {@code auto.offset.reset}) starts to the end offset it had at launch.
+ *
+ * <p>It is unbounded, so the pipeline runs in streaming mode exactly as it does on live data, with
+ * the same {@link EventTimePolicy}; but each reader stops at its end offset, its watermark then
+ * jumps to the end of time, and once every partition is done the job finishes. One split per
+ * partition. Offsets are committed when a checkpoint is finalized, if the read commits offsets.
+ */
+final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpoint> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(ReadKafka.class);
+
+  /** How long one {@code advance()} may wait for records: runners call it in a loop. */
+  private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+
+  private final String bootstrapServers;
+  private final Map<String, Object> consumerConfig;
+  private final List<KafkaPartitionRange> ranges;
+  private final EventTimePolicyFactory policies;
+  private final boolean commitOffsets;
+  private final SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
+  private final KafkaClock clock;
+
+  KafkaToEndSource(
+      String bootstrapServers,
+      Map<String, Object> consumerConfig,
+      List<KafkaPartitionRange> ranges,
+      EventTimePolicyFactory policies,
+      boolean commitOffsets,
+      SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory,
+      KafkaClock clock) {
+    this.bootstrapServers = bootstrapServers;
+    this.consumerConfig = consumerConfig;
+    this.ranges = List.copyOf(ranges);
+    this.policies = policies;
+    this.commitOffsets = commitOffsets;
+    this.consumerFactory = consumerFactory;
+    this.clock = clock;
+  }
+
+  List<KafkaPartitionRange> ranges() {
+    return ranges;
+  }
+
+  @Override
+  public List<KafkaToEndSource> split(int desiredNumSplits, PipelineOptions options) {
+    List<KafkaToEndSource> splits = new ArrayList<>();
+    for (KafkaPartitionRange range : ranges) {
+      splits.add(
+          new KafkaToEndSource(
+              bootstrapServers,
+              consumerConfig,
+              List.of(range),
+              policies,
+              commitOffsets,
+              consumerFactory,
+              clock));
+    }
+    if (splits.isEmpty()) {
+      splits.add(this);
+    }
+    return splits;
+  }
+
+  @Override
+  public ToEndReader createReader(PipelineOptions options, @Nullable OffsetCheckpoint checkpoint) {
+    if (ranges.size() > 1) {
+      throw new IllegalStateException(
+          "A Kafka source must be split into one source per partition before reading; got "
+              + ranges);
+    }
+    return new ToEndReader(this, ranges.isEmpty() ? null : ranges.get(0), checkpoint);
+  }
+
+  @Override
+  public Coder<OffsetCheckpoint> getCheckpointMarkCoder() {
+    return OffsetCheckpoint.CODER;
+  }
+
+  @Override
+  public Coder<SourceRecord> getOutputCoder() {
+    return AvroCoder.of(SourceRecord.class);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder
+        .add(DisplayData.item("bootstrapServers", bootstrapServers).withLabel("Bootstrap servers"))
+        .add(DisplayData.item("ranges", ranges.toString()).withLabel("Offset ranges"))
+        .add(DisplayData.item("commitOffsets", commitOffsets).withLabel("Commit offsets"));
+  }
+
+  /** Reads one partition up to its end offset, then reports the end of time as its watermark. */
+  static final class ToEndReader extends UnboundedReader<SourceRecord> {
+    private static final Counter RECORDS = Metrics.counter(ReadKafka.class, "records");
+    private static final Counter BYTES = Metrics.counter(ReadKafka.class, "bytes");
+
+    private final KafkaToEndSource source;
+    private final @Nullable KafkaPartitionRange range;
+    private final long startAt;
+    private final EventTimePolicy policy;
+    private final AtomicLong pendingCommit = new AtomicLong(-1);
+    private @Nullable PartitionFetcher fetcher;
+    private @Nullable ReadProgress progress;
+    private @Nullable SourceRecord current;
+    private @Nullable Instant currentTimestamp;
+    private boolean finished;
+    private boolean closed;
+
+    ToEndReader(
+        KafkaToEndSource source,
+        @Nullable KafkaPartitionRange range,
+        @Nullable OffsetCheckpoint checkpoint) {
+      this.source = source;
+      this.range = range;
+      this.startAt =
+          checkpoint != null ? checkpoint.nextOffset() : range == null ? 0 : range.startOffset();
+      this.policy = source.policies.create(checkpoint == null ? null : checkpoint.watermark());
+    }
+
+    @Override
+    public boolean start() throws IOException {
+      KafkaPartitionRange range = this.range;
+      if (range == null) {
+        finished = true;
+        return false;
+      }
+      Consumer<byte[], byte[]> consumer =
+          source.consumerFactory.apply(
+              ConsumerConfigs.forOwnConsumer(source.bootstrapServers, source.consumerConfig));
+      fetcher = new PartitionFetcher(consumer, range, startAt);
+      progress =
+          new ReadProgress(
+              LOG,
+              range.partitionName(),
+              range.count(),
+              Math.min(startAt, range.endOffset()) - range.startOffset(),
+              source.clock);
+      LOG.info("Reading {} from offset {} to the end offset at launch", range, startAt);
+      return advance();
+    }
+
+    @Override
+    public boolean advance() throws IOException {
+      current = null;
+      currentTimestamp = null;
+      PartitionFetcher fetcher = this.fetcher;
+      KafkaPartitionRange range = this.range;
+      if (fetcher == null || range == null || finished) {
+        return false;
+      }
+      commitRequested(fetcher);
+      ConsumerRecord<byte[], byte[]> record = fetcher.next(POLL_TIMEOUT);
+      ReadProgress progress = this.progress;
+      if (record != null) {
+        SourceRecord sourceRecord = SourceRecords.of(record);
+        currentTimestamp = policy.timestampFor(sourceRecord, record.timestamp());
+        current = sourceRecord;
+        RECORDS.inc();
+        BYTES.inc(SourceRecords.sizeOf(record));
+        if (progress != null) {
+          progress.update(fetcher.nextOffset() - range.startOffset());
+        }
+        return true;
+      }
+      if (fetcher.isDone()) {
+        finished = true;
+        if (progress != null) {
+          progress.finish(range.count());
+        }
+      } else if (progress != null) {
+        progress.update(fetcher.nextOffset() - range.startOffset());
+      }
+      return false;
+    }
+
+    /**
+     * Called by a finalized checkpoint: commit {@code offset} from the reading thread, or at once
+     * with a consumer of its own if this reader is already closed (a runner may finalize a
+     * checkpoint after closing the reader that took it, e.g. when the read has ended).
+     */
+    void requestCommit(long offset) {
+      if (!source.commitOffsets) {
+        return;
+      }
+      synchronized (this) {
+        if (!closed) {
+          pendingCommit.accumulateAndGet(offset, Math::max);
+          return;
+        }
+      }
+      KafkaPartitionRange range = this.range;
+      if (range != null) {
+        try (Consumer<byte[], byte[]> consumer =
+            source.consumerFactory.apply(
+                ConsumerConfigs.forOwnConsumer(source.bootstrapServers, source.consumerConfig))) {
+          consumer.commitSync(
+              Map.of(range.topicPartition(), new OffsetAndMetadata(offset)),
+              OffsetPlanner.REQUEST_TIMEOUT);
+        }
+      }
+    }
+
+    private void commitRequested(PartitionFetcher fetcher) {
+      long offset = pendingCommit.getAndSet(-1);
+      if (offset >= 0) {
+        fetcher.commit(offset);
+      }
+    }
+
+    @Override
+    public SourceRecord getCurrent() {
+      SourceRecord record = current;
+      if (record == null) {
+        throw new NoSuchElementException("No current record in " + range);
+      }
+      return record;
+    }
+
+    @Override
+    public Instant getCurrentTimestamp() {
+      Instant timestamp = currentTimestamp;
+      if (timestamp == null) {
+        throw new NoSuchElementException("No current record in " + range);
+      }
+      return timestamp;
+    }
+
+    /** The event-time watermark; the end of time once the end offset is reached. */
+    @Override
+    public Instant getWatermark() {
+      if (finished) {
+        return BoundedWindow.TIMESTAMP_MAX_VALUE;
+      }
+      return policy.watermarkFor(backlog());
+    }
+
+    private long backlog() {
+      PartitionFetcher fetcher = this.fetcher;
+      KafkaPartitionRange range = this.range;
+      if (fetcher == null || range == null) {
+        return BACKLOG_UNKNOWN;
+      }
+      return Math.max(0, range.endOffset() - fetcher.nextOffset());
+    }
+
+    @Override
+    public OffsetCheckpoint getCheckpointMark() {
+      PartitionFetcher fetcher = this.fetcher;
+      long next = fetcher == null ? startAt : fetcher.nextOffset();
+      Instant watermark =
+          finished ? BoundedWindow.TIMESTAMP_MAX_VALUE : policy.watermarkFor(backlog());
+      return new OffsetCheckpoint(next, watermark, source.commitOffsets ? this : null);
+    }
+
+    @Override
+    public long getSplitBacklogBytes() {
+      long backlog = backlog();
+      return backlog < 0 ? BACKLOG_UNKNOWN : backlog * KafkaRangeSource.ESTIMATED_RECORD_BYTES;
+    }
+
+    @Override
+    public KafkaToEndSource getCurrentSource() {
+      return source;
+    }
+
+    @Override
+    public void close() {
+      PartitionFetcher fetcher = this.fetcher;
+      this.fetcher = null;
+      try {
+        synchronized (this) {
+          closed = true;
+          if (fetcher != null) {
+            commitRequested(fetcher);
+          }
+        }
+      } finally {
+        if (fetcher != null) {
+          fetcher.close();
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,320 @@
+package dev.kappa.io.kafka;
+
+import com.google.auto.value.AutoValue;
+import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
+import dev.kappa.schemas.common.SourceRecord;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.Read;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads Kafka topics as an unbounded stream of {@link SourceRecord}s: every record with its exact
+ * key and value bytes and its topic, partition and offset ({@code system="kafka"}), stamped with
+ * its event time. Decoding is left to the next step, so that a record that cannot be decoded still
+ * has its bytes and position when it becomes a dead letter.
+ *
+ * <ul>
+ *   <li><b>Event time</b> comes from the payload through {@link #withEventTime} (required). A
+ *       record whose event time cannot be extracted (the function throws or returns null) is still
+ *       emitted, never dropped, stamped with the greatest event time seen in its partition (or its
+ *       Kafka timestamp if there is none yet), for the decoding step to dead-letter.
+ *   <li><b>Watermark</b> per partition, the shared {@link BoundedOutOfOrdernessWatermark}: the
+ *       greatest event time seen minus {@link #withMaxOutOfOrderness} (default one minute). When a
+ *       partition has no backlog and no record for {@link #withIdleTimeout} (default one minute),
+ *       it advances with the wall clock, so that a quiet partition does not stall the pipeline.
+ *   <li><b>Offsets.</b> Kafka's automatic commit is off. With {@link #withConsumerGroup}, offsets
+ *       are committed when the runner finalizes a checkpoint ({@link #withCommitOffsetsInFinalize},
+ *       on by default), so a restarted job without its checkpoint resumes where the group left off.
+ *       A group without committed offsets starts from the earliest offset ({@code
+ *       auto.offset.reset=earliest}, which {@link #withConsumerConfig} may change).
+ *   <li><b>Stop at the end.</b> {@link #withStopAtEndOffsets()} resolves each partition's end
+ *       offset when the pipeline is built and stops there: the stream is still unbounded and
+ *       processed exactly like live data, but once every partition is read the watermark goes to
+ *       the end of time and the job finishes. For tests and "stream until caught up" runs.
+ * </ul>
+ *
+ * <p>Live reads run on KafkaIO ({@code KafkaIO.read()} with byte-array deserializers and a
+ * timestamp policy factory); {@link #withStopAtEndOffsets()} reads fixed offset ranges with Kappa's
+ * own unbounded source and the same timestamp policy (KafkaIO's stop offsets exist only on {@code
+ * readSourceDescriptors()}, which takes no timestamp policy). Counters, per step: {@code records},
+ * {@code bytes}, {@code recordsWithoutEventTime}.
+ *
+ * <pre>{@code
+ * PCollection<SourceRecord> orders =
+ *     pipeline.apply(
+ *         "ReadOrders",
+ *         Kafka.read("broker:9092", List.of("orders"))
+ *             .withEventTime(new OrderEventTime())
+ *             .withConsumerGroup("order-revenue")
+ *             .withMaxOutOfOrderness(Duration.standardSeconds(30)));
+ * }</pre>
+ */
+@AutoValue
+public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRecord>> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(ReadKafka.class);
+
+  abstract String bootstrapServers();
+
+  abstract List<String> topics();
+
+  abstract @Nullable SerializableFunction<SourceRecord, Instant> eventTime();
+
+  abstract Duration maxOutOfOrderness();
+
+  abstract Duration idleTimeout();
+
+  abstract @Nullable String consumerGroup();
+
+  abstract boolean commitOffsetsInFinalize();
+
+  abstract Map<String, Object> consumerConfig();
+
+  abstract boolean stopAtEndOffsets();
+
+  abstract SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory();
+
+  abstract KafkaClock clock();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setBootstrapServers(String bootstrapServers);
+
+    abstract Builder setTopics(List<String> topics);
+
+    abstract Builder setEventTime(SerializableFunction<SourceRecord, Instant> eventTime);
+
+    abstract Builder setMaxOutOfOrderness(Duration maxOutOfOrderness);
+
+    abstract Builder setIdleTimeout(Duration idleTimeout);
+
+    abstract Builder setConsumerGroup(String consumerGroup);
+
+    abstract Builder setCommitOffsetsInFinalize(boolean commitOffsetsInFinalize);
+
+    abstract Builder setConsumerConfig(Map<String, Object> consumerConfig);
+
+    abstract Builder setStopAtEndOffsets(boolean stopAtEndOffsets);
+
+    abstract Builder setConsumerFactory(
+        SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory);
+
+    abstract Builder setClock(KafkaClock clock);
+
+    abstract ReadKafka build();
+  }
+
+  static ReadKafka of(String bootstrapServers, List<String> topics) {
+    return new AutoValue_ReadKafka.Builder()
+        .setBootstrapServers(Settings.bootstrapServers(bootstrapServers))
+        .setTopics(Settings.topics(topics))
+        .setMaxOutOfOrderness(BoundedOutOfOrdernessWatermark.DEFAULT_MAX_OUT_OF_ORDERNESS)
+        .setIdleTimeout(BoundedOutOfOrdernessWatermark.DEFAULT_IDLE_TIMEOUT)
+        .setCommitOffsetsInFinalize(true)
+        .setConsumerConfig(Collections.emptyMap())
+        .setStopAtEndOffsets(false)
+        .setConsumerFactory(new ConsumerConfigs.DefaultConsumerFactory())
+        .setClock(KafkaClock.system())
+        .build();
+  }
+
+  /**
+   * Returns a read that stamps each record with the event time {@code eventTime} extracts from it.
+   * Required. It gets a copy of each record; if it throws or returns null, see the class
+   * documentation.
+   */
+  public ReadKafka withEventTime(SerializableFunction<SourceRecord, Instant> eventTime) {
+    return toBuilder().setEventTime(Settings.notNull("eventTime", eventTime)).build();
+  }
+
+  /**
+   * Returns a read whose watermark trails the greatest event time seen in each partition by {@code
+   * maxOutOfOrderness}. Must be {@code >= 0}; default one minute.
+   */
+  public ReadKafka withMaxOutOfOrderness(Duration maxOutOfOrderness) {
+    return toBuilder().setMaxOutOfOrderness(Settings.maxOutOfOrderness(maxOutOfOrderness)).build();
+  }
+
+  /**
+   * Returns a read that treats a partition with no backlog and no record for {@code idleTimeout} as
+   * idle, advancing its watermark with the wall clock. Must be {@code > 0}; default one minute.
+   */
+  public ReadKafka withIdleTimeout(Duration idleTimeout) {
+    return toBuilder().setIdleTimeout(Settings.idleTimeout(idleTimeout)).build();
+  }
+
+  /** Returns a read in the Kafka consumer group {@code groupId}, whose offsets it commits. */
+  public ReadKafka withConsumerGroup(String groupId) {
+    return toBuilder().setConsumerGroup(Settings.nonEmpty("consumerGroup", groupId)).build();
+  }
+
+  /**
+   * Returns a read that does ({@code true}, the default) or does not commit the consumer group's
+   * offsets when the runner finalizes a checkpoint. Committing needs {@link #withConsumerGroup}.
+   */
+  public ReadKafka withCommitOffsetsInFinalize(boolean commitOffsetsInFinalize) {
+    return toBuilder().setCommitOffsetsInFinalize(commitOffsetsInFinalize).build();
+  }
+
+  /**
+   * Returns a read with these extra consumer settings (e.g. {@code isolation.level}, {@code
+   * auto.offset.reset}, security settings), added to those given before. Settings that have their
+   * own method or that Kappa controls are rejected: {@code bootstrap.servers}, {@code group.id},
+   * {@code enable.auto.commit}, the deserializers. Values must be serializable.
+   */
+  public ReadKafka withConsumerConfig(Map<String, Object> consumerConfig) {
+    return toBuilder()
+        .setConsumerConfig(ConsumerConfigs.merge(consumerConfig(), consumerConfig))
+        .build();
+  }
+
+  /**
+   * Returns a read that resolves each partition's end offset when the pipeline is built and stops
+   * there; the watermark then goes to the end of time and the job finishes.
+   */
+  public ReadKafka withStopAtEndOffsets() {
+    return toBuilder().setStopAtEndOffsets(true).build();
+  }
+
+  /** Visible for testing: creates Kappa's own consumers with {@code consumerFactory}. */
+  ReadKafka withConsumerFactory(
+      SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory) {
+    return toBuilder()
+        .setConsumerFactory(Settings.notNull("consumerFactory", consumerFactory))
+        .build();
+  }
+
+  /** Visible for testing: measures idleness with {@code clock}. */
+  ReadKafka withClock(KafkaClock clock) {
+    return toBuilder().setClock(Settings.notNull("clock", clock)).build();
+  }
+
+  @Override
+  public PCollection<SourceRecord> expand(PBegin input) {
+    EventTimePolicyFactory policies = policies();
+    Map<String, Object> config = effectiveConsumerConfig();
+    if (stopAtEndOffsets()) {
+      List<KafkaPartitionRange> plan = planToEnd(config);
+      List<KafkaPartitionRange> toRead = new ArrayList<>();
+      for (KafkaPartitionRange range : plan) {
+        if (!range.isEmpty()) {
+          toRead.add(range);
+        }
+      }
+      return input.apply(
+          "ReadToEndOffsets",
+          Read.from(
+              new KafkaToEndSource(
+                  bootstrapServers(),
+                  config,
+                  toRead,
+                  policies,
+                  commitOffsetsInFinalize(),
+                  consumerFactory(),
+                  clock())));
+    }
+    KafkaIO.Read<byte[], byte[]> read =
+        KafkaIO.<byte[], byte[]>read()
+            .withBootstrapServers(bootstrapServers())
+            .withTopics(topics())
+            .withKeyDeserializer(ByteArrayDeserializer.class)
+            .withValueDeserializer(ByteArrayDeserializer.class)
+            .withConsumerConfigUpdates(config)
+            .withTimestampPolicyFactory(policies);
+    if (commitOffsetsInFinalize()) {
+      read = read.commitOffsetsInFinalize();
+    }
+    return input
+        .apply("ReadFromKafka", read)
+        .apply("ToSourceRecords", ParDo.of(new ToSourceRecordFn()))
+        .setCoder(AvroCoder.of(SourceRecord.class));
+  }
+
+  /** The timestamp policies for these settings; checks the settings that depend on each other. */
+  EventTimePolicyFactory policies() {
+    SerializableFunction<SourceRecord, Instant> eventTime = eventTime();
+    if (eventTime == null) {
+      throw new IllegalStateException(
+          "Kafka.read("
+              + topics()
+              + ") needs withEventTime(...): the function that gives each record its event time.");
+    }
+    if (commitOffsetsInFinalize() && consumerGroup() == null) {
+      throw new IllegalStateException(
+          "Kafka.read("
+              + topics()
+              + ") commits offsets on checkpoints (commitOffsetsInFinalize, on by default), which"
+              + " needs withConsumerGroup(...); or turn it off with"
+              + " withCommitOffsetsInFinalize(false).");
+    }
+    return new EventTimePolicyFactory(eventTime, maxOutOfOrderness(), idleTimeout(), clock());
+  }
+
+  /** The consumer settings KafkaIO and Kappa's own consumers get, beyond bootstrap servers. */
+  Map<String, Object> effectiveConsumerConfig() {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    config.putAll(consumerConfig());
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    String group = consumerGroup();
+    if (group != null) {
+      config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    }
+    return Collections.unmodifiableMap(config);
+  }
+
+  private List<KafkaPartitionRange> planToEnd(Map<String, Object> config) {
+    List<KafkaPartitionRange> plan;
+    try (Consumer<byte[], byte[]> consumer =
+        consumerFactory().apply(ConsumerConfigs.forOwnConsumer(bootstrapServers(), config))) {
+      List<TopicPartition> partitions =
+          OffsetPlanner.partitionsOf(consumer, topics(), bootstrapServers());
+      plan = OffsetPlanner.toEnd(consumer, partitions);
+    }
+    LOG.info(
+        "Kafka.read({}).withStopAtEndOffsets() reads {}", topics(), OffsetPlanner.describe(plan));
+    return plan;
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder
+        .add(
+            DisplayData.item("bootstrapServers", bootstrapServers()).withLabel("Bootstrap servers"))
+        .add(DisplayData.item("topics", String.join(",", topics())).withLabel("Topics"))
+        .addIfNotNull(DisplayData.item("consumerGroup", consumerGroup()).withLabel("Group"))
+        .add(
+            DisplayData.item("commitOffsetsInFinalize", commitOffsetsInFinalize())
+                .withLabel("Commit offsets on checkpoints"))
+        .add(
+            DisplayData.item("maxOutOfOrderness", maxOutOfOrderness())
+                .withLabel("Max out-of-orderness"))
+        .add(DisplayData.item("idleTimeout", idleTimeout()).withLabel("Idle timeout"))
+        .add(
+            DisplayData.item("stopAtEndOffsets", stopAtEndOffsets())
+                .withLabel("Stop at end offsets"));
+  }
+}

@@ -1,0 +1,54 @@
+package dev.kappa.io.kafka;
+
+import dev.kappa.schemas.common.SourcePosition;
+import dev.kappa.schemas.common.SourceRecord;
+import java.nio.ByteBuffer;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * Kafka records as {@link SourceRecord}s: the exact key and value bytes, with {@code
+ * system="kafka"}, the topic as the name, the partition and the offset. A null value (a tombstone)
+ * becomes an empty payload; a null key stays null.
+ */
+final class SourceRecords {
+  /** The {@link SourcePosition#getSystem()} of every record read from Kafka. */
+  static final String SYSTEM = "kafka";
+
+  private SourceRecords() {}
+
+  static SourceRecord of(KafkaRecord<byte[], byte[]> record) {
+    return of(
+        record.getTopic(),
+        record.getPartition(),
+        record.getOffset(),
+        record.getKV().getKey(),
+        record.getKV().getValue());
+  }
+
+  static SourceRecord of(ConsumerRecord<byte[], byte[]> record) {
+    return of(record.topic(), record.partition(), record.offset(), record.key(), record.value());
+  }
+
+  static SourceRecord of(
+      String topic, int partition, long offset, byte @Nullable [] key, byte @Nullable [] value) {
+    return SourceRecord.newBuilder()
+        .setPosition(
+            SourcePosition.newBuilder()
+                .setSystem(SYSTEM)
+                .setName(topic)
+                .setPartition(partition)
+                .setOffset(offset)
+                .build())
+        .setKey(key == null ? null : ByteBuffer.wrap(key))
+        .setPayload(ByteBuffer.wrap(value == null ? new byte[0] : value))
+        .build();
+  }
+
+  /** The size of a record's key and value, for byte counters and size estimates. */
+  static int sizeOf(ConsumerRecord<byte[], byte[]> record) {
+    return (record.key() == null ? 0 : record.key().length)
+        + (record.value() == null ? 0 : record.value().length);
+  }
+}
