@@ -92,6 +92,9 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
 
   abstract boolean stopAtEndOffsets();
 
+  /** Per partition, the offset to stop before; empty unless {@link #withStopAtOffsets}. */
+  abstract Map<TopicPartition, Long> stopOffsets();
+
   abstract SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory();
 
   abstract KafkaClock clock();
@@ -118,6 +121,8 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
 
     abstract Builder setStopAtEndOffsets(boolean stopAtEndOffsets);
 
+    abstract Builder setStopOffsets(Map<TopicPartition, Long> stopOffsets);
+
     abstract Builder setConsumerFactory(
         SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory);
 
@@ -135,6 +140,7 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
         .setCommitOffsetsInFinalize(true)
         .setConsumerConfig(Collections.emptyMap())
         .setStopAtEndOffsets(false)
+        .setStopOffsets(Collections.emptyMap())
         .setConsumerFactory(new ConsumerConfigs.DefaultConsumerFactory())
         .setClock(KafkaClock.system())
         .build();
@@ -198,6 +204,29 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
     return toBuilder().setStopAtEndOffsets(true).build();
   }
 
+  /**
+   * Returns a read that stops each partition before the given offset, even if that offset has not
+   * been written yet: the stream waits for it. For runs that must end at a known point while the
+   * data is still being produced (a paced demo or test). Every partition of the topics needs an
+   * offset.
+   */
+  public ReadKafka withStopAtOffsets(Map<TopicPartition, Long> offsets) {
+    Settings.notNull("stopOffsets", offsets);
+    if (offsets.isEmpty()) {
+      throw new IllegalArgumentException("stopOffsets must name at least one partition");
+    }
+    offsets.forEach(
+        (partition, offset) -> {
+          if (offset == null || offset < 0) {
+            throw new IllegalArgumentException(
+                "stopOffsets must be >= 0, was " + offset + " for " + partition);
+          }
+        });
+    return toBuilder()
+        .setStopOffsets(Collections.unmodifiableMap(new LinkedHashMap<>(offsets)))
+        .build();
+  }
+
   /** Visible for testing: creates Kappa's own consumers with {@code consumerFactory}. */
   ReadKafka withConsumerFactory(
       SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory) {
@@ -215,7 +244,13 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
   public PCollection<SourceRecord> expand(PBegin input) {
     EventTimePolicyFactory policies = policies();
     Map<String, Object> config = effectiveConsumerConfig();
-    if (stopAtEndOffsets()) {
+    if (stopAtEndOffsets() && !stopOffsets().isEmpty()) {
+      throw new IllegalStateException(
+          "Kafka.read("
+              + topics()
+              + ") has both withStopAtEndOffsets() and withStopAtOffsets(...); choose one.");
+    }
+    if (stopAtEndOffsets() || !stopOffsets().isEmpty()) {
       List<KafkaPartitionRange> plan = planToEnd(config);
       List<KafkaPartitionRange> toRead = new ArrayList<>();
       for (KafkaPartitionRange range : plan) {
@@ -293,9 +328,35 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
           OffsetPlanner.partitionsOf(consumer, topics(), bootstrapServers());
       plan = OffsetPlanner.toEnd(consumer, partitions);
     }
+    if (!stopOffsets().isEmpty()) {
+      plan = withStops(plan);
+    }
     LOG.info(
-        "Kafka.read({}).withStopAtEndOffsets() reads {}", topics(), OffsetPlanner.describe(plan));
+        "Kafka.read({}) stops at {} and reads {}",
+        topics(),
+        stopOffsets().isEmpty() ? "the end offsets at launch" : "the given offsets",
+        OffsetPlanner.describe(plan));
     return plan;
+  }
+
+  /** The plan with each partition's end replaced by its stop offset. */
+  private List<KafkaPartitionRange> withStops(List<KafkaPartitionRange> plan) {
+    List<KafkaPartitionRange> stopped = new ArrayList<>();
+    for (KafkaPartitionRange range : plan) {
+      Long stop = stopOffsets().get(new TopicPartition(range.topic(), range.partition()));
+      if (stop == null) {
+        throw new IllegalStateException(
+            "Kafka.read("
+                + topics()
+                + ").withStopAtOffsets(...) has no offset for "
+                + range.partitionName()
+                + "; give one for every partition");
+      }
+      stopped.add(
+          KafkaPartitionRange.of(
+              range.topic(), range.partition(), Math.min(range.startOffset(), stop), stop));
+    }
+    return stopped;
   }
 
   @Override

@@ -23,16 +23,28 @@ final class SourceRecords {
         record.getTopic(),
         record.getPartition(),
         record.getOffset(),
+        record.getTimestamp(),
         record.getKV().getKey(),
         record.getKV().getValue());
   }
 
   static SourceRecord of(ConsumerRecord<byte[], byte[]> record) {
-    return of(record.topic(), record.partition(), record.offset(), record.key(), record.value());
+    return of(
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        record.timestamp(),
+        record.key(),
+        record.value());
   }
 
   static SourceRecord of(
-      String topic, int partition, long offset, byte @Nullable [] key, byte @Nullable [] value) {
+      String topic,
+      int partition,
+      long offset,
+      long timestampMillis,
+      byte @Nullable [] key,
+      byte @Nullable [] value) {
     return SourceRecord.newBuilder()
         .setPosition(
             SourcePosition.newBuilder()
@@ -43,6 +55,8 @@ final class SourceRecords {
                 .build())
         .setKey(key == null ? null : ByteBuffer.wrap(key))
         .setPayload(ByteBuffer.wrap(value == null ? new byte[0] : value))
+        // Kafka reports -1 when a record has no timestamp (message format v0).
+        .setTimestamp(timestampMillis < 0 ? null : java.time.Instant.ofEpochMilli(timestampMillis))
         .build();
   }
 

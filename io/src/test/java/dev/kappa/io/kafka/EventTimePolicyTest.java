@@ -52,7 +52,8 @@ class EventTimePolicyTest {
   }
 
   private static SourceRecord record(long offset, String payload) {
-    return SourceRecords.of("orders", 0, offset, null, payload.getBytes(StandardCharsets.UTF_8));
+    return SourceRecords.of(
+        "orders", 0, offset, -1L, null, payload.getBytes(StandardCharsets.UTF_8));
   }
 
   private static PartitionContext backlog(long messages) {

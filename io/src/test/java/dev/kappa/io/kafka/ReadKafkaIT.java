@@ -164,6 +164,57 @@ class ReadKafkaIT {
     }
   }
 
+  @Test
+  @Timeout(180)
+  void waitsForStopOffsetsNotWrittenYetAndFinishesThere(KafkaBroker broker, TestPipeline pipeline)
+      throws Exception {
+    String topic = KafkaTestData.uniqueTopic("orders");
+    broker.createTopic(topic, PARTITIONS);
+    Map<Produced, Instant> expected = new HashMap<>(produceOrders(broker, topic, 10));
+    Map<TopicPartition, Long> stops = new HashMap<>();
+    for (int partition = 0; partition < PARTITIONS; partition++) {
+      stops.put(new TopicPartition(topic, partition), 20L);
+    }
+
+    PCollection<SourceRecord> records =
+        pipeline.apply(
+            "ReadOrders",
+            Kafka.read(broker.bootstrapServers(), List.of(topic))
+                .withEventTime(new LeadingEventTime())
+                .withCommitOffsetsInFinalize(false)
+                .withStopAtOffsets(stops));
+    PAssert.that(KafkaTestData.lines(records))
+        .satisfies(
+            lines -> {
+              // Read once the second half is written: all 60 records, nothing past offset 20.
+              assertThat(
+                  java.util.stream.StreamSupport.stream(lines.spliterator(), false).count(),
+                  equalTo(2L * 10 * PARTITIONS));
+              return null;
+            });
+    pipeline
+        .getOptions()
+        .as(org.apache.beam.runners.direct.DirectOptions.class)
+        .setBlockOnRun(false);
+    PipelineResult result = pipeline.run();
+    // Written while the pipeline runs: the read waits for offsets 10..19 instead of ending.
+    expected.putAll(produceOrders(broker, topic, 10));
+    produceOrders(broker, topic, 5); // past the stop offsets: never read
+
+    assertThat(result.waitUntilFinish(), equalTo(PipelineResult.State.DONE));
+  }
+
+  @Test
+  void stopOffsetsMustNotBeNegative() {
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Kafka.read("localhost:9092", List.of("orders"))
+                    .withStopAtOffsets(Map.of(new TopicPartition("orders", 0), -1L)));
+    assertThat(e.getMessage(), equalTo("stopOffsets must be >= 0, was -1 for orders-0"));
+  }
+
   /** Collects what a live pipeline outputs, under a key per run and output. */
   static final class CollectFn extends DoFn<String, Void> {
     private static final long serialVersionUID = 1L;
