@@ -21,8 +21,9 @@ public interface SourceOptions extends PipelineOptions {
   }
 
   @Description(
-      "Where events come from: FILES (bounded: read the --input files once) or REPLAY (unbounded:"
-          + " replay one --input file in file order, paced by --replaySpeedUp).")
+      "Where events come from: FILES (bounded: read the --input files once), REPLAY (unbounded:"
+          + " replay one --input file in file order, paced by --replaySpeedUp) or KAFKA (the"
+          + " --inputTopics; unbounded, or bounded with --from and --to).")
   @Default.Enum("FILES")
   SourceKind getSource();
 
@@ -43,7 +44,7 @@ public interface SourceOptions extends PipelineOptions {
   void setReplaySpeedUp(String value);
 
   @Description(
-      "REPLAY: how far out of event-time order records may arrive before they count"
+      "REPLAY and KAFKA: how far out of event-time order records may arrive before they count"
           + " as late; the watermark trails the highest event time seen by this much (ISO-8601,"
           + " e.g. PT1M).")
   @Default.String("PT1M")

@@ -1,5 +1,6 @@
 package dev.kappa.pipelines;
 
+import dev.kappa.pipelines.archive.ArchiveTopics;
 import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import java.util.Arrays;
 import java.util.Optional;
@@ -13,7 +14,12 @@ public enum KappaPipeline {
       "order-revenue",
       "Revenue per product and currency per event-time window, from order events.",
       OrderRevenue.Options.class,
-      OrderRevenue::run);
+      OrderRevenue::run),
+  ARCHIVE_TOPICS(
+      "archive-topics",
+      "Archives Kafka topics to Avro files (bytes and positions kept) for replay from files.",
+      ArchiveTopics.Options.class,
+      ArchiveTopics::run);
 
   private final String commandName;
   private final String description;

@@ -16,6 +16,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * kappa list
  * kappa run order-revenue --runner=FlinkRunner --source=REPLAY --input=orders.jsonl
  * kappa run order-revenue @runners-config/flink-embedded.args --input=orders.jsonl
+ * kappa backfill order-revenue --from=2026-03-01T10:00:00Z --to=2026-03-01T13:00:00Z
+ * kappa produce-orders test-data/orders/orders.jsonl --topic=orders
  * kappa order-revenue --help
  * </pre>
  *
@@ -56,6 +58,27 @@ public final class Launcher {
         return 2;
       }
       return run(args[1], Arrays.copyOfRange(args, 2, args.length), out, err);
+    }
+    if (command.equals("backfill")) {
+      if (args.length < 2) {
+        err.println("kappa backfill: name a pipeline; 'kappa list' shows them");
+        return 2;
+      }
+      String[] options = Arrays.copyOfRange(args, 2, args.length);
+      if (!has(options, "--from") || !has(options, "--to")) {
+        err.println(
+            "kappa backfill "
+                + args[1]
+                + ": give the range as --from=<ISO-8601 instant> --to=<ISO-8601 instant>");
+        return 2;
+      }
+      if (!has(options, "--source")) {
+        options = ArgumentFiles.expand(append(options, "--source=KAFKA"));
+      }
+      return run(args[1], options, out, err);
+    }
+    if (command.equals("produce-orders")) {
+      return ProduceOrdersCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
     }
     Optional<KappaPipeline> pipeline = KappaPipeline.named(command);
     if (pipeline.isPresent() && args.length == 2 && args[1].equals("--help")) {
@@ -102,6 +125,16 @@ public final class Launcher {
     return state == PipelineResult.State.DONE ? 0 : 1;
   }
 
+  private static boolean has(String[] options, String name) {
+    return Arrays.stream(options).anyMatch(o -> o.equals(name) || o.startsWith(name + "="));
+  }
+
+  private static String[] append(String[] options, String option) {
+    String[] all = Arrays.copyOf(options, options.length + 1);
+    all[options.length] = option;
+    return all;
+  }
+
   private static boolean isOptionError(IllegalArgumentException e) {
     for (StackTraceElement frame : e.getStackTrace()) {
       if (frame.getClassName().startsWith(PipelineOptionsFactory.class.getName())) {
@@ -114,6 +147,10 @@ public final class Launcher {
   private static void usage(PrintStream out) {
     out.println("usage: kappa list");
     out.println("       kappa run <pipeline> [--option=value ...]");
+    out.println(
+        "       kappa backfill <pipeline> --from=<instant> --to=<instant> [--option=value ...]");
+    out.println("       kappa produce-orders <file.jsonl> [--topic=orders] [--partitions=3]");
+    out.println("             [--bootstrapServers=localhost:9092] [--speedUp=max]");
     out.println("       kappa <pipeline> --help");
     out.println("An argument @file stands for the options listed in that file, one per line.");
   }

@@ -2,23 +2,42 @@ package dev.kappa.pipelines;
 
 import dev.kappa.io.console.Console;
 import dev.kappa.io.file.Files;
+import dev.kappa.io.kafka.DeliveryGuarantee;
+import dev.kappa.io.kafka.Kafka;
+import dev.kappa.io.kafka.WriteKafka;
+import dev.kappa.options.InvalidOptionException;
+import dev.kappa.options.KafkaOptions;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
+import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import javax.annotation.Nullable;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Writes a job's outputs where its options say: {@code console} prints one readable line per
- * record; anything else is a path prefix for JSON-lines files, one record per line in the same JSON
- * form the decoders read.
+ * Writes a job's outputs where its options say:
+ *
+ * <ul>
+ *   <li>{@code console}: one readable line per record, for demos;
+ *   <li>{@code kafka:<topic>}: keyed records, the value Avro single-object bytes of the record
+ *       (what the job's Kafka consumers decode), with the delivery guarantee of {@link
+ *       KafkaOptions#getKafkaDelivery()};
+ *   <li>anything else: a path prefix for JSON-lines files, one record per line in the JSON the
+ *       decoders read.
+ * </ul>
  */
 public final class Outputs {
   private Outputs() {}
@@ -26,20 +45,81 @@ public final class Outputs {
   /** The option value that selects the console. */
   public static final String CONSOLE = "console";
 
+  /** The prefix of an option value that selects a Kafka topic. */
+  public static final String KAFKA_PREFIX = "kafka:";
+
+  /** Where records of one output go, parsed from an option's text. */
+  public record Target(String option, String text, @Nullable KafkaSink kafka)
+      implements Serializable {
+    boolean isConsole() {
+      return text.equals(CONSOLE);
+    }
+
+    @Nullable
+    String kafkaTopic() {
+      return text.startsWith(KAFKA_PREFIX) ? text.substring(KAFKA_PREFIX.length()) : null;
+    }
+  }
+
+  /** How Kafka outputs of one job are written. */
+  public record KafkaSink(String bootstrapServers, DeliveryGuarantee delivery, String sinkGroupId)
+      implements Serializable {
+    public static KafkaSink from(KafkaOptions options) {
+      String group =
+          options.getSinkGroupId() != null ? options.getSinkGroupId() : options.getJobName();
+      return new KafkaSink(
+          options.getBootstrapServers(),
+          options.getKafkaDelivery() == KafkaOptions.Delivery.EXACTLY_ONCE
+              ? DeliveryGuarantee.EXACTLY_ONCE
+              : DeliveryGuarantee.AT_LEAST_ONCE,
+          group);
+    }
+  }
+
+  /**
+   * The target named by option {@code option}'s value {@code text}.
+   *
+   * @throws InvalidOptionException for a blank value or an empty topic
+   */
+  public static Target target(String option, @Nullable String text, @Nullable KafkaSink kafka) {
+    if (text == null || text.isBlank()) {
+      throw new InvalidOptionException(
+          option, "is required: 'console', 'kafka:<topic>' or a path prefix");
+    }
+    String trimmed = text.trim();
+    if (trimmed.startsWith(KAFKA_PREFIX)) {
+      if (trimmed.length() == KAFKA_PREFIX.length()) {
+        throw new InvalidOptionException(option, "names no topic after 'kafka:'");
+      }
+      if (kafka == null) {
+        throw new InvalidOptionException(option, "this job does not write to Kafka");
+      }
+    }
+    return new Target(option, trimmed, kafka);
+  }
+
   /** Writes {@code records} under step {@code stepName} to {@code target}. */
   public static <T extends SpecificRecordBase> void write(
       PCollection<T> records,
       Class<T> recordClass,
       String stepName,
-      String target,
+      Target target,
       String label,
-      SerializableFunction<T, String> human) {
-    records.apply(stepName, new WriteRecords<T>(recordClass, target, label, human));
+      SerializableFunction<T, String> human,
+      SerializableFunction<T, byte[]> key) {
+    records.apply(stepName, new WriteRecords<T>(recordClass, target, label, human, key));
   }
 
-  /** Writes dead letters under step {@code WriteDeadLetters}. */
-  public static void writeDeadLetters(PCollection<DeadLetter> deadLetters, String target) {
-    write(deadLetters, DeadLetter.class, "WriteDeadLetters", target, "dead-letter", Outputs::human);
+  /** Writes dead letters under step {@code WriteDeadLetters}, keyed by their original key. */
+  public static void writeDeadLetters(PCollection<DeadLetter> deadLetters, Target target) {
+    write(
+        deadLetters,
+        DeadLetter.class,
+        "WriteDeadLetters",
+        target,
+        "dead-letter",
+        Outputs::human,
+        deadLetter -> deadLetter.getKey() == null ? null : bytes(deadLetter.getKey()));
   }
 
   /**
@@ -68,6 +148,17 @@ public final class Outputs {
         + excerpt(deadLetter.getPayload());
   }
 
+  public static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    ByteBuffer view = buffer.duplicate();
+    byte[] bytes = new byte[view.remaining()];
+    view.get(bytes);
+    return bytes;
+  }
+
   private static String excerpt(ByteBuffer payload) {
     ByteBuffer view = payload.duplicate();
     byte[] bytes = new byte[Math.min(view.remaining(), 120)];
@@ -81,29 +172,56 @@ public final class Outputs {
       extends PTransform<PCollection<T>, PDone> {
     private static final long serialVersionUID = 1L;
     private final Class<T> recordClass;
-    private final String target;
+    private final Target target;
     private final String label;
     private final SerializableFunction<T, String> human;
+    private final SerializableFunction<T, byte[]> key;
 
     WriteRecords(
-        Class<T> recordClass, String target, String label, SerializableFunction<T, String> human) {
+        Class<T> recordClass,
+        Target target,
+        String label,
+        SerializableFunction<T, String> human,
+        SerializableFunction<T, byte[]> key) {
       this.recordClass = recordClass;
       this.target = target;
       this.label = label;
       this.human = human;
+      this.key = key;
     }
 
     @Override
     public PDone expand(PCollection<T> records) {
-      if (target.equals(CONSOLE)) {
+      if (target.isConsole()) {
         return records
             .apply("FormatForConsole", MapElements.into(TypeDescriptors.strings()).via(human))
             .apply("Print", Console.print(label));
       }
       EventCodec<T> codec = EventCodec.of(recordClass);
+      String topic = target.kafkaTopic();
+      if (topic != null) {
+        KafkaSink kafka = target.kafka();
+        WriteKafka write = Kafka.write(kafka.bootstrapServers(), topic);
+        if (kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE) {
+          write =
+              write
+                  .withDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                  .withSinkGroupId(kafka.sinkGroupId() + "-" + topic);
+        }
+        SerializableFunction<T, byte[]> keyFn = key;
+        return records
+            .apply(
+                "EncodeAvro",
+                MapElements.into(
+                        TypeDescriptors.kvs(
+                            TypeDescriptor.of(byte[].class), TypeDescriptor.of(byte[].class)))
+                    .via((T record) -> KV.of(keyFn.apply(record), codec.encode(record))))
+            .setCoder(KvCoder.of(NullableCoder.of(ByteArrayCoder.of()), ByteArrayCoder.of()))
+            .apply("WriteKafka", write);
+      }
       records
           .apply("FormatAsJson", MapElements.into(TypeDescriptors.strings()).via(codec::toJson))
-          .apply("WriteFiles", Files.writeLines(target));
+          .apply("WriteFiles", Files.writeLines(target.text()));
       return PDone.in(records.getPipeline());
     }
   }

@@ -1,15 +1,25 @@
 package dev.kappa.pipelines;
 
 import dev.kappa.io.file.Files;
+import dev.kappa.io.kafka.Kafka;
+import dev.kappa.io.kafka.ReadKafka;
+import dev.kappa.io.kafka.ReadKafkaRange;
+import dev.kappa.options.BackfillOptions;
+import dev.kappa.options.InvalidOptionException;
+import dev.kappa.options.KafkaOptions;
 import dev.kappa.options.OptionValues;
 import dev.kappa.options.SourceOptions;
 import dev.kappa.schemas.common.SourceRecord;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.kafka.common.TopicPartition;
 import org.joda.time.Instant;
 
-/** Chooses and configures a job's source from its {@link SourceOptions}. */
+/** Chooses and configures a job's source from its options. */
 public final class Sources {
   private Sources() {}
 
@@ -17,26 +27,81 @@ public final class Sources {
    * The undecoded records the options point at, read by a step named {@code stepName}.
    *
    * @param eventTime reads a record's event time, for sources that stamp records themselves (the
-   *     replay); it may throw for a bad record, which is then still emitted
+   *     replay, Kafka); it may throw for a bad record, which is then still emitted
    */
-  public static PCollection<SourceRecord> records(
-      Pipeline pipeline,
-      SourceOptions options,
-      String stepName,
-      SerializableFunction<SourceRecord, Instant> eventTime) {
-    String input = OptionValues.required("input", options.getInput());
+  public static <O extends SourceOptions & KafkaOptions & BackfillOptions>
+      PCollection<SourceRecord> records(
+          Pipeline pipeline,
+          O options,
+          String stepName,
+          SerializableFunction<SourceRecord, Instant> eventTime) {
     switch (options.getSource()) {
       case FILES:
-        return pipeline.apply(stepName, Files.read(input));
+        return pipeline.apply(
+            stepName, Files.read(OptionValues.required("input", options.getInput())));
       case REPLAY:
         return pipeline.apply(
             stepName,
-            Files.replay(input)
+            Files.replay(OptionValues.required("input", options.getInput()))
                 .withEventTime(eventTime)
                 .withSpeedUp(OptionValues.speedUp("replaySpeedUp", options.getReplaySpeedUp()))
-                .withMaxOutOfOrderness(
-                    OptionValues.duration("maxOutOfOrderness", options.getMaxOutOfOrderness())));
+                .withMaxOutOfOrderness(maxOutOfOrderness(options)));
+      case KAFKA:
+        if (options.getFrom() != null) {
+          ReadKafkaRange range =
+              Kafka.readRange(
+                      options.getBootstrapServers(),
+                      options.getInputTopics(),
+                      OptionValues.instant("from", options.getFrom()),
+                      OptionValues.instant("to", options.getTo()))
+                  .withEventTime(eventTime);
+          return pipeline.apply(stepName, range);
+        }
+        ReadKafka read =
+            Kafka.read(options.getBootstrapServers(), options.getInputTopics())
+                .withEventTime(eventTime)
+                .withMaxOutOfOrderness(maxOutOfOrderness(options))
+                .withConsumerGroup(
+                    options.getConsumerGroup() != null
+                        ? options.getConsumerGroup()
+                        : options.getJobName());
+        if (options.getStopAtEnd()) {
+          read = read.withStopAtEndOffsets();
+        }
+        if (options.getStopAtOffsets() != null) {
+          read = read.withStopAtOffsets(stopOffsets(options));
+        }
+        return pipeline.apply(stepName, read);
     }
     throw new IllegalStateException("unhandled source " + options.getSource());
+  }
+
+  /** {@code --stopAtOffsets=0=134,1=133} for the single input topic. */
+  static Map<TopicPartition, Long> stopOffsets(KafkaOptions options) {
+    List<String> topics = options.getInputTopics();
+    if (topics.size() != 1) {
+      throw new InvalidOptionException(
+          "stopAtOffsets", "needs exactly one --inputTopics, was " + topics);
+    }
+    Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
+    for (String pair : options.getStopAtOffsets()) {
+      String[] parts = pair.split("=", -1);
+      try {
+        if (parts.length != 2) {
+          throw new NumberFormatException();
+        }
+        offsets.put(
+            new TopicPartition(topics.get(0), Integer.parseInt(parts[0].trim())),
+            Long.parseLong(parts[1].trim()));
+      } catch (NumberFormatException e) {
+        throw new InvalidOptionException(
+            "stopAtOffsets", "'" + pair + "' is not partition=offset, e.g. 0=134", e);
+      }
+    }
+    return offsets;
+  }
+
+  private static org.joda.time.Duration maxOutOfOrderness(SourceOptions options) {
+    return OptionValues.duration("maxOutOfOrderness", options.getMaxOutOfOrderness());
   }
 }

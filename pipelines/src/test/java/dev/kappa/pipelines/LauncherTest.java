@@ -46,7 +46,7 @@ class LauncherTest {
     assertThat(out(), containsString("--allowedLateness=<String>"));
     assertThat(out(), containsString("Default: PT1H"));
     assertThat(out(), containsString("--window=<String>"));
-    assertThat(out(), containsString("--source=<FILES | REPLAY>"));
+    assertThat(out(), containsString("--source=<FILES | REPLAY | KAFKA>"));
   }
 
   @Test

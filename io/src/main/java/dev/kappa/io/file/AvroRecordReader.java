@@ -1,13 +1,15 @@
 package dev.kappa.io.file;
 
+import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
-import org.apache.avro.specific.SpecificData;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -55,12 +57,40 @@ final class AvroRecordReader extends FileRecordReader {
     reuse = records.next(reuse);
     recordNumber++;
     if (archive) {
-      return (SourceRecord)
-          SpecificData.getForClass(SourceRecord.class)
-              .deepCopy(SourceRecord.getClassSchema(), reuse);
+      return fromArchive((GenericRecord) reuse);
     }
     // encode() returns a copy, so reusing the datum is safe.
     return record(file, recordNumber, encoder.encode(reuse));
+  }
+
+  /**
+   * An archived record as the {@link SourceRecord} it was. Read generically (no logical-type
+   * conversions, so the timestamp is epoch millis), copied field by field.
+   */
+  private static SourceRecord fromArchive(GenericRecord archived) {
+    GenericRecord position = (GenericRecord) archived.get("position");
+    Object timestamp = archived.get("timestamp");
+    return SourceRecord.newBuilder()
+        .setPosition(
+            SourcePosition.newBuilder()
+                .setSystem(position.get("system").toString())
+                .setName(position.get("name").toString())
+                .setPartition((Integer) position.get("partition"))
+                .setOffset((Long) position.get("offset"))
+                .build())
+        .setKey(copy((ByteBuffer) archived.get("key")))
+        .setPayload(copy((ByteBuffer) archived.get("payload")))
+        .setTimestamp(timestamp == null ? null : java.time.Instant.ofEpochMilli((Long) timestamp))
+        .build();
+  }
+
+  private static @Nullable ByteBuffer copy(@Nullable ByteBuffer buffer) {
+    if (buffer == null) {
+      return null;
+    }
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return ByteBuffer.wrap(bytes);
   }
 
   @Override

@@ -45,6 +45,8 @@ class WriteArchiveTest {
                 .build())
         .setKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
         .setPayload(ByteBuffer.wrap(payload))
+        .setTimestamp(
+            offset == 9 ? null : java.time.Instant.parse("2026-03-01T10:00:00Z").plusMillis(offset))
         .build();
   }
 

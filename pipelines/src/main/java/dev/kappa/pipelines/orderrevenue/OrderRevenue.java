@@ -1,11 +1,14 @@
 package dev.kappa.pipelines.orderrevenue;
 
+import dev.kappa.options.BackfillOptions;
 import dev.kappa.options.DeadLetterOptions;
+import dev.kappa.options.KafkaOptions;
 import dev.kappa.options.LatenessOptions;
 import dev.kappa.options.OptionValues;
 import dev.kappa.options.SinkOptions;
 import dev.kappa.options.SourceOptions;
 import dev.kappa.options.WindowingOptions;
+import dev.kappa.pipelines.KafkaSafety;
 import dev.kappa.pipelines.Outputs;
 import dev.kappa.pipelines.Sources;
 import dev.kappa.schemas.common.SourceRecord;
@@ -37,7 +40,13 @@ public final class OrderRevenue {
 
   /** Everything OrderRevenue reads from the command line. */
   public interface Options
-      extends SourceOptions, WindowingOptions, LatenessOptions, DeadLetterOptions, SinkOptions {}
+      extends SourceOptions,
+          KafkaOptions,
+          BackfillOptions,
+          WindowingOptions,
+          LatenessOptions,
+          DeadLetterOptions,
+          SinkOptions {}
 
   public static void main(String[] args) {
     run(args).waitUntilFinish();
@@ -58,7 +67,15 @@ public final class OrderRevenue {
 
   /** Adds the job to {@code pipeline}: source, computation and sinks, all from {@code options}. */
   public static PCollectionTuple build(Pipeline pipeline, Options options) {
+    // Every option is parsed before any step is added, so a bad one fails at launch.
+    KafkaSafety.check(options);
     Windowing windowing = OptionValues.windowing(options);
+    Outputs.KafkaSink kafka = Outputs.KafkaSink.from(options);
+    Outputs.Target results = Outputs.target("output", options.getOutput(), kafka);
+    Outputs.Target tooLate = Outputs.target("tooLateOutput", options.getTooLateOutput(), kafka);
+    Outputs.Target deadLetters =
+        Outputs.target("deadLetterOutput", options.getDeadLetterOutput(), kafka);
+
     PCollection<SourceRecord> records =
         Sources.records(pipeline, options, "ReadOrders", OrderDecoder::eventTime);
     PCollectionTuple out =
@@ -67,18 +84,25 @@ public final class OrderRevenue {
         out.get(ComputeOrderRevenue.resultsTag()),
         ProductRevenue.class,
         "WriteResults",
-        options.getOutput(),
+        results,
         "result",
-        RevenueFormat::human);
+        RevenueFormat::human,
+        OrderRevenue::resultKey);
     Outputs.write(
         out.get(ComputeOrderRevenue.tooLateTag()),
         TooLateOrder.class,
         "WriteTooLate",
-        options.getTooLateOutput(),
+        tooLate,
         "too-late",
-        RevenueFormat::human);
-    Outputs.writeDeadLetters(
-        out.get(ComputeOrderRevenue.deadLettersTag()), options.getDeadLetterOutput());
+        RevenueFormat::human,
+        late -> Outputs.utf8(late.getOrder().getOrderId()));
+    Outputs.writeDeadLetters(out.get(ComputeOrderRevenue.deadLettersTag()), deadLetters);
     return out;
+  }
+
+  /** A result's Kafka key: its product, currency and window, so compaction keeps the last pane. */
+  static byte[] resultKey(ProductRevenue result) {
+    return Outputs.utf8(
+        result.getProductId() + "|" + result.getCurrency() + "|" + result.getWindowStart());
   }
 }

@@ -144,6 +144,11 @@ final class RevenueFiles {
     return totals;
   }
 
+  /** Every line written under {@code prefix}, sorted: for comparing two runs' output. */
+  static List<String> sortedLines(Path prefix) {
+    return written(prefix).stream().sorted().toList();
+  }
+
   /** Every line of every file the sink wrote under {@code prefix} ({@code prefix-*.jsonl}). */
   private static List<String> written(Path prefix) {
     List<String> lines = new ArrayList<>();

@@ -1,0 +1,85 @@
+package dev.kappa.pipelines;
+
+import dev.kappa.options.BackfillOptions;
+import dev.kappa.options.InvalidOptionException;
+import dev.kappa.options.KafkaOptions;
+import dev.kappa.options.KafkaOptions.Delivery;
+import dev.kappa.options.OptionValues;
+import dev.kappa.options.SourceOptions;
+import dev.kappa.options.SourceOptions.SourceKind;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+
+/**
+ * Refuses option combinations that lose or duplicate data with Kafka, before anything runs.
+ *
+ * <ul>
+ *   <li>EXACTLY_ONCE sinks commit Kafka transactions on Flink checkpoints: without the Flink runner
+ *       and {@code --checkpointingInterval} nothing would ever be committed.
+ *   <li>Consumer auto-commit with checkpointing commits offsets of records a failed checkpoint
+ *       never processed; after a restore they are skipped (apache/beam#21742).
+ *   <li>An EXACTLY_ONCE sink in a stream that ends fails when the Flink job finishes
+ *       (apache/beam#28554), so finite streams must use AT_LEAST_ONCE.
+ *   <li>A backfill range needs both ends, in order, and a Kafka source.
+ * </ul>
+ */
+public final class KafkaSafety {
+  private KafkaSafety() {}
+
+  public static <O extends SourceOptions & KafkaOptions & BackfillOptions> void check(O options) {
+    boolean flink = options.getRunner() != null && FlinkRunner.class.equals(options.getRunner());
+    long checkpointing =
+        flink ? options.as(FlinkPipelineOptions.class).getCheckpointingInterval() : -1L;
+    if (options.getKafkaDelivery() == Delivery.EXACTLY_ONCE && checkpointing <= 0) {
+      throw new InvalidOptionException(
+          "kafkaDelivery",
+          "EXACTLY_ONCE commits Kafka transactions on Flink checkpoints; run with"
+              + " --runner=FlinkRunner --checkpointingInterval=<ms> (e.g. 10000), or use"
+              + " AT_LEAST_ONCE");
+    }
+    boolean finite = options.getStopAtEnd() || options.getStopAtOffsets() != null;
+    if (options.getKafkaDelivery() == Delivery.EXACTLY_ONCE && finite) {
+      throw new InvalidOptionException(
+          "kafkaDelivery",
+          "EXACTLY_ONCE with a stream that ends (--stopAtEnd, --stopAtOffsets) fails when the"
+              + " Flink job finishes: its stable-input step still holds the watermark"
+              + " (apache/beam#28554); use AT_LEAST_ONCE for finite runs, or a backfill");
+    }
+    if (options.getKafkaAutoCommit() && checkpointing > 0) {
+      throw new InvalidOptionException(
+          "kafkaAutoCommit",
+          "auto-commit with --checkpointingInterval commits offsets of records a failed checkpoint"
+              + " never processed, so a restore skips them (apache/beam#21742); offsets are"
+              + " committed on each completed checkpoint instead: drop --kafkaAutoCommit");
+    }
+    if (options.getStopAtEnd() && options.getStopAtOffsets() != null) {
+      throw new InvalidOptionException(
+          "stopAtOffsets", "choose one of --stopAtEnd and --stopAtOffsets");
+    }
+    boolean from = options.getFrom() != null;
+    boolean to = options.getTo() != null;
+    if (from != to) {
+      throw new InvalidOptionException(
+          from ? "to" : "from", "a backfill needs both --from and --to");
+    }
+    if (from) {
+      if (options.getSource() != SourceKind.KAFKA) {
+        throw new InvalidOptionException(
+            "from",
+            "--from and --to select a range of Kafka records; with --source="
+                + options.getSource()
+                + " choose the input with --input instead");
+      }
+      if (!OptionValues.instant("from", options.getFrom())
+          .isBefore(OptionValues.instant("to", options.getTo()))) {
+        throw new InvalidOptionException(
+            "to", "must be after --from (" + options.getFrom() + "), was " + options.getTo());
+      }
+      if (options.getStopAtEnd() || options.getStopAtOffsets() != null) {
+        throw new InvalidOptionException(
+            options.getStopAtEnd() ? "stopAtEnd" : "stopAtOffsets",
+            "a backfill (--from, --to) already ends; drop it");
+      }
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Command-line tools around the pipelines: loading test events into Kafka. */
+package dev.kappa.pipelines.tools;
