@@ -2,7 +2,10 @@
  * Sources and sinks for Kappa pipelines, one entry class per system in its own sub-package.
  *
  * <ul>
- *   <li>{@link dev.kappa.io.file.Files}: read and replay JSON-lines and Avro files, write lines.
+ *   <li>{@link dev.kappa.io.file.Files}: read and replay JSON-lines and Avro files, write lines,
+ *       archive source records.
+ *   <li>{@link dev.kappa.io.kafka.Kafka}: stream topics, read a time range as a bounded backfill,
+ *       write at least or exactly once.
  *   <li>{@link dev.kappa.io.console.Console}: print lines for demos.
  *   <li>{@link dev.kappa.io.watermark}: watermark policies shared by the unbounded sources.
  * </ul>

@@ -75,7 +75,9 @@ class LauncherTest {
   void unknownPipelineListsTheKnownOnes() {
     assertThat(launch("run", "order-revenu"), is(2));
     assertThat(
-        err(), equalTo("kappa run: no pipeline named 'order-revenu'; known: order-revenue\n"));
+        err(),
+        equalTo(
+            "kappa run: no pipeline named 'order-revenu'; known: order-revenue, archive-topics\n"));
   }
 
   @Test
