@@ -8,8 +8,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 public interface DeadLetterOptions extends PipelineOptions {
 
   @Description(
-      "Where dead letters (original bytes, error, step, source position) go: 'console', or a path"
-          + " prefix for JSON-lines files.")
+      "Where dead letters (original bytes, error, step, source position) go: 'console',"
+          + " 'kafka:<topic>', or a path prefix for JSON-lines files.")
   @Default.String("console")
   String getDeadLetterOutput();
 

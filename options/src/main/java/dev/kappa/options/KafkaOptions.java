@@ -33,8 +33,8 @@ public interface KafkaOptions extends PipelineOptions {
   void setInputTopics(List<String> value);
 
   @Description(
-      "Consumer group whose offsets are committed when a Flink checkpoint completes. Default: the"
-          + " job's name.")
+      "Consumer group whose offsets are committed when a Flink checkpoint completes. Default:"
+          + " kappa-<pipeline>, the same at every launch, so a restarted job resumes there.")
   String getConsumerGroup();
 
   void setConsumerGroup(String value);
@@ -56,8 +56,9 @@ public interface KafkaOptions extends PipelineOptions {
   void setStopAtOffsets(List<String> value);
 
   @Description(
-      "Let the Kafka consumer commit offsets on its own timer. Unsafe with checkpointing: offsets"
-          + " can be committed for records a failed checkpoint never processed (apache/beam#21742).")
+      "Let the Kafka consumer commit offsets on its own timer (live reads only) instead of on"
+          + " checkpoints. Refused with checkpointing: offsets can be committed for records a"
+          + " failed checkpoint never processed (apache/beam#21742).")
   @Default.Boolean(false)
   boolean getKafkaAutoCommit();
 
@@ -73,7 +74,7 @@ public interface KafkaOptions extends PipelineOptions {
 
   @Description(
       "Identifies an EXACTLY_ONCE sink's transactions across restarts; keep it stable for a job."
-          + " Default: the job's name.")
+          + " Default: kappa-<pipeline>.")
   String getSinkGroupId();
 
   void setSinkGroupId(String value);

@@ -30,8 +30,8 @@ public interface LatenessOptions extends PipelineOptions {
   void setClosingBehavior(org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior value);
 
   @Description(
-      "Where too-late records go: 'console', or a path prefix for JSON-lines files. Never"
-          + " dropped.")
+      "Where too-late records go: 'console', 'kafka:<topic>', or a path prefix for JSON-lines"
+          + " files. Never dropped.")
   @Default.String("console")
   String getTooLateOutput();
 

@@ -8,8 +8,9 @@ import org.apache.beam.sdk.options.PipelineOptions;
 public interface SinkOptions extends PipelineOptions {
 
   @Description(
-      "Where results go: 'console' (one line per pane), or a path prefix for JSON-lines files"
-          + " (bounded: written at the end; streaming: a new file every 5 s of processing time).")
+      "Where results go: 'console' (one line per pane), 'kafka:<topic>' (keyed Avro records), or"
+          + " a path prefix for JSON-lines files (bounded: written at the end; streaming: a new"
+          + " file every 5 s of processing time).")
   @Default.String("console")
   String getOutput();
 

@@ -27,6 +27,20 @@ public final class KafkaSafety {
   private KafkaSafety() {}
 
   public static <O extends SourceOptions & KafkaOptions & BackfillOptions> void check(O options) {
+    checkKafka(options);
+    boolean bounded = options.getSource() == SourceKind.FILES || options.getFrom() != null;
+    if (options.getKafkaDelivery() == Delivery.EXACTLY_ONCE && bounded) {
+      throw new InvalidOptionException(
+          "kafkaDelivery",
+          "EXACTLY_ONCE commits on checkpoints, and a bounded run (a backfill or --source=FILES)"
+              + " has none; use AT_LEAST_ONCE: results are keyed by window, so a rerun"
+              + " overwrites rather than adds");
+    }
+    checkRange(options);
+  }
+
+  /** The checks that apply to any job reading or writing Kafka. */
+  public static void checkKafka(KafkaOptions options) {
     boolean flink = options.getRunner() != null && FlinkRunner.class.equals(options.getRunner());
     long checkpointing =
         flink ? options.as(FlinkPipelineOptions.class).getCheckpointingInterval() : -1L;
@@ -56,6 +70,10 @@ public final class KafkaSafety {
       throw new InvalidOptionException(
           "stopAtOffsets", "choose one of --stopAtEnd and --stopAtOffsets");
     }
+  }
+
+  private static <O extends SourceOptions & KafkaOptions & BackfillOptions> void checkRange(
+      O options) {
     boolean from = options.getFrom() != null;
     boolean to = options.getTo() != null;
     if (from != to) {

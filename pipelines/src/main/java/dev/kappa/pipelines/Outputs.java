@@ -64,9 +64,9 @@ public final class Outputs {
   /** How Kafka outputs of one job are written. */
   public record KafkaSink(String bootstrapServers, DeliveryGuarantee delivery, String sinkGroupId)
       implements Serializable {
-    public static KafkaSink from(KafkaOptions options) {
-      String group =
-          options.getSinkGroupId() != null ? options.getSinkGroupId() : options.getJobName();
+    /** The sink settings; {@code defaultGroup} names the transactions unless --sinkGroupId. */
+    public static KafkaSink from(KafkaOptions options, String defaultGroup) {
+      String group = options.getSinkGroupId() != null ? options.getSinkGroupId() : defaultGroup;
       return new KafkaSink(
           options.getBootstrapServers(),
           options.getKafkaDelivery() == KafkaOptions.Delivery.EXACTLY_ONCE

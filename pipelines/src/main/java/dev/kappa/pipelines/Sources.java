@@ -28,13 +28,16 @@ public final class Sources {
    *
    * @param eventTime reads a record's event time, for sources that stamp records themselves (the
    *     replay, Kafka); it may throw for a bad record, which is then still emitted
+   * @param defaultGroup the Kafka consumer group when {@code --consumerGroup} is not set: stable
+   *     across launches, so a restarted job resumes where the last one committed
    */
   public static <O extends SourceOptions & KafkaOptions & BackfillOptions>
       PCollection<SourceRecord> records(
           Pipeline pipeline,
           O options,
           String stepName,
-          SerializableFunction<SourceRecord, Instant> eventTime) {
+          SerializableFunction<SourceRecord, Instant> eventTime,
+          String defaultGroup) {
     switch (options.getSource()) {
       case FILES:
         return pipeline.apply(
@@ -58,22 +61,33 @@ public final class Sources {
           return pipeline.apply(stepName, range);
         }
         ReadKafka read =
-            Kafka.read(options.getBootstrapServers(), options.getInputTopics())
+            kafka(options, defaultGroup)
                 .withEventTime(eventTime)
-                .withMaxOutOfOrderness(maxOutOfOrderness(options))
-                .withConsumerGroup(
-                    options.getConsumerGroup() != null
-                        ? options.getConsumerGroup()
-                        : options.getJobName());
-        if (options.getStopAtEnd()) {
-          read = read.withStopAtEndOffsets();
-        }
-        if (options.getStopAtOffsets() != null) {
-          read = read.withStopAtOffsets(stopOffsets(options));
-        }
+                .withMaxOutOfOrderness(maxOutOfOrderness(options));
         return pipeline.apply(stepName, read);
     }
     throw new IllegalStateException("unhandled source " + options.getSource());
+  }
+
+  /**
+   * A live Kafka read of the input topics as the Kafka options say: consumer group, auto-commit,
+   * where to stop. The caller adds the event time.
+   */
+  public static ReadKafka kafka(KafkaOptions options, String defaultGroup) {
+    ReadKafka read =
+        Kafka.read(options.getBootstrapServers(), options.getInputTopics())
+            .withConsumerGroup(
+                options.getConsumerGroup() != null ? options.getConsumerGroup() : defaultGroup);
+    if (options.getKafkaAutoCommit()) {
+      read = read.withAutoCommit();
+    }
+    if (options.getStopAtEnd()) {
+      read = read.withStopAtEndOffsets();
+    }
+    if (options.getStopAtOffsets() != null) {
+      read = read.withStopAtOffsets(stopOffsets(options));
+    }
+    return read;
   }
 
   /** {@code --stopAtOffsets=0=134,1=133} for the single input topic. */

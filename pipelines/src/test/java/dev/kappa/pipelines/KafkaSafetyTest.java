@@ -43,6 +43,7 @@ class KafkaSafetyTest {
             KafkaSafety.check(
                 options(
                     "--runner=FlinkRunner",
+                    "--source=KAFKA",
                     "--kafkaDelivery=EXACTLY_ONCE",
                     "--checkpointingInterval=10000")));
   }
@@ -58,6 +59,33 @@ class KafkaSafetyTest {
 
     assertThat(e.option(), equalTo("kafkaDelivery"));
     assertThat(e.getMessage(), containsString("apache/beam#28554"));
+  }
+
+  @Test
+  void exactlyOnceInABackfillIsRefused() {
+    InvalidOptionException e =
+        refused(
+            "--runner=FlinkRunner",
+            "--kafkaDelivery=EXACTLY_ONCE",
+            "--checkpointingInterval=10000",
+            "--source=KAFKA",
+            "--from=2026-03-01T10:00:00Z",
+            "--to=2026-03-01T11:00:00Z");
+
+    assertThat(e.option(), equalTo("kafkaDelivery"));
+    assertThat(e.getMessage(), containsString("a bounded run"));
+  }
+
+  @Test
+  void exactlyOnceOverFilesIsRefused() {
+    InvalidOptionException e =
+        refused(
+            "--runner=FlinkRunner",
+            "--kafkaDelivery=EXACTLY_ONCE",
+            "--checkpointingInterval=10000",
+            "--source=FILES");
+
+    assertThat(e.option(), equalTo("kafkaDelivery"));
   }
 
   @Test

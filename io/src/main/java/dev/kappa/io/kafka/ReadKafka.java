@@ -92,6 +92,9 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
 
   abstract boolean stopAtEndOffsets();
 
+  /** Whether the consumer commits offsets on its own timer (live reads only). */
+  abstract boolean autoCommit();
+
   /** Per partition, the offset to stop before; empty unless {@link #withStopAtOffsets}. */
   abstract Map<TopicPartition, Long> stopOffsets();
 
@@ -121,6 +124,8 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
 
     abstract Builder setStopAtEndOffsets(boolean stopAtEndOffsets);
 
+    abstract Builder setAutoCommit(boolean autoCommit);
+
     abstract Builder setStopOffsets(Map<TopicPartition, Long> stopOffsets);
 
     abstract Builder setConsumerFactory(
@@ -140,6 +145,7 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
         .setCommitOffsetsInFinalize(true)
         .setConsumerConfig(Collections.emptyMap())
         .setStopAtEndOffsets(false)
+        .setAutoCommit(false)
         .setStopOffsets(Collections.emptyMap())
         .setConsumerFactory(new ConsumerConfigs.DefaultConsumerFactory())
         .setClock(KafkaClock.system())
@@ -205,6 +211,16 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
   }
 
   /**
+   * Returns a live read whose consumer commits the group's offsets on its own timer ({@code
+   * enable.auto.commit}) instead of on checkpoints. Only safe without checkpointing: with it, a
+   * commit can cover records a failed checkpoint never processed, which a restore then skips
+   * (apache/beam#21742). Needs {@link #withConsumerGroup}; turns commit-on-finalize off.
+   */
+  public ReadKafka withAutoCommit() {
+    return toBuilder().setAutoCommit(true).setCommitOffsetsInFinalize(false).build();
+  }
+
+  /**
    * Returns a read that stops each partition before the given offset, even if that offset has not
    * been written yet: the stream waits for it. For runs that must end at a known point while the
    * data is still being produced (a paced demo or test). Every partition of the topics needs an
@@ -250,7 +266,20 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
               + topics()
               + ") has both withStopAtEndOffsets() and withStopAtOffsets(...); choose one.");
     }
+    if (autoCommit() && (consumerGroup() == null || commitOffsetsInFinalize())) {
+      throw new IllegalStateException(
+          "Kafka.read("
+              + topics()
+              + ").withAutoCommit() needs withConsumerGroup(...) and no commit-on-finalize.");
+    }
     if (stopAtEndOffsets() || !stopOffsets().isEmpty()) {
+      if (autoCommit()) {
+        throw new IllegalStateException(
+            "Kafka.read("
+                + topics()
+                + ") reads fixed offset ranges, whose offsets are committed on checkpoints;"
+                + " withAutoCommit() applies to live reads only.");
+      }
       List<KafkaPartitionRange> plan = planToEnd(config);
       List<KafkaPartitionRange> toRead = new ArrayList<>();
       for (KafkaPartitionRange range : plan) {
@@ -312,7 +341,7 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
     Map<String, Object> config = new LinkedHashMap<>();
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     config.putAll(consumerConfig());
-    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, autoCommit());
     String group = consumerGroup();
     if (group != null) {
       config.put(ConsumerConfig.GROUP_ID_CONFIG, group);

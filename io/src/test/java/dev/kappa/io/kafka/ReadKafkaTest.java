@@ -142,6 +142,34 @@ class ReadKafkaTest {
   }
 
   @Test
+  void autoCommitTurnsTheConsumersTimerOnAndCommitOnFinalizeOff() {
+    ReadKafka read =
+        Kafka.read(SERVERS, List.of("orders")).withConsumerGroup("revenue").withAutoCommit();
+
+    assertThat(read.effectiveConsumerConfig(), hasEntry("enable.auto.commit", (Object) true));
+    assertThat(read.commitOffsetsInFinalize(), equalTo(false));
+  }
+
+  @Test
+  void autoCommitIsRefusedForReadsThatStop() {
+    Pipeline pipeline = Pipeline.create();
+    ReadKafka read =
+        Kafka.read(SERVERS, List.of("orders"))
+            .withEventTime(new PayloadIsTheTime())
+            .withConsumerGroup("revenue")
+            .withAutoCommit()
+            .withStopAtEndOffsets();
+
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> pipeline.apply(read));
+
+    assertThat(
+        e.getMessage(),
+        equalTo(
+            "Kafka.read([orders]) reads fixed offset ranges, whose offsets are committed on"
+                + " checkpoints; withAutoCommit() applies to live reads only."));
+  }
+
+  @Test
   void letsTheUserChooseWhereANewGroupStartsAndAddsSettingsUp() {
     Map<String, Object> config =
         Kafka.read(SERVERS, List.of("orders"))

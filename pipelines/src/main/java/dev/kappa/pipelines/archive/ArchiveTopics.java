@@ -1,10 +1,11 @@
 package dev.kappa.pipelines.archive;
 
 import dev.kappa.io.file.Files;
-import dev.kappa.io.kafka.Kafka;
 import dev.kappa.io.kafka.ReadKafka;
 import dev.kappa.options.KafkaOptions;
 import dev.kappa.options.OptionValues;
+import dev.kappa.pipelines.KafkaSafety;
+import dev.kappa.pipelines.Sources;
 import dev.kappa.schemas.common.SourceRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -70,17 +71,11 @@ public final class ArchiveTopics {
       throw new dev.kappa.options.InvalidOptionException(
           "archiveFlushInterval", "must be a positive duration, was none");
     }
+    KafkaSafety.checkKafka(options);
     ReadKafka read =
-        Kafka.read(options.getBootstrapServers(), options.getInputTopics())
+        Sources.kafka(options, "kappa-archive-topics")
             // The archive does not decode: Kafka's own timestamp is the only time it has.
-            .withEventTime(ArchiveTopics::kafkaTimestamp)
-            .withConsumerGroup(
-                options.getConsumerGroup() != null
-                    ? options.getConsumerGroup()
-                    : options.getJobName());
-    if (options.getStopAtEnd()) {
-      read = read.withStopAtEndOffsets();
-    }
+            .withEventTime(ArchiveTopics::kafkaTimestamp);
     PCollection<SourceRecord> records = pipeline.apply("ReadRecords", read);
     records.apply("ArchiveRecords", Files.writeArchive(archive).withFlushInterval(flush));
   }

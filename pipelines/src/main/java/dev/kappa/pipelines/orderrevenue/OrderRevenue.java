@@ -24,11 +24,12 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 /**
  * Revenue per product and currency per event-time window, from order events.
  *
- * <p>Reads orders from files (bounded: a backfill that counts every order) or replays a file as a
- * stream (unbounded: early, on-time and late panes), computes {@link ComputeOrderRevenue}, and
- * writes results, too-late orders and dead letters to their own outputs. The same code runs both
- * ways; a bounded run's results equal a streaming run's final panes plus what the stream diverted
- * as too late.
+ * <p>Reads orders from Kafka (a stream, or with {@code --from}/{@code --to} a bounded backfill of
+ * that range), from files (bounded: a backfill that counts every order), or replays a file as a
+ * stream (early, on-time and late panes); computes {@link ComputeOrderRevenue}; and writes results,
+ * too-late orders and dead letters to their own outputs (console, files or Kafka topics). The same
+ * code runs both ways; a bounded run's results equal a streaming run's final panes plus what the
+ * stream diverted as too late.
  *
  * <pre>{@code
  * scripts/kappa run order-revenue --runner=FlinkRunner --source=REPLAY \
@@ -47,6 +48,9 @@ public final class OrderRevenue {
           LatenessOptions,
           DeadLetterOptions,
           SinkOptions {}
+
+  /** The Kafka consumer group and transactional sink group unless the options name others. */
+  static final String KAFKA_GROUP = "kappa-order-revenue";
 
   public static void main(String[] args) {
     run(args).waitUntilFinish();
@@ -70,14 +74,14 @@ public final class OrderRevenue {
     // Every option is parsed before any step is added, so a bad one fails at launch.
     KafkaSafety.check(options);
     Windowing windowing = OptionValues.windowing(options);
-    Outputs.KafkaSink kafka = Outputs.KafkaSink.from(options);
+    Outputs.KafkaSink kafka = Outputs.KafkaSink.from(options, KAFKA_GROUP);
     Outputs.Target results = Outputs.target("output", options.getOutput(), kafka);
     Outputs.Target tooLate = Outputs.target("tooLateOutput", options.getTooLateOutput(), kafka);
     Outputs.Target deadLetters =
         Outputs.target("deadLetterOutput", options.getDeadLetterOutput(), kafka);
 
     PCollection<SourceRecord> records =
-        Sources.records(pipeline, options, "ReadOrders", OrderDecoder::eventTime);
+        Sources.records(pipeline, options, "ReadOrders", OrderDecoder::eventTime, KAFKA_GROUP);
     PCollectionTuple out =
         records.apply("ComputeOrderRevenue", ComputeOrderRevenue.with(windowing));
     Outputs.write(
