@@ -2,6 +2,7 @@ package dev.kappa.io.file;
 
 import com.google.auto.value.AutoValue;
 import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
+import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -68,7 +69,7 @@ public abstract class ReplayFile extends PTransform<PBegin, PCollection<SourceRe
 
   abstract Duration idleTimeout();
 
-  abstract ReplayClock clock();
+  abstract ProcessingClock clock();
 
   abstract Builder toBuilder();
 
@@ -86,7 +87,7 @@ public abstract class ReplayFile extends PTransform<PBegin, PCollection<SourceRe
 
     abstract Builder setIdleTimeout(Duration idleTimeout);
 
-    abstract Builder setClock(ReplayClock clock);
+    abstract Builder setClock(ProcessingClock clock);
 
     abstract ReplayFile build();
   }
@@ -102,7 +103,7 @@ public abstract class ReplayFile extends PTransform<PBegin, PCollection<SourceRe
         .setSpeedUp(DEFAULT_SPEED_UP)
         .setMaxOutOfOrderness(BoundedOutOfOrdernessWatermark.DEFAULT_MAX_OUT_OF_ORDERNESS)
         .setIdleTimeout(BoundedOutOfOrdernessWatermark.DEFAULT_IDLE_TIMEOUT)
-        .setClock(ReplayClock.system())
+        .setClock(ProcessingClock.system())
         .build();
   }
 
@@ -162,7 +163,7 @@ public abstract class ReplayFile extends PTransform<PBegin, PCollection<SourceRe
   }
 
   /** Visible for testing: paces the replay by {@code clock} instead of the wall clock. */
-  ReplayFile withClock(ReplayClock clock) {
+  ReplayFile withClock(ProcessingClock clock) {
     if (clock == null) {
       throw new IllegalArgumentException("clock must not be null");
     }

@@ -1,6 +1,7 @@
 package dev.kappa.io.file;
 
 import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
+import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
 import java.util.NoSuchElementException;
@@ -39,7 +40,7 @@ final class ReplayFileReader extends UnboundedSource.UnboundedReader<SourceRecor
 
   private final ReplayFileSource source;
   private final long recordsToSkip;
-  private final ReplayClock clock;
+  private final ProcessingClock clock;
   private final BoundedOutOfOrdernessWatermark watermark;
 
   private @Nullable FileRecordReader records;

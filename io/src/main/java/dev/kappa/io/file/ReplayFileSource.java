@@ -1,6 +1,7 @@
 package dev.kappa.io.file;
 
 import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
+import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
 import java.util.Collections;
 import java.util.List;
@@ -25,7 +26,7 @@ final class ReplayFileSource extends UnboundedSource<SourceRecord, ReplayCheckpo
   private final SerializableFunction<SourceRecord, Instant> eventTime;
   private final double speedUp;
   private final BoundedOutOfOrdernessWatermark watermark;
-  private final ReplayClock clock;
+  private final ProcessingClock clock;
 
   ReplayFileSource(
       String file,
@@ -33,7 +34,7 @@ final class ReplayFileSource extends UnboundedSource<SourceRecord, ReplayCheckpo
       SerializableFunction<SourceRecord, Instant> eventTime,
       double speedUp,
       BoundedOutOfOrdernessWatermark watermark,
-      ReplayClock clock) {
+      ProcessingClock clock) {
     this.file = file;
     this.format = format;
     this.eventTime = eventTime;
@@ -63,7 +64,7 @@ final class ReplayFileSource extends UnboundedSource<SourceRecord, ReplayCheckpo
     return watermark.newInstance();
   }
 
-  ReplayClock clock() {
+  ProcessingClock clock() {
     return clock;
   }
 

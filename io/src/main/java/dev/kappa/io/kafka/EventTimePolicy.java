@@ -1,6 +1,7 @@
 package dev.kappa.io.kafka;
 
 import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
+import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.TimestampPolicy;
@@ -43,7 +44,7 @@ final class EventTimePolicy extends TimestampPolicy<byte[], byte[]> {
 
   private final SerializableFunction<SourceRecord, Instant> eventTime;
   private final BoundedOutOfOrdernessWatermark watermark;
-  private final KafkaClock clock;
+  private final ProcessingClock clock;
   private final Instant createdAt;
   private @Nullable Instant lastRecordAt;
   private Instant lastWatermark;
@@ -51,7 +52,7 @@ final class EventTimePolicy extends TimestampPolicy<byte[], byte[]> {
   EventTimePolicy(
       SerializableFunction<SourceRecord, Instant> eventTime,
       BoundedOutOfOrdernessWatermark watermark,
-      KafkaClock clock,
+      ProcessingClock clock,
       @Nullable Instant previousWatermark) {
     this.eventTime = eventTime;
     this.watermark = watermark;

@@ -1,6 +1,7 @@
 package dev.kappa.io.kafka;
 
 import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
+import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
 import java.util.Optional;
 import org.apache.beam.sdk.io.kafka.TimestampPolicy;
@@ -20,13 +21,13 @@ final class EventTimePolicyFactory implements TimestampPolicyFactory<byte[], byt
 
   private final SerializableFunction<SourceRecord, Instant> eventTime;
   private final BoundedOutOfOrdernessWatermark watermark;
-  private final KafkaClock clock;
+  private final ProcessingClock clock;
 
   EventTimePolicyFactory(
       SerializableFunction<SourceRecord, Instant> eventTime,
       Duration maxOutOfOrderness,
       Duration idleTimeout,
-      KafkaClock clock) {
+      ProcessingClock clock) {
     this.eventTime = eventTime;
     this.watermark =
         BoundedOutOfOrdernessWatermark.create()

@@ -1,5 +1,6 @@
 package dev.kappa.io.kafka;
 
+import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
 import java.time.Duration;
@@ -48,7 +49,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
   private final List<KafkaPartitionRange> ranges;
   private final EventTimePolicyFactory policies;
   private final SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
-  private final KafkaClock clock;
+  private final ProcessingClock clock;
   private final boolean partOfPartition;
 
   KafkaRangeSource(
@@ -57,7 +58,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
       List<KafkaPartitionRange> ranges,
       EventTimePolicyFactory policies,
       SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory,
-      KafkaClock clock) {
+      ProcessingClock clock) {
     this(bootstrapServers, consumerConfig, ranges, policies, consumerFactory, clock, false);
   }
 
@@ -67,7 +68,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
       List<KafkaPartitionRange> ranges,
       EventTimePolicyFactory policies,
       SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory,
-      KafkaClock clock,
+      ProcessingClock clock,
       boolean partOfPartition) {
     this.bootstrapServers = bootstrapServers;
     this.consumerConfig = consumerConfig;

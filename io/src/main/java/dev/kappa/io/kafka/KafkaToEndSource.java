@@ -1,5 +1,6 @@
 package dev.kappa.io.kafka;
 
+import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
 import java.time.Duration;
@@ -47,7 +48,7 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
   private final EventTimePolicyFactory policies;
   private final boolean commitOffsets;
   private final SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
-  private final KafkaClock clock;
+  private final ProcessingClock clock;
 
   KafkaToEndSource(
       String bootstrapServers,
@@ -56,7 +57,7 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
       EventTimePolicyFactory policies,
       boolean commitOffsets,
       SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory,
-      KafkaClock clock) {
+      ProcessingClock clock) {
     this.bootstrapServers = bootstrapServers;
     this.consumerConfig = consumerConfig;
     this.ranges = List.copyOf(ranges);

@@ -2,6 +2,7 @@ package dev.kappa.io.kafka;
 
 import com.google.auto.value.AutoValue;
 import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
+import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -100,7 +101,7 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
 
   abstract SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory();
 
-  abstract KafkaClock clock();
+  abstract ProcessingClock clock();
 
   abstract Builder toBuilder();
 
@@ -131,7 +132,7 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
     abstract Builder setConsumerFactory(
         SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory);
 
-    abstract Builder setClock(KafkaClock clock);
+    abstract Builder setClock(ProcessingClock clock);
 
     abstract ReadKafka build();
   }
@@ -148,7 +149,7 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
         .setAutoCommit(false)
         .setStopOffsets(Collections.emptyMap())
         .setConsumerFactory(new ConsumerConfigs.DefaultConsumerFactory())
-        .setClock(KafkaClock.system())
+        .setClock(ProcessingClock.system())
         .build();
   }
 
@@ -252,7 +253,7 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
   }
 
   /** Visible for testing: measures idleness with {@code clock}. */
-  ReadKafka withClock(KafkaClock clock) {
+  ReadKafka withClock(ProcessingClock clock) {
     return toBuilder().setClock(Settings.notNull("clock", clock)).build();
   }
 

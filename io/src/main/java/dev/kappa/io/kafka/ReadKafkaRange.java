@@ -2,6 +2,7 @@ package dev.kappa.io.kafka;
 
 import com.google.auto.value.AutoValue;
 import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
+import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -82,7 +83,7 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
 
   abstract SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory();
 
-  abstract KafkaClock clock();
+  abstract ProcessingClock clock();
 
   abstract Builder toBuilder();
 
@@ -103,7 +104,7 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
     abstract Builder setConsumerFactory(
         SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory);
 
-    abstract Builder setClock(KafkaClock clock);
+    abstract Builder setClock(ProcessingClock clock);
 
     abstract ReadKafkaRange build();
   }
@@ -121,7 +122,7 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
         .setTo(to)
         .setConsumerConfig(Collections.emptyMap())
         .setConsumerFactory(new ConsumerConfigs.DefaultConsumerFactory())
-        .setClock(KafkaClock.system())
+        .setClock(ProcessingClock.system())
         .build();
   }
 
@@ -153,7 +154,7 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
   }
 
   /** Visible for testing: measures progress with {@code clock}. */
-  ReadKafkaRange withClock(KafkaClock clock) {
+  ReadKafkaRange withClock(ProcessingClock clock) {
     return toBuilder().setClock(Settings.notNull("clock", clock)).build();
   }
 

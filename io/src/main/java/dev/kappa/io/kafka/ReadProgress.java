@@ -1,5 +1,6 @@
 package dev.kappa.io.kafka;
 
+import dev.kappa.io.watermark.ProcessingClock;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 import org.slf4j.Logger;
@@ -18,7 +19,7 @@ final class ReadProgress {
   private final String label;
   private final long total;
   private final long alreadyDone;
-  private final KafkaClock clock;
+  private final ProcessingClock clock;
   private final Instant startedAt;
   private Instant lastLoggedAt;
   private long done;
@@ -27,7 +28,7 @@ final class ReadProgress {
    * Progress through {@code total} offsets of the partition called {@code label}, of which {@code
    * alreadyDone} were read before this reader started (by the reader it was restored from).
    */
-  ReadProgress(Logger log, String label, long total, long alreadyDone, KafkaClock clock) {
+  ReadProgress(Logger log, String label, long total, long alreadyDone, ProcessingClock clock) {
     this.log = log;
     this.label = label;
     this.total = total;

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kappa.io.file.TestData.JsonEventTime;
+import dev.kappa.io.watermark.ProcessingClock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.NoSuchElementException;
@@ -39,7 +40,7 @@ class ReplayFileReaderTest {
   private Path file;
 
   /** A processing-time clock that moves only when told. */
-  static final class ManualClock implements ReplayClock {
+  static final class ManualClock implements ProcessingClock {
     private static final long serialVersionUID = 1L;
     private Instant now;
 

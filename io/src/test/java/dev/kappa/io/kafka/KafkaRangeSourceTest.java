@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.io.kafka.EventTimePolicyTest.PayloadIsTheTime;
+import dev.kappa.io.watermark.ProcessingClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ class KafkaRangeSourceTest {
             Duration.standardMinutes(1),
             new ManualClock(Instant.EPOCH)),
         new ConsumerConfigs.DefaultConsumerFactory(),
-        KafkaClock.system());
+        ProcessingClock.system());
   }
 
   private static List<KafkaPartitionRange> rangesOf(List<KafkaRangeSource> sources) {

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.kappa.io.kafka.KafkaTestData.LeadingEventTime;
+import dev.kappa.io.watermark.ProcessingClock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -70,10 +71,10 @@ class KafkaToEndSourceTest {
             new LeadingEventTime(),
             Duration.ZERO,
             Duration.standardMinutes(1),
-            KafkaClock.system()),
+            ProcessingClock.system()),
         commitOffsets,
         factory,
-        KafkaClock.system());
+        ProcessingClock.system());
   }
 
   private static List<Long> readAll(KafkaToEndSource.ToEndReader reader) throws Exception {
@@ -165,10 +166,10 @@ class KafkaToEndSourceTest {
                 new LeadingEventTime(),
                 Duration.ZERO,
                 Duration.standardMinutes(1),
-                KafkaClock.system()),
+                ProcessingClock.system()),
             false,
             new ConsumerConfigs.DefaultConsumerFactory(),
-            KafkaClock.system());
+            ProcessingClock.system());
 
     List<KafkaPartitionRange> ranges = new ArrayList<>();
     for (KafkaToEndSource split : source.split(1, OPTIONS)) {

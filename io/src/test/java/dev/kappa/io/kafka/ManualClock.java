@@ -1,10 +1,11 @@
 package dev.kappa.io.kafka;
 
+import dev.kappa.io.watermark.ProcessingClock;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /** A clock that moves only when a test says so. */
-final class ManualClock implements KafkaClock {
+final class ManualClock implements ProcessingClock {
   private static final long serialVersionUID = 1L;
 
   private Instant now;
