@@ -64,9 +64,22 @@ public final class ProduceOrders {
 
   public static Summary produce(Path file, String bootstrapServers, String topic, double speedUp)
       throws IOException, InterruptedException {
+    return produce(file, 0, Integer.MAX_VALUE, bootstrapServers, topic, speedUp);
+  }
+
+  /**
+   * Sends only the non-blank lines {@code from} (inclusive, 0-based) to {@code to} (exclusive), to
+   * the partitions they would have in a whole-file run, so a file can be produced in parts.
+   */
+  public static Summary produce(
+      Path file, int from, int to, String bootstrapServers, String topic, double speedUp)
+      throws IOException, InterruptedException {
     EventCodec<OrderEvent> codec = EventCodec.of(OrderEvent.class);
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    int index = 0;
+    List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+    List<String> nonBlank = all.stream().filter(line -> !line.isBlank()).toList();
+    List<String> lines =
+        nonBlank.subList(Math.min(from, nonBlank.size()), Math.min(to, nonBlank.size()));
+    int index = from;
     Map<String, Integer> byKind = new TreeMap<>();
     Properties config = new Properties();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -113,9 +113,14 @@ class KafkaReplayFidelityIT {
                             + stream.resolve("too-late")
                             + " --deadLetterOutput="
                             + stream.resolve("dead-letters"))));
-    ProduceOrders.Summary produced =
-        ProduceOrders.produce(ORDERS, broker.bootstrapServers(), topic, 600);
-    assertThat(produced.total(), is(400));
+    // Start with a few orders and wait for the stream's first pane: the rest must reach a running
+    // stream, whatever time the runner takes to start on a loaded machine.
+    ProduceOrders.Summary first =
+        ProduceOrders.produce(ORDERS, 0, 12, broker.bootstrapServers(), topic, 600);
+    awaitFirstRecord(broker, resultsTopic, streaming);
+    ProduceOrders.Summary rest =
+        ProduceOrders.produce(ORDERS, 12, Integer.MAX_VALUE, broker.bootstrapServers(), topic, 600);
+    assertThat(first.total() + rest.total(), is(400));
     streaming.get(5, TimeUnit.MINUTES);
 
     // 2. Archive the topic to files.
@@ -186,6 +191,41 @@ class KafkaReplayFidelityIT {
     assertThat(streamDead.size(), is(12));
     assertThat(deadLetters(backfill.resolve("dead-letters")), equalTo(streamDead));
     assertThat(deadLetters(files.resolve("dead-letters")), equalTo(streamDead));
+  }
+
+  /**
+   * Waits (at most two minutes) until {@code topic} has a record, failing if the job ends first.
+   */
+  private static void awaitFirstRecord(
+      KafkaBroker broker, String topic, CompletableFuture<Void> job) throws Exception {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(broker, "read_uncommitted")) {
+      consumer.assign(List.of(new TopicPartition(topic, 0)));
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (consumer.poll(Duration.ofMillis(500)).isEmpty()) {
+        if (job.isDone()) {
+          job.get(); // rethrows the job's failure
+          throw new AssertionError("the stream ended before writing anything to " + topic);
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the stream wrote nothing to " + topic + " in two minutes");
+        }
+      }
+    }
+  }
+
+  private static KafkaConsumer<byte[], byte[]> consumer(KafkaBroker broker, String isolation) {
+    return new KafkaConsumer<>(
+        Map.of(
+            ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+            broker.bootstrapServers(),
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+            isolation,
+            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+            "earliest",
+            ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+            ByteArrayDeserializer.class,
+            ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+            ByteArrayDeserializer.class));
   }
 
   /** Dead letters without their processing time: position, key, bytes, step and error. */
