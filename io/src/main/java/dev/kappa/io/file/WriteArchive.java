@@ -42,20 +42,15 @@ public abstract class WriteArchive
   abstract Builder toBuilder();
 
   static WriteArchive to(String outputPrefix) {
-    if (outputPrefix == null || outputPrefix.isEmpty() || outputPrefix.endsWith("/")) {
-      throw new IllegalArgumentException(
-          "outputPrefix must be a path ending in a file-name prefix, e.g. /archive/orders, was "
-              + (outputPrefix == null ? "null" : "\"" + outputPrefix + "\""));
-    }
     return new AutoValue_WriteArchive.Builder()
-        .setOutputPrefix(outputPrefix)
+        .setOutputPrefix(FileSinks.checkPrefix(outputPrefix))
         .setFlushInterval(Duration.standardHours(1))
         .build();
   }
 
   /** Writes unbounded input every {@code interval} of processing time. */
   public WriteArchive withFlushInterval(Duration interval) {
-    return toBuilder().setFlushInterval(FlushPeriodically.checkInterval(interval)).build();
+    return toBuilder().setFlushInterval(FileSinks.checkInterval(interval)).build();
   }
 
   @Override
@@ -70,7 +65,7 @@ public abstract class WriteArchive
     }
     ResourceId prefix = FileSystems.matchNewResource(outputPrefix(), false);
     return input
-        .apply("FlushPeriodically", FlushPeriodically.<SourceRecord>every(flushInterval()))
+        .apply("FileSinks", FileSinks.<SourceRecord>flushEvery(flushInterval()))
         .apply(
             "WriteFlushes",
             FileIO.<SourceRecord>write()

@@ -60,20 +60,15 @@ public abstract class WriteLines extends PTransform<PCollection<String>, WriteFi
   abstract Builder toBuilder();
 
   static WriteLines to(String outputPrefix) {
-    if (outputPrefix == null || outputPrefix.isEmpty() || outputPrefix.endsWith("/")) {
-      throw new IllegalArgumentException(
-          "outputPrefix must be a path ending in a file-name prefix, e.g. /data/out/orders, was "
-              + (outputPrefix == null ? "null" : "\"" + outputPrefix + "\""));
-    }
     return new AutoValue_WriteLines.Builder()
-        .setOutputPrefix(outputPrefix)
+        .setOutputPrefix(FileSinks.checkPrefix(outputPrefix))
         .setFlushInterval(Duration.standardSeconds(5))
         .build();
   }
 
   /** Writes unbounded input every {@code interval} of processing time. */
   public WriteLines withFlushInterval(Duration interval) {
-    return toBuilder().setFlushInterval(FlushPeriodically.checkInterval(interval)).build();
+    return toBuilder().setFlushInterval(FileSinks.checkInterval(interval)).build();
   }
 
   @Override
@@ -84,7 +79,7 @@ public abstract class WriteLines extends PTransform<PCollection<String>, WriteFi
           TextIO.write().to(outputPrefix()).withSuffix(SUFFIX).<Void>withOutputFilenames());
     }
     PCollection<String> lines =
-        input.apply("FlushPeriodically", FlushPeriodically.<String>every(flushInterval()));
+        input.apply("FileSinks", FileSinks.<String>flushEvery(flushInterval()));
     ResourceId prefix = FileSystems.matchNewResource(outputPrefix(), false);
     ResourceId directory = prefix.getCurrentDirectory();
     return lines.apply(
