@@ -65,7 +65,7 @@ public abstract class WriteArchive
     }
     ResourceId prefix = FileSystems.matchNewResource(outputPrefix(), false);
     return input
-        .apply("FileSinks", FileSinks.<SourceRecord>flushEvery(flushInterval()))
+        .apply("FlushPeriodically", FileSinks.<SourceRecord>flushEvery(flushInterval()))
         .apply(
             "WriteFlushes",
             FileIO.<SourceRecord>write()

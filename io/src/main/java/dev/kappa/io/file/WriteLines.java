@@ -79,7 +79,7 @@ public abstract class WriteLines extends PTransform<PCollection<String>, WriteFi
           TextIO.write().to(outputPrefix()).withSuffix(SUFFIX).<Void>withOutputFilenames());
     }
     PCollection<String> lines =
-        input.apply("FileSinks", FileSinks.<String>flushEvery(flushInterval()));
+        input.apply("FlushPeriodically", FileSinks.<String>flushEvery(flushInterval()));
     ResourceId prefix = FileSystems.matchNewResource(outputPrefix(), false);
     ResourceId directory = prefix.getCurrentDirectory();
     return lines.apply(
