@@ -126,6 +126,18 @@ class ReadKafkaIT {
 
     assertThat(records.isBounded(), equalTo(PCollection.IsBounded.UNBOUNDED));
     PAssert.that(KafkaTestData.lines(records)).containsInAnyOrder(lines(expected, 0));
+    // Each record keeps its Kafka timestamp, for jobs that do not decode (the archive).
+    PAssert.that(
+            records.apply(
+                "KafkaTimestamps",
+                org.apache.beam.sdk.transforms.MapElements.into(
+                        org.apache.beam.sdk.values.TypeDescriptors.longs())
+                    .via((SourceRecord r) -> r.getTimestamp().toEpochMilli())))
+        .satisfies(
+            timestamps -> {
+              timestamps.forEach(t -> assertThat(t, equalTo(KAFKA_TIME.getMillis())));
+              return null;
+            });
     assertThat(pipeline.run().waitUntilFinish(), equalTo(PipelineResult.State.DONE));
   }
 
