@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.BoundedSource;
@@ -166,13 +165,13 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
     private @Nullable EventTimePolicy policy;
     private @Nullable ReadProgress progress;
     private @Nullable Counter partitionRecords;
-    private @Nullable SourceRecord current;
-    private @Nullable Instant currentTimestamp;
+    private final CurrentRecord current;
     private boolean finished;
 
     RangeReader(KafkaRangeSource source, @Nullable KafkaPartitionRange range) {
       this.source = source;
       this.range = range;
+      this.current = new CurrentRecord(range);
     }
 
     @Override
@@ -202,8 +201,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
 
     @Override
     public boolean advance() throws IOException {
-      current = null;
-      currentTimestamp = null;
+      current.clear();
       PartitionFetcher fetcher = this.fetcher;
       KafkaPartitionRange range = this.range;
       if (fetcher == null || range == null || finished) {
@@ -218,11 +216,11 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
         if (record != null) {
           SourceRecord sourceRecord = SourceRecords.of(record);
           EventTimePolicy policy = this.policy;
-          currentTimestamp =
+          current.set(
+              sourceRecord,
               policy == null
                   ? new Instant(record.timestamp())
-                  : policy.timestampFor(sourceRecord, record.timestamp());
-          current = sourceRecord;
+                  : policy.timestampFor(sourceRecord, record.timestamp()));
           RECORDS.inc();
           BYTES.inc(SourceRecords.sizeOf(record));
           Counter partitionRecords = this.partitionRecords;
@@ -241,20 +239,12 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
 
     @Override
     public SourceRecord getCurrent() {
-      SourceRecord record = current;
-      if (record == null) {
-        throw new NoSuchElementException("No current record in " + range);
-      }
-      return record;
+      return current.record();
     }
 
     @Override
     public Instant getCurrentTimestamp() {
-      Instant timestamp = currentTimestamp;
-      if (timestamp == null) {
-        throw new NoSuchElementException("No current record in " + range);
-      }
-      return timestamp;
+      return current.timestamp();
     }
 
     @Override

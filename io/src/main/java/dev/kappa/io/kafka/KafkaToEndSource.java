@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -132,8 +131,7 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
     private final AtomicLong pendingCommit = new AtomicLong(-1);
     private @Nullable PartitionFetcher fetcher;
     private @Nullable ReadProgress progress;
-    private @Nullable SourceRecord current;
-    private @Nullable Instant currentTimestamp;
+    private final CurrentRecord current;
     private boolean finished;
     private boolean closed;
 
@@ -143,6 +141,7 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
         @Nullable OffsetCheckpoint checkpoint) {
       this.source = source;
       this.range = range;
+      this.current = new CurrentRecord(range);
       this.startAt =
           checkpoint != null ? checkpoint.nextOffset() : range == null ? 0 : range.startOffset();
       this.policy = source.policies.create(checkpoint == null ? null : checkpoint.watermark());
@@ -172,8 +171,7 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
 
     @Override
     public boolean advance() throws IOException {
-      current = null;
-      currentTimestamp = null;
+      current.clear();
       PartitionFetcher fetcher = this.fetcher;
       KafkaPartitionRange range = this.range;
       if (fetcher == null || range == null || finished) {
@@ -184,8 +182,7 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
       ReadProgress progress = this.progress;
       if (record != null) {
         SourceRecord sourceRecord = SourceRecords.of(record);
-        currentTimestamp = policy.timestampFor(sourceRecord, record.timestamp());
-        current = sourceRecord;
+        current.set(sourceRecord, policy.timestampFor(sourceRecord, record.timestamp()));
         RECORDS.inc();
         BYTES.inc(SourceRecords.sizeOf(record));
         if (progress != null) {
@@ -240,20 +237,12 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
 
     @Override
     public SourceRecord getCurrent() {
-      SourceRecord record = current;
-      if (record == null) {
-        throw new NoSuchElementException("No current record in " + range);
-      }
-      return record;
+      return current.record();
     }
 
     @Override
     public Instant getCurrentTimestamp() {
-      Instant timestamp = currentTimestamp;
-      if (timestamp == null) {
-        throw new NoSuchElementException("No current record in " + range);
-      }
-      return timestamp;
+      return current.timestamp();
     }
 
     /** The event-time watermark; the end of time once the end offset is reached. */

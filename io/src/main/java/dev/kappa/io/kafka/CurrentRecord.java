@@ -1,0 +1,47 @@
+package dev.kappa.io.kafka;
+
+import dev.kappa.schemas.common.SourceRecord;
+import java.util.NoSuchElementException;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * The record a partition reader is positioned on, with its timestamp: what Beam's bounded and
+ * unbounded readers both expose through {@code getCurrent()} and {@code getCurrentTimestamp()}.
+ */
+final class CurrentRecord {
+  private final @Nullable Object where;
+  private @Nullable SourceRecord record;
+  private @Nullable Instant timestamp;
+
+  /** {@code where} names the partition range in errors. */
+  CurrentRecord(@Nullable Object where) {
+    this.where = where;
+  }
+
+  void clear() {
+    record = null;
+    timestamp = null;
+  }
+
+  void set(SourceRecord record, Instant timestamp) {
+    this.record = record;
+    this.timestamp = timestamp;
+  }
+
+  SourceRecord record() {
+    SourceRecord current = record;
+    if (current == null) {
+      throw new NoSuchElementException("No current record in " + where);
+    }
+    return current;
+  }
+
+  Instant timestamp() {
+    Instant current = timestamp;
+    if (current == null) {
+      throw new NoSuchElementException("No current record in " + where);
+    }
+    return current;
+  }
+}
