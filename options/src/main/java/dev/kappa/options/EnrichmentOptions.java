@@ -1,0 +1,109 @@
+package dev.kappa.options;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/**
+ * How a job enriches its events with reference tables (products, customers): by an event-time
+ * temporal join against the table's change stream, by a lookup in the database, or from a
+ * periodically re-read snapshot. See docs/design/enrichment.md for what each guarantees on replay.
+ */
+public interface EnrichmentOptions extends PipelineOptions {
+
+  /** Where an event's table row comes from. */
+  enum Enrichment {
+    /**
+     * The row version valid at the event's time, from the table's change stream: the same answer in
+     * a stream and in any later backfill.
+     */
+    TEMPORAL,
+    /** The row as it is in the database when the event is processed (cached, batched). */
+    LOOKUP,
+    /** The row in the last snapshot of the whole table, re-read every --snapshotRefresh. */
+    SNAPSHOT
+  }
+
+  /** What happens to an event whose key the table does not hold. */
+  enum MissingKey {
+    /** Passes on without the table's fields (counted); aggregates put it under 'unknown'. */
+    PASS_THROUGH,
+    /** Goes to the dead-letter output with the event's bytes. */
+    DEAD_LETTER,
+    /** Waits up to --missingKeyTimeout for the key to appear, then is a dead letter. */
+    WAIT
+  }
+
+  @Description("How orders get their product's category: TEMPORAL, LOOKUP or SNAPSHOT.")
+  @Default.Enum("TEMPORAL")
+  Enrichment getProductEnrichment();
+
+  void setProductEnrichment(Enrichment value);
+
+  @Description(
+      "The products change stream (Debezium-style JSON change events) for TEMPORAL enrichment:"
+          + " 'kafka:<topic>', or a path or glob of JSON-lines files.")
+  String getProductChanges();
+
+  void setProductChanges(String value);
+
+  @Description("How orders get their customer's tier: TEMPORAL, LOOKUP or SNAPSHOT.")
+  @Default.Enum("TEMPORAL")
+  Enrichment getCustomerEnrichment();
+
+  void setCustomerEnrichment(Enrichment value);
+
+  @Description(
+      "The customers change stream for TEMPORAL enrichment: 'kafka:<topic>', or a path or glob"
+          + " of JSON-lines files.")
+  String getCustomerChanges();
+
+  void setCustomerChanges(String value);
+
+  @Description(
+      "What to do with an order whose product is not found: PASS_THROUGH, DEAD_LETTER, WAIT.")
+  @Default.Enum("PASS_THROUGH")
+  MissingKey getMissingProduct();
+
+  void setMissingProduct(MissingKey value);
+
+  @Description(
+      "What to do with an order whose customer is not found: PASS_THROUGH, DEAD_LETTER, WAIT.")
+  @Default.Enum("PASS_THROUGH")
+  MissingKey getMissingCustomer();
+
+  void setMissingCustomer(MissingKey value);
+
+  @Description(
+      "How long WAIT waits for a missing key (ISO-8601, e.g. PT1M): in event time for TEMPORAL, in"
+          + " processing time for LOOKUP and SNAPSHOT.")
+  @Default.String("PT1M")
+  String getMissingKeyTimeout();
+
+  void setMissingKeyTimeout(String value);
+
+  @Description("LOOKUP: rows kept in each worker's cache.")
+  @Default.Integer(10_000)
+  int getLookupCacheSize();
+
+  void setLookupCacheSize(int value);
+
+  @Description("LOOKUP: how long a cached row is used before it is looked up again (ISO-8601).")
+  @Default.String("PT1M")
+  String getLookupCacheTtl();
+
+  void setLookupCacheTtl(String value);
+
+  @Description("SNAPSHOT: how often the whole table is re-read (ISO-8601).")
+  @Default.String("PT5M")
+  String getSnapshotRefresh();
+
+  void setSnapshotRefresh(String value);
+
+  @Description(
+      "Where enriched orders go, if anywhere: 'console', 'kafka:<topic>', or a path prefix for"
+          + " JSON-lines files.")
+  String getEnrichedOutput();
+
+  void setEnrichedOutput(String value);
+}

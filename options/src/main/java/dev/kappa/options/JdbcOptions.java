@@ -1,0 +1,48 @@
+package dev.kappa.options;
+
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+
+/** Where the job's PostgreSQL is: for lookups, snapshots and upserted results. */
+public interface JdbcOptions extends PipelineOptions {
+
+  @Description("JDBC URL of the PostgreSQL database, e.g. jdbc:postgresql://localhost:55432/kappa.")
+  String getJdbcUrl();
+
+  void setJdbcUrl(String value);
+
+  @Description("Database user.")
+  @Default.String("postgres")
+  String getJdbcUser();
+
+  void setJdbcUser(String value);
+
+  @Description(
+      "Database password. Prefer the KAPPA_JDBC_PASSWORD environment variable, which is used when"
+          + " this option is not set, so that it stays out of process listings.")
+  String getJdbcPassword();
+
+  void setJdbcPassword(String value);
+
+  @Description("Rows per upsert batch.")
+  @Default.Integer(500)
+  int getJdbcBatchSize();
+
+  void setJdbcBatchSize(int value);
+
+  @Description(
+      "How long a failing write or lookup is retried (ISO-8601) before its rows become dead"
+          + " letters or the bundle fails: long enough to ride out a database restart.")
+  @Default.String("PT2M")
+  String getJdbcRetryTimeout();
+
+  void setJdbcRetryTimeout(String value);
+
+  @Description(
+      "Table the results are upserted into (keyed by result key and window), e.g."
+          + " category_revenue; not set: results are not written to the database.")
+  String getResultsTable();
+
+  void setResultsTable(String value);
+}
