@@ -82,6 +82,12 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
   /** Name of the counter of diverted (element, window) pairs. */
   public static final String TOO_LATE_COUNTER = "tooLateRecords";
 
+  /**
+   * Counts records that are late (a window they go to already ended before the watermark) but
+   * within the allowed lateness, so they are accepted and update their window in a late pane.
+   */
+  public static final String LATE_ACCEPTED_COUNTER = "lateRecordsAccepted";
+
   abstract WindowFn<Object, ? extends BoundedWindow> windowFn();
 
   public abstract Duration allowedLateness();
@@ -225,6 +231,8 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
     private final TupleTag<KV<T, List<BoundedWindow>>> liveTag;
     private final TupleTag<KV<T, MissedWindow>> tooLateTag;
     private final Counter tooLate = Metrics.counter(DivertTooLateEvents.class, TOO_LATE_COUNTER);
+    private final Counter lateAccepted =
+        Metrics.counter(DivertTooLateEvents.class, LATE_ACCEPTED_COUNTER);
 
     DivertExpiredWindowsFn(
         WindowFn<Object, ? extends BoundedWindow> windowFn,
@@ -260,6 +268,9 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
         }
       }
       if (!live.isEmpty()) {
+        if (live.stream().anyMatch(window -> window.maxTimestamp().isBefore(watermark))) {
+          lateAccepted.inc();
+        }
         out.get(liveTag).output(KV.of(value, live));
       }
     }

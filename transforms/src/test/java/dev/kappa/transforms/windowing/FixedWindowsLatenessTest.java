@@ -4,6 +4,7 @@ import static dev.kappa.transforms.windowing.LatenessTesting.at;
 import static dev.kappa.transforms.windowing.LatenessTesting.event;
 import static dev.kappa.transforms.windowing.LatenessTesting.events;
 import static dev.kappa.transforms.windowing.LatenessTesting.finalPane;
+import static dev.kappa.transforms.windowing.LatenessTesting.lateAcceptedCount;
 import static dev.kappa.transforms.windowing.LatenessTesting.minutes;
 import static dev.kappa.transforms.windowing.LatenessTesting.missed;
 import static dev.kappa.transforms.windowing.LatenessTesting.pane;
@@ -238,6 +239,8 @@ class FixedWindowsLatenessTest {
     PipelineResult result = p.run();
 
     assertThat(tooLateCount(result), equalTo(2L));
+    // 10 at 00:02 and 1000 at 00:08 arrive after their windows ended, within the lateness.
+    assertThat(lateAcceptedCount(result), equalTo(2L));
   }
 
   @Test
@@ -260,5 +263,7 @@ class FixedWindowsLatenessTest {
     PipelineResult result = p.run();
 
     assertThat(tooLateCount(result), equalTo(2L));
+    // 10 at 00:02 and 1000 at 00:08 arrive after their windows ended, within the lateness.
+    assertThat(lateAcceptedCount(result), equalTo(2L));
   }
 }

@@ -165,15 +165,22 @@ final class LatenessTesting {
 
   /** The {@code tooLateRecords} counter, summed over steps. */
   static long tooLateCount(PipelineResult result) {
+    return counter(result, DivertTooLateEvents.TOO_LATE_COUNTER);
+  }
+
+  /** The {@code lateRecordsAccepted} counter, summed over steps. */
+  static long lateAcceptedCount(PipelineResult result) {
+    return counter(result, DivertTooLateEvents.LATE_ACCEPTED_COUNTER);
+  }
+
+  private static long counter(PipelineResult result, String name) {
     long total = 0;
     for (MetricResult<Long> counter :
         result
             .metrics()
             .queryMetrics(
                 MetricsFilter.builder()
-                    .addNameFilter(
-                        MetricNameFilter.named(
-                            DivertTooLateEvents.class, DivertTooLateEvents.TOO_LATE_COUNTER))
+                    .addNameFilter(MetricNameFilter.named(DivertTooLateEvents.class, name))
                     .build())
             .getCounters()) {
       total += counter.getAttempted();
