@@ -78,7 +78,10 @@ public final class Launcher {
       return run(args[1], options, out, err);
     }
     if (command.equals("produce-orders")) {
-      return ProduceOrdersCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+      return ProduceCommands.produceOrders(Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
+    if (command.equals("produce-changes")) {
+      return ProduceCommands.produceChanges(Arrays.copyOfRange(args, 1, args.length), out, err);
     }
     Optional<KappaPipeline> pipeline = KappaPipeline.named(command);
     if (pipeline.isPresent() && args.length == 2 && args[1].equals("--help")) {
@@ -151,6 +154,8 @@ public final class Launcher {
         "       kappa backfill <pipeline> --from=<instant> --to=<instant> [--option=value ...]");
     out.println("       kappa produce-orders <file.jsonl> [--topic=orders] [--partitions=3]");
     out.println("             [--bootstrapServers=localhost:9092] [--speedUp=max]");
+    out.println("       kappa produce-changes <changes.jsonl> --topic=<topic> --key=<field>");
+    out.println("             [--partitions=1] [--bootstrapServers=localhost:9092]");
     out.println("       kappa <pipeline> --help");
     out.println("An argument @file stands for the options listed in that file, one per line.");
   }

@@ -10,6 +10,7 @@ import dev.kappa.options.KafkaOptions;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
+import dev.kappa.transforms.metrics.MeasureOutput;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -191,7 +192,9 @@ public final class Outputs {
     }
 
     @Override
-    public PDone expand(PCollection<T> records) {
+    public PDone expand(PCollection<T> input) {
+      // Counted and timed where they leave the job, whatever the target.
+      PCollection<T> records = input.apply("MeasureOutput", MeasureOutput.named(label));
       if (target.isConsole()) {
         return records
             .apply("FormatForConsole", MapElements.into(TypeDescriptors.strings()).via(human))

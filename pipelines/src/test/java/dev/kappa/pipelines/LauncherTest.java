@@ -88,6 +88,22 @@ class LauncherTest {
   }
 
   @Test
+  void produceChangesNeedsATopicAndAKeyField(@TempDir Path dir) throws Exception {
+    Path changes = Files.writeString(dir.resolve("changes.jsonl"), "{}\n");
+
+    assertThat(launch("produce-changes", changes.toString(), "--key=product_id"), is(2));
+    assertThat(err(), equalTo("kappa produce-changes: --topic: is required\n"));
+  }
+
+  @Test
+  void produceChangesNamesAnUnknownArgument(@TempDir Path dir) throws Exception {
+    Path changes = Files.writeString(dir.resolve("changes.jsonl"), "{}\n");
+
+    assertThat(launch("produce-changes", changes.toString(), "--keyField=id"), is(2));
+    assertThat(err(), startsWith("kappa produce-changes: unknown argument '--keyField=id'"));
+  }
+
+  @Test
   void runsABoundedJobToCompletion(@TempDir Path dir) throws Exception {
     Path input = dir.resolve("orders.jsonl");
     Files.writeString(
