@@ -13,7 +13,7 @@ public interface JdbcOptions extends PipelineOptions {
   void setJdbcUrl(String value);
 
   @Description("Database user.")
-  @Default.String("postgres")
+  @Default.String("kappa")
   String getJdbcUser();
 
   void setJdbcUser(String value);
