@@ -9,9 +9,21 @@ import java.util.Set;
  * once per batch of events.
  *
  * <p>An implementation is serialized with the pipeline and opened on each worker: keep connections
- * in transient fields created by {@link #open()} and released by {@link #close()}. A lookup answers
- * with the table as it is now, so a replay of old events gets today's rows; see the enrichment docs
- * for what that means for backfills.
+ * in transient fields created by {@link #open()} and released by {@link #close()}. Each DoFn
+ * instance has its own copy, used by one thread at a time. A lookup answers with the table as it is
+ * now, so a replay of old events gets today's rows; see {@code docs/design/enrichment.md} for what
+ * that means for backfills.
+ *
+ * <pre>{@code
+ * class ProductsById implements TableLookup<String, Product> {
+ *   private transient Connection connection;
+ *   public void open() throws SQLException { connection = dataSource.getConnection(); }
+ *   public Map<String, Product> lookupAll(Set<String> ids) throws SQLException {
+ *     // SELECT ... FROM products WHERE product_id = ANY(?)
+ *   }
+ *   public void close() throws SQLException { connection.close(); }
+ * }
+ * }</pre>
  *
  * @param <K> the table's key
  * @param <V> a row
@@ -23,7 +35,8 @@ public interface TableLookup<K, V> extends Serializable, AutoCloseable {
 
   /**
    * Returns the rows for those of {@code keys} that the table holds; a key the table lacks is
-   * absent from the map. Throws when the table can't be read, so that the caller retries or fails.
+   * absent from the map (a null row counts as absent). Throws when the table can't be read: the
+   * caller retries a bounded number of times, then fails the bundle. Never returns null.
    */
   Map<K, V> lookupAll(Set<K> keys) throws Exception;
 

@@ -1,0 +1,290 @@
+package dev.kappa.transforms.enrichment;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.state.BagState;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * The temporal join of one key, over the key's state and timers: what {@link EnrichAsOfEventTime}'s
+ * stateful DoFn does in each callback, kept apart from Beam's annotations so that a test can drive
+ * it and check that every piece of state and every timer is cleaned up.
+ *
+ * <p><b>State.</b> {@code history}: the row's versions ({@link VersionHistory}). {@code pending}:
+ * events waiting for the watermark to pass their time. {@code waiting}: events whose key had no
+ * version at their time, under {@link MissingKeyPolicy#waitUpTo}, waiting for the watermark to pass
+ * their time plus the timeout. {@code dueAt} and {@code waitingHold}: the earliest event time in
+ * each bag (also where each timer is set and holds the output watermark).
+ *
+ * <p><b>Timers</b> (event time). {@code due} fires at the earliest pending event time, {@code
+ * deadline} at the earliest waiting event time plus the timeout; both hold the output watermark at
+ * the earliest event time they guard, so outputs carry the events' own timestamps and are not late
+ * downstream. A timer's output timestamp may not precede the element or timer that sets it, which
+ * these rules respect: a hold is lowered only by the event that lowers it, and raised only from the
+ * timer that fired. {@code prune} fires when a version becomes older than the retention, and holds
+ * nothing.
+ *
+ * <p>The watermark is passed in: the DoFn reads it from a timer ({@code getCurrentRelativeTime()}
+ * of an event-time timer is the input watermark on the Direct and Flink runners).
+ */
+final class AsOfJoin<K, E, V> {
+  static final Counter ENRICHED = counter(EnrichAsOfEventTime.ENRICHED);
+  static final Counter NOT_FOUND = counter(EnrichAsOfEventTime.NOT_FOUND);
+  static final Counter PASSED_THROUGH = counter(EnrichAsOfEventTime.PASSED_THROUGH);
+  static final Counter CHANGES = counter(EnrichAsOfEventTime.CHANGES);
+  static final Counter LATE_CHANGES = counter(EnrichAsOfEventTime.LATE_CHANGES);
+  static final Counter HELD_EVENTS = counter(EnrichAsOfEventTime.HELD_EVENTS);
+  static final Counter LATE_EVENTS = counter(EnrichAsOfEventTime.LATE_EVENTS);
+  static final Counter WAITED = counter(EnrichAsOfEventTime.WAITED);
+  static final Counter PRUNED_VERSIONS = counter(EnrichAsOfEventTime.PRUNED_VERSIONS);
+
+  /** Where the join's results go. */
+  interface Output<K, E, V> {
+    void enriched(E event, @Nullable V row, Instant timestamp);
+
+    void notFound(K key, E event, Instant timestamp);
+
+    void lateChange(K key, @Nullable V row, Instant validFrom);
+  }
+
+  private final K key;
+  private final MissingKeyPolicy policy;
+  private final Duration retention;
+  private final ValueState<SortedMap<Long, V>> history;
+  private final BagState<TimestampedValue<E>> pending;
+  private final BagState<TimestampedValue<E>> waiting;
+  private final ValueState<Instant> dueAt;
+  private final ValueState<Instant> waitingHold;
+  private final Timer due;
+  private final Timer deadline;
+  private final Timer prune;
+  private final Output<K, E, V> out;
+
+  AsOfJoin(
+      K key,
+      MissingKeyPolicy policy,
+      Duration retention,
+      ValueState<SortedMap<Long, V>> history,
+      BagState<TimestampedValue<E>> pending,
+      BagState<TimestampedValue<E>> waiting,
+      ValueState<Instant> dueAt,
+      ValueState<Instant> waitingHold,
+      Timer due,
+      Timer deadline,
+      Timer prune,
+      Output<K, E, V> out) {
+    this.key = key;
+    this.policy = policy;
+    this.retention = retention;
+    this.history = history;
+    this.pending = pending;
+    this.waiting = waiting;
+    this.dueAt = dueAt;
+    this.waitingHold = waitingHold;
+    this.due = due;
+    this.deadline = deadline;
+    this.prune = prune;
+    this.out = out;
+  }
+
+  /**
+   * A version of the row ({@code null}: deleted) valid from {@code validFrom}. Recorded even when
+   * behind the watermark, so later events see it; events already emitted are not revised, so such a
+   * late change goes to the late-changes output.
+   */
+  void onChange(@Nullable V row, Instant validFrom, Instant watermark) {
+    VersionHistory<V> versions = VersionHistory.of(history.read());
+    versions.put(validFrom.getMillis(), row);
+    CHANGES.inc();
+    if (validFrom.isBefore(watermark)) {
+      LATE_CHANGES.inc();
+      out.lateChange(key, row, validFrom);
+    }
+    maintain(versions, watermark);
+  }
+
+  /**
+   * An event at {@code time}: joined now if the watermark has passed its time (it arrived late;
+   * every on-time change at or before it is known), else held until it has.
+   */
+  void onEvent(E event, Instant time, Instant watermark) {
+    if (time.isBefore(watermark)) {
+      LATE_EVENTS.inc();
+      resolveDue(event, time, watermark, VersionHistory.of(history.read()));
+      return;
+    }
+    HELD_EVENTS.inc();
+    pending.add(TimestampedValue.of(event, time));
+    Instant earliest = dueAt.read();
+    if (earliest == null || time.isBefore(earliest)) {
+      due.withOutputTimestamp(time).set(time);
+      dueAt.write(time);
+    }
+  }
+
+  /** The watermark passed the earliest pending event time: join every event it has passed. */
+  void onDue(Instant watermark) {
+    VersionHistory<V> versions = VersionHistory.of(history.read());
+    List<TimestampedValue<E>> ready = new ArrayList<>();
+    List<TimestampedValue<E>> rest = new ArrayList<>();
+    for (TimestampedValue<E> event : pending.read()) {
+      (event.getTimestamp().isBefore(watermark) ? ready : rest).add(event);
+    }
+    pending.clear();
+    Instant earliest = null;
+    for (TimestampedValue<E> event : rest) {
+      pending.add(event);
+      earliest = earlier(earliest, event.getTimestamp());
+    }
+    if (earliest == null) {
+      dueAt.clear();
+    } else {
+      due.withOutputTimestamp(earliest).set(earliest);
+      dueAt.write(earliest);
+    }
+    for (TimestampedValue<E> event : ready) {
+      resolveDue(event.getValue(), event.getTimestamp(), watermark, versions);
+    }
+    maintain(versions, watermark);
+  }
+
+  /** The watermark passed the earliest waiting event's time plus the timeout. */
+  void onDeadline(Instant watermark) {
+    VersionHistory<V> versions = VersionHistory.of(history.read());
+    List<TimestampedValue<E>> ready = new ArrayList<>();
+    List<TimestampedValue<E>> rest = new ArrayList<>();
+    for (TimestampedValue<E> event : waiting.read()) {
+      (waitEnd(event.getTimestamp()).isBefore(watermark) ? ready : rest).add(event);
+    }
+    waiting.clear();
+    Instant earliest = null;
+    for (TimestampedValue<E> event : rest) {
+      waiting.add(event);
+      earliest = earlier(earliest, event.getTimestamp());
+    }
+    if (earliest == null) {
+      waitingHold.clear();
+    } else {
+      deadline.withOutputTimestamp(earliest).set(waitEnd(earliest));
+      waitingHold.write(earliest);
+    }
+    for (TimestampedValue<E> event : ready) {
+      resolveWaited(event.getValue(), event.getTimestamp(), versions);
+    }
+    maintain(versions, watermark);
+  }
+
+  /** A version became older than the retention. */
+  void onPrune(Instant watermark) {
+    maintain(VersionHistory.of(history.read()), watermark);
+  }
+
+  /** Joins an event whose time the watermark has passed, or starts its wait. */
+  private void resolveDue(E event, Instant time, Instant watermark, VersionHistory<V> versions) {
+    V row = versions.valueAt(time.getMillis());
+    if (row != null) {
+      ENRICHED.inc();
+      out.enriched(event, row, time);
+      return;
+    }
+    switch (policy.action()) {
+      case PASS_THROUGH:
+        PASSED_THROUGH.inc();
+        out.enriched(event, null, time);
+        return;
+      case WAIT:
+        if (waitEnd(time).isBefore(watermark)) {
+          resolveWaited(event, time, versions);
+          return;
+        }
+        WAITED.inc();
+        waiting.add(TimestampedValue.of(event, time));
+        Instant earliest = waitingHold.read();
+        if (earliest == null || time.isBefore(earliest)) {
+          deadline.withOutputTimestamp(time).set(waitEnd(time));
+          waitingHold.write(time);
+        }
+        return;
+      default:
+        NOT_FOUND.inc();
+        out.notFound(key, event, time);
+    }
+  }
+
+  /**
+   * Joins an event after its wait: the version valid at its time if one arrived late, else the
+   * first row that became valid within the timeout, else not found.
+   */
+  private void resolveWaited(E event, Instant time, VersionHistory<V> versions) {
+    V row = versions.valueAt(time.getMillis());
+    if (row == null) {
+      row = versions.firstValueIn(time.getMillis(), waitEnd(time).getMillis());
+    }
+    if (row != null) {
+      ENRICHED.inc();
+      out.enriched(event, row, time);
+    } else {
+      NOT_FOUND.inc();
+      out.notFound(key, event, time);
+    }
+  }
+
+  /**
+   * Prunes versions superseded longer ago than the watermark minus the retention (never ones a held
+   * event may still need), stores what is left and sets the prune timer for the next version to
+   * expire. An empty history leaves no state behind.
+   */
+  private void maintain(VersionHistory<V> versions, Instant watermark) {
+    long horizon = watermark.minus(retention).getMillis();
+    Instant pendingFrom = dueAt.read();
+    if (pendingFrom != null) {
+      horizon = Math.min(horizon, pendingFrom.getMillis());
+    }
+    Instant waitingFrom = waitingHold.read();
+    if (waitingFrom != null) {
+      horizon = Math.min(horizon, waitingFrom.getMillis());
+    }
+    PRUNED_VERSIONS.inc(versions.pruneBefore(horizon));
+    if (versions.isEmpty()) {
+      history.clear();
+      prune.clear();
+      return;
+    }
+    history.write(versions.toSortedMap());
+    Long next = versions.nextPrunableHorizon();
+    Instant pruneAt = next == null ? null : capped(new Instant(next).plus(retention));
+    if (pruneAt != null && pruneAt.isAfter(watermark)) {
+      prune.withNoOutputTimestamp().set(pruneAt);
+    } else {
+      // Nothing expires, or what has expired is still needed by a held event: the callback that
+      // releases that event prunes.
+      prune.clear();
+    }
+  }
+
+  private Instant waitEnd(Instant time) {
+    return capped(time.plus(policy.timeout()));
+  }
+
+  private static Instant capped(Instant time) {
+    Instant endOfGlobalWindow = GlobalWindow.INSTANCE.maxTimestamp();
+    return time.isAfter(endOfGlobalWindow) ? endOfGlobalWindow : time;
+  }
+
+  private static Instant earlier(@Nullable Instant a, Instant b) {
+    return a == null || b.isBefore(a) ? b : a;
+  }
+
+  private static Counter counter(String name) {
+    return Metrics.counter(EnrichAsOfEventTime.class, name);
+  }
+}

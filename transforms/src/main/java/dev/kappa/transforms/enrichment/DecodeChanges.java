@@ -1,0 +1,227 @@
+package dev.kappa.transforms.enrichment;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.auto.value.AutoValue;
+import dev.kappa.schemas.common.DeadLetter;
+import dev.kappa.schemas.common.SourceRecord;
+import dev.kappa.transforms.errors.DecodeRecords;
+import dev.kappa.transforms.windowing.AssignEventTime;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.apache.beam.sdk.values.TupleTag;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+
+/**
+ * Turns Debezium change records of one table into a changelog for {@link EnrichAsOfEventTime}:
+ * {@code KV<key, row>} (null row: deleted), timestamped with the time the version became valid.
+ * Records that are not valid changes become dead letters, never dropped; see {@link
+ * DebeziumChangeDecoder} for the envelope and the rules.
+ *
+ * <p>Steps: {@code SkipKafkaTombstones} (empty payloads, which Debezium writes after each delete
+ * for log compaction; counted in {@code kafkaTombstones}), {@link DecodeRecords} with the step name
+ * given, and {@link AssignEventTime} to the change time. Sources that stamp records themselves
+ * should use {@link #changeTime()} as their event-time function, so that the changelog's watermark
+ * follows change time (the temporal join waits for it); timestamps then already agree. A source
+ * that stamped a later time (such as the Kafka record time) fails the step: moving a timestamp back
+ * would break the source's watermark.
+ *
+ * <pre>{@code
+ * DecodeChanges<Product> decodeProducts =
+ *     DecodeChanges.of(Product.class, "product_id").fromTable("products");
+ * PCollection<SourceRecord> records =
+ *     Kafka.read(...).withEventTime(decodeProducts.changeTime())...; // stamp with change time
+ * PCollectionTuple decoded = records.apply("DecodeProductChanges", decodeProducts);
+ * PCollection<KV<String, Product>> productChanges = decoded.get(decodeProducts.changesTag());
+ * PCollection<DeadLetter> deadLetters = decoded.get(decodeProducts.deadLetterTag());
+ * }</pre>
+ *
+ * @param <V> the generated Avro class of the table's rows
+ */
+@AutoValue
+public abstract class DecodeChanges<V extends SpecificRecordBase>
+    extends PTransform<PCollection<SourceRecord>, PCollectionTuple> {
+  private static final long serialVersionUID = 1L;
+
+  /** Counter of skipped empty payloads, in the namespace of this class. */
+  public static final String KAFKA_TOMBSTONES = "kafkaTombstones";
+
+  abstract Class<V> rowClass();
+
+  /** The row field that is the key. */
+  public abstract String keyField();
+
+  /** The table whose changes are accepted, or null for any. */
+  public abstract @Nullable String table();
+
+  /** The row field that is the change time of non-deletes, or null for {@code source.ts_ms}. */
+  public abstract @Nullable String validFromField();
+
+  /** The name recorded in dead letters and counters. */
+  public abstract String stepName();
+
+  abstract TupleTag<KV<String, V>> changesTagInternal();
+
+  abstract TupleTag<DeadLetter> deadLetterTagInternal();
+
+  abstract Builder<V> toBuilder();
+
+  /**
+   * Decodes changes of rows of {@code rowClass}, keyed by its string field {@code keyField}, valid
+   * from {@code source.ts_ms}; accepts any table; step name {@code DecodeChanges}.
+   *
+   * @throws IllegalArgumentException if the class has no such string field
+   */
+  public static <V extends SpecificRecordBase> DecodeChanges<V> of(
+      Class<V> rowClass, String keyField) {
+    checkNotNull(rowClass, "row class must be set");
+    checkArgument(keyField != null && !keyField.isBlank(), "key field must not be blank");
+    DecodeChanges<V> decode =
+        new AutoValue_DecodeChanges.Builder<V>()
+            .setRowClass(rowClass)
+            .setKeyField(keyField)
+            .setStepName("DecodeChanges")
+            .setChangesTagInternal(new TupleTag<KV<String, V>>("changes") {})
+            .setDeadLetterTagInternal(new TupleTag<DeadLetter>("deadLetters") {})
+            .build();
+    decode.decoder(); // checks the fields now, not on the first record
+    return decode;
+  }
+
+  /** Accepts only changes whose {@code source.table} is {@code table}; others are dead letters. */
+  public DecodeChanges<V> fromTable(String table) {
+    checkArgument(table != null && !table.isBlank(), "table must not be blank, was %s", table);
+    return toBuilder().setTable(table).build();
+  }
+
+  /**
+   * Takes the change time of creates, updates and snapshot reads from the row's {@code field} (a
+   * {@code timestamp-millis} such as {@code updated_at}) instead of {@code source.ts_ms}; deletes
+   * keep {@code source.ts_ms}. Use it when the table was snapshotted: a snapshot read's {@code
+   * source.ts_ms} is the snapshot's time, so older events would find no version.
+   */
+  public DecodeChanges<V> withValidFromField(String field) {
+    checkArgument(field != null && !field.isBlank(), "valid-from field must not be blank");
+    DecodeChanges<V> decode = toBuilder().setValidFromField(field).build();
+    decode.decoder();
+    return decode;
+  }
+
+  /** Names the step in dead letters and metrics; use the name the step is applied with. */
+  public DecodeChanges<V> withStepName(String stepName) {
+    checkArgument(
+        stepName != null && !stepName.isBlank(), "step name must not be blank, was %s", stepName);
+    return toBuilder().setStepName(stepName).build();
+  }
+
+  /** The decoder, for use with {@link DecodeRecords} directly. */
+  public DebeziumChangeDecoder<V> decoder() {
+    return new DebeziumChangeDecoder<>(rowClass(), keyField(), table(), validFromField());
+  }
+
+  /**
+   * The event-time function for sources ({@code withEventTime(...)}): a record's change time.
+   * Throws for a record that can't be decoded; Kappa's sources then keep the record (it becomes a
+   * dead letter here) without moving the watermark.
+   */
+  public SerializableFunction<SourceRecord, Instant> changeTime() {
+    DebeziumChangeDecoder<V> decoder = decoder();
+    return decoder::changeTime;
+  }
+
+  /** {@code KvCoder(StringUtf8Coder, NullableCoder(AvroCoder(row class)))}: what the join needs. */
+  public Coder<KV<String, V>> changeCoder() {
+    return decoder().coder();
+  }
+
+  /** The changes, timestamped with their change time. */
+  public TupleTag<KV<String, V>> changesTag() {
+    return changesTagInternal();
+  }
+
+  /** One dead letter per record that is not a valid change. */
+  public TupleTag<DeadLetter> deadLetterTag() {
+    return deadLetterTagInternal();
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<SourceRecord> records) {
+    DebeziumChangeDecoder<V> decoder = decoder();
+    Coder<KV<String, V>> changeCoder = decoder.coder();
+    DecodeRecords<TimestampedValue<KV<String, V>>> decode =
+        DecodeRecords.using(
+                decoder::decodeChange, TimestampedValue.TimestampedValueCoder.of(changeCoder))
+            .withStepName(stepName());
+    PCollectionTuple decoded =
+        records
+            .apply("SkipKafkaTombstones", ParDo.of(new SkipEmptyPayloadsFn()))
+            .setCoder(records.getCoder())
+            .apply(stepName(), decode);
+    PCollection<KV<String, V>> changes =
+        decoded
+            .get(decode.decodedTag())
+            .apply(
+                "AssignChangeTime",
+                AssignEventTime.by(TimestampedValue<KV<String, V>>::getTimestamp))
+            .apply("DropChangeTime", ParDo.of(new DropTimeFn<KV<String, V>>()))
+            .setCoder(changeCoder);
+    return PCollectionTuple.of(changesTag(), changes)
+        .and(deadLetterTag(), decoded.get(decode.deadLetterTag()));
+  }
+
+  /** Drops Kafka tombstones: empty payloads that repeat the delete before them. */
+  static final class SkipEmptyPayloadsFn extends DoFn<SourceRecord, SourceRecord> {
+    private static final long serialVersionUID = 1L;
+    private final Counter tombstones = Metrics.counter(DecodeChanges.class, KAFKA_TOMBSTONES);
+
+    @ProcessElement
+    public void process(@Element SourceRecord record, OutputReceiver<SourceRecord> out) {
+      if (record.getPayload().remaining() == 0) {
+        tombstones.inc();
+        return;
+      }
+      out.output(record);
+    }
+  }
+
+  /** Unwraps the value; the timestamp was assigned by the step before. */
+  static final class DropTimeFn<T> extends DoFn<TimestampedValue<T>, T> {
+    private static final long serialVersionUID = 1L;
+
+    @ProcessElement
+    public void process(@Element TimestampedValue<T> change, OutputReceiver<T> out) {
+      out.output(change.getValue());
+    }
+  }
+
+  @AutoValue.Builder
+  abstract static class Builder<V extends SpecificRecordBase> {
+    abstract Builder<V> setRowClass(Class<V> rowClass);
+
+    abstract Builder<V> setKeyField(String keyField);
+
+    abstract Builder<V> setTable(String table);
+
+    abstract Builder<V> setValidFromField(String field);
+
+    abstract Builder<V> setStepName(String stepName);
+
+    abstract Builder<V> setChangesTagInternal(TupleTag<KV<String, V>> tag);
+
+    abstract Builder<V> setDeadLetterTagInternal(TupleTag<DeadLetter> tag);
+
+    abstract DecodeChanges<V> build();
+  }
+}

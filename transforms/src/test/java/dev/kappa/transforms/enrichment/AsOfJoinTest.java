@@ -1,0 +1,518 @@
+package dev.kappa.transforms.enrichment;
+
+import static dev.kappa.transforms.enrichment.EnrichmentTesting.at;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import org.apache.beam.sdk.state.BagState;
+import org.apache.beam.sdk.state.ReadableState;
+import org.apache.beam.sdk.state.Timer;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link AsOfJoin}, the per-key logic of {@link EnrichAsOfEventTime}, in a harness that plays the
+ * runner for one key: it keeps the state and timers in memory, fires event-time timers in order as
+ * the watermark advances, and checks Beam's rule that a timer's output timestamp is not earlier
+ * than the element or timer that sets it. As in flink-training's tests, each case ends by checking
+ * what state and timers are left.
+ */
+class AsOfJoinTest {
+  private static final Duration RETENTION = Duration.standardHours(1);
+
+  @Test
+  void aDeletedKeyLeavesNoStateAndNoTimers() {
+    Harness h = new Harness(MissingKeyPolicy.deadLetter());
+    h.change("toys", at(-60));
+    h.event("o1", at(10));
+    h.event("o2", at(20));
+    h.change(null, at(30));
+    h.advanceWatermarkTo(at(31));
+
+    assertThat(h.outputs, contains("enriched o1=toys @ 10:10", "enriched o2=toys @ 10:20"));
+    assertThat(h.timersSet(), contains("prune at 11:30"));
+    h.advanceWatermarkTo(at(30).plus(RETENTION).plus(Duration.millis(1)));
+
+    assertThat(h.leftovers(), empty());
+  }
+
+  @Test
+  void aLiveRowKeepsOnlyItsCurrentVersionAndNoTimers() {
+    Harness h = new Harness(MissingKeyPolicy.deadLetter());
+    h.change("toys", at(-60));
+    h.change("books", at(0));
+    h.change("music", at(30));
+    h.event("o1", at(-10));
+    h.advanceWatermarkTo(at(120));
+
+    assertThat(h.outputs, contains("enriched o1=toys @ 09:50"));
+    assertThat(h.leftovers(), contains("history {10:30=music}"));
+  }
+
+  /**
+   * The watermark jumps far ahead (as at the end of a bounded input): the deadline timer fires
+   * first and prunes, but must keep the version the still-pending o1 needs.
+   */
+  @Test
+  void pruningKeepsWhatHeldEventsNeed() {
+    Harness h = new Harness(MissingKeyPolicy.waitUpTo(Duration.standardMinutes(5)));
+    h.change("toys", at(-120));
+    h.change("books", at(0));
+    h.advanceWatermarkTo(at(-123));
+    h.event("o0", at(-125)); // late, and before any version: waits until 08:00
+    h.event("o1", at(-90)); // pending until the watermark passes 08:30
+    h.advanceWatermarkTo(at(120));
+
+    assertThat(h.outputs, contains("enriched o0=toys @ 07:55", "enriched o1=toys @ 08:30"));
+    assertThat(h.leftovers(), contains("history {10:00=books}"));
+  }
+
+  @Test
+  void eventsWaitingForAKeyLeaveNoState() {
+    Harness h = new Harness(MissingKeyPolicy.waitUpTo(Duration.standardMinutes(5)));
+    h.event("o1", at(0));
+    h.event("o2", at(2));
+    h.advanceWatermarkTo(at(3));
+    assertThat(h.timersSet(), containsInAnyOrder("deadline at 10:05 holding 10:00"));
+    h.change("books", at(6));
+    h.advanceWatermarkTo(at(8));
+
+    assertThat(h.outputs, contains("notFound o1 @ 10:00", "enriched o2=books @ 10:02"));
+    assertThat(h.leftovers(), contains("history {10:06=books}"));
+  }
+
+  @Test
+  void aLateEventThatMustWaitLowersTheHoldItself() {
+    Harness h = new Harness(MissingKeyPolicy.waitUpTo(Duration.standardMinutes(10)));
+    h.event("o1", at(20));
+    h.advanceWatermarkTo(at(21));
+    assertThat(h.timersSet(), contains("deadline at 10:30 holding 10:20"));
+    h.event("o0", at(15)); // behind the watermark: waits from here, with an earlier hold
+    assertThat(h.timersSet(), contains("deadline at 10:25 holding 10:15"));
+    h.change("food", at(22));
+    h.advanceWatermarkTo(at(40));
+
+    assertThat(
+        h.outputs, containsInAnyOrder("enriched o0=food @ 10:15", "enriched o1=food @ 10:20"));
+    assertThat(h.leftovers(), contains("history {10:22=food}"));
+  }
+
+  @Test
+  void aLateChangeIsRecordedAndReported() {
+    Harness h = new Harness(MissingKeyPolicy.deadLetter());
+    h.change("toys", at(-60));
+    h.advanceWatermarkTo(at(10));
+    h.change("books", at(5));
+    h.event("o1", at(6));
+
+    assertThat(h.outputs, contains("lateChange books @ 10:05", "enriched o1=books @ 10:06"));
+  }
+
+  /**
+   * Random interleavings on one key: changes (a quarter of them deletes, one in 20 late) and events
+   * (on time or late) in shuffled order, the watermark moving in random steps, waiting up to 3
+   * minutes for missing rows. Unless a change arrived late, every event gets exactly the answer of
+   * a scan of the whole changelog, and nothing is left at the end but the live row.
+   */
+  @Test
+  void agreesWithAScanOfTheWholeChangelog() {
+    Random random = new Random(42);
+    Duration timeout = Duration.standardMinutes(3);
+    int compared = 0;
+    for (int round = 0; round < 300; round++) {
+      Harness h = new Harness(MissingKeyPolicy.waitUpTo(timeout), Duration.standardDays(1));
+      TreeMap<Long, String> changelog = new TreeMap<>();
+      Instant watermark = at(0);
+      boolean lateChange = false;
+      int events = 0;
+      for (int step = 0; step < 30; step++) {
+        boolean isChange = random.nextBoolean();
+        // Events from 10 minutes behind the watermark to 30 ahead; changes ahead, one in 20 late.
+        int offset =
+            isChange && random.nextInt(20) > 0 ? random.nextInt(30) : random.nextInt(40) - 10;
+        Instant time = watermark.plus(Duration.standardMinutes(offset));
+        if (isChange) {
+          String row = random.nextInt(4) == 0 ? null : "r" + step;
+          lateChange |= time.isBefore(watermark);
+          h.change(row, time);
+          changelog.put(time.getMillis(), row);
+        } else {
+          h.event("o" + step, time);
+          events++;
+        }
+        if (random.nextInt(3) == 0) {
+          watermark = watermark.plus(Duration.standardMinutes(random.nextInt(10)));
+          h.advanceWatermarkTo(watermark);
+        }
+      }
+      h.advanceWatermarkTo(BoundedWindow.TIMESTAMP_MAX_VALUE);
+
+      List<String> joined = new ArrayList<>(h.outputs);
+      joined.removeIf(output -> output.startsWith("lateChange"));
+      assertThat("round " + round, joined.size(), equalTo(events));
+      if (!lateChange) {
+        compared++;
+        for (String output : joined) {
+          String order = output.split(" ")[1].split("=")[0];
+          Instant time = h.eventTimes.get(order);
+          String row = scan(changelog, time.getMillis(), timeout.getMillis());
+          String expected =
+              row == null
+                  ? "notFound " + order + " @ " + Harness.format(time)
+                  : "enriched " + order + "=" + row + " @ " + Harness.format(time);
+          assertThat("round " + round, output, equalTo(expected));
+        }
+      }
+      String live = changelog.isEmpty() ? null : changelog.lastEntry().getValue();
+      assertThat(
+          "round " + round,
+          h.leftovers(),
+          equalTo(
+              live == null
+                  ? List.of()
+                  : List.of(
+                      "history {"
+                          + Harness.format(new Instant(changelog.lastKey()))
+                          + "="
+                          + live
+                          + "}")));
+    }
+    assertThat("rounds without a late change", compared > 100, equalTo(true));
+  }
+
+  /** What the join promises: the version at t, else the first row within the timeout. */
+  private static @Nullable String scan(TreeMap<Long, String> changes, long t, long timeout) {
+    Map.Entry<Long, String> floor = changes.floorEntry(t);
+    if (floor != null && floor.getValue() != null) {
+      return floor.getValue();
+    }
+    for (String row : changes.subMap(t, false, t + timeout, true).values()) {
+      if (row != null) {
+        return row;
+      }
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------------------ the harness
+
+  /** Plays the runner for one key. */
+  private static final class Harness {
+    final FakeValue<SortedMap<Long, String>> history = new FakeValue<>("history");
+    final FakeBag<TimestampedValue<String>> pending = new FakeBag<>("pending");
+    final FakeBag<TimestampedValue<String>> waiting = new FakeBag<>("waiting");
+    final FakeValue<Instant> dueAt = new FakeValue<>("dueAt");
+    final FakeValue<Instant> waitingHold = new FakeValue<>("waitingHold");
+    final FakeTimer due = new FakeTimer("due");
+    final FakeTimer deadline = new FakeTimer("deadline");
+    final FakeTimer prune = new FakeTimer("prune");
+    final List<String> outputs = new ArrayList<>();
+    final Map<String, Instant> eventTimes = new HashMap<>();
+    final MissingKeyPolicy policy;
+    final Duration retention;
+    Instant watermark = BoundedWindow.TIMESTAMP_MIN_VALUE;
+
+    /** The timestamp of the element or timer being processed: the lower bound for holds. */
+    Instant inputTimestamp = BoundedWindow.TIMESTAMP_MIN_VALUE;
+
+    Harness(MissingKeyPolicy policy) {
+      this(policy, RETENTION);
+    }
+
+    Harness(MissingKeyPolicy policy, Duration retention) {
+      this.policy = policy;
+      this.retention = retention;
+    }
+
+    AsOfJoin<String, String, String> join() {
+      return new AsOfJoin<>(
+          "p1",
+          policy,
+          retention,
+          history,
+          pending,
+          waiting,
+          dueAt,
+          waitingHold,
+          due,
+          deadline,
+          prune,
+          new AsOfJoin.Output<String, String, String>() {
+            @Override
+            public void enriched(String event, @Nullable String row, Instant timestamp) {
+              checkOutput(timestamp);
+              outputs.add("enriched " + event + "=" + row + " @ " + format(timestamp));
+            }
+
+            @Override
+            public void notFound(String key, String event, Instant timestamp) {
+              checkOutput(timestamp);
+              outputs.add("notFound " + event + " @ " + format(timestamp));
+            }
+
+            @Override
+            public void lateChange(String key, @Nullable String row, Instant validFrom) {
+              checkOutput(validFrom);
+              outputs.add("lateChange " + row + " @ " + format(validFrom));
+            }
+          });
+    }
+
+    void change(@Nullable String row, Instant validFrom) {
+      inputTimestamp = validFrom;
+      join().onChange(row, validFrom, watermark);
+    }
+
+    void event(String id, Instant time) {
+      inputTimestamp = time;
+      eventTimes.put(id, time);
+      join().onEvent(id, time, watermark);
+    }
+
+    /** Moves the watermark, firing every timer it passes, earliest first. */
+    void advanceWatermarkTo(Instant to) {
+      watermark = to;
+      while (true) {
+        FakeTimer next =
+            List.of(due, deadline, prune).stream()
+                .filter(t -> t.target != null && t.target.isBefore(watermark))
+                .min(Comparator.comparing((FakeTimer t) -> t.target))
+                .orElse(null);
+        if (next == null) {
+          return;
+        }
+        Instant fired = next.target;
+        inputTimestamp = next.outputTimestamp;
+        next.target = null;
+        next.outputTimestamp = null;
+        Instant seen = watermark.isAfter(fired) ? watermark : fired.plus(Duration.millis(1));
+        if (next == due) {
+          join().onDue(seen);
+        } else if (next == deadline) {
+          join().onDeadline(seen);
+        } else {
+          join().onPrune(seen);
+        }
+      }
+    }
+
+    /** Outputs must not precede the element or timer being processed (Beam checks this). */
+    void checkOutput(Instant timestamp) {
+      if (timestamp.isBefore(inputTimestamp)) {
+        throw new AssertionError(
+            "output at " + timestamp + " before the input timestamp " + inputTimestamp);
+      }
+    }
+
+    List<String> timersSet() {
+      List<String> set = new ArrayList<>();
+      for (FakeTimer timer : List.of(due, deadline, prune)) {
+        if (timer.target != null) {
+          set.add(
+              timer.name
+                  + " at "
+                  + format(timer.target)
+                  + (timer.outputTimestamp == null
+                      ? ""
+                      : " holding " + format(timer.outputTimestamp)));
+        }
+      }
+      return set;
+    }
+
+    /** Every piece of state still held and every timer still set. */
+    List<String> leftovers() {
+      List<String> left = new ArrayList<>(timersSet());
+      SortedMap<Long, String> versions = history.read();
+      if (versions != null) {
+        List<String> entries = new ArrayList<>();
+        versions.forEach((t, row) -> entries.add(format(new Instant(t)) + "=" + row));
+        left.add("history {" + String.join(", ", entries) + "}");
+      }
+      for (FakeValue<?> value : List.of(dueAt, waitingHold)) {
+        if (value.read() != null) {
+          left.add(value.name + " " + value.read());
+        }
+      }
+      for (FakeBag<?> bag : List.of(pending, waiting)) {
+        if (!bag.isEmpty().read()) {
+          left.add(bag.name + " " + bag.read());
+        }
+      }
+      return left;
+    }
+
+    static String format(Instant time) {
+      return time.toString().substring(11, 16);
+    }
+
+    /** A timer that knows what the runner would check. */
+    final class FakeTimer implements Timer {
+      final String name;
+      @Nullable Instant target;
+      @Nullable Instant outputTimestamp;
+      private @Nullable Instant nextOutputTimestamp;
+      private boolean noOutputTimestamp;
+
+      FakeTimer(String name) {
+        this.name = name;
+      }
+
+      @Override
+      public void set(Instant time) {
+        if (noOutputTimestamp) {
+          outputTimestamp = null;
+        } else {
+          Instant hold = nextOutputTimestamp == null ? time : nextOutputTimestamp;
+          if (hold.isBefore(inputTimestamp)) {
+            throw new AssertionError(
+                name + " would hold at " + hold + ", before the input timestamp " + inputTimestamp);
+          }
+          if (hold.isAfter(time)) {
+            throw new AssertionError(name + " would hold at " + hold + ", after firing at " + time);
+          }
+          outputTimestamp = hold;
+        }
+        target = time;
+        nextOutputTimestamp = null;
+        noOutputTimestamp = false;
+      }
+
+      @Override
+      public void setRelative() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public void clear() {
+        target = null;
+        outputTimestamp = null;
+      }
+
+      @Override
+      public Timer offset(Duration offset) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public Timer align(Duration period) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public Timer withOutputTimestamp(Instant outputTimestamp) {
+        this.nextOutputTimestamp = outputTimestamp;
+        this.noOutputTimestamp = false;
+        return this;
+      }
+
+      @Override
+      public Timer withNoOutputTimestamp() {
+        this.noOutputTimestamp = true;
+        return this;
+      }
+
+      @Override
+      public Instant getCurrentRelativeTime() {
+        return watermark;
+      }
+    }
+  }
+
+  private static final class FakeValue<T> implements ValueState<T> {
+    final String name;
+    private @Nullable T value;
+
+    FakeValue(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public void write(T input) {
+      value = input;
+    }
+
+    @Override
+    public @Nullable T read() {
+      return value;
+    }
+
+    @Override
+    public ValueState<T> readLater() {
+      return this;
+    }
+
+    @Override
+    public void clear() {
+      value = null;
+    }
+  }
+
+  private static final class FakeBag<T> implements BagState<T> {
+    final String name;
+    private final List<T> values = new ArrayList<>();
+
+    FakeBag(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public void add(T value) {
+      values.add(value);
+    }
+
+    @Override
+    public Iterable<T> read() {
+      return new ArrayList<>(values);
+    }
+
+    @Override
+    public ReadableState<Boolean> isEmpty() {
+      boolean empty = values.isEmpty();
+      return new ReadableState<Boolean>() {
+        @Override
+        public Boolean read() {
+          return empty;
+        }
+
+        @Override
+        public ReadableState<Boolean> readLater() {
+          return this;
+        }
+      };
+    }
+
+    @Override
+    public BagState<T> readLater() {
+      return this;
+    }
+
+    @Override
+    public void clear() {
+      values.clear();
+    }
+  }
+
+  @Test
+  void theHarnessStartsEmpty() {
+    assertThat(new Harness(MissingKeyPolicy.deadLetter()).leftovers(), empty());
+    assertThat(new FakeValue<String>("v").read(), nullValue());
+  }
+}
