@@ -1,0 +1,177 @@
+#!/usr/bin/env bash
+# A local PostgreSQL 16 server (loopback only) for running pipelines by hand: the server binaries
+# embedded-postgres ships in jars, so nothing needs installing. Database kappa, user kappa,
+# password kappa. Data, log and the server's pid file (pgdata/postmaster.pid) are in
+# .kappa/postgres; the data survives restarts until wiped.
+#
+#   scripts/postgres-local.sh start                 start it unless running, then apply scripts/sql/schema.sql
+#   scripts/postgres-local.sh stop [--wipe]         stop it (--wipe: then delete its data)
+#   scripts/postgres-local.sh wipe                  stop it and delete its data
+#   scripts/postgres-local.sh status                running (exit 0) or stopped (exit 3)
+#   scripts/postgres-local.sh psql [psql args]      a SQL prompt: psql if installed, else a Java one
+#   scripts/postgres-local.sh load <file.sql>...    run each file in one transaction
+#
+# Environment: KAPPA_POSTGRES_PORT (55432) chooses the port at start; the other commands use the
+# port the running server was started on.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA="$ROOT/.kappa/postgres"
+PGDATA_DIR="$DATA/pgdata"
+PID_FILE="$PGDATA_DIR/postmaster.pid"
+LOG_FILE="$DATA/postgres.log"
+SCHEMA="$ROOT/scripts/sql/schema.sql"
+CLASSPATH_FILE="$ROOT/testing/target/postgres-local.classpath"
+CLASSES="$ROOT/testing/target/classes"
+PORT="${KAPPA_POSTGRES_PORT:-55432}"
+STOP_TIMEOUT_SECONDS=60
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+die() {
+  echo "postgres-local: $*" >&2
+  exit 1
+}
+
+usage() {
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+# The server's pid if it is running (a live pid, from its own pid file, running postgres).
+running_pid() {
+  [[ -f $PID_FILE ]] || return 1
+  local pid
+  pid=$(head -n 1 "$PID_FILE")
+  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null \
+    && ps -p "$pid" -o args= 2>/dev/null | grep -q 'postgres' \
+    && echo "$pid"
+}
+
+# The port the running server listens on (line 4 of its pid file).
+running_port() {
+  sed -n '4p' "$PID_FILE"
+}
+
+port_answers() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+build_if_needed() {
+  if [[ ! -f $CLASSPATH_FILE || ! -f $CLASSES/dev/kappa/testing/postgres/PostgresLocalCli.class ]]; then
+    command -v mvn >/dev/null || die "mvn not found: install Maven 3.8+ to build the testing module"
+    echo "postgres-local: building the testing module (mvn package -pl testing, tests skipped) ..." >&2
+    (cd "$ROOT" && mvn -B -q -pl testing -am package -DskipTests -Dspotless.check.skip=true) >&2 \
+      || die "the build failed; run 'mvn -pl testing -am package -DskipTests' in $ROOT to see why"
+  fi
+}
+
+cli() {
+  command -v "$JAVA" >/dev/null || die "java not found: install a Java 17 JDK"
+  # No logging backend on this classpath: the CLI prints what matters itself.
+  "$JAVA" -Dslf4j.internal.verbosity=ERROR \
+    -cp "$CLASSES:$(<"$CLASSPATH_FILE")" dev.kappa.testing.postgres.PostgresLocalCli "$@"
+}
+
+start() {
+  local pid
+  if ! pid=$(running_pid); then
+    ! port_answers "$PORT" \
+      || die "port $PORT is in use by another process; choose another with KAPPA_POSTGRES_PORT"
+  fi
+  build_if_needed
+  mkdir -p "$DATA"
+  cli start "$DATA" "$PORT" "$SCHEMA" >/dev/null \
+    || { echo "--- end of $LOG_FILE ---" >&2; tail -n 30 "$LOG_FILE" >&2 || true; die "start failed"; }
+  pid=$(running_pid) || die "the server is not running after start; see ${LOG_FILE#"$ROOT"/}"
+  echo "postgres-local: running (pid $pid) at 127.0.0.1:$(running_port), database kappa" \
+    "(user kappa, password kappa), ${SCHEMA#"$ROOT"/} applied; data and log in ${DATA#"$ROOT"/}"
+}
+
+stop() {
+  local pid
+  if ! pid=$(running_pid); then
+    echo "postgres-local: not running"
+    return 0
+  fi
+  # SIGINT is PostgreSQL's fast shutdown (pg_ctl stop -m fast): roll back, disconnect, checkpoint.
+  kill -INT "$pid"
+  local deadline=$((SECONDS + STOP_TIMEOUT_SECONDS))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "postgres-local: no exit $STOP_TIMEOUT_SECONDS s after SIGINT; immediate shutdown of pid $pid" >&2
+    kill -QUIT "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  echo "postgres-local: stopped (pid $pid)"
+}
+
+wipe() {
+  stop
+  rm -rf "$DATA"
+  echo "postgres-local: deleted ${DATA#"$ROOT"/}"
+}
+
+status() {
+  local pid
+  if pid=$(running_pid); then
+    echo "running (pid $pid) at 127.0.0.1:$(running_port), database kappa; data in ${DATA#"$ROOT"/}"
+  else
+    echo "stopped"
+    exit 3
+  fi
+}
+
+require_running() {
+  running_pid >/dev/null || die "not running; start it with scripts/postgres-local.sh start"
+}
+
+sql_prompt() {
+  require_running
+  local port
+  port=$(running_port)
+  if command -v psql >/dev/null; then
+    PGPASSWORD=kappa exec psql -h 127.0.0.1 -p "$port" -U kappa -d kappa "$@"
+  fi
+  [[ $# -eq 0 ]] || die "psql is not installed; the Java prompt takes no arguments, only statements on standard input"
+  build_if_needed
+  echo "postgres-local: psql not found; a minimal Java prompt (end statements with ';', \\q quits)" >&2
+  cli sql "$port"
+}
+
+case "${1:-}" in
+  start)
+    [[ $# -eq 1 ]] || usage
+    start
+    ;;
+  stop)
+    case "${2:-}" in
+      "") [[ $# -eq 1 ]] || usage; stop ;;
+      --wipe) [[ $# -eq 2 ]] || usage; wipe ;;
+      *) usage ;;
+    esac
+    ;;
+  wipe)
+    [[ $# -eq 1 ]] || usage
+    wipe
+    ;;
+  status)
+    [[ $# -eq 1 ]] || usage
+    status
+    ;;
+  psql)
+    shift
+    sql_prompt "$@"
+    ;;
+  load)
+    [[ $# -ge 2 ]] || usage
+    shift
+    require_running
+    build_if_needed
+    cli load "$(running_port)" "$@"
+    ;;
+  *)
+    usage
+    ;;
+esac

