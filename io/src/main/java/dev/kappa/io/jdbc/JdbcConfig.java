@@ -1,0 +1,187 @@
+package dev.kappa.io.jdbc;
+
+import com.google.auto.value.AutoValue;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/**
+ * Where a PostgreSQL database is and how hard to try when it fails: the URL and credentials, the
+ * batch size of writes, and the retry budget for transient failures (a restart, a lost connection,
+ * a deadlock). The password never appears in {@link #toString()} or display data.
+ *
+ * <p>The defaults ride out a database that is away for a minute: a failing batch is retried with
+ * exponential backoff from 100 ms, capped at 5 s, for up to 2 minutes or 50 retries, whichever
+ * comes first. Every setting can be changed with a {@code withX} method, in any order.
+ *
+ * <pre>{@code
+ * JdbcConfig config =
+ *     JdbcConfig.of("jdbc:postgresql://127.0.0.1:55432/kappa", "kappa", password)
+ *         .withBatchSize(1000)
+ *         .withRetryBudget(100, Duration.ofMinutes(5));
+ * }</pre>
+ */
+@AutoValue
+public abstract class JdbcConfig implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Default rows per batch. */
+  public static final int DEFAULT_BATCH_SIZE = 500;
+
+  /** Largest allowed batch: one batch is one transaction held in memory. */
+  public static final int MAX_BATCH_SIZE = 100_000;
+
+  static final int DEFAULT_MAX_RETRIES = 50;
+  static final Duration DEFAULT_MAX_RETRY_DURATION = Duration.ofMinutes(2);
+  static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(100);
+  static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
+
+  private static final String URL_PREFIX = "jdbc:postgresql:";
+  private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(password=)[^&]*");
+
+  /** The JDBC URL, e.g. {@code jdbc:postgresql://host:5432/kappa}. */
+  public abstract String url();
+
+  /** The database user. */
+  public abstract String user();
+
+  /** Package-private: only the connection code reads it. */
+  abstract String password();
+
+  /** Rows written per batch (one transaction); default {@value #DEFAULT_BATCH_SIZE}. */
+  public abstract int batchSize();
+
+  /** At most this many retries of a failing batch; default 50. */
+  public abstract int maxRetries();
+
+  /** At most this long retrying a failing batch; default 2 minutes. */
+  public abstract Duration maxRetryDuration();
+
+  /** The first wait before a retry, doubled each time; default 100 ms. */
+  public abstract Duration initialBackoff();
+
+  /** The longest wait between retries; default 5 s. */
+  public abstract Duration maxBackoff();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setUrl(String url);
+
+    abstract Builder setUser(String user);
+
+    abstract Builder setPassword(String password);
+
+    abstract Builder setBatchSize(int batchSize);
+
+    abstract Builder setMaxRetries(int maxRetries);
+
+    abstract Builder setMaxRetryDuration(Duration maxRetryDuration);
+
+    abstract Builder setInitialBackoff(Duration initialBackoff);
+
+    abstract Builder setMaxBackoff(Duration maxBackoff);
+
+    abstract JdbcConfig build();
+  }
+
+  /**
+   * The database at {@code url} ({@code jdbc:postgresql://...}), as {@code user} with {@code
+   * password} (may be empty, never null), with the default batch size and retry budget.
+   */
+  public static JdbcConfig of(String url, String user, String password) {
+    if (url == null || !url.startsWith(URL_PREFIX)) {
+      throw new IllegalArgumentException(
+          "url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/database), was "
+              + (url == null ? "null" : "\"" + redact(url) + "\""));
+    }
+    if (user == null || user.isBlank()) {
+      throw new IllegalArgumentException("user must not be blank, was " + quoted(user));
+    }
+    if (password == null) {
+      throw new IllegalArgumentException("password must not be null (use \"\" for none)");
+    }
+    return new AutoValue_JdbcConfig.Builder()
+        .setUrl(url)
+        .setUser(user)
+        .setPassword(password)
+        .setBatchSize(DEFAULT_BATCH_SIZE)
+        .setMaxRetries(DEFAULT_MAX_RETRIES)
+        .setMaxRetryDuration(DEFAULT_MAX_RETRY_DURATION)
+        .setInitialBackoff(DEFAULT_INITIAL_BACKOFF)
+        .setMaxBackoff(DEFAULT_MAX_BACKOFF)
+        .build();
+  }
+
+  /** Writes {@code batchSize} rows per batch, 1 to {@value #MAX_BATCH_SIZE}. */
+  public JdbcConfig withBatchSize(int batchSize) {
+    if (batchSize < 1 || batchSize > MAX_BATCH_SIZE) {
+      throw new IllegalArgumentException(
+          "batchSize must be in 1.." + MAX_BATCH_SIZE + ", was " + batchSize);
+    }
+    return toBuilder().setBatchSize(batchSize).build();
+  }
+
+  /**
+   * Retries a batch that fails transiently at most {@code maxRetries} times and for at most {@code
+   * maxRetryDuration}, whichever ends first. {@code (0, Duration.ZERO)} never retries.
+   */
+  public JdbcConfig withRetryBudget(int maxRetries, Duration maxRetryDuration) {
+    if (maxRetries < 0) {
+      throw new IllegalArgumentException("maxRetries must be >= 0, was " + maxRetries);
+    }
+    if (maxRetryDuration == null || maxRetryDuration.isNegative()) {
+      throw new IllegalArgumentException(
+          "maxRetryDuration must be zero or positive, was " + maxRetryDuration);
+    }
+    return toBuilder().setMaxRetries(maxRetries).setMaxRetryDuration(maxRetryDuration).build();
+  }
+
+  /**
+   * Waits {@code initial} before the first retry, doubling the wait each time up to {@code max}
+   * (each wait is jittered down by up to half, so that workers do not retry in step).
+   */
+  public JdbcConfig withBackoff(Duration initial, Duration max) {
+    if (initial == null || initial.isZero() || initial.isNegative()) {
+      throw new IllegalArgumentException("initial backoff must be positive, was " + initial);
+    }
+    if (max == null || max.compareTo(initial) < 0) {
+      throw new IllegalArgumentException(
+          "max backoff must be at least the initial backoff " + initial + ", was " + max);
+    }
+    return toBuilder().setInitialBackoff(initial).setMaxBackoff(max).build();
+  }
+
+  /** The URL with any {@code password=} parameter masked, for messages and display data. */
+  String redactedUrl() {
+    return redact(url());
+  }
+
+  @Override
+  public final String toString() {
+    return "JdbcConfig{url="
+        + redactedUrl()
+        + ", user="
+        + user()
+        + ", password=****, batchSize="
+        + batchSize()
+        + ", maxRetries="
+        + maxRetries()
+        + ", maxRetryDuration="
+        + maxRetryDuration()
+        + ", backoff="
+        + initialBackoff()
+        + ".."
+        + maxBackoff()
+        + "}";
+  }
+
+  private static String redact(String url) {
+    return PASSWORD_IN_URL.matcher(url).replaceAll("$1****");
+  }
+
+  private static String quoted(String value) {
+    return value == null ? "null" : "\"" + value + "\"";
+  }
+}

@@ -1,0 +1,94 @@
+package dev.kappa.io.jdbc;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The SQL statements of this package. Identifiers are checked to be plain names and always quoted,
+ * so that they match exactly (as written, usually lower case) and may be reserved words.
+ */
+final class SqlText {
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+
+  private SqlText() {}
+
+  /**
+   * Checks a table name, {@code table} or {@code schema.table}, each part a plain identifier.
+   *
+   * @throws IllegalArgumentException naming {@code what} if it is not
+   */
+  static String checkTable(String what, String table) {
+    if (table == null || table.split("\\.", -1).length > 2) {
+      throw badTable(what, table);
+    }
+    for (String part : table.split("\\.", -1)) {
+      if (!NAME.matcher(part).matches()) {
+        throw badTable(what, table);
+      }
+    }
+    return table;
+  }
+
+  private static IllegalArgumentException badTable(String what, String table) {
+    return new IllegalArgumentException(
+        what
+            + " must be a table name (letters, digits and _, optionally schema-qualified), was "
+            + (table == null ? "null" : "\"" + table + "\""));
+  }
+
+  /** {@code "schema"."table"} or {@code "table"}. */
+  static String quote(String name) {
+    List<String> parts = new ArrayList<>();
+    for (String part : name.split("\\.", -1)) {
+      parts.add("\"" + part + "\"");
+    }
+    return String.join(".", parts);
+  }
+
+  /**
+   * {@code INSERT INTO t (columns) VALUES (?, ...) ON CONFLICT (keys) DO UPDATE SET c = EXCLUDED.c}
+   * for every non-key column ({@code DO NOTHING} when every column is a key).
+   */
+  static String upsert(String table, List<String> columns, List<String> keys) {
+    List<String> updates = new ArrayList<>();
+    for (String column : columns) {
+      if (!keys.contains(column)) {
+        updates.add(quote(column) + " = EXCLUDED." + quote(column));
+      }
+    }
+    return "INSERT INTO "
+        + quote(table)
+        + " ("
+        + quoted(columns)
+        + ") VALUES ("
+        + String.join(", ", Collections.nCopies(columns.size(), "?"))
+        + ") ON CONFLICT ("
+        + quoted(keys)
+        + ") "
+        + (updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + String.join(", ", updates));
+  }
+
+  /** {@code SELECT columns FROM t WHERE key = ANY(?)}, the parameter a text array. */
+  static String selectByKeys(String table, List<String> columns, String keyColumn) {
+    return "SELECT "
+        + quoted(columns)
+        + " FROM "
+        + quote(table)
+        + " WHERE "
+        + quote(keyColumn)
+        + " = ANY(?)";
+  }
+
+  /** {@code SELECT columns FROM t ORDER BY key}. */
+  static String selectAll(String table, List<String> columns, String keyColumn) {
+    return "SELECT " + quoted(columns) + " FROM " + quote(table) + " ORDER BY " + quote(keyColumn);
+  }
+
+  private static String quoted(List<String> names) {
+    return names.stream().map(SqlText::quote).collect(Collectors.joining(", "));
+  }
+}

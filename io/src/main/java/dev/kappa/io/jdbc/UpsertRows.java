@@ -1,0 +1,424 @@
+package dev.kappa.io.jdbc;
+
+import com.google.auto.value.AutoValue;
+import dev.kappa.schemas.codec.EventCodec;
+import dev.kappa.schemas.common.DeadLetter;
+import dev.kappa.schemas.common.SourcePosition;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Upserts Avro records into a PostgreSQL table, one row per key: {@code INSERT ... ON CONFLICT
+ * (keys) DO UPDATE} the other columns. Writing a record again (a retried bundle, a replay, a later
+ * pane of the same window) updates its row instead of adding one, so the table ends as if each key
+ * had been written once, with its last value; the input's windowing does not matter.
+ *
+ * <p>Each field is written to the column of the same name (see {@link Jdbc#upsert} for the types).
+ * Rows are written in batches of {@link JdbcConfig#batchSize()} per bundle, each batch one
+ * transaction, the last one when the bundle finishes.
+ *
+ * <p><b>Failures.</b> A batch that fails transiently (the connection, the server shutting down or
+ * restarting, a deadlock) is retried on a new connection with backoff, within the config's retry
+ * budget. A batch that fails for good (a violated constraint, a bad value) or runs out of budget is
+ * written again row by row, and every row that still fails becomes a {@link DeadLetter}: the
+ * record's Avro single-object bytes ({@link EventCodec}), position {@code system="jdbc"}, {@code
+ * name=} the table, this step's name, the error and its stack trace. Dead letters are the output;
+ * no row is dropped silently.
+ *
+ * <p>Metrics, namespaced by the step name: {@code rowsWritten}, {@code retries}, {@code
+ * deadLetters}.
+ *
+ * <pre>{@code
+ * PCollection<DeadLetter> failed =
+ *     revenue.apply(
+ *         "WriteCategoryRevenue",
+ *         Jdbc.upsert(CategoryRevenue.class)
+ *             .into(config, "category_revenue")
+ *             .keyedBy("category", "currency", "window_start", "window_end")
+ *             .withStepName("WriteCategoryRevenue"));
+ * }</pre>
+ *
+ * @param <T> the generated Avro class of the rows
+ */
+@AutoValue
+public abstract class UpsertRows<T extends SpecificRecordBase>
+    extends PTransform<PCollection<T>, PCollection<DeadLetter>> {
+  private static final long serialVersionUID = 1L;
+
+  /** The position system of this transform's dead letters. */
+  public static final String POSITION_SYSTEM = "jdbc";
+
+  /** Counter of rows written (inserted or updated). */
+  public static final String ROWS_WRITTEN = "rowsWritten";
+
+  /** Counter of retries of batches and rows that failed transiently. */
+  public static final String RETRIES = "retries";
+
+  /** Counter of rows that became dead letters. */
+  public static final String DEAD_LETTERS = "deadLetters";
+
+  abstract Class<T> recordClass();
+
+  abstract @Nullable JdbcConfig config();
+
+  abstract @Nullable String table();
+
+  abstract List<String> keyColumns();
+
+  /** The name recorded in dead letters and metrics. */
+  public abstract String stepName();
+
+  abstract Builder<T> toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder<T extends SpecificRecordBase> {
+    abstract Builder<T> setRecordClass(Class<T> recordClass);
+
+    abstract Builder<T> setConfig(JdbcConfig config);
+
+    abstract Builder<T> setTable(String table);
+
+    abstract Builder<T> setKeyColumns(List<String> keyColumns);
+
+    abstract Builder<T> setStepName(String stepName);
+
+    abstract UpsertRows<T> build();
+  }
+
+  static <T extends SpecificRecordBase> UpsertRows<T> of(Class<T> recordClass) {
+    RecordColumns.of(recordClass); // every field must have a column type
+    return new AutoValue_UpsertRows.Builder<T>()
+        .setRecordClass(recordClass)
+        .setKeyColumns(List.of())
+        .setStepName("UpsertRows")
+        .build();
+  }
+
+  /**
+   * Writes into {@code table} ({@code name} or {@code schema.name}) of {@code config}'s database.
+   */
+  public UpsertRows<T> into(JdbcConfig config, String table) {
+    if (config == null) {
+      throw new IllegalArgumentException("config must not be null");
+    }
+    return toBuilder().setConfig(config).setTable(SqlText.checkTable("table", table)).build();
+  }
+
+  /**
+   * Identifies rows by these columns: the table's primary key or another unique key, in any order.
+   * Each must be a field of the record.
+   */
+  public UpsertRows<T> keyedBy(String... keyColumns) {
+    if (keyColumns == null || keyColumns.length == 0) {
+      throw new IllegalArgumentException("keyedBy needs at least one key column");
+    }
+    RecordColumns<T> columns = RecordColumns.of(recordClass());
+    Set<String> seen = new HashSet<>();
+    for (String key : keyColumns) {
+      if (key == null || columns.column(key).isEmpty()) {
+        throw new IllegalArgumentException(
+            "key column "
+                + (key == null ? "null" : "\"" + key + "\"")
+                + " is not a field of "
+                + columns.recordName()
+                + "; its fields are "
+                + columns.names());
+      }
+      if (!seen.add(key)) {
+        throw new IllegalArgumentException("key column \"" + key + "\" is given twice");
+      }
+    }
+    return toBuilder()
+        .setKeyColumns(Collections.unmodifiableList(new ArrayList<>(Arrays.asList(keyColumns))))
+        .build();
+  }
+
+  /** Names the step in dead letters and metrics; use the name the step is applied with. */
+  public UpsertRows<T> withStepName(String stepName) {
+    if (stepName == null || stepName.isBlank()) {
+      throw new IllegalArgumentException("step name must not be blank, was " + stepName);
+    }
+    return toBuilder().setStepName(stepName).build();
+  }
+
+  /** The statement each row is written with. */
+  String sql() {
+    return SqlText.upsert(table(), RecordColumns.of(recordClass()).names(), keyColumns());
+  }
+
+  @Override
+  public PCollection<DeadLetter> expand(PCollection<T> rows) {
+    String what = "Jdbc.upsert(" + recordClass().getSimpleName() + ")";
+    JdbcConfig config = config();
+    String table = table();
+    if (config == null || table == null) {
+      throw new IllegalStateException(what + " needs into(config, table): where to write.");
+    }
+    if (keyColumns().isEmpty()) {
+      throw new IllegalStateException(
+          what + " needs keyedBy(...): the columns of " + table + "'s primary or unique key.");
+    }
+    return rows.apply(
+            ParDo.of(new UpsertFn<>(recordClass(), config, table, keyColumns(), stepName())))
+        .setCoder(AvroCoder.of(DeadLetter.class));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    JdbcConfig config = config();
+    builder
+        .add(DisplayData.item("recordClass", recordClass()).withLabel("Record class"))
+        .addIfNotNull(DisplayData.item("table", table()).withLabel("Table"))
+        .add(DisplayData.item("keyColumns", keyColumns().toString()).withLabel("Key columns"))
+        .add(DisplayData.item("stepName", stepName()).withLabel("Step name"));
+    if (config != null) {
+      builder
+          .add(DisplayData.item("url", config.redactedUrl()).withLabel("JDBC URL"))
+          .add(DisplayData.item("batchSize", config.batchSize()).withLabel("Batch size"));
+    }
+  }
+
+  /** Batches rows per bundle and writes them; emits dead letters when the bundle finishes. */
+  static final class UpsertFn<T extends SpecificRecordBase> extends DoFn<T, DeadLetter> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(UpsertFn.class);
+
+    private final Class<T> recordClass;
+    private final JdbcConfig config;
+    private final String table;
+    private final List<String> keyColumns;
+    private final String stepName;
+    private final Counter rowsWritten;
+    private final Counter retries;
+    private final Counter deadLetters;
+
+    private transient RecordColumns<T> columns;
+    private transient String sql;
+    private transient EventCodec<T> codec;
+    private transient DatabaseConnection connection;
+    private transient List<Pending<T>> batch;
+    private transient List<Pending<DeadLetter>> failed;
+
+    UpsertFn(
+        Class<T> recordClass,
+        JdbcConfig config,
+        String table,
+        List<String> keyColumns,
+        String stepName) {
+      this.recordClass = recordClass;
+      this.config = config;
+      this.table = table;
+      this.keyColumns = keyColumns;
+      this.stepName = stepName;
+      this.rowsWritten = Metrics.counter(stepName, ROWS_WRITTEN);
+      this.retries = Metrics.counter(stepName, RETRIES);
+      this.deadLetters = Metrics.counter(stepName, DEAD_LETTERS);
+    }
+
+    @Setup
+    public void setup() {
+      columns = RecordColumns.of(recordClass);
+      sql = SqlText.upsert(table, columns.names(), keyColumns);
+      codec = EventCodec.of(recordClass);
+      // Connected on first use, inside the retry loop: a database that is down at start-up is
+      // ridden out like one that goes down later.
+      connection = new DatabaseConnection(config);
+      batch = new ArrayList<>();
+      failed = new ArrayList<>();
+    }
+
+    @StartBundle
+    public void startBundle() {
+      batch.clear();
+      failed.clear();
+    }
+
+    @ProcessElement
+    public void process(@Element T row, @Timestamp Instant timestamp, BoundedWindow window) {
+      batch.add(new Pending<>(row, timestamp, window));
+      if (batch.size() >= config.batchSize()) {
+        flush();
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      flush();
+      for (Pending<DeadLetter> deadLetter : failed) {
+        context.output(deadLetter.value, deadLetter.timestamp, deadLetter.window);
+      }
+      failed.clear();
+    }
+
+    @Teardown
+    public void teardown() {
+      if (connection != null) {
+        connection.close();
+      }
+    }
+
+    /** Writes the batch, falling back to row by row; failed rows wait in {@link #failed}. */
+    private void flush() {
+      if (batch.isEmpty()) {
+        return;
+      }
+      List<Pending<T>> rows = new ArrayList<>(batch);
+      batch.clear();
+      RetryBudget budget = new RetryBudget(config);
+      Exception batchFailure = write(rows, budget);
+      if (batchFailure == null) {
+        rowsWritten.inc(rows.size());
+        return;
+      }
+      LOG.warn(
+          "{}: a batch of {} rows for {} failed ({}); writing them one by one",
+          stepName,
+          rows.size(),
+          table,
+          describe(batchFailure));
+      int dead = 0;
+      for (Pending<T> row : rows) {
+        Exception rowFailure = write(List.of(row), budget);
+        if (rowFailure == null) {
+          rowsWritten.inc();
+        } else {
+          dead++;
+          deadLetters.inc();
+          failed.add(new Pending<>(deadLetter(row.value, rowFailure), row.timestamp, row.window));
+        }
+      }
+      if (dead > 0) {
+        LOG.warn(
+            "{}: {} of {} rows for {} became dead letters", stepName, dead, rows.size(), table);
+      }
+    }
+
+    /**
+     * Writes {@code rows} in one transaction, retrying transient failures within {@code budget}.
+     * Returns null when written, else the last failure.
+     */
+    private @Nullable Exception write(List<Pending<T>> rows, RetryBudget budget) {
+      while (true) {
+        try {
+          Connection open = connection.get();
+          open.setAutoCommit(false);
+          try (PreparedStatement statement = open.prepareStatement(sql)) {
+            if (rows.size() == 1) {
+              columns.bind(statement, rows.get(0).value);
+              statement.executeUpdate();
+            } else {
+              for (Pending<T> row : rows) {
+                columns.bind(statement, row.value);
+                statement.addBatch();
+              }
+              statement.executeBatch();
+            }
+          }
+          open.commit();
+          return null;
+        } catch (SQLException e) {
+          connection.rollbackQuietly();
+          if (!SqlErrors.isTransient(e)) {
+            return e;
+          }
+          // The connection may be broken (a restarted server closes it): never reuse it.
+          connection.discard();
+          if (!budget.retryAfterBackoff()) {
+            return e;
+          }
+          retries.inc();
+          if (budget.retries() == 1) {
+            LOG.warn(
+                "{}: writing to {} failed transiently ({}); retrying for up to {}",
+                stepName,
+                table,
+                describe(e),
+                config.maxRetryDuration());
+          }
+        } catch (RuntimeException e) {
+          // A value the statement can't take (e.g. the wrong type for its column): the data's
+          // fault, not the database's.
+          connection.rollbackQuietly();
+          return e;
+        }
+      }
+    }
+
+    private DeadLetter deadLetter(T row, Exception error) {
+      ByteBuffer payload;
+      try {
+        payload = ByteBuffer.wrap(codec.encode(row));
+      } catch (RuntimeException e) {
+        // A record that breaks its own schema can't be encoded; keep what Avro can print of it.
+        payload = ByteBuffer.wrap(String.valueOf(row).getBytes(StandardCharsets.UTF_8));
+      }
+      String message = error.getMessage();
+      return DeadLetter.newBuilder()
+          .setPosition(
+              SourcePosition.newBuilder()
+                  .setSystem(POSITION_SYSTEM)
+                  .setName(table)
+                  .setPartition(null)
+                  .setOffset(null)
+                  .build())
+          .setKey(null)
+          .setPayload(payload)
+          .setStep(stepName)
+          .setErrorClass(error.getClass().getName())
+          .setErrorMessage(message == null ? error.getClass().getSimpleName() : message)
+          .setStackTrace(stackTrace(error))
+          .setFailedAt(java.time.Instant.now())
+          .build();
+    }
+
+    private static String describe(Exception e) {
+      String state = e instanceof SQLException ? ((SQLException) e).getSQLState() : null;
+      return (state == null ? "" : "SQLState " + state + ": ") + e.getMessage();
+    }
+
+    private static String stackTrace(Throwable error) {
+      StringWriter text = new StringWriter();
+      error.printStackTrace(new PrintWriter(text));
+      return text.toString();
+    }
+  }
+
+  /** A buffered value with the timestamp and window it arrived in. */
+  private static final class Pending<V> {
+    final V value;
+    final Instant timestamp;
+    final BoundedWindow window;
+
+    Pending(V value, Instant timestamp, BoundedWindow window) {
+      this.value = value;
+      this.timestamp = timestamp;
+      this.window = window;
+    }
+  }
+}
