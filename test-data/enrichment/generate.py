@@ -136,8 +136,8 @@ def current(versions):
     return {k: vs[-1][1] for k, vs in sorted(versions.items()) if vs[-1][1] is not None}
 
 
-def valid_orders():
-    lines = (ORDERS_DIR / "orders.jsonl").read_text().splitlines()
+def valid_orders(name="orders.jsonl"):
+    lines = (ORDERS_DIR / name).read_text().splitlines()
     parsed, _, _ = orders_reference.analyse(lines)
     return [(i + 1, order) for i, (order, _, _) in enumerate(parsed) if order is not None]
 
@@ -238,8 +238,11 @@ def build():
         assert expected in tiers, f"no order enriched as {expected}"
     assert category_revenue(as_of_event_time) != category_revenue(with_todays_table)
 
+    small = enrich(valid_orders("small.jsonl"), lambda k, t: as_of(products, k, t),
+                   lambda k, t: as_of(customers, k, t))
     files.update({
         "load.sql": load_sql(products_now, customers_now),
+        "expected-small-category-revenue.jsonl": jsonl(category_revenue(small)),
         "expected-enriched-orders.jsonl": jsonl(as_of_event_time),
         "expected-category-revenue.jsonl": jsonl(category_revenue(as_of_event_time)),
         "expected-category-revenue-todays-table.jsonl": jsonl(category_revenue(with_todays_table)),

@@ -13,6 +13,7 @@ import dev.kappa.schemas.common.SourceRecord;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.annotation.Nullable;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
@@ -67,6 +68,57 @@ public final class Sources {
         return pipeline.apply(stepName, read);
     }
     throw new IllegalStateException("unhandled source " + options.getSource());
+  }
+
+  /**
+   * The undecoded change events of a reference table, read by a step named {@code stepName} from
+   * {@code spec}, the value of option {@code option}: {@code kafka:<topic>}, or a path or glob of
+   * JSON-lines files.
+   *
+   * <p>A change stream is always read from its beginning, so that a temporal join has the whole
+   * history: files are read whole (bounded, also in a streaming job); a Kafka topic is read from
+   * its earliest offset without a consumer group (a restored job resumes from its checkpoint), and
+   * in a backfill from the topic's start up to {@code --to}. A job that stops at the end of its
+   * input ({@code --stopAtEnd}, {@code --stopAtOffsets}) reads the changes present at launch.
+   *
+   * @param changeTime a change's commit time, its event time on Kafka
+   */
+  public static <O extends SourceOptions & KafkaOptions & BackfillOptions>
+      PCollection<SourceRecord> changes(
+          Pipeline pipeline,
+          O options,
+          String stepName,
+          String option,
+          @Nullable String spec,
+          SerializableFunction<SourceRecord, Instant> changeTime) {
+    String value = OptionValues.required(option, spec);
+    if (!value.startsWith(Outputs.KAFKA_PREFIX)) {
+      return pipeline.apply(stepName, Files.read(value));
+    }
+    String topic = value.substring(Outputs.KAFKA_PREFIX.length()).trim();
+    if (topic.isEmpty()) {
+      throw new InvalidOptionException(option, "names no topic after 'kafka:'");
+    }
+    boolean backfill =
+        options.getSource() == SourceOptions.SourceKind.KAFKA && options.getFrom() != null;
+    if (backfill || options.getSource() == SourceOptions.SourceKind.FILES) {
+      // A bounded job reads the table's history up to the end of its range, or all of it.
+      Instant to = backfill ? OptionValues.instant("to", options.getTo()) : Instant.now();
+      return pipeline.apply(
+          stepName,
+          Kafka.readRange(options.getBootstrapServers(), List.of(topic), new Instant(0), to)
+              .withEventTime(changeTime));
+    }
+    // No consumer group and no commits: every launch reads the whole history again.
+    ReadKafka read =
+        Kafka.read(options.getBootstrapServers(), List.of(topic))
+            .withCommitOffsetsInFinalize(false)
+            .withEventTime(changeTime)
+            .withMaxOutOfOrderness(maxOutOfOrderness(options));
+    if (options.getStopAtEnd() || options.getStopAtOffsets() != null) {
+      read = read.withStopAtEndOffsets();
+    }
+    return pipeline.apply(stepName, read);
   }
 
   /**

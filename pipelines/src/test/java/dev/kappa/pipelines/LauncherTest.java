@@ -72,6 +72,16 @@ class LauncherTest {
   }
 
   @Test
+  void missingChangeStreamNamesTheOptionAndTheAlternatives() {
+    assertThat(launch("run", "order-revenue", "--input=orders.jsonl"), is(2));
+    assertThat(
+        err(),
+        startsWith(
+            "kappa run order-revenue: --productChanges: is required with"
+                + " --productEnrichment=TEMPORAL (the default)"));
+  }
+
+  @Test
   void unknownPipelineListsTheKnownOnes() {
     assertThat(launch("run", "order-revenu"), is(2));
     assertThat(
@@ -110,6 +120,14 @@ class LauncherTest {
         input,
         "{\"order_id\":\"O-1\",\"customer_id\":\"C-1\",\"product_id\":\"P-1\",\"quantity\":2,"
             + "\"unit_price_cents\":150,\"event_time\":\"2026-03-01T10:00:00Z\"}\n");
+    Path products =
+        Files.writeString(
+            dir.resolve("products.jsonl"),
+            "{\"before\":null,\"after\":{\"product_id\":\"P-1\",\"name\":\"Spade\","
+                + "\"category\":\"tools\",\"price_cents\":150,"
+                + "\"updated_at\":\"2026-01-01T00:00:00Z\"},\"op\":\"c\","
+                + "\"source\":{\"table\":\"products\",\"ts_ms\":1767225600000},"
+                + "\"ts_ms\":1767225600000}\n");
     Path args = dir.resolve("job.args");
     Files.writeString(args, "# a test job\n--runner=DirectRunner\n--source=FILES\n");
 
@@ -119,6 +137,9 @@ class LauncherTest {
             "order-revenue",
             "@" + args,
             "--input=" + input,
+            "--productChanges=" + products,
+            // No customer is known: orders pass through without a tier.
+            "--customerChanges=" + Files.writeString(dir.resolve("customers.jsonl"), ""),
             "--output=" + dir.resolve("out/results"),
             "--tooLateOutput=" + dir.resolve("out/late"),
             "--deadLetterOutput=" + dir.resolve("out/dead"));
@@ -131,6 +152,7 @@ class LauncherTest {
               .filter(f -> f.getFileName().toString().startsWith("results-"))
               .map(LauncherTest::read)
               .reduce("", String::concat);
+      assertThat(results, containsString("\"category\":\"tools\",\"currency\":\"USD\""));
       assertThat(results, containsString("\"order_count\":1,\"revenue_cents\":300"));
     }
   }

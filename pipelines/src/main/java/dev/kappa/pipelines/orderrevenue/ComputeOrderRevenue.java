@@ -7,7 +7,8 @@ import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.MissedWindow;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.OrderEvent;
-import dev.kappa.schemas.results.ProductRevenue;
+import dev.kappa.schemas.results.CategoryRevenue;
+import dev.kappa.schemas.results.EnrichedOrder;
 import dev.kappa.schemas.results.TooLateOrder;
 import dev.kappa.transforms.aggregation.OrderTotals;
 import dev.kappa.transforms.aggregation.OrderTotalsCombineFn;
@@ -22,6 +23,7 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -30,6 +32,7 @@ import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TypeDescriptor;
@@ -37,8 +40,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Instant;
 
 /**
- * OrderRevenue's logic, without its sources and sinks: raw order records in; revenue per product,
- * currency and window, too-late orders and dead letters out.
+ * OrderRevenue's logic, without its sources and sinks: raw order records in; enriched orders,
+ * revenue per product category, currency and window, too-late orders and dead letters out.
  *
  * <p>Steps (their names are stable: the Flink runner derives operator ids from them):
  *
@@ -46,10 +49,14 @@ import org.joda.time.Instant;
  *   <li>{@code DecodeOrders}: JSON lines or Avro single-object bytes of any OrderEvent version to
  *       the current schema, validated; failures to dead letters.
  *   <li>{@code AssignEventTime}: the order's {@code event_time} becomes its timestamp.
+ *   <li>{@code EnrichOrders}: the product's category and the customer's tier, by the {@link
+ *       EnrichOrders} given (by default as of the order's event time); orders whose key is missing
+ *       pass through, or become dead letters, by policy.
  *   <li>{@code WindowOrders}: windows, trigger and lateness from {@link Windowing}; orders later
  *       than the allowed lateness diverted.
- *   <li>{@code KeyByProductAndCurrency}, {@code SumRevenue}: order count and revenue per key and
- *       window, one result per pane.
+ *   <li>{@code KeyByCategoryAndCurrency}, {@code SumRevenue}: order count and revenue per key and
+ *       window, one result per pane. Orders without a product count under {@value
+ *       #UNKNOWN_CATEGORY}.
  *   <li>{@code FormatResults}, {@code FormatTooLate}: the result records.
  * </ol>
  *
@@ -60,20 +67,33 @@ public abstract class ComputeOrderRevenue
     extends PTransform<PCollection<SourceRecord>, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
 
-  private static final TupleTag<ProductRevenue> RESULTS = new TupleTag<>("results") {};
+  /** The category of orders whose product was not found and passed through. */
+  public static final String UNKNOWN_CATEGORY = "unknown";
+
+  private static final TupleTag<CategoryRevenue> RESULTS = new TupleTag<>("results") {};
+  private static final TupleTag<EnrichedOrder> ENRICHED = new TupleTag<>("enrichedOrders") {};
   private static final TupleTag<TooLateOrder> TOO_LATE = new TupleTag<>("tooLate") {};
   private static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>("deadLetters") {};
 
   public abstract Windowing windowing();
 
-  /** Computes revenue with the given windowing. */
-  public static ComputeOrderRevenue with(Windowing windowing) {
-    return new AutoValue_ComputeOrderRevenue(checkNotNull(windowing, "windowing must be set"));
+  abstract EnrichOrders enrichOrders();
+
+  /** Computes revenue with the given windowing, enriching orders with {@code enrichOrders}. */
+  public static ComputeOrderRevenue with(Windowing windowing, EnrichOrders enrichOrders) {
+    return new AutoValue_ComputeOrderRevenue(
+        checkNotNull(windowing, "windowing must be set"),
+        checkNotNull(enrichOrders, "enrichOrders must be set"));
   }
 
-  /** One result per (product, currency, window) and pane. */
-  public static TupleTag<ProductRevenue> resultsTag() {
+  /** One result per (category, currency, window) and pane. */
+  public static TupleTag<CategoryRevenue> resultsTag() {
     return RESULTS;
+  }
+
+  /** Every valid order with its category and customer tier, before windowing. */
+  public static TupleTag<EnrichedOrder> enrichedTag() {
+    return ENRICHED;
   }
 
   /** Orders that arrived after their window's allowed lateness: not counted, not lost. */
@@ -100,27 +120,34 @@ public abstract class ComputeOrderRevenue
                 "AssignEventTime",
                 AssignEventTime.by(order -> new Instant(order.getEventTime().toEpochMilli())));
 
-    WindowEvents<OrderEvent> windowOrders = WindowEvents.using(windowing());
-    PCollectionTuple windowed = orders.apply("WindowOrders", windowOrders);
+    PCollectionTuple enrichment = orders.apply("EnrichOrders", enrichOrders());
+    PCollection<EnrichedOrder> enriched = enrichment.get(EnrichOrders.enrichedTag());
 
-    PCollection<ProductRevenue> results =
+    WindowEvents<EnrichedOrder> windowOrders = WindowEvents.using(windowing());
+    PCollectionTuple windowed = enriched.apply("WindowOrders", windowOrders);
+
+    PCollection<CategoryRevenue> results =
         windowed
             .get(windowOrders.windowedTag())
             .apply(
-                "KeyByProductAndCurrency",
+                "KeyByCategoryAndCurrency",
                 MapElements.into(
                         TypeDescriptors.kvs(
                             TypeDescriptors.kvs(
                                 TypeDescriptors.strings(), TypeDescriptors.strings()),
                             TypeDescriptor.of(OrderEvent.class)))
-                    .via(order -> KV.of(KV.of(order.getProductId(), order.getCurrency()), order)))
+                    .via(
+                        (EnrichedOrder order) ->
+                            KV.of(
+                                KV.of(categoryOf(order), order.getOrder().getCurrency()),
+                                order.getOrder())))
             .setCoder(
                 KvCoder.of(
                     KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()),
                     AvroCoder.of(OrderEvent.class)))
             .apply("SumRevenue", Combine.perKey(new OrderTotalsCombineFn()))
-            .apply("FormatResults", ParDo.of(new ToProductRevenueFn()))
-            .setCoder(AvroCoder.of(ProductRevenue.class));
+            .apply("FormatResults", ParDo.of(new ToCategoryRevenueFn()))
+            .setCoder(AvroCoder.of(CategoryRevenue.class));
 
     PCollection<TooLateOrder> tooLate =
         windowed
@@ -129,16 +156,27 @@ public abstract class ComputeOrderRevenue
                 "FormatTooLate",
                 MapElements.into(TypeDescriptor.of(TooLateOrder.class))
                     .via(
-                        (KV<OrderEvent, MissedWindow> late) ->
+                        (KV<EnrichedOrder, MissedWindow> late) ->
                             TooLateOrder.newBuilder()
-                                .setOrder(late.getKey())
+                                .setOrder(late.getKey().getOrder())
                                 .setMissedWindow(late.getValue())
                                 .build()))
             .setCoder(AvroCoder.of(TooLateOrder.class));
 
+    PCollection<DeadLetter> deadLetters =
+        PCollectionList.of(decoded.get(decode.deadLetterTag()))
+            .and(enrichment.get(EnrichOrders.deadLettersTag()))
+            .apply("CollectDeadLetters", Flatten.pCollections());
+
     return PCollectionTuple.of(RESULTS, results)
+        .and(ENRICHED, enriched)
         .and(TOO_LATE, tooLate)
-        .and(DEAD_LETTERS, decoded.get(decode.deadLetterTag()));
+        .and(DEAD_LETTERS, deadLetters);
+  }
+
+  /** The category an order counts under. */
+  static String categoryOf(EnrichedOrder order) {
+    return order.getCategory() != null ? order.getCategory() : UNKNOWN_CATEGORY;
   }
 
   /**
@@ -150,8 +188,8 @@ public abstract class ComputeOrderRevenue
    * garbage-collected, and with state gone it starts a fresh pane #0 (the family of
    * apache/beam#32727). They are counted as {@code spuriousEmptyPanes}.
    */
-  static final class ToProductRevenueFn
-      extends DoFn<KV<KV<String, String>, OrderTotals>, ProductRevenue> {
+  static final class ToCategoryRevenueFn
+      extends DoFn<KV<KV<String, String>, OrderTotals>, CategoryRevenue> {
     private static final long serialVersionUID = 1L;
     private final Counter spuriousEmptyPanes =
         Metrics.counter(ComputeOrderRevenue.class, "spuriousEmptyPanes");
@@ -161,7 +199,7 @@ public abstract class ComputeOrderRevenue
         @Element KV<KV<String, String>, OrderTotals> totals,
         BoundedWindow window,
         PaneInfo pane,
-        OutputReceiver<ProductRevenue> out) {
+        OutputReceiver<CategoryRevenue> out) {
       if (pane.getIndex() == 0 && totals.getValue().orderCount() == 0) {
         spuriousEmptyPanes.inc();
         return;
@@ -171,8 +209,8 @@ public abstract class ComputeOrderRevenue
               ? ((IntervalWindow) window).start()
               : BoundedWindow.TIMESTAMP_MIN_VALUE;
       out.output(
-          ProductRevenue.newBuilder()
-              .setProductId(totals.getKey().getKey())
+          CategoryRevenue.newBuilder()
+              .setCategory(totals.getKey().getKey())
               .setCurrency(totals.getKey().getValue())
               .setWindowStart(java.time.Instant.ofEpochMilli(start.getMillis()))
               .setWindowEnd(java.time.Instant.ofEpochMilli(window.maxTimestamp().getMillis() + 1))

@@ -1,7 +1,12 @@
 package dev.kappa.pipelines.orderrevenue;
 
+import dev.kappa.io.jdbc.Jdbc;
+import dev.kappa.io.jdbc.JdbcConfig;
 import dev.kappa.options.BackfillOptions;
 import dev.kappa.options.DeadLetterOptions;
+import dev.kappa.options.EnrichmentOptions;
+import dev.kappa.options.InvalidOptionException;
+import dev.kappa.options.JdbcOptions;
 import dev.kappa.options.KafkaOptions;
 import dev.kappa.options.LatenessOptions;
 import dev.kappa.options.OptionValues;
@@ -11,18 +16,32 @@ import dev.kappa.options.WindowingOptions;
 import dev.kappa.pipelines.KafkaSafety;
 import dev.kappa.pipelines.Outputs;
 import dev.kappa.pipelines.Sources;
+import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
-import dev.kappa.schemas.results.ProductRevenue;
+import dev.kappa.schemas.events.Customer;
+import dev.kappa.schemas.events.Product;
+import dev.kappa.schemas.results.CategoryRevenue;
+import dev.kappa.schemas.results.EnrichedOrder;
 import dev.kappa.schemas.results.TooLateOrder;
+import dev.kappa.transforms.enrichment.DecodeChanges;
+import dev.kappa.transforms.enrichment.MissingKeyPolicy;
 import dev.kappa.transforms.windowing.Windowing;
+import java.util.ArrayList;
+import java.util.List;
+import javax.annotation.Nullable;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 
 /**
- * Revenue per product and currency per event-time window, from order events.
+ * Revenue per product category and currency per event-time window, from order events enriched with
+ * their product's category and their customer's tier.
  *
  * <p>Reads orders from Kafka (a stream, or with {@code --from}/{@code --to} a bounded backfill of
  * that range), from files (bounded: a backfill that counts every order), or replays a file as a
@@ -47,7 +66,9 @@ public final class OrderRevenue {
           WindowingOptions,
           LatenessOptions,
           DeadLetterOptions,
-          SinkOptions {}
+          SinkOptions,
+          EnrichmentOptions,
+          JdbcOptions {}
 
   /** The Kafka consumer group and transactional sink group unless the options name others. */
   static final String KAFKA_GROUP = "kappa-order-revenue";
@@ -82,16 +103,76 @@ public final class OrderRevenue {
 
     PCollection<SourceRecord> records =
         Sources.records(pipeline, options, "ReadOrders", OrderDecoder::eventTime, KAFKA_GROUP);
+    Outputs.Target enrichedOrders =
+        options.getEnrichedOutput() == null
+            ? null
+            : Outputs.target("enrichedOutput", options.getEnrichedOutput(), kafka);
+    JdbcConfig resultsDatabase = options.getResultsTable() == null ? null : jdbcConfig(options);
+    List<PCollection<DeadLetter>> deadLetterOutputs = new ArrayList<>();
+    EnrichOrders enrichOrders =
+        EnrichOrders.with(
+            join(
+                pipeline,
+                options,
+                new Table<>(
+                    "products",
+                    "product_id",
+                    Product.class,
+                    "ProductChanges",
+                    "productEnrichment",
+                    options.getProductEnrichment(),
+                    "productChanges",
+                    options.getProductChanges(),
+                    "missingProduct",
+                    options.getMissingProduct()),
+                deadLetterOutputs),
+            join(
+                pipeline,
+                options,
+                new Table<>(
+                    "customers",
+                    "customer_id",
+                    Customer.class,
+                    "CustomerChanges",
+                    "customerEnrichment",
+                    options.getCustomerEnrichment(),
+                    "customerChanges",
+                    options.getCustomerChanges(),
+                    "missingCustomer",
+                    options.getMissingCustomer()),
+                deadLetterOutputs));
+
     PCollectionTuple out =
-        records.apply("ComputeOrderRevenue", ComputeOrderRevenue.with(windowing));
+        records.apply("ComputeOrderRevenue", ComputeOrderRevenue.with(windowing, enrichOrders));
+    PCollection<CategoryRevenue> revenue = out.get(ComputeOrderRevenue.resultsTag());
     Outputs.write(
-        out.get(ComputeOrderRevenue.resultsTag()),
-        ProductRevenue.class,
+        revenue,
+        CategoryRevenue.class,
         "WriteResults",
         results,
         "result",
         RevenueFormat::human,
         OrderRevenue::resultKey);
+    deadLetterOutputs.add(out.get(ComputeOrderRevenue.deadLettersTag()));
+    if (resultsDatabase != null) {
+      deadLetterOutputs.add(
+          revenue.apply(
+              "UpsertResults",
+              Jdbc.upsert(CategoryRevenue.class)
+                  .into(resultsDatabase, options.getResultsTable())
+                  .keyedBy("category", "currency", "window_start", "window_end")
+                  .withStepName("UpsertResults")));
+    }
+    if (enrichedOrders != null) {
+      Outputs.write(
+          out.get(ComputeOrderRevenue.enrichedTag()),
+          EnrichedOrder.class,
+          "WriteEnrichedOrders",
+          enrichedOrders,
+          "enriched",
+          RevenueFormat::human,
+          order -> Outputs.utf8(order.getOrder().getOrderId()));
+    }
     Outputs.write(
         out.get(ComputeOrderRevenue.tooLateTag()),
         TooLateOrder.class,
@@ -100,13 +181,117 @@ public final class OrderRevenue {
         "too-late",
         RevenueFormat::human,
         late -> Outputs.utf8(late.getOrder().getOrderId()));
-    Outputs.writeDeadLetters(out.get(ComputeOrderRevenue.deadLettersTag()), deadLetters);
+    Outputs.writeDeadLetters(
+        PCollectionList.of(deadLetterOutputs).apply("CollectDeadLetters", Flatten.pCollections()),
+        deadLetters);
     return out;
   }
 
-  /** A result's Kafka key: its product, currency and window, so compaction keeps the last pane. */
-  static byte[] resultKey(ProductRevenue result) {
+  /** A result's Kafka key: its category, currency and window, so compaction keeps the last pane. */
+  static byte[] resultKey(CategoryRevenue result) {
     return Outputs.utf8(
-        result.getProductId() + "|" + result.getCurrency() + "|" + result.getWindowStart());
+        result.getCategory() + "|" + result.getCurrency() + "|" + result.getWindowStart());
+  }
+
+  /** A reference table as the options describe it. */
+  private record Table<V extends SpecificRecordBase>(
+      String name,
+      String keyField,
+      Class<V> rowClass,
+      String changesStep,
+      String enrichmentOption,
+      EnrichmentOptions.Enrichment enrichment,
+      String changesOption,
+      @Nullable String changes,
+      String missingOption,
+      EnrichmentOptions.MissingKey missing) {}
+
+  /**
+   * How orders get a table's rows, as the options say; a temporal join's change stream is read here
+   * and its undecodable change events added to {@code deadLetters}.
+   */
+  private static <V extends SpecificRecordBase> TableJoin<V> join(
+      Pipeline pipeline,
+      Options options,
+      Table<V> table,
+      List<PCollection<DeadLetter>> deadLetters) {
+    MissingKeyPolicy missing = missingKeys(table.missingOption(), table.missing(), options);
+    switch (table.enrichment()) {
+      case TEMPORAL:
+        if (table.changes() == null || table.changes().isBlank()) {
+          throw new InvalidOptionException(
+              table.changesOption(),
+              "is required with --"
+                  + table.enrichmentOption()
+                  + "=TEMPORAL (the default): 'kafka:<topic>' or JSON-lines files of the "
+                  + table.name()
+                  + " table's change events; or choose --"
+                  + table.enrichmentOption()
+                  + "=LOOKUP or SNAPSHOT with --jdbcUrl");
+        }
+        DecodeChanges<V> decode =
+            DecodeChanges.of(table.rowClass(), table.keyField())
+                .fromTable(table.name())
+                .withStepName("Decode" + table.changesStep());
+        PCollectionTuple changes =
+            Sources.changes(
+                    pipeline,
+                    options,
+                    "Read" + table.changesStep(),
+                    table.changesOption(),
+                    table.changes(),
+                    decode.changeTime())
+                .apply("Decode" + table.changesStep(), decode);
+        deadLetters.add(changes.get(decode.deadLetterTag()));
+        return TableJoin.asOfEventTime(changes.get(decode.changesTag()), missing);
+      case LOOKUP:
+        return TableJoin.byLookup(
+            Jdbc.lookup(jdbcConfig(options), table.name(), table.keyField(), table.rowClass()),
+            AvroCoder.of(table.rowClass()),
+            options.getLookupCacheSize(),
+            OptionValues.duration("lookupCacheTtl", options.getLookupCacheTtl()),
+            missing);
+      case SNAPSHOT:
+        return TableJoin.fromSnapshot(
+            Jdbc.snapshot(jdbcConfig(options), table.name(), table.keyField(), table.rowClass()),
+            AvroCoder.of(table.rowClass()),
+            OptionValues.duration("snapshotRefresh", options.getSnapshotRefresh()),
+            missing);
+    }
+    throw new IllegalStateException("unhandled enrichment " + table.enrichment());
+  }
+
+  private static MissingKeyPolicy missingKeys(
+      String option, EnrichmentOptions.MissingKey missing, Options options) {
+    switch (missing) {
+      case PASS_THROUGH:
+        return MissingKeyPolicy.passThrough();
+      case DEAD_LETTER:
+        return MissingKeyPolicy.deadLetter();
+      case WAIT:
+        return MissingKeyPolicy.waitUpTo(
+            OptionValues.duration("missingKeyTimeout", options.getMissingKeyTimeout()));
+    }
+    throw new InvalidOptionException(option, "unhandled value " + missing);
+  }
+
+  /** The database connection settings; {@code --jdbcUrl} is required once anything uses it. */
+  static JdbcConfig jdbcConfig(Options options) {
+    String url = OptionValues.required("jdbcUrl", options.getJdbcUrl());
+    String password =
+        options.getJdbcPassword() != null
+            ? options.getJdbcPassword()
+            : System.getenv().getOrDefault("KAPPA_JDBC_PASSWORD", "");
+    try {
+      return JdbcConfig.of(url, options.getJdbcUser(), password)
+          .withBatchSize(options.getJdbcBatchSize())
+          .withRetryBudget(
+              Integer.MAX_VALUE,
+              java.time.Duration.ofMillis(
+                  OptionValues.duration("jdbcRetryTimeout", options.getJdbcRetryTimeout())
+                      .getMillis()));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidOptionException("jdbcUrl", e.getMessage(), e);
+    }
   }
 }

@@ -2,7 +2,8 @@ package dev.kappa.pipelines.orderrevenue;
 
 import dev.kappa.schemas.common.MissedWindow;
 import dev.kappa.schemas.events.OrderEvent;
-import dev.kappa.schemas.results.ProductRevenue;
+import dev.kappa.schemas.results.CategoryRevenue;
+import dev.kappa.schemas.results.EnrichedOrder;
 import dev.kappa.schemas.results.TooLateOrder;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -18,14 +19,14 @@ public final class RevenueFormat {
   private static final DateTimeFormatter DATE_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
 
-  /** {@code [2026-03-01 10:00, 10:05) P-100 USD orders=3 revenue=359.81 ON_TIME #1 final}. */
-  public static String human(ProductRevenue result) {
+  /** {@code [2026-03-01 10:00, 10:05) footwear USD orders=3 revenue=359.81 ON_TIME #1 final}. */
+  public static String human(CategoryRevenue result) {
     return String.format(
         Locale.ROOT,
-        "[%s, %s) %-6s %s  orders=%-4d revenue=%-12s %-7s #%d%s",
+        "[%s, %s) %-11s %s  orders=%-4d revenue=%-12s %-7s #%d%s",
         DATE_TIME.format(result.getWindowStart()),
         TIME.format(result.getWindowEnd()).substring(0, 5),
-        result.getProductId(),
+        result.getCategory(),
         result.getCurrency(),
         result.getOrderCount(),
         money(result.getRevenueCents()),
@@ -53,6 +54,21 @@ public final class RevenueFormat {
         hms(missed.getLateByMillis()),
         hms(missed.getAllowedLatenessMillis()),
         TIME.format(missed.getWatermark()));
+  }
+
+  /** {@code order O-00042 at 10:12:05 P-103 wearables (since 10:30:00) C-05 gold}. */
+  public static String human(EnrichedOrder enriched) {
+    OrderEvent order = enriched.getOrder();
+    return String.format(
+        Locale.ROOT,
+        "order %s at %s %s %s (since %s) %s %s",
+        order.getOrderId(),
+        TIME.format(order.getEventTime()),
+        order.getProductId(),
+        enriched.getCategory() == null ? "<no product>" : enriched.getCategory(),
+        enriched.getProductVersion() == null ? "-" : DATE_TIME.format(enriched.getProductVersion()),
+        order.getCustomerId(),
+        enriched.getCustomerTier() == null ? "<no customer>" : enriched.getCustomerTier());
   }
 
   static String money(long cents) {

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
 
 import dev.kappa.schemas.EventType;
 import dev.kappa.schemas.SchemaVersion;
@@ -11,25 +12,36 @@ import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.MissedWindow;
 import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
-import dev.kappa.schemas.results.ProductRevenue;
+import dev.kappa.schemas.events.Customer;
+import dev.kappa.schemas.events.Product;
+import dev.kappa.schemas.results.CategoryRevenue;
+import dev.kappa.schemas.results.EnrichedOrder;
 import dev.kappa.schemas.results.TooLateOrder;
+import dev.kappa.transforms.enrichment.MissingKeyPolicy;
 import dev.kappa.transforms.windowing.WindowSpec;
 import dev.kappa.transforms.windowing.Windowing;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.StreamSupport;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TimestampedValue;
@@ -122,10 +134,21 @@ class ComputeOrderRevenueTest {
     }
   }
 
-  private static ProductRevenue revenue(
+  private static CategoryRevenue revenue(
       IntervalWindow window, long orders, long cents, String timing, long index, boolean last) {
-    return ProductRevenue.newBuilder()
-        .setProductId("P-1")
+    return revenue("tools", window, orders, cents, timing, index, last);
+  }
+
+  private static CategoryRevenue revenue(
+      String category,
+      IntervalWindow window,
+      long orders,
+      long cents,
+      String timing,
+      long index,
+      boolean last) {
+    return CategoryRevenue.newBuilder()
+        .setCategory(category)
         .setCurrency("USD")
         .setWindowStart(java.time.Instant.ofEpochMilli(window.start().getMillis()))
         .setWindowEnd(java.time.Instant.ofEpochMilli(window.end().getMillis()))
@@ -141,8 +164,49 @@ class ComputeOrderRevenueTest {
     return TestStream.create(AvroCoder.of(SourceRecord.class)).advanceWatermarkTo(T0);
   }
 
+  private static final Instant YESTERDAY = T0.minus(Duration.standardDays(1));
+
+  private static Product product(String category, Instant validFrom) {
+    return Product.newBuilder()
+        .setProductId("P-1")
+        .setName("Spade")
+        .setCategory(category)
+        .setPriceCents(1_000)
+        .setUpdatedAt(java.time.Instant.ofEpochMilli(validFrom.getMillis()))
+        .build();
+  }
+
+  /** Product P-1's change stream in most tests: in 'tools' since yesterday. */
+  private static final List<TimestampedValue<KV<String, Product>>> TOOLS_SINCE_YESTERDAY =
+      List.of(TimestampedValue.of(KV.of("P-1", product("tools", YESTERDAY)), YESTERDAY));
+
   private static PCollectionTuple compute(TestPipeline p, TestStream<SourceRecord> events) {
-    return p.apply(events).apply("ComputeOrderRevenue", ComputeOrderRevenue.with(WINDOWING));
+    return compute(p, events, TOOLS_SINCE_YESTERDAY);
+  }
+
+  private static PCollectionTuple compute(
+      TestPipeline p,
+      TestStream<SourceRecord> events,
+      List<TimestampedValue<KV<String, Product>>> productChanges) {
+    PCollection<KV<String, Product>> products =
+        p.apply(
+            "ProductChanges",
+            Create.timestamped(productChanges)
+                .withCoder(
+                    KvCoder.of(
+                        StringUtf8Coder.of(), NullableCoder.of(AvroCoder.of(Product.class)))));
+    // No customer is known: orders pass through without a tier.
+    PCollection<KV<String, Customer>> customers =
+        p.apply(
+            "CustomerChanges",
+            Create.empty(
+                KvCoder.of(StringUtf8Coder.of(), NullableCoder.of(AvroCoder.of(Customer.class)))));
+    EnrichOrders enrich =
+        EnrichOrders.with(
+            TableJoin.asOfEventTime(products, MissingKeyPolicy.passThrough()),
+            TableJoin.asOfEventTime(customers, MissingKeyPolicy.passThrough()));
+    return p.apply(events)
+        .apply("ComputeOrderRevenue", ComputeOrderRevenue.with(WINDOWING, enrich));
   }
 
   @Test
@@ -171,6 +235,8 @@ class ComputeOrderRevenueTest {
     TestStream<SourceRecord> events =
         stream()
             .addElements(order("O-1", 1, 1_000, at(0, 10)))
+            // The temporal join releases an order once the watermark has passed its time.
+            .advanceWatermarkTo(at(1, 0))
             .advanceProcessingTime(Duration.standardSeconds(31))
             .addElements(order("O-2", 1, 2_000, at(4, 0)))
             .advanceWatermarkTo(at(5, 0))
@@ -178,7 +244,7 @@ class ComputeOrderRevenueTest {
 
     PCollectionTuple out = compute(p, events);
 
-    PCollection<ProductRevenue> results = out.get(ComputeOrderRevenue.resultsTag());
+    PCollection<CategoryRevenue> results = out.get(ComputeOrderRevenue.resultsTag());
     PAssert.that(results)
         .inEarlyPane(W0)
         .containsInAnyOrder(revenue(W0, 1, 1_000, "EARLY", 0, false));
@@ -199,7 +265,7 @@ class ComputeOrderRevenueTest {
 
     PCollectionTuple out = compute(p, events);
 
-    PCollection<ProductRevenue> results = out.get(ComputeOrderRevenue.resultsTag());
+    PCollection<CategoryRevenue> results = out.get(ComputeOrderRevenue.resultsTag());
     PAssert.that(results)
         .inOnTimePane(W0)
         .containsInAnyOrder(revenue(W0, 1, 1_000, "ON_TIME", 0, false));
@@ -291,6 +357,57 @@ class ComputeOrderRevenueTest {
               assertThat(invalid.getStackTrace(), containsString("OrderDecoder"));
               return null;
             });
+    p.run();
+  }
+
+  @Test
+  void ordersCountUnderTheCategoryValidAtTheirEventTime(TestPipeline p) {
+    List<TimestampedValue<KV<String, Product>>> changes =
+        List.of(
+            TimestampedValue.of(KV.of("P-1", product("tools", YESTERDAY)), YESTERDAY),
+            TimestampedValue.of(KV.of("P-1", product("garden", at(2, 0))), at(2, 0)));
+    TestStream<SourceRecord> events =
+        stream()
+            .addElements(
+                order("O-1", 1, 1_000, at(1, 0)),
+                order("O-2", 2, 1_000, at(2, 0)),
+                order("O-3", 3, 1_000, at(3, 0)))
+            .advanceWatermarkToInfinity();
+
+    PCollectionTuple out = compute(p, events, changes);
+
+    // 10:02 is the change's own time: that order already sees the new version.
+    PAssert.that(out.get(ComputeOrderRevenue.resultsTag()))
+        .inOnTimePane(W0)
+        .containsInAnyOrder(
+            revenue("tools", W0, 1, 1_000, "ON_TIME", 0, true),
+            revenue("garden", W0, 2, 5_000, "ON_TIME", 0, true));
+    PAssert.that(out.get(ComputeOrderRevenue.enrichedTag()))
+        .satisfies(
+            enriched -> {
+              Map<String, String> categories = new TreeMap<>();
+              for (EnrichedOrder order : enriched) {
+                categories.put(order.getOrder().getOrderId(), order.getCategory());
+                assertThat(order.getCustomerTier(), is(nullValue()));
+              }
+              assertThat(
+                  categories, equalTo(Map.of("O-1", "tools", "O-2", "garden", "O-3", "garden")));
+              return null;
+            });
+    p.run();
+  }
+
+  @Test
+  void ordersOfAnUnknownProductCountUnderUnknown(TestPipeline p) {
+    TestStream<SourceRecord> events =
+        stream().addElements(order("O-1", 1, 1_000, at(1, 0))).advanceWatermarkToInfinity();
+
+    PCollectionTuple out = compute(p, events, List.of());
+
+    PAssert.that(out.get(ComputeOrderRevenue.resultsTag()))
+        .inOnTimePane(W0)
+        .containsInAnyOrder(revenue("unknown", W0, 1, 1_000, "ON_TIME", 0, true));
+    PAssert.that(out.get(ComputeOrderRevenue.deadLettersTag())).empty();
     p.run();
   }
 }

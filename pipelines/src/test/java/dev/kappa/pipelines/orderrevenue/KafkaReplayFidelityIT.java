@@ -7,10 +7,11 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
 
 import dev.kappa.pipelines.archive.ArchiveTopics;
+import dev.kappa.pipelines.tools.ProduceChanges;
 import dev.kappa.pipelines.tools.ProduceOrders;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.DeadLetter;
-import dev.kappa.schemas.results.ProductRevenue;
+import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.testing.kafka.KafkaBroker;
 import dev.kappa.testing.kafka.KafkaBrokerExtension;
 import java.nio.file.Path;
@@ -69,6 +70,7 @@ class KafkaReplayFidelityIT {
     return String.join(
         " ",
         "--output=" + dir.resolve("results"),
+        "--enrichedOutput=" + dir.resolve("enriched"),
         "--tooLateOutput=" + dir.resolve("too-late"),
         "--deadLetterOutput=" + dir.resolve("dead-letters"));
   }
@@ -88,6 +90,23 @@ class KafkaReplayFidelityIT {
     broker.createTopic(topic, PARTITIONS);
     broker.createTopic(resultsTopic, 1);
     String kafka = "--bootstrapServers=" + broker.bootstrapServers();
+    // The reference tables as Debezium would have written them, before any order.
+    String productChanges = "products-" + UUID.randomUUID();
+    String customerChanges = "customers-" + UUID.randomUUID();
+    broker.createTopic(productChanges, 1);
+    broker.createTopic(customerChanges, 1);
+    ProduceChanges.produce(
+        RevenueFiles.testData("enrichment/products.changelog.jsonl"),
+        broker.bootstrapServers(),
+        productChanges,
+        "product_id");
+    ProduceChanges.produce(
+        RevenueFiles.testData("enrichment/customers.changelog.jsonl"),
+        broker.bootstrapServers(),
+        customerChanges,
+        "customer_id");
+    String tables =
+        "--productChanges=kafka:" + productChanges + " --customerChanges=kafka:" + customerChanges;
     Map<Integer, Long> ends = ProduceOrders.plan(ORDERS, PARTITIONS);
     String stopAt =
         ends.entrySet().stream()
@@ -107,8 +126,11 @@ class KafkaReplayFidelityIT {
                             "--inputTopics=" + topic,
                             "--stopAtOffsets=" + stopAt,
                             "--earlyFirings=PT2S"),
-                        "--output=kafka:"
+                        tables
+                            + " --output=kafka:"
                             + resultsTopic
+                            + " --enrichedOutput="
+                            + stream.resolve("enriched")
                             + " --tooLateOutput="
                             + stream.resolve("too-late")
                             + " --deadLetterOutput="
@@ -150,12 +172,26 @@ class KafkaReplayFidelityIT {
     Path backfill = dir.resolve("backfill");
     Path again = dir.resolve("backfill-again");
     Path files = dir.resolve("files");
-    run(with(flink(range), outputs(backfill)));
-    run(with(flink(range), outputs(again)));
-    run(with(flink("--source=FILES", "--input=" + archive + "-*.avro"), outputs(files)));
+    run(with(flink(range), tables + " " + outputs(backfill)));
+    run(with(flink(range), tables + " " + outputs(again)));
+    run(
+        with(
+            flink("--source=FILES", "--input=" + archive + "-*.avro", kafka),
+            tables + " " + outputs(files)));
+
+    // The temporal join enriched every order identically in the stream and in each backfill,
+    // exactly as the Python reference says.
+    Map<String, String> expectedEnrichment =
+        RevenueFiles.expectedEnrichment("enrichment/expected-enriched-orders.jsonl");
+    for (Path run : List.of(stream, backfill, again, files)) {
+      assertThat(
+          "enriched orders of " + run.getFileName(),
+          RevenueFiles.enrichment(RevenueFiles.enrichedOrders(run.resolve("enriched"))),
+          equalTo(expectedEnrichment));
+    }
 
     Map<RevenueFiles.WindowKey, RevenueFiles.Totals> expected =
-        RevenueFiles.expectedRevenue("orders/expected-revenue.jsonl");
+        RevenueFiles.expectedRevenue("enrichment/expected-category-revenue.jsonl");
     Map<RevenueFiles.WindowKey, RevenueFiles.Totals> fromKafka =
         RevenueFiles.finalResults(RevenueFiles.results(backfill.resolve("results")));
     assertThat(fromKafka, equalTo(expected));
@@ -169,7 +205,7 @@ class KafkaReplayFidelityIT {
         equalTo(RevenueFiles.sortedLines(backfill.resolve("results"))));
 
     // The stream: final panes (read back from its results topic) plus what it diverted.
-    List<ProductRevenue> streamed = readCommitted(broker, resultsTopic);
+    List<CategoryRevenue> streamed = readCommitted(broker, resultsTopic);
     Map<RevenueFiles.WindowKey, RevenueFiles.Totals> accounted =
         new TreeMap<>(RevenueFiles.finalResults(streamed));
     var diverted = RevenueFiles.tooLate(stream.resolve("too-late"));
@@ -180,9 +216,10 @@ class KafkaReplayFidelityIT {
     // limits"); OrderRevenueFlinkIT proves diversion on the file replay. The accounting below
     // must hold whatever those numbers are.
     assertThat(
-        streamed.stream().map(ProductRevenue::getPaneTiming).distinct().toList(),
+        streamed.stream().map(CategoryRevenue::getPaneTiming).distinct().toList(),
         hasItems("EARLY", "ON_TIME"));
-    RevenueFiles.tooLateTotals(diverted)
+    RevenueFiles.tooLateTotals(
+            diverted, RevenueFiles.expectedCategories("enrichment/expected-enriched-orders.jsonl"))
         .forEach((key, totals) -> accounted.merge(key, totals, RevenueFiles.Totals::plus));
     assertThat(accounted, equalTo(fromKafka));
 
@@ -242,9 +279,9 @@ class KafkaReplayFidelityIT {
         .toList();
   }
 
-  private static List<ProductRevenue> readCommitted(KafkaBroker broker, String topic) {
-    EventCodec<ProductRevenue> codec = EventCodec.of(ProductRevenue.class);
-    List<ProductRevenue> results = new ArrayList<>();
+  private static List<CategoryRevenue> readCommitted(KafkaBroker broker, String topic) {
+    EventCodec<CategoryRevenue> codec = EventCodec.of(CategoryRevenue.class);
+    List<CategoryRevenue> results = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(
             Map.of(

@@ -1,7 +1,11 @@
 package dev.kappa.pipelines.orderrevenue;
 
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.deadLetters;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.enrichedOrders;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.enrichment;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.expectedCategories;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.expectedDeadLetterLines;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.expectedEnrichment;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.expectedRevenue;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.finalResults;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.results;
@@ -18,7 +22,7 @@ import static org.hamcrest.Matchers.not;
 
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.Totals;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.WindowKey;
-import dev.kappa.schemas.results.ProductRevenue;
+import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.schemas.results.TooLateOrder;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,7 +59,10 @@ class OrderRevenueFlinkIT {
 
     assertThat(
         finalResults(results(out.results())),
-        equalTo(expectedRevenue("orders/expected-revenue.jsonl")));
+        equalTo(expectedRevenue("enrichment/expected-category-revenue.jsonl")));
+    assertThat(
+        enrichment(enrichedOrders(out.enriched())),
+        equalTo(expectedEnrichment("enrichment/expected-enriched-orders.jsonl")));
     assertThat(tooLate(out.tooLate()), is(empty()));
     assertThat(
         deadLetters(out.deadLetters()).stream()
@@ -79,18 +86,25 @@ class OrderRevenueFlinkIT {
                 "--allowedLateness=PT1H",
                 "--accumulation=ACCUMULATING"));
 
-    List<ProductRevenue> results = results(out.results());
+    List<CategoryRevenue> results = results(out.results());
     List<TooLateOrder> tooLate = tooLate(out.tooLate());
-    Map<WindowKey, Totals> expected = expectedRevenue("orders/expected-revenue.jsonl");
+    Map<WindowKey, Totals> expected = expectedRevenue("enrichment/expected-category-revenue.jsonl");
+
+    // The stream joined every order with the same product and customer versions as the bounded
+    // run and the Python reference: the temporal join does not depend on arrival order.
+    assertThat(
+        enrichment(enrichedOrders(out.enriched())),
+        equalTo(expectedEnrichment("enrichment/expected-enriched-orders.jsonl")));
 
     // The replay must really stream: late panes, and orders too late to count.
     assertThat(
-        results.stream().map(ProductRevenue::getPaneTiming).distinct().toList(), hasItem("LATE"));
+        results.stream().map(CategoryRevenue::getPaneTiming).distinct().toList(), hasItem("LATE"));
     assertThat(tooLate, is(not(empty())));
 
     // Final panes (one per window, checked inside) plus the diverted orders = the bounded answer.
     Map<WindowKey, Totals> accounted = new TreeMap<>(finalResults(results));
-    tooLateTotals(tooLate).forEach((key, totals) -> accounted.merge(key, totals, Totals::plus));
+    tooLateTotals(tooLate, expectedCategories("enrichment/expected-enriched-orders.jsonl"))
+        .forEach((key, totals) -> accounted.merge(key, totals, Totals::plus));
     assertThat(new TreeSet<>(accounted.keySet()), equalTo(new TreeSet<>(expected.keySet())));
     assertThat(accounted, equalTo(expected));
 

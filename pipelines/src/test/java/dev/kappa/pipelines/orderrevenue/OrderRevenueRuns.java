@@ -15,18 +15,31 @@ final class OrderRevenueRuns {
   private OrderRevenueRuns() {}
 
   /** Output prefixes of one run. */
-  record Outputs(Path results, Path tooLate, Path deadLetters) {
+  record Outputs(Path results, Path enriched, Path tooLate, Path deadLetters) {
     static Outputs under(Path dir) {
       return new Outputs(
-          dir.resolve("out/results"), dir.resolve("out/too-late"), dir.resolve("out/dead-letters"));
+          dir.resolve("out/results"),
+          dir.resolve("out/enriched"),
+          dir.resolve("out/too-late"),
+          dir.resolve("out/dead-letters"));
     }
   }
 
-  /** Runs to completion with {@code args} plus the outputs; fails unless the job is DONE. */
+  /**
+   * Runs to completion with {@code args} plus the outputs, and the test-data change streams of
+   * products and customers unless {@code args} name others; fails unless the job is DONE.
+   */
   static Outputs run(Path dir, String... args) {
     Outputs outputs = Outputs.under(dir);
     List<String> all = new ArrayList<>(Arrays.asList(args));
+    if (all.stream().noneMatch(arg -> arg.startsWith("--productChanges="))) {
+      all.add("--productChanges=" + RevenueFiles.testData("enrichment/products.changelog.jsonl"));
+    }
+    if (all.stream().noneMatch(arg -> arg.startsWith("--customerChanges="))) {
+      all.add("--customerChanges=" + RevenueFiles.testData("enrichment/customers.changelog.jsonl"));
+    }
     all.add("--output=" + outputs.results());
+    all.add("--enrichedOutput=" + outputs.enriched());
     all.add("--tooLateOutput=" + outputs.tooLate());
     all.add("--deadLetterOutput=" + outputs.deadLetters());
     OrderRevenue.Options options =

@@ -7,7 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.DeadLetter;
-import dev.kappa.schemas.results.ProductRevenue;
+import dev.kappa.schemas.results.CategoryRevenue;
+import dev.kappa.schemas.results.EnrichedOrder;
 import dev.kappa.schemas.results.TooLateOrder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,8 +34,8 @@ final class RevenueFiles {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A result's identity: one product and currency in one window. */
-  record WindowKey(String productId, String currency, Instant windowStart, Instant windowEnd)
+  /** A result's identity: one category and currency in one window. */
+  record WindowKey(String category, String currency, Instant windowStart, Instant windowEnd)
       implements Comparable<WindowKey> {
     @Override
     public int compareTo(WindowKey other) {
@@ -42,8 +43,8 @@ final class RevenueFiles {
       if (byStart != 0) {
         return byStart;
       }
-      int byProduct = productId.compareTo(other.productId);
-      return byProduct != 0 ? byProduct : currency.compareTo(other.currency);
+      int byCategory = category.compareTo(other.category);
+      return byCategory != 0 ? byCategory : currency.compareTo(other.currency);
     }
   }
 
@@ -63,14 +64,14 @@ final class RevenueFiles {
         .resolve(relative);
   }
 
-  /** The complete results a bounded run must produce, from {@code expected-revenue.jsonl}. */
+  /** The complete results a bounded run must produce, from an {@code expected-*revenue.jsonl}. */
   static Map<WindowKey, Totals> expectedRevenue(String file) {
     Map<WindowKey, Totals> expected = new TreeMap<>();
     for (String line : lines(testData(file))) {
       JsonNode row = parse(line);
       expected.put(
           new WindowKey(
-              row.get("product_id").asText(),
+              row.get("category").asText(),
               row.get("currency").asText(),
               Instant.parse(row.get("window_start").asText()),
               Instant.parse(row.get("window_end").asText())),
@@ -88,8 +89,63 @@ final class RevenueFiles {
     return lines;
   }
 
-  static List<ProductRevenue> results(Path prefix) {
-    EventCodec<ProductRevenue> codec = EventCodec.of(ProductRevenue.class);
+  /**
+   * Each order's expected enrichment from {@code expected-enriched-orders.jsonl}: order id to
+   * "category|tier|product version|customer version", nulls as "null".
+   */
+  static Map<String, String> expectedEnrichment(String file) {
+    Map<String, String> expected = new TreeMap<>();
+    for (String line : lines(testData(file))) {
+      JsonNode row = parse(line);
+      expected.put(
+          row.get("order_id").asText(),
+          String.join(
+              "|",
+              row.get("category").asText("null"),
+              row.get("customer_tier").asText("null"),
+              row.get("product_version").asText("null"),
+              row.get("customer_version").asText("null")));
+    }
+    return expected;
+  }
+
+  /** The same view of what a run wrote to its enriched-orders output. */
+  static Map<String, String> enrichment(List<EnrichedOrder> orders) {
+    Map<String, String> enrichment = new TreeMap<>();
+    for (EnrichedOrder order : orders) {
+      String previous =
+          enrichment.put(
+              order.getOrder().getOrderId(),
+              String.join(
+                  "|",
+                  String.valueOf(order.getCategory()),
+                  String.valueOf(order.getCustomerTier()),
+                  String.valueOf(order.getProductVersion()),
+                  String.valueOf(order.getCustomerVersion())));
+      assertThat("order enriched twice: " + order, previous == null, is(true));
+    }
+    return enrichment;
+  }
+
+  /** Order id to category, from {@code expected-enriched-orders.jsonl}; unknown if not found. */
+  static Map<String, String> expectedCategories(String file) {
+    Map<String, String> categories = new HashMap<>();
+    for (String line : lines(testData(file))) {
+      JsonNode row = parse(line);
+      categories.put(
+          row.get("order_id").asText(),
+          row.get("category").isNull() ? "unknown" : row.get("category").asText());
+    }
+    return categories;
+  }
+
+  static List<EnrichedOrder> enrichedOrders(Path prefix) {
+    EventCodec<EnrichedOrder> codec = EventCodec.of(EnrichedOrder.class);
+    return written(prefix).stream().map(codec::fromJson).toList();
+  }
+
+  static List<CategoryRevenue> results(Path prefix) {
+    EventCodec<CategoryRevenue> codec = EventCodec.of(CategoryRevenue.class);
     return written(prefix).stream().map(codec::fromJson).toList();
   }
 
@@ -107,13 +163,13 @@ final class RevenueFiles {
    * Each window's final result: the one pane marked final. Fails if a window has no final pane or
    * more than one, which would mean a result was lost or emitted twice.
    */
-  static Map<WindowKey, Totals> finalResults(List<ProductRevenue> results) {
+  static Map<WindowKey, Totals> finalResults(List<CategoryRevenue> results) {
     Map<WindowKey, Totals> finals = new TreeMap<>();
     Map<WindowKey, Integer> panes = new HashMap<>();
-    for (ProductRevenue result : results) {
+    for (CategoryRevenue result : results) {
       WindowKey key =
           new WindowKey(
-              result.getProductId(),
+              result.getCategory(),
               result.getCurrency(),
               result.getWindowStart(),
               result.getWindowEnd());
@@ -128,13 +184,17 @@ final class RevenueFiles {
     return finals;
   }
 
-  /** What the too-late orders would have added to each window. */
-  static Map<WindowKey, Totals> tooLateTotals(List<TooLateOrder> tooLate) {
+  /**
+   * What the too-late orders would have added to each window, each under its category in {@code
+   * categories} (order id to category).
+   */
+  static Map<WindowKey, Totals> tooLateTotals(
+      List<TooLateOrder> tooLate, Map<String, String> categories) {
     Map<WindowKey, Totals> totals = new TreeMap<>();
     for (TooLateOrder late : tooLate) {
       WindowKey key =
           new WindowKey(
-              late.getOrder().getProductId(),
+              categories.get(late.getOrder().getOrderId()),
               late.getOrder().getCurrency(),
               late.getMissedWindow().getWindowStart(),
               late.getMissedWindow().getWindowEnd());

@@ -1,0 +1,96 @@
+package dev.kappa.pipelines.orderrevenue;
+
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import dev.kappa.transforms.enrichment.EnrichAsOfEventTime;
+import dev.kappa.transforms.enrichment.EnrichByLookup;
+import dev.kappa.transforms.enrichment.EnrichFromSnapshot;
+import dev.kappa.transforms.enrichment.MissingKeyPolicy;
+import dev.kappa.transforms.enrichment.TableLookup;
+import dev.kappa.transforms.enrichment.TableSnapshot;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.joda.time.Duration;
+
+/**
+ * How one reference table is joined to keyed events: one of the three enrichment transforms, chosen
+ * and configured by the job's options. All three have the same shape, so {@link EnrichOrders} does
+ * not care which it gets.
+ *
+ * @param <V> a row of the table
+ */
+public abstract class TableJoin<V> {
+  private final MissingKeyPolicy missingKeys;
+
+  private TableJoin(MissingKeyPolicy missingKeys) {
+    this.missingKeys = checkNotNull(missingKeys, "missing-key policy must be set");
+  }
+
+  /** What a join produced: the events with their rows, and the events whose key was not found. */
+  public record Joined<E, V>(PCollection<KV<E, V>> enriched, PCollection<KV<String, E>> notFound) {}
+
+  /** The row version valid at each event's time, from the table's change stream. */
+  public static <V> TableJoin<V> asOfEventTime(
+      PCollection<KV<String, V>> changes, MissingKeyPolicy missingKeys) {
+    checkNotNull(changes, "changes must be set");
+    return new TableJoin<V>(missingKeys) {
+      @Override
+      <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
+        EnrichAsOfEventTime<String, E, V> enrich =
+            EnrichAsOfEventTime.<String, E, V>against(changes).withMissingKeys(missingKeys());
+        PCollectionTuple out = events.apply(stepName, enrich);
+        return new Joined<>(out.get(enrich.enrichedTag()), out.get(enrich.notFoundTag()));
+      }
+    };
+  }
+
+  /** The row as the database has it when the event is processed, cached per worker. */
+  public static <V> TableJoin<V> byLookup(
+      TableLookup<String, V> lookup,
+      Coder<V> rowCoder,
+      int cacheSize,
+      Duration cacheTtl,
+      MissingKeyPolicy missingKeys) {
+    return new TableJoin<V>(missingKeys) {
+      @Override
+      <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
+        EnrichByLookup<String, E, V> enrich =
+            EnrichByLookup.<String, E, V>of(lookup, rowCoder)
+                .withCacheSize(cacheSize)
+                .withCacheTtl(cacheTtl)
+                .withMissingKeys(missingKeys());
+        PCollectionTuple out = events.apply(stepName, enrich);
+        return new Joined<>(out.get(enrich.enrichedTag()), out.get(enrich.notFoundTag()));
+      }
+    };
+  }
+
+  /** The row in the latest snapshot of the whole table, re-read every {@code refresh}. */
+  public static <V> TableJoin<V> fromSnapshot(
+      TableSnapshot<String, V> snapshot,
+      Coder<V> rowCoder,
+      Duration refresh,
+      MissingKeyPolicy missingKeys) {
+    return new TableJoin<V>(missingKeys) {
+      @Override
+      <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
+        EnrichFromSnapshot<String, E, V> enrich =
+            EnrichFromSnapshot.<String, E, V>of(snapshot, rowCoder)
+                .withRefreshEvery(refresh)
+                .withMissingKeys(missingKeys());
+        PCollectionTuple out = events.apply(stepName, enrich);
+        return new Joined<>(out.get(enrich.enrichedTag()), out.get(enrich.notFoundTag()));
+      }
+    };
+  }
+
+  /** What happens to events whose key the table lacks. */
+  public MissingKeyPolicy missingKeys() {
+    return missingKeys;
+  }
+
+  /** Applies the join to {@code events} as step {@code stepName}. */
+  abstract <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events);
+}
