@@ -35,9 +35,13 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.joda.time.Duration;
 
 /**
  * Revenue per product category and currency per event-time window, from order events enriched with
@@ -156,12 +160,20 @@ public final class OrderRevenue {
     deadLetterOutputs.add(out.get(ComputeOrderRevenue.deadLettersTag()));
     if (resultsDatabase != null) {
       deadLetterOutputs.add(
-          revenue.apply(
-              "UpsertResults",
-              Jdbc.upsert(CategoryRevenue.class)
-                  .into(resultsDatabase, options.getResultsTable())
-                  .keyedBy("category", "currency", "window_start", "window_end")
-                  .withStepName("UpsertResults")));
+          revenue
+              .apply(
+                  "UpsertResults",
+                  Jdbc.upsert(CategoryRevenue.class)
+                      .into(resultsDatabase, options.getResultsTable())
+                      .keyedBy("category", "currency", "window_start", "window_end")
+                      .withStepName("UpsertResults"))
+              // Failed rows come out in their result's window; dead letters live in the global one.
+              .apply(
+                  "RewindowUpsertFailures",
+                  Window.<DeadLetter>into(new GlobalWindows())
+                      .triggering(DefaultTrigger.of())
+                      .withAllowedLateness(Duration.ZERO)
+                      .discardingFiredPanes()));
     }
     if (enrichedOrders != null) {
       Outputs.write(

@@ -1,0 +1,154 @@
+package dev.kappa.pipelines.orderrevenue;
+
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.enrichedOrders;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.expectedRevenue;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.finalResults;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.results;
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.testData;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+
+import dev.kappa.pipelines.orderrevenue.RevenueFiles.Totals;
+import dev.kappa.pipelines.orderrevenue.RevenueFiles.WindowKey;
+import dev.kappa.testing.postgres.PostgresExtension;
+import dev.kappa.testing.postgres.PostgresServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * OrderRevenue against a real PostgreSQL: results upserted into {@code category_revenue}, and the
+ * lookup and snapshot enrichments reading {@code products} and {@code customers}. Each test has a
+ * schema of its own with the tables of {@code scripts/sql/schema.sql} and the rows of {@code
+ * test-data/enrichment/load.sql} (the tables as they are now).
+ */
+@ExtendWith(PostgresExtension.class)
+class OrderRevenuePostgresIT {
+
+  private PostgresServer postgres;
+  private String schema;
+
+  @BeforeEach
+  void createTables(PostgresServer postgres) throws IOException {
+    this.postgres = postgres;
+    this.schema = postgres.createSchema("order_revenue");
+    postgres.execute(
+        "SET search_path TO "
+            + schema
+            + ";\n"
+            + Files.readString(Path.of("../scripts/sql/schema.sql"), StandardCharsets.UTF_8)
+            + "\n"
+            + Files.readString(testData("enrichment/load.sql"), StandardCharsets.UTF_8));
+  }
+
+  private String[] bounded(String... more) {
+    String[] base = {
+      "--runner=DirectRunner",
+      "--source=FILES",
+      "--input=" + testData("orders/orders.jsonl"),
+      "--jdbcUrl=" + postgres.jdbcUrl(schema),
+      "--jdbcUser=" + postgres.user(),
+      "--jdbcPassword=" + postgres.password()
+    };
+    String[] all = new String[base.length + more.length];
+    System.arraycopy(base, 0, all, 0, base.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
+  @Test
+  void backfillUpsertsTheResultsAndASecondBackfillChangesNothing(@TempDir Path dir)
+      throws SQLException {
+    OrderRevenueRuns.run(dir.resolve("first"), bounded("--resultsTable=category_revenue"));
+    TableState first = state();
+    OrderRevenueRuns.run(dir.resolve("second"), bounded("--resultsTable=category_revenue"));
+    TableState second = state();
+
+    assertThat(first.rows(), is(182L));
+    assertThat(second, equalTo(first));
+    assertThat(
+        tableTotals(), equalTo(expectedRevenue("enrichment/expected-category-revenue.jsonl")));
+  }
+
+  @Test
+  void lookupJoinGivesABackfillTodaysTable(@TempDir Path dir) {
+    OrderRevenueRuns.Outputs out =
+        OrderRevenueRuns.run(
+            dir, bounded("--productEnrichment=LOOKUP", "--customerEnrichment=LOOKUP"));
+
+    // Not what the orders saw when they happened: the documented price of a lookup join.
+    assertThat(
+        finalResults(results(out.results())),
+        equalTo(expectedRevenue("enrichment/expected-category-revenue-todays-table.jsonl")));
+    assertThat(
+        enrichedOrders(out.enriched()).stream()
+            .filter(order -> order.getOrder().getProductId().equals("P-103"))
+            .map(order -> order.getCategory())
+            .distinct()
+            .toList(),
+        equalTo(java.util.List.of("wearables")));
+  }
+
+  @Test
+  void snapshotJoinReadsTheTableOnceInABackfill(@TempDir Path dir) {
+    OrderRevenueRuns.Outputs out =
+        OrderRevenueRuns.run(
+            dir, bounded("--productEnrichment=SNAPSHOT", "--customerEnrichment=SNAPSHOT"));
+
+    assertThat(
+        finalResults(results(out.results())),
+        equalTo(expectedRevenue("enrichment/expected-category-revenue-todays-table.jsonl")));
+  }
+
+  /** Row count and a checksum of every row's content, in key order. */
+  record TableState(long rows, String checksum) {}
+
+  private TableState state() throws SQLException {
+    try (Connection connection = postgres.connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT count(*), md5(string_agg(t::text, '|' ORDER BY category, currency,"
+                    + " window_start)) FROM "
+                    + schema
+                    + ".category_revenue t")) {
+      rows.next();
+      return new TableState(rows.getLong(1), rows.getString(2));
+    }
+  }
+
+  private Map<WindowKey, Totals> tableTotals() throws SQLException {
+    Map<WindowKey, Totals> totals = new TreeMap<>();
+    try (Connection connection = postgres.connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT category, currency, window_start, window_end, order_count, revenue_cents"
+                    + " FROM "
+                    + schema
+                    + ".category_revenue")) {
+      while (rows.next()) {
+        totals.put(
+            new WindowKey(
+                rows.getString(1),
+                rows.getString(2),
+                rows.getTimestamp(3).toInstant(),
+                rows.getTimestamp(4).toInstant()),
+            new Totals(rows.getLong(5), rows.getLong(6)));
+      }
+    }
+    return totals;
+  }
+}
