@@ -6,6 +6,9 @@
  *       archive source records.
  *   <li>{@link dev.kappa.io.kafka.Kafka}: stream topics, read a time range as a bounded backfill,
  *       write at least or exactly once.
+ *   <li>{@link dev.kappa.io.jdbc.Jdbc}: PostgreSQL; idempotent upserts of results (retried, with
+ *       rows that still fail as dead letters), and lookups and snapshots of reference tables for
+ *       the enrichment transforms of {@code dev.kappa.transforms.enrichment}.
  *   <li>{@link dev.kappa.io.console.Console}: print lines for demos.
  *   <li>{@link dev.kappa.io.watermark}: watermark policies shared by the unbounded sources.
  * </ul>
