@@ -76,7 +76,7 @@ public interface EnrichmentOptions extends PipelineOptions {
 
   @Description(
       "How long WAIT waits for a missing key (ISO-8601, e.g. PT1M): in event time for TEMPORAL, in"
-          + " processing time for LOOKUP and SNAPSHOT.")
+          + " processing time for LOOKUP. SNAPSHOT cannot wait.")
   @Default.String("PT1M")
   String getMissingKeyTimeout();
 

@@ -32,8 +32,9 @@ public interface JdbcOptions extends PipelineOptions {
   void setJdbcBatchSize(int value);
 
   @Description(
-      "How long a failing write or lookup is retried (ISO-8601) before its rows become dead"
-          + " letters or the bundle fails: long enough to ride out a database restart.")
+      "How long a failing upsert of results is retried (ISO-8601) before its rows become dead"
+          + " letters: long enough to ride out a database restart. (Lookups and snapshot reads"
+          + " retry 3 times, then fail the bundle, which the runner retries.)")
   @Default.String("PT2M")
   String getJdbcRetryTimeout();
 

@@ -82,6 +82,22 @@ class LauncherTest {
   }
 
   @Test
+  void waitingForAMissingKeyInASnapshotIsRefusedAtLaunch() {
+    assertThat(
+        launch(
+            "run",
+            "order-revenue",
+            "--input=orders.jsonl",
+            "--productEnrichment=SNAPSHOT",
+            "--missingProduct=WAIT",
+            "--jdbcUrl=jdbc:postgresql://127.0.0.1:55432/kappa"),
+        is(2));
+    assertThat(
+        err(),
+        startsWith("kappa run order-revenue: --missingProduct: WAIT does not work with SNAPSHOT"));
+  }
+
+  @Test
   void unknownPipelineListsTheKnownOnes() {
     assertThat(launch("run", "order-revenu"), is(2));
     assertThat(

@@ -36,9 +36,9 @@ import org.joda.time.Instant;
  * Gives each order its product's category and its customer's tier: two joins, each the {@link
  * TableJoin} the options chose (by default both as of the order's event time).
  *
- * <p>Steps: {@code KeyByProduct}, {@code EnrichWithProduct}, {@code AddCategory}, {@code
- * KeyByCustomer}, {@code EnrichWithCustomer}, {@code AddCustomerTier}; orders whose key was not
- * found and whose policy dead-letters them go through {@code ProductNotFound} or {@code
+ * <p>Steps: {@code KeyByProduct}, {@code EnrichWithProduct}, {@code AddCategory} (which also keys
+ * the order by its customer), {@code EnrichWithCustomer}, {@code AddCustomerTier}; orders whose key
+ * was not found and whose policy dead-letters them go through {@code ProductNotFound} or {@code
  * CustomerNotFound} to the dead letters, with the order's JSON as payload. Orders keep their
  * timestamps.
  */

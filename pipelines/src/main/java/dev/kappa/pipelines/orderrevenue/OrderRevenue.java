@@ -55,8 +55,10 @@ import org.joda.time.Duration;
  * stream diverted as too late.
  *
  * <pre>{@code
- * scripts/kappa run order-revenue --runner=FlinkRunner --source=REPLAY \
- *     --input=test-data/orders/orders.jsonl --output=console
+ * scripts/kappa run order-revenue @runners-config/flink-embedded.args --source=REPLAY \
+ *     --input=test-data/orders/orders.jsonl \
+ *     --productChanges=test-data/enrichment/products.changelog.jsonl \
+ *     --customerChanges=test-data/enrichment/customers.changelog.jsonl --output=console
  * }</pre>
  */
 public final class OrderRevenue {
@@ -264,6 +266,14 @@ public final class OrderRevenue {
             OptionValues.duration("lookupCacheTtl", options.getLookupCacheTtl()),
             missing);
       case SNAPSHOT:
+        if (missing.waits()) {
+          throw new InvalidOptionException(
+              table.missingOption(),
+              "WAIT does not work with SNAPSHOT enrichment (a held order cannot see a newer"
+                  + " snapshot in Beam Java); use PASS_THROUGH or DEAD_LETTER, or --"
+                  + table.enrichmentOption()
+                  + "=LOOKUP or TEMPORAL");
+        }
         return TableJoin.fromSnapshot(
             Jdbc.snapshot(jdbcConfig(options), table.name(), table.keyField(), table.rowClass()),
             AvroCoder.of(table.rowClass()),

@@ -56,7 +56,7 @@ public final class RevenueFormat {
         TIME.format(missed.getWatermark()));
   }
 
-  /** {@code order O-00042 at 10:12:05 P-103 wearables (since 10:30:00) C-05 gold}. */
+  /** {@code order O-00042 at 10:42:05 P-103 wearables (since 2026-03-01 10:30) C-05 gold}. */
   public static String human(EnrichedOrder enriched) {
     OrderEvent order = enriched.getOrder();
     return String.format(

@@ -19,11 +19,12 @@ import org.joda.time.Instant;
  * window's result, its timestamp is the end of the window, so the latency is how long after the
  * window closed in event time the pane was emitted).
  *
- * <p>Metrics, in namespace {@code output}: counter {@value #RECORDS} and distribution {@value
- * #LATENCY} in milliseconds (count, sum, min, max; Flink reports the mean too).
+ * <p>Metrics, in the namespace given to {@link #named} (the output's name): counter {@value
+ * #RECORDS} and distribution {@value #LATENCY} in milliseconds (count, sum, min, max; Flink reports
+ * the mean too).
  *
  * <pre>{@code
- * results.apply("MeasureResults", MeasureOutput.named("results")).apply("WriteResults", sink);
+ * results.apply("MeasureOutput", MeasureOutput.named("result")).apply("WriteResults", sink);
  * }</pre>
  *
  * @param <T> the records
