@@ -12,7 +12,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
 public enum KappaPipeline {
   ORDER_REVENUE(
       "order-revenue",
-      "Revenue per product and currency per event-time window, from order events.",
+      "Revenue per product category and currency per event-time window, from enriched orders.",
       OrderRevenue.Options.class,
       OrderRevenue::run),
   ARCHIVE_TOPICS(

@@ -14,6 +14,7 @@ import dev.kappa.options.LatenessOptions;
 import dev.kappa.options.OptionValues;
 import dev.kappa.options.SourceOptions;
 import dev.kappa.options.WindowingOptions;
+import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import java.io.Reader;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -27,6 +28,7 @@ import javax.xml.xpath.XPathConstants;
 import javax.xml.xpath.XPathFactory;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.flink.streaming.api.CheckpointingMode;
@@ -117,6 +119,16 @@ class FlinkDeploymentManifestTest {
     if (parsed instanceof WindowingOptions && parsed instanceof LatenessOptions) {
       checkWindowing(parsed);
     }
+  }
+
+  @Test
+  void theJobBuildsFromTheseOptions() {
+    KappaPipeline pipeline = KappaPipeline.named(args.get(1)).orElseThrow();
+    PipelineOptions parsed = parse(pipeline, options());
+    assertThat(pipeline, equalTo(KappaPipeline.ORDER_REVENUE));
+
+    // Every option the job needs, and every combination it refuses, is checked while it builds.
+    OrderRevenue.build(Pipeline.create(parsed), parsed.as(OrderRevenue.Options.class));
   }
 
   @Test
