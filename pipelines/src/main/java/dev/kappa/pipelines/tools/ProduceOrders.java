@@ -10,13 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Loads order events from a JSON-lines file into a Kafka topic, as the producers in the field would
@@ -81,17 +78,11 @@ public final class ProduceOrders {
         nonBlank.subList(Math.min(from, nonBlank.size()), Math.min(to, nonBlank.size()));
     int index = from;
     Map<String, Integer> byKind = new TreeMap<>();
-    Properties config = new Properties();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    config.put(ProducerConfig.ACKS_CONFIG, "all");
-    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     long started = System.currentTimeMillis();
     Long firstEventTime = null;
     long maxEventTime = Long.MIN_VALUE;
     long lastTimestamp = started;
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
+    try (KafkaProducer<byte[], byte[]> producer = Producers.idempotent(bootstrapServers)) {
       int partitions = producer.partitionsFor(topic).size();
       for (String line : lines) {
         if (line.isBlank()) {
