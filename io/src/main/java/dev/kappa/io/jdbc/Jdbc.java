@@ -2,6 +2,14 @@ package dev.kappa.io.jdbc;
 
 import dev.kappa.transforms.enrichment.TableLookup;
 import dev.kappa.transforms.enrichment.TableSnapshot;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /**
@@ -56,6 +64,42 @@ public final class Jdbc {
   public static <V extends SpecificRecordBase> TableLookup<String, V> lookup(
       JdbcConfig config, String table, String keyColumn, Class<V> valueClass) {
     return new JdbcTableLookup<>(config, table, keyColumn, valueClass);
+  }
+
+  /**
+   * Checks, once at launch, that the database answers and that {@code table} has a column for every
+   * field of {@code recordClass}: so that a wrong URL, password or table name fails the launch with
+   * one clear message instead of turning every row into a dead letter later.
+   *
+   * @throws SQLException with the database's reason when it cannot be reached or the table read
+   * @throws IllegalArgumentException naming the missing columns
+   */
+  public static <T extends SpecificRecordBase> void checkTable(
+      JdbcConfig config, String table, Class<T> recordClass) throws SQLException {
+    SqlText.checkTable("table", table);
+    List<String> fields = RecordColumns.of(recordClass).names();
+    Set<String> columns = new HashSet<>();
+    try (Connection connection = DatabaseConnection.open(config);
+        Statement statement = connection.createStatement();
+        ResultSet none = statement.executeQuery("SELECT * FROM " + table + " WHERE false")) {
+      ResultSetMetaData metadata = none.getMetaData();
+      for (int i = 1; i <= metadata.getColumnCount(); i++) {
+        columns.add(metadata.getColumnName(i));
+      }
+    }
+    List<String> missing = fields.stream().filter(field -> !columns.contains(field)).toList();
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException(
+          "table "
+              + table
+              + " has no column "
+              + String.join(", ", missing)
+              + " for the fields of "
+              + recordClass.getSimpleName()
+              + " (it has "
+              + columns.stream().sorted().toList()
+              + ")");
+    }
   }
 
   /**

@@ -154,7 +154,7 @@ public abstract class JdbcConfig implements Serializable {
   }
 
   /** The URL with any {@code password=} parameter masked, for messages and display data. */
-  String redactedUrl() {
+  public String redactedUrl() {
     return redact(url());
   }
 
