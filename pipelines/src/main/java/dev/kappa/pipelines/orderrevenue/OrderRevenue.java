@@ -26,6 +26,7 @@ import dev.kappa.schemas.results.TooLateOrder;
 import dev.kappa.transforms.enrichment.DecodeChanges;
 import dev.kappa.transforms.enrichment.MissingKeyPolicy;
 import dev.kappa.transforms.windowing.Windowing;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import javax.annotation.Nullable;
@@ -113,7 +114,11 @@ public final class OrderRevenue {
         options.getEnrichedOutput() == null
             ? null
             : Outputs.target("enrichedOutput", options.getEnrichedOutput(), kafka);
-    JdbcConfig resultsDatabase = options.getResultsTable() == null ? null : jdbcConfig(options);
+    JdbcConfig resultsDatabase = null;
+    if (options.getResultsTable() != null) {
+      resultsDatabase = jdbcConfig(options);
+      checkTable(resultsDatabase, "resultsTable", options.getResultsTable(), CategoryRevenue.class);
+    }
     List<PCollection<DeadLetter>> deadLetterOutputs = new ArrayList<>();
     EnrichOrders enrichOrders =
         EnrichOrders.with(
@@ -259,6 +264,7 @@ public final class OrderRevenue {
         deadLetters.add(changes.get(decode.deadLetterTag()));
         return TableJoin.asOfEventTime(changes.get(decode.changesTag()), missing);
       case LOOKUP:
+        checkTable(jdbcConfig(options), table.enrichmentOption(), table.name(), table.rowClass());
         return TableJoin.byLookup(
             Jdbc.lookup(jdbcConfig(options), table.name(), table.keyField(), table.rowClass()),
             AvroCoder.of(table.rowClass()),
@@ -274,6 +280,7 @@ public final class OrderRevenue {
                   + table.enrichmentOption()
                   + "=LOOKUP or TEMPORAL");
         }
+        checkTable(jdbcConfig(options), table.enrichmentOption(), table.name(), table.rowClass());
         return TableJoin.fromSnapshot(
             Jdbc.snapshot(jdbcConfig(options), table.name(), table.keyField(), table.rowClass()),
             AvroCoder.of(table.rowClass()),
@@ -295,6 +302,27 @@ public final class OrderRevenue {
             OptionValues.duration("missingKeyTimeout", options.getMissingKeyTimeout()));
     }
     throw new InvalidOptionException(option, "unhandled value " + missing);
+  }
+
+  /**
+   * Fails the launch, naming {@code option} or {@code --jdbcUrl}, unless the database answers and
+   * {@code table} has a column for every field of {@code rowClass}.
+   */
+  private static void checkTable(
+      JdbcConfig config,
+      String option,
+      String table,
+      Class<? extends SpecificRecordBase> rowClass) {
+    try {
+      Jdbc.checkTable(config, table, rowClass);
+    } catch (SQLException e) {
+      throw new InvalidOptionException(
+          "jdbcUrl",
+          "cannot read table " + table + " at " + config.redactedUrl() + ": " + e.getMessage(),
+          e);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidOptionException(option, e.getMessage(), e);
+    }
   }
 
   /** The database connection settings; {@code --jdbcUrl} is required once anything uses it. */

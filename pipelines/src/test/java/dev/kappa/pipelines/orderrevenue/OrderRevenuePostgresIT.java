@@ -6,9 +6,13 @@ import static dev.kappa.pipelines.orderrevenue.RevenueFiles.finalResults;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.results;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.testData;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kappa.options.InvalidOptionException;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.Totals;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.WindowKey;
 import dev.kappa.testing.postgres.PostgresExtension;
@@ -21,8 +25,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -110,6 +117,41 @@ class OrderRevenuePostgresIT {
     assertThat(
         finalResults(results(out.results())),
         equalTo(expectedRevenue("enrichment/expected-category-revenue-todays-table.jsonl")));
+  }
+
+  @Test
+  void aResultsTableWithoutTheResultColumnsFailsTheLaunchNamingTheOption() {
+    postgres.execute("CREATE TABLE " + schema + ".revenue_v0 (category text PRIMARY KEY)");
+    String[] args = bounded("--resultsTable=revenue_v0");
+
+    InvalidOptionException e =
+        assertThrows(
+            InvalidOptionException.class,
+            () ->
+                OrderRevenue.build(
+                    Pipeline.create(),
+                    PipelineOptionsFactory.fromArgs(args).as(OrderRevenue.Options.class)));
+
+    assertThat(e.getMessage(), startsWith("--resultsTable: table revenue_v0 has no column"));
+  }
+
+  @Test
+  void aWrongPasswordFailsTheLaunchNamingTheUrl() {
+    String[] args =
+        Arrays.stream(bounded("--resultsTable=category_revenue"))
+            .map(arg -> arg.startsWith("--jdbcPassword=") ? "--jdbcPassword=not-it" : arg)
+            .toArray(String[]::new);
+
+    InvalidOptionException e =
+        assertThrows(
+            InvalidOptionException.class,
+            () ->
+                OrderRevenue.build(
+                    Pipeline.create(),
+                    PipelineOptionsFactory.fromArgs(args).as(OrderRevenue.Options.class)));
+
+    assertThat(e.getMessage(), startsWith("--jdbcUrl: cannot read table category_revenue at"));
+    assertThat(e.getMessage(), containsString("password authentication failed"));
   }
 
   /** Row count and a checksum of every row's content, in key order. */
