@@ -15,6 +15,7 @@ import static org.hamcrest.Matchers.sameInstance;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.transforms.enrichment.EnrichmentTesting.Describe;
+import dev.kappa.transforms.enrichment.EnrichmentTesting.Outputs;
 import dev.kappa.transforms.enrichment.EnrichmentTesting.Split;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,19 +58,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPipelineExtension.class)
 class EnrichAsOfEventTimeTest {
 
-  /** The join's outputs for one script. */
-  private static final class Outputs {
-    final PCollection<KV<String, String>> enriched;
-    final PCollection<KV<String, String>> notFound;
-    final PCollection<KV<String, String>> lateChanges;
-
-    Outputs(PCollectionTuple out, EnrichAsOfEventTime<String, String, String> enrich) {
-      this.enriched = out.get(enrich.enrichedTag());
-      this.notFound = out.get(enrich.notFoundTag());
-      this.lateChanges = out.get(enrich.lateChangesTag());
-    }
-  }
-
   private static Outputs join(
       TestPipeline p,
       PTransform<PBegin, PCollection<String>> script,
@@ -77,7 +65,11 @@ class EnrichAsOfEventTimeTest {
     Split split = EnrichmentTesting.split(p.begin(), script, null);
     EnrichAsOfEventTime<String, String, String> enrich =
         configure.apply(EnrichAsOfEventTime.against(split.changes));
-    return new Outputs(split.events.apply("EnrichWithProduct", enrich), enrich);
+    return new Outputs(
+        split.events.apply("EnrichWithProduct", enrich),
+        enrich.enrichedTag(),
+        enrich.notFoundTag(),
+        enrich.lateChangesTag());
   }
 
   private static Outputs join(TestPipeline p, PTransform<PBegin, PCollection<String>> script) {
@@ -96,9 +88,7 @@ class EnrichAsOfEventTimeTest {
                 .advanceWatermarkTo(at(10))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "books"));
-    PAssert.that(out.notFound).empty();
-    PAssert.that(out.lateChanges).empty();
+    out.assertEnrichedOnly(KV.of("o1", "books"));
     p.run();
   }
 
@@ -114,9 +104,7 @@ class EnrichAsOfEventTimeTest {
                 .advanceWatermarkTo(at(10))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "books"), KV.of("o0", "toys"));
-    PAssert.that(out.notFound).empty();
-    PAssert.that(out.lateChanges).empty();
+    out.assertEnrichedOnly(KV.of("o1", "books"), KV.of("o0", "toys"));
     p.run();
   }
 
@@ -136,9 +124,7 @@ class EnrichAsOfEventTimeTest {
                 .advanceWatermarkTo(at(10))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "toys"));
-    PAssert.that(out.notFound).empty();
-    PAssert.that(out.lateChanges).empty();
+    out.assertEnrichedOnly(KV.of("o1", "toys"));
     p.run();
   }
 
@@ -160,9 +146,7 @@ class EnrichAsOfEventTimeTest {
                 .advanceWatermarkTo(at(10))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "books"));
-    PAssert.that(out.notFound).empty();
-    PAssert.that(out.lateChanges).empty();
+    out.assertEnrichedOnly(KV.of("o1", "books"));
     p.run();
   }
 
@@ -207,9 +191,7 @@ class EnrichAsOfEventTimeTest {
                     event("p1", "o2", at(3)))
                 .withCoder(StringUtf8Coder.of()));
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "books"), KV.of("o2", "books"));
-    PAssert.that(out.notFound).empty();
-    PAssert.that(out.lateChanges).empty();
+    out.assertEnrichedOnly(KV.of("o1", "books"), KV.of("o2", "books"));
     p.run();
   }
 
@@ -245,9 +227,7 @@ class EnrichAsOfEventTimeTest {
                 .advanceWatermarkToInfinity(),
             enrich -> enrich.withMissingKeys(MissingKeyPolicy.passThrough()));
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", null), KV.of("o2", "toys"));
-    PAssert.that(out.notFound).empty();
-    PAssert.that(out.lateChanges).empty();
+    out.assertEnrichedOnly(KV.of("o1", null), KV.of("o2", "toys"));
     PipelineResult result = p.run();
 
     assertThat(counter(result, EnrichAsOfEventTime.class, "passedThrough"), equalTo(1L));

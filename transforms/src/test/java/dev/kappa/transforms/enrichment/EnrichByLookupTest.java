@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.transforms.enrichment.EnrichmentTesting.Describe;
 import dev.kappa.transforms.enrichment.EnrichmentTesting.FakeTable;
+import dev.kappa.transforms.enrichment.EnrichmentTesting.Outputs;
 import dev.kappa.transforms.enrichment.EnrichmentTesting.Split;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,16 +66,6 @@ class EnrichByLookupTest {
     table.close();
   }
 
-  private static final class Outputs {
-    final PCollection<KV<String, String>> enriched;
-    final PCollection<KV<String, String>> notFound;
-
-    Outputs(PCollectionTuple out, EnrichByLookup<String, String, String> enrich) {
-      this.enriched = out.get(enrich.enrichedTag());
-      this.notFound = out.get(enrich.notFoundTag());
-    }
-  }
-
   private Outputs enrich(
       TestPipeline p,
       PTransform<PBegin, PCollection<String>> script,
@@ -86,7 +77,10 @@ class EnrichByLookupTest {
             EnrichByLookup.<String, String, String>of(table.lookup(), StringUtf8Coder.of())
                 .withClock(table.clock())
                 .withRetries(3, Duration.ZERO));
-    return new Outputs(split.events.apply("EnrichWithProduct", enrich), enrich);
+    return new Outputs(
+        split.events.apply("EnrichWithProduct", enrich),
+        enrich.enrichedTag(),
+        enrich.notFoundTag());
   }
 
   private Outputs enrich(TestPipeline p, PTransform<PBegin, PCollection<String>> script) {
@@ -106,8 +100,7 @@ class EnrichByLookupTest {
                 .addElements(event("p1", "o1", at(5)))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "books"));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", "books"));
     p.run();
   }
 
@@ -124,8 +117,7 @@ class EnrichByLookupTest {
                 .addElements(event("p1", "o1", at(5)))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "books"));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", "books"));
     p.run();
   }
 
@@ -146,8 +138,7 @@ class EnrichByLookupTest {
                 .addElements(event("p1", "o1", at(5)))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "books"));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", "books"));
     p.run();
   }
 
@@ -169,9 +160,7 @@ class EnrichByLookupTest {
                 .addElements(event("p1", "o3", at(3)))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched)
-        .containsInAnyOrder(KV.of("o1", "toys"), KV.of("o2", "toys"), KV.of("o3", "books"));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", "toys"), KV.of("o2", "toys"), KV.of("o3", "books"));
     PipelineResult result = p.run();
 
     assertThat(counter(result, EnrichByLookup.class, "cacheHits"), equalTo(1L));
@@ -207,8 +196,7 @@ class EnrichByLookupTest {
             script().addElements(event("p9", "o1", at(1))).advanceWatermarkToInfinity(),
             enrich -> enrich.withMissingKeys(MissingKeyPolicy.passThrough()));
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", null));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", null));
     PipelineResult result = p.run();
 
     assertThat(counter(result, EnrichByLookup.class, "passedThrough"), equalTo(1L));
@@ -298,8 +286,7 @@ class EnrichByLookupTest {
                     event("p1", "o1", at(-30 * 24 * 60)), event("p2", "o2", at(-29 * 24 * 60)))
                 .withCoder(StringUtf8Coder.of()));
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "books"), KV.of("o2", "games"));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", "books"), KV.of("o2", "games"));
     p.run();
   }
 
@@ -326,15 +313,13 @@ class EnrichByLookupTest {
                 .advanceWatermarkToInfinity(),
             enrich -> enrich.withBatchSize(2));
 
-    PAssert.that(out.enriched)
-        .containsInAnyOrder(
-            KV.of("o1", "1"),
-            KV.of("o2", "2"),
-            KV.of("o3", "1"),
-            KV.of("o4", "3"),
-            KV.of("o5", "4"),
-            KV.of("o6", "5"));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(
+        KV.of("o1", "1"),
+        KV.of("o2", "2"),
+        KV.of("o3", "1"),
+        KV.of("o4", "3"),
+        KV.of("o5", "4"),
+        KV.of("o6", "5"));
     PipelineResult result = p.run();
 
     List<Set<String>> lookups = table.lookups();
@@ -411,8 +396,7 @@ class EnrichByLookupTest {
                 .addElements(event("p1", "o1", at(1)))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "toys"));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", "toys"));
     PipelineResult result = p.run();
 
     assertThat(table.lookups().size(), equalTo(3));

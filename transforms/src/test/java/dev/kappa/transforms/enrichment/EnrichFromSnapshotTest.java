@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.transforms.enrichment.EnrichmentTesting.Describe;
 import dev.kappa.transforms.enrichment.EnrichmentTesting.FakeTable;
+import dev.kappa.transforms.enrichment.EnrichmentTesting.Outputs;
 import dev.kappa.transforms.enrichment.EnrichmentTesting.Split;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,16 +59,6 @@ class EnrichFromSnapshotTest {
     table.close();
   }
 
-  private static final class Outputs {
-    final PCollection<KV<String, String>> enriched;
-    final PCollection<KV<String, String>> notFound;
-
-    Outputs(PCollectionTuple out, EnrichFromSnapshot<String, String, String> enrich) {
-      this.enriched = out.get(enrich.enrichedTag());
-      this.notFound = out.get(enrich.notFoundTag());
-    }
-  }
-
   private Outputs enrich(
       TestPipeline p,
       PTransform<PBegin, PCollection<String>> script,
@@ -78,7 +69,10 @@ class EnrichFromSnapshotTest {
             EnrichFromSnapshot.<String, String, String>of(table.snapshot(), StringUtf8Coder.of())
                 .withRefreshOn(split.refreshes)
                 .withRetries(3, Duration.ZERO));
-    return new Outputs(split.events.apply("EnrichWithProduct", enrich), enrich);
+    return new Outputs(
+        split.events.apply("EnrichWithProduct", enrich),
+        enrich.enrichedTag(),
+        enrich.notFoundTag());
   }
 
   private Outputs enrich(TestPipeline p, PTransform<PBegin, PCollection<String>> script) {
@@ -98,8 +92,7 @@ class EnrichFromSnapshotTest {
                 .addElements(event("p1", "o1", at(5)))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "books"));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", "books"));
     p.run();
   }
 
@@ -117,8 +110,7 @@ class EnrichFromSnapshotTest {
                 .addElements(event("p1", "o1", at(5)))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "books"));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", "books"));
     p.run();
   }
 
@@ -140,8 +132,7 @@ class EnrichFromSnapshotTest {
                 .addElements(event("p1", "o1", at(5)))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "books"));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", "books"));
     p.run();
   }
 
@@ -160,8 +151,7 @@ class EnrichFromSnapshotTest {
                 .addElements(event("p1", "o2", at(6)))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "toys"), KV.of("o2", "books"));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", "toys"), KV.of("o2", "books"));
     PipelineResult result = p.run();
 
     assertThat(table.snapshotReads(), equalTo(2));
@@ -182,8 +172,7 @@ class EnrichFromSnapshotTest {
                 .addElements(refresh())
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "toys"));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", "toys"));
     p.run();
   }
 
@@ -199,8 +188,7 @@ class EnrichFromSnapshotTest {
                 .addElements(refresh())
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "books"));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", "books"));
     p.run();
   }
 
@@ -235,8 +223,7 @@ class EnrichFromSnapshotTest {
                 .advanceWatermarkToInfinity(),
             enrich -> enrich.withMissingKeys(MissingKeyPolicy.passThrough()));
 
-    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", null));
-    PAssert.that(out.notFound).empty();
+    out.assertEnrichedOnly(KV.of("o1", null));
     PipelineResult result = p.run();
 
     assertThat(counter(result, EnrichFromSnapshot.class, "passedThrough"), equalTo(1L));

@@ -18,6 +18,7 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -304,6 +305,47 @@ final class EnrichmentTesting {
   }
 
   // ------------------------------------------------------------------------------ results
+
+  /**
+   * An enrichment transform's outputs for one script: the enriched events, the ones not found and,
+   * for {@link EnrichAsOfEventTime}, the late changes (null for the others).
+   */
+  static final class Outputs {
+    final PCollection<KV<String, String>> enriched;
+    final PCollection<KV<String, String>> notFound;
+    final @Nullable PCollection<KV<String, String>> lateChanges;
+
+    Outputs(
+        PCollectionTuple out,
+        TupleTag<KV<String, String>> enrichedTag,
+        TupleTag<KV<String, String>> notFoundTag) {
+      this.enriched = out.get(enrichedTag);
+      this.notFound = out.get(notFoundTag);
+      this.lateChanges = null;
+    }
+
+    Outputs(
+        PCollectionTuple out,
+        TupleTag<KV<String, String>> enrichedTag,
+        TupleTag<KV<String, String>> notFoundTag,
+        TupleTag<KV<String, String>> lateChangesTag) {
+      this.enriched = out.get(enrichedTag);
+      this.notFound = out.get(notFoundTag);
+      this.lateChanges = out.get(lateChangesTag);
+    }
+
+    /**
+     * Asserts that exactly {@code expected} come out enriched, and nothing from the other outputs.
+     */
+    @SafeVarargs
+    final void assertEnrichedOnly(KV<String, String>... expected) {
+      PAssert.that(enriched).containsInAnyOrder(expected);
+      PAssert.that(notFound).empty();
+      if (lateChanges != null) {
+        PAssert.that(lateChanges).empty();
+      }
+    }
+  }
 
   /** The sum of counter {@code name} of {@code namespace} over every step. */
   static long counter(PipelineResult result, Class<?> namespace, String name) {
