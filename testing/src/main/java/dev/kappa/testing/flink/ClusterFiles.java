@@ -1,8 +1,6 @@
 package dev.kappa.testing.flink;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.kappa.testing.process.ClasspathFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -125,16 +123,6 @@ record ClusterFiles(String classpath, Path configDir, Path jvmArgsFile) {
 
   /** The file's classpath, checked not to be empty. */
   static String read(Path file) {
-    String classpath;
-    try {
-      classpath = Files.readString(file, StandardCharsets.UTF_8).strip();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the Flink cluster classpath file " + file, e);
-    }
-    if (classpath.isEmpty()) {
-      throw new IllegalStateException(
-          "The Flink cluster classpath file " + file + " is empty: " + HOW_TO_BUILD + ".");
-    }
-    return classpath;
+    return ClasspathFile.read(file, "Flink cluster", HOW_TO_BUILD);
   }
 }

@@ -2,6 +2,8 @@ package dev.kappa.testing.flink;
 
 import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 
+import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.Ports;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,8 +11,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -152,8 +150,8 @@ public final class FlinkCluster implements AutoCloseable {
     if (taskManagers < 1) {
       throw new IllegalArgumentException("taskManagers must be at least 1, got " + taskManagers);
     }
-    checkPort("restPort", restPort);
-    checkPort("rpcPort", rpcPort);
+    Ports.check("restPort", restPort);
+    Ports.check("rpcPort", rpcPort);
     if (restPort == rpcPort) {
       throw new IllegalArgumentException("restPort and rpcPort must differ, both are " + restPort);
     }
@@ -545,7 +543,7 @@ public final class FlinkCluster implements AutoCloseable {
     if (detached) {
       setsid().ifPresent(command::add);
     }
-    command.add(javaExecutable());
+    command.add(ChildProcesses.javaExecutable());
     command.addAll(sizing.jvmArguments());
     command.add("@" + files.jvmArgsFile());
     command.add("-Djava.awt.headless=true");
@@ -582,7 +580,7 @@ public final class FlinkCluster implements AutoCloseable {
 
   private Process startSizing(String command) {
     List<String> arguments = new ArrayList<>();
-    arguments.add(javaExecutable());
+    arguments.add(ChildProcesses.javaExecutable());
     arguments.add("-cp");
     arguments.add(files.classpath());
     arguments.add(MEMORY_CLASS);
@@ -730,30 +728,12 @@ public final class FlinkCluster implements AutoCloseable {
     if (shutdownHook == null) {
       return;
     }
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException e) {
-      // The JVM is shutting down: the hook runs (or ran) anyway.
-    }
+    ChildProcesses.removeShutdownHook(shutdownHook);
   }
 
   /** Waits until the process has exited, at most {@code timeout}; whether it has. */
   static boolean awaitExit(long pid, Duration timeout) {
-    Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-    if (handle.isEmpty()) {
-      return true;
-    }
-    try {
-      handle.get().onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (TimeoutException e) {
-      return false;
-    } catch (ExecutionException e) {
-      throw new IllegalStateException("Waiting for pid " + pid + " failed", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for pid " + pid, e);
-    }
+    return ProcessHandle.of(pid).map(p -> ChildProcesses.awaitExit(p, timeout)).orElse(true);
   }
 
   // ---- Files --------------------------------------------------------------------------------
@@ -848,22 +828,11 @@ public final class FlinkCluster implements AutoCloseable {
   }
 
   private static String tail(Path log) {
-    try (SeekableByteChannel channel = Files.newByteChannel(log)) {
-      long start = Math.max(0, channel.size() - LOG_TAIL_BYTES);
-      ByteBuffer buffer = ByteBuffer.allocate((int) (channel.size() - start));
-      channel.position(start);
-      while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-        // read to the end
-      }
-      String tail = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
-      return start == 0 ? tail : tail.substring(tail.indexOf('\n') + 1);
+    try {
+      return ChildProcesses.logTail(log, LOG_TAIL_BYTES);
     } catch (IOException e) {
       return "(cannot read it: " + e + ")\n";
     }
-  }
-
-  private static String javaExecutable() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   private static File nullDevice() {
@@ -902,32 +871,7 @@ public final class FlinkCluster implements AutoCloseable {
 
   /** {@code count} distinct free loopback ports, as the operating system hands them out. */
   static int[] freePorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST));
-        sockets.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot find free ports on " + HOST, e);
-    } finally {
-      for (ServerSocket socket : sockets) {
-        try {
-          socket.close();
-        } catch (IOException e) {
-          LOG.debug("Closing a port probe failed", e);
-        }
-      }
-    }
-  }
-
-  private static void checkPort(String name, int port) {
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException(name + " must be in 1..65535, got " + port);
-    }
+    return Ports.freePorts(HOST, count);
   }
 
   // ---- Values -------------------------------------------------------------------------------

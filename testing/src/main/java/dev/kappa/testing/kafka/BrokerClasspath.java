@@ -1,8 +1,6 @@
 package dev.kappa.testing.kafka;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.kappa.testing.process.ClasspathFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -68,16 +66,6 @@ final class BrokerClasspath {
 
   /** The file's classpath, checked not to be empty. */
   static String read(Path file) {
-    String classpath;
-    try {
-      classpath = Files.readString(file, StandardCharsets.UTF_8).strip();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the Kafka broker classpath file " + file, e);
-    }
-    if (classpath.isEmpty()) {
-      throw new IllegalStateException(
-          "The Kafka broker classpath file " + file + " is empty: " + HOW_TO_BUILD + ".");
-    }
-    return classpath;
+    return ClasspathFile.read(file, "Kafka broker", HOW_TO_BUILD);
   }
 }

@@ -1,14 +1,12 @@
 package dev.kappa.testing.kafka;
 
+import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.Ports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,8 +113,8 @@ public final class KafkaBroker implements AutoCloseable {
    *     message holds the end of its log
    */
   public static KafkaBroker start(Path dataDir, int port, int controllerPort) {
-    checkPort("port", port);
-    checkPort("controllerPort", controllerPort);
+    Ports.check("port", port);
+    Ports.check("controllerPort", controllerPort);
     if (port == controllerPort) {
       throw new IllegalArgumentException("port and controllerPort must differ, both are " + port);
     }
@@ -291,7 +289,7 @@ public final class KafkaBroker implements AutoCloseable {
 
   private Process startJvm(String mainClass, String... args) {
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(ChildProcesses.javaExecutable());
     command.add(MAX_HEAP);
     command.add("-Djava.awt.headless=true");
     command.add("-Dlog4j.configuration=" + log4jProperties().toUri());
@@ -301,11 +299,7 @@ public final class KafkaBroker implements AutoCloseable {
     command.add(mainClass);
     command.addAll(List.of(args));
     try {
-      return new ProcessBuilder(command)
-          .directory(dataDir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
-          .start();
+      return ChildProcesses.startLogged(command, dataDir, logFile());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start the Kafka broker JVM (" + mainClass + ")", e);
     }
@@ -374,19 +368,7 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** The last few kilobytes of the broker's log, for failure messages. */
   String logTail() {
-    try (SeekableByteChannel channel = Files.newByteChannel(logFile())) {
-      long start = Math.max(0, channel.size() - LOG_TAIL_BYTES);
-      ByteBuffer buffer = ByteBuffer.allocate((int) (channel.size() - start));
-      channel.position(start);
-      while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-        // read to the end
-      }
-      String tail = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
-      int firstLine = start == 0 ? 0 : tail.indexOf('\n') + 1;
-      return tail.substring(firstLine);
-    } catch (IOException e) {
-      return "(cannot read it: " + e + ")";
-    }
+    return ChildProcesses.logTailOrReason(logFile(), LOG_TAIL_BYTES);
   }
 
   /**
@@ -394,8 +376,8 @@ public final class KafkaBroker implements AutoCloseable {
    * {@code scripts/kafka-local.sh}, which runs the broker JVM itself.
    */
   static void writeConfiguration(Path dataDir, int port, int controllerPort) {
-    checkPort("port", port);
-    checkPort("controllerPort", controllerPort);
+    Ports.check("port", port);
+    Ports.check("controllerPort", controllerPort);
     new KafkaBroker(dataDir.toAbsolutePath(), port, controllerPort, "").writeConfiguration();
   }
 
@@ -483,11 +465,7 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   private void removeShutdownHook() {
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException e) {
-      // The JVM is shutting down: the hook runs (or ran) anyway.
-    }
+    ChildProcesses.removeShutdownHook(shutdownHook);
   }
 
   /** Whether something accepts TCP connections on the loopback port. */
@@ -512,31 +490,6 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** {@code count} distinct free loopback ports, as the operating system hands them out. */
   static int[] freePorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST));
-        sockets.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot find free ports on " + HOST, e);
-    } finally {
-      for (ServerSocket socket : sockets) {
-        try {
-          socket.close();
-        } catch (IOException e) {
-          LOG.debug("Closing a port probe failed", e);
-        }
-      }
-    }
-  }
-
-  private static void checkPort(String name, int port) {
-    if (port < 1 || port > 65535) {
-      throw new IllegalArgumentException(name + " must be in 1..65535, got " + port);
-    }
+    return Ports.freePorts(HOST, count);
   }
 }

@@ -1,10 +1,10 @@
 package dev.kappa.testing.kafka;
 
+import dev.kappa.testing.process.Subcommands;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,27 +48,14 @@ public final class KafkaLocalCli {
    * Runs a subcommand, printing results to {@code out} and errors to {@code err}; the exit code.
    */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length == 0) {
-      err.println(USAGE);
-      return 2;
-    }
-    List<String> rest = Arrays.asList(args).subList(1, args.length);
-    try {
-      switch (args[0]) {
-        case "configure":
-          return configure(rest, out, err);
-        case "topics":
-          return topics(rest, out, err);
-        case "create-topic":
-          return createTopic(rest, out, err);
-        default:
-          err.println("unknown command: " + args[0] + "\n" + USAGE);
-          return 2;
-      }
-    } catch (IllegalStateException e) {
-      err.println(e.getMessage());
-      return 1;
-    }
+    return Subcommands.run(
+        args,
+        USAGE,
+        err,
+        Map.of(
+            "configure", rest -> configure(rest, out, err),
+            "topics", rest -> topics(rest, out, err),
+            "create-topic", rest -> createTopic(rest, out, err)));
   }
 
   private static int configure(List<String> args, PrintStream out, PrintStream err) {

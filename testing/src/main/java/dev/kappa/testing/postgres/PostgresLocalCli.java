@@ -1,5 +1,6 @@
 package dev.kappa.testing.postgres;
 
+import dev.kappa.testing.process.Subcommands;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,8 +12,8 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -50,27 +51,14 @@ public final class PostgresLocalCli {
    * out} and errors to {@code err}; the exit code.
    */
   static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-    if (args.length == 0) {
-      err.println(USAGE);
-      return 2;
-    }
-    List<String> rest = Arrays.asList(args).subList(1, args.length);
-    try {
-      switch (args[0]) {
-        case "start":
-          return start(rest, out, err);
-        case "load":
-          return load(rest, out, err);
-        case "sql":
-          return sql(rest, in, out, err);
-        default:
-          err.println("unknown command: " + args[0] + "\n" + USAGE);
-          return 2;
-      }
-    } catch (IllegalStateException e) {
-      err.println(e.getMessage());
-      return 1;
-    }
+    return Subcommands.run(
+        args,
+        USAGE,
+        err,
+        Map.of(
+            "start", rest -> start(rest, out, err),
+            "load", rest -> load(rest, out, err),
+            "sql", rest -> sql(rest, in, out, err)));
   }
 
   private static int start(List<String> args, PrintStream out, PrintStream err) {

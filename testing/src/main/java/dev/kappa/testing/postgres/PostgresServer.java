@@ -1,12 +1,11 @@
 package dev.kappa.testing.postgres;
 
+import dev.kappa.testing.process.ChildProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -252,7 +249,7 @@ public final class PostgresServer implements AutoCloseable {
                       "-t",
                       Long.toString(TIMEOUT.toSeconds()))),
               TIMEOUT.plusSeconds(10));
-      if (!awaitExit(running, Duration.ofSeconds(5))) {
+      if (!ChildProcesses.awaitExit(running, Duration.ofSeconds(5))) {
         LOG.warn(
             "PostgreSQL on {}:{} did not stop (pg_ctl exit code {}); killing it", HOST, port, exit);
         killProcessTree(running);
@@ -435,12 +432,7 @@ public final class PostgresServer implements AutoCloseable {
   private int run(List<String> command, Duration timeout) {
     Process process;
     try {
-      process =
-          new ProcessBuilder(command)
-              .directory(dataDir.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
-              .start();
+      process = ChildProcesses.startLogged(command, dataDir, logFile());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot run " + command, e);
     }
@@ -464,7 +456,12 @@ public final class PostgresServer implements AutoCloseable {
 
   private IllegalStateException failure(String message, Throwable cause) {
     return new IllegalStateException(
-        message + ". End of its log, " + logFile() + ":\n" + logTail(logFile()), cause);
+        message
+            + ". End of its log, "
+            + logFile()
+            + ":\n"
+            + ChildProcesses.logTailOrReason(logFile(), LOG_TAIL_BYTES),
+        cause);
   }
 
   private Path pgData() {
@@ -524,41 +521,9 @@ public final class PostgresServer implements AutoCloseable {
     List<ProcessHandle> children = root.descendants().toList();
     root.destroyForcibly();
     children.forEach(ProcessHandle::destroyForcibly);
-    awaitExit(root, TIMEOUT);
+    ChildProcesses.awaitExit(root, TIMEOUT);
     for (ProcessHandle child : children) {
-      awaitExit(child, TIMEOUT);
-    }
-  }
-
-  /** Waits until the process has exited, at most {@code timeout}; whether it has. */
-  private static boolean awaitExit(ProcessHandle process, Duration timeout) {
-    try {
-      process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (TimeoutException e) {
-      return false;
-    } catch (ExecutionException e) {
-      return !process.isAlive();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for PostgreSQL to exit", e);
-    }
-  }
-
-  /** The last few kilobytes of the log, for failure messages. */
-  static String logTail(Path logFile) {
-    try (SeekableByteChannel channel = Files.newByteChannel(logFile)) {
-      long start = Math.max(0, channel.size() - LOG_TAIL_BYTES);
-      ByteBuffer buffer = ByteBuffer.allocate((int) (channel.size() - start));
-      channel.position(start);
-      while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-        // read to the end
-      }
-      String tail = new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
-      int firstLine = start == 0 ? 0 : tail.indexOf('\n') + 1;
-      return tail.substring(firstLine);
-    } catch (IOException e) {
-      return "(cannot read it: " + e + ")";
+      ChildProcesses.awaitExit(child, TIMEOUT);
     }
   }
 
