@@ -1,6 +1,8 @@
 package dev.kappa.pipelines;
 
 import dev.kappa.options.InvalidOptionException;
+import dev.kappa.pipelines.ops.StatusCommand;
+import dev.kappa.pipelines.ops.StopCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Optional;
@@ -18,6 +20,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * kappa run order-revenue @runners-config/flink-embedded.args --input=orders.jsonl
  * kappa backfill order-revenue --from=2026-03-01T10:00:00Z --to=2026-03-01T13:00:00Z
  * kappa produce-orders test-data/orders/orders.jsonl --topic=orders
+ * kappa status order-revenue --flinkMaster=localhost:8081
+ * kappa stop order-revenue --savepoint
  * kappa order-revenue --help
  * </pre>
  *
@@ -83,6 +87,13 @@ public final class Launcher {
     if (command.equals("produce-changes")) {
       return ProduceCommands.produceChanges(Arrays.copyOfRange(args, 1, args.length), out, err);
     }
+    if (command.equals("status")) {
+      return StatusCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
+    if (command.equals("stop")) {
+      return StopCommand.run(
+          Arrays.copyOfRange(args, 1, args.length), out, err, ArgumentFiles::expand);
+    }
     Optional<KappaPipeline> pipeline = KappaPipeline.named(command);
     if (pipeline.isPresent() && args.length == 2 && args[1].equals("--help")) {
       PipelineOptionsFactory.printHelp(out, pipeline.get().optionsClass());
@@ -111,7 +122,7 @@ public final class Launcher {
     }
     PipelineResult result;
     try {
-      result = pipeline.get().run(options);
+      result = pipeline.get().run(withDefaultJobName(pipeline.get(), options));
     } catch (InvalidOptionException e) {
       err.println("kappa run " + name + ": " + e.getMessage());
       return 2;
@@ -126,6 +137,18 @@ public final class Launcher {
     PipelineResult.State state = result.waitUntilFinish();
     out.println("kappa run " + name + ": " + state);
     return state == PipelineResult.State.DONE ? 0 : 1;
+  }
+
+  /**
+   * {@code options} with {@code --jobName=<pipeline>} added if they name no job: Beam's default
+   * ({@code orderrevenue-<user>-<timestamp>-<random>}) differs at every launch, while Flink's web
+   * UI, its metrics ({@code job_name}) and {@code kappa status} and {@code kappa stop} find a job
+   * by a name that stays the same.
+   */
+  static String[] withDefaultJobName(KappaPipeline pipeline, String[] options) {
+    return has(options, "--jobName")
+        ? options
+        : append(options, "--jobName=" + pipeline.commandName());
   }
 
   private static boolean has(String[] options, String name) {
@@ -156,6 +179,14 @@ public final class Launcher {
     out.println("             [--bootstrapServers=localhost:9092] [--speedUp=max]");
     out.println("       kappa produce-changes <changes.jsonl> --topic=<topic> --key=<field>");
     out.println("             [--partitions=1] [--bootstrapServers=localhost:9092]");
+    out.println(
+        "       kappa status [<job id | job name>] [--flinkMaster=localhost:8081]"
+            + " [--bootstrapServers=localhost:9092]");
+    out.println("             [--consumerGroup=kappa-<pipeline>] [--inputTopics=...] [--json]");
+    out.println(
+        "       kappa stop <job id | job name> --savepoint [--savepointDir=<dir>] [--drain]"
+            + " [--flinkMaster=localhost:8081]");
+    out.println("       kappa stop <job id | job name> --cancel [--flinkMaster=localhost:8081]");
     out.println("       kappa <pipeline> --help");
     out.println("An argument @file stands for the options listed in that file, one per line.");
   }

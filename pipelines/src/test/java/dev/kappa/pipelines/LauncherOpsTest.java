@@ -1,0 +1,60 @@
+package dev.kappa.pipelines;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The launcher's job names and its {@code status} and {@code stop} commands. */
+class LauncherOpsTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int launch(String... args) {
+    return Launcher.launch(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aJobIsNamedAfterItsPipelineUnlessTheOptionsNameIt() {
+    assertThat(
+        Launcher.withDefaultJobName(KappaPipeline.ORDER_REVENUE, new String[] {"--source=KAFKA"}),
+        is(new String[] {"--source=KAFKA", "--jobName=order-revenue"}));
+    assertThat(
+        Launcher.withDefaultJobName(
+            KappaPipeline.ARCHIVE_TOPICS, new String[] {"--jobName=archive-eu", "--stopAtEnd"}),
+        is(new String[] {"--jobName=archive-eu", "--stopAtEnd"}));
+  }
+
+  @Test
+  void usageListsStatusAndStop() {
+    launch("--help");
+
+    String usage = out.toString(StandardCharsets.UTF_8);
+    assertThat(usage, containsString("\n       kappa status [<job id | job name>]"));
+    assertThat(usage, containsString("\n       kappa stop <job id | job name> --savepoint"));
+    assertThat(usage, containsString("\n       kappa stop <job id | job name> --cancel"));
+  }
+
+  @Test
+  void stopWithoutSavepointOrCancelIsRefused() {
+    assertThat(launch("stop", "order-revenue"), is(2));
+    assertThat(err.toString(StandardCharsets.UTF_8), startsWith("kappa stop: say how to stop it"));
+  }
+
+  @Test
+  void statusChecksItsOptions() {
+    assertThat(launch("status", "--bootstrap=localhost:9092"), is(2));
+    assertThat(
+        err.toString(StandardCharsets.UTF_8),
+        startsWith("kappa status: unknown option '--bootstrap=localhost:9092'"));
+  }
+}

@@ -1,0 +1,111 @@
+package dev.kappa.pipelines.ops;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A stand-in for a JobManager's REST API that answers with JSON captured from a real Flink 1.19
+ * cluster (the files under {@code src/test/resources/dev/kappa/pipelines/ops/flink-1.19}, see its
+ * README): each request {@code METHOD /path?query} gets the answers registered for it in turn, the
+ * last one again and again; anything else gets Flink's 404.
+ */
+final class FakeFlink implements AutoCloseable {
+
+  private static final String RESOURCES = "/dev/kappa/pipelines/ops/flink-1.19/";
+
+  private record Answer(int status, String body) {}
+
+  private final HttpServer server;
+  private final Map<String, Deque<Answer>> answers = new HashMap<>();
+  private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+
+  FakeFlink() {
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    server.createContext(
+        "/",
+        exchange -> {
+          String request = exchange.getRequestMethod() + " " + exchange.getRequestURI().toString();
+          try (InputStream body = exchange.getRequestBody()) {
+            String text = new String(body.readAllBytes(), StandardCharsets.UTF_8);
+            requests.add(text.isEmpty() ? request : request + " " + text);
+          }
+          Answer answer = next(request);
+          byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(answer.status(), bytes.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+          }
+        });
+    server.start();
+  }
+
+  /** {@code localhost:<port>}, for {@code --flinkMaster}. */
+  String master() {
+    return "localhost:" + server.getAddress().getPort();
+  }
+
+  /** Answers {@code request} ({@code GET /jobs/overview}) with the captured file, status 200. */
+  FakeFlink on(String request, String... files) {
+    for (String file : files) {
+      answer(request, 200, resource(file));
+    }
+    return this;
+  }
+
+  /** Answers {@code request} with {@code status} and the captured file. */
+  FakeFlink onError(String request, int status, String file) {
+    return answer(request, status, resource(file));
+  }
+
+  synchronized FakeFlink answer(String request, int status, String body) {
+    answers.computeIfAbsent(request, r -> new ArrayDeque<>()).add(new Answer(status, body));
+    return this;
+  }
+
+  /** The requests received so far, {@code METHOD /path?query [body]}. */
+  List<String> requests() {
+    return List.copyOf(requests);
+  }
+
+  private synchronized Answer next(String request) {
+    Deque<Answer> queue = answers.get(request);
+    if (queue == null || queue.isEmpty()) {
+      return new Answer(404, resource("job-not-found.json"));
+    }
+    return queue.size() > 1 ? queue.poll() : queue.peek();
+  }
+
+  static String resource(String file) {
+    try (InputStream in = FakeFlink.class.getResourceAsStream(RESOURCES + file)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no test resource " + RESOURCES + file);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

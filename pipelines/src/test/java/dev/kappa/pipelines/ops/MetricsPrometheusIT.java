@@ -1,0 +1,434 @@
+package dev.kappa.pipelines.ops;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
+
+import dev.kappa.testing.flink.FlinkCluster;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * OrderRevenue on a real Flink session cluster, operated as a user would: submitted with {@code
+ * kappa run ... @runners-config/flink-cluster.args} (the bundled jar, a JVM of its own), watched
+ * through the TaskManager's Prometheus endpoint and {@code kappa status}, stopped with {@code kappa
+ * stop --savepoint}, and started again with the exact command that printed. The replay (test orders
+ * at 600x) must come out complete across the stop: every window's final result plus the orders
+ * diverted as too late equals the expected revenue, every dead letter once.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class MetricsPrometheusIT {
+
+  private static final String JOB = "order-revenue";
+  private static final Pattern PROMETHEUS_PORT =
+      Pattern.compile("Started PrometheusReporter HTTP server on port (\\d+)");
+  private static final Pattern SAMPLE =
+      Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)\\})?\\s+(\\S+)");
+  private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final String OPERATOR = "flink_taskmanager_job_task_operator_";
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir Path dir;
+
+  /** The repository root: where users run scripts/kappa, so @runners-config/... resolves. */
+  private static Path repository() {
+    return Path.of(System.getProperty("kappa.runnersConfig", "../runners-config"))
+        .toAbsolutePath()
+        .normalize()
+        .getParent();
+  }
+
+  @Test
+  void metricsReachPrometheusStatusShowsTheJobAndASavepointResumesIt() throws Exception {
+    long testStart = System.nanoTime();
+    Path out = dir.resolve("out");
+    try (FlinkCluster cluster = FlinkCluster.start(dir.resolve("flink"), 1)) {
+      String master = cluster.flinkMaster();
+      FlinkJobs flink = FlinkJobs.at(master);
+      int prometheus = prometheusPort(cluster.taskManagers().get(0).logFile());
+
+      // 1. Submitted like a user would, without --jobName: the launcher names it order-revenue.
+      List<String> run = new ArrayList<>(List.of("run", JOB, "@runners-config/flink-cluster.args"));
+      run.addAll(
+          List.of(
+              "--flinkMaster=" + master,
+              "--source=REPLAY",
+              "--input=" + RevenueAccounting.testData("orders/orders.jsonl"),
+              "--replaySpeedUp=300",
+              "--productChanges="
+                  + RevenueAccounting.testData("enrichment/products.changelog.jsonl"),
+              "--customerChanges="
+                  + RevenueAccounting.testData("enrichment/customers.changelog.jsonl"),
+              "--output=" + out.resolve("results"),
+              "--tooLateOutput=" + out.resolve("too-late"),
+              "--deadLetterOutput=" + out.resolve("dead-letters")));
+      Process first = kappa(run, dir.resolve("run-1.log"));
+      FlinkJobs.Job job = awaitRunning(flink, Set.of(), first, dir.resolve("run-1.log"));
+      assertThat(job.name(), is(JOB));
+
+      // 2. Beam's counters and Flink's own metrics at the TaskManager's Prometheus endpoint.
+      Map<String, Double> metrics =
+          await(
+              "the first job's metrics at http://localhost:" + prometheus + "/metrics",
+              () -> scrape(prometheus, job.id()),
+              m ->
+                  m.getOrDefault(OPERATOR + "DecodeOrders_decoded", 0.0) >= 60
+                      && m.getOrDefault(OPERATOR + "result_recordsOut", 0.0) > 0
+                      && m.getOrDefault(OPERATOR + "dead_letter_recordsOut", 0.0) > 0);
+      assertThat(metrics.get(OPERATOR + "numRecordsIn"), greaterThan(0.0));
+      assertThat(metrics.get(OPERATOR + "numRecordsOut"), greaterThan(0.0));
+      assertThat(metrics.get("flink_taskmanager_job_task_numRecordsOut"), greaterThan(0.0));
+      assertThat(metrics.get(OPERATOR + "DecodeOrders_deadLetters"), greaterThan(0.0));
+      assertThat(
+          metrics.get(OPERATOR + "dev_kappa_io_file_ReplayFile_recordsEmitted"), greaterThan(0.0));
+      // A Beam distribution reaches Flink as a gauge of text, which the Prometheus reporter
+      // exports as 0: the family is there, its value is not (kappa status shows it instead).
+      assertThat(metrics, hasKey(OPERATOR + "result_eventTimeLatencyMillis"));
+      assertThat(metrics, hasKey(OPERATOR + "currentInputWatermark"));
+
+      // 3. kappa stop with a savepoint, a third of the way through the replay.
+      long stopStart = System.nanoTime();
+      Result stop = kappaAndWait(List.of("stop", JOB, "--savepoint", "--flinkMaster=" + master));
+      long stopMillis = millisSince(stopStart);
+      System.out.println("kappa stop " + JOB + " --savepoint:\n" + stop.out() + stop.err());
+      assertThat(stop.err(), stop.code(), is(0));
+      assertThat(stop.out(), containsString("; the job is FINISHED\nsavepoint: file:"));
+      assertThat(first.waitFor(60, TimeUnit.SECONDS), is(true));
+      assertThat("the first launcher's exit code", first.exitValue(), is(0));
+      String savepoint = line(stop.out(), "savepoint: ").orElseThrow();
+      assertThat(Files.isDirectory(Path.of(URI.create(savepoint))), is(true));
+
+      // 4. The printed command, run as it is, resumes the job from the savepoint.
+      List<String> resume = resumeCommand(stop.out());
+      assertThat(
+          resume.subList(0, 4),
+          equalTo(List.of("scripts/kappa", "run", JOB, "@runners-config/flink-cluster.args")));
+      assertThat(resume.get(resume.size() - 1), is("--savepointPath=" + savepoint));
+      long resumeStart = System.nanoTime();
+      Process second = kappa(resume.subList(1, resume.size()), dir.resolve("run-2.log"));
+      FlinkJobs.Job resumed =
+          awaitRunning(flink, Set.of(job.id()), second, dir.resolve("run-2.log"));
+      long restoreMillis = millisSince(resumeStart);
+      FlinkJobs.Restore restore = flink.checkpoints(resumed.id()).restored();
+      assertThat(restore.savepoint(), is(true));
+      assertThat(restore.path(), is(savepoint));
+
+      // 5. kappa status of the resumed job: its vertices, checkpoints and Beam metrics; and a stop
+      // that does not say how is refused.
+      Result status = kappaAndWait(List.of("status", JOB, "--flinkMaster=" + master));
+      System.out.println("kappa status " + JOB + " (resumed):\n" + status.out());
+      assertThat(status.err(), status.code(), is(0));
+      assertThat(status.out(), startsWith("Job order-revenue (" + resumed.id() + ") at http://"));
+      assertThat(status.out(), containsString("\n  state RUNNING for "));
+      assertThat(status.out(), containsString("\n  restored from savepoint at "));
+      assertThat(status.out(), containsString("; restarts: 0\n"));
+      assertThat(status.out(), containsString("\n  Source: ReadOrders/ReplayRecords -> ...  "));
+      assertThat(
+          status.out(),
+          containsString(
+              "\nKafka: the job reads no Kafka topic (--source=REPLAY): no consumer lag"));
+      Result list = kappaAndWait(List.of("status", "--flinkMaster=" + master));
+      assertThat(list.out(), containsString("\n  " + resumed.id() + "  order-revenue  RUNNING  "));
+
+      Result refused = kappaAndWait(List.of("stop", JOB, "--flinkMaster=" + master));
+      assertThat(refused.code(), is(2));
+      assertThat(refused.err(), startsWith("kappa stop: say how to stop it: --savepoint"));
+
+      // 6. Late data in the resumed part of the replay: accepted late, and diverted as too late.
+      Map<String, Double> late =
+          await(
+              "the resumed job's late-data metrics",
+              () -> scrape(prometheus, resumed.id()),
+              m ->
+                  m.getOrDefault(
+                              OPERATOR
+                                  + "dev_kappa_transforms_lateness_DivertTooLateEvents_tooLateRecords",
+                              0.0)
+                          > 0
+                      && m.getOrDefault(OPERATOR + "too_late_recordsOut", 0.0) > 0
+                      && m.getOrDefault(
+                              OPERATOR
+                                  + "dev_kappa_transforms_lateness_DivertTooLateEvents_lateRecordsAccepted",
+                              0.0)
+                          > 0);
+      // The REST API's metrics lag by up to metrics.fetcher.update-interval (10 s).
+      Result resumedStatus =
+          await(
+              "kappa status to show the too-late records",
+              () ->
+                  kappaAndWaitUnchecked(List.of("status", resumed.id(), "--flinkMaster=" + master)),
+              r -> r.out().contains("DivertTooLateEvents/tooLateRecords"));
+      System.out.println("kappa status " + resumed.id() + " (resumed):\n" + resumedStatus.out());
+      assertThat(resumedStatus.out(), containsString("\n  restored from savepoint at "));
+      assertThat(resumedStatus.out(), containsString("DivertTooLateEvents/tooLateRecords"));
+      assertThat(resumedStatus.out(), containsString("  DecodeOrders/decoded  "));
+      assertThat(
+          resumedStatus
+              .out()
+              .lines()
+              .anyMatch(
+                  l -> l.contains("result/eventTimeLatencyMillis  ") && l.contains("  count ")),
+          is(true));
+
+      assertThat(second.waitFor(120, TimeUnit.SECONDS), is(true));
+      assertThat("the resumed launcher's exit code", second.exitValue(), is(0));
+
+      // 7. Nothing lost, nothing counted twice across the stop. Final panes are summed per window:
+      // after a restore, every operator's watermark starts from nothing again, so an order that
+      // arrives in the restored job's first moments can be taken as live for a window that
+      // closed before the stop, and opens a second final pane for it (counted once all the same).
+      // windowsWithSeveralFinalPanes() reports it; docs/operations.md explains it.
+      RevenueAccounting.Accounting accounting =
+          RevenueAccounting.account(out.resolve("results"), out.resolve("too-late"));
+      assertThat(accounting.finalPlusTooLate(), equalTo(RevenueAccounting.expectedRevenue()));
+      List<String> tooLate = RevenueAccounting.tooLateOrderIds(out.resolve("too-late"));
+      assertThat("too-late orders, once each", new HashSet<>(tooLate).size(), is(tooLate.size()));
+      assertThat(
+          RevenueAccounting.deadLetterLines(out.resolve("dead-letters")),
+          equalTo(RevenueAccounting.expectedDeadLetterLines()));
+      System.out.printf(
+          "measured: kappa stop %d ms (%s), launch to restored job running %d ms, late data in"
+              + " the resumed job %s, %d results, %d too late, windows with several final panes"
+              + " %s, whole test %d ms%n",
+          stopMillis,
+          line(stop.out(), "kappa stop: ").orElse(""),
+          restoreMillis,
+          late.entrySet().stream()
+              .filter(e -> e.getKey().contains("TooLateEvents") || e.getKey().contains("too_late_"))
+              .map(e -> e.getKey().replace(OPERATOR, "") + "=" + e.getValue())
+              .toList(),
+          accounting.results(),
+          accounting.tooLate(),
+          accounting.windowsWithSeveralFinalPanes(),
+          millisSince(testStart));
+    }
+  }
+
+  // ---- Running kappa as a user would ------------------------------------------------------
+
+  private record Result(int code, String out, String err) {}
+
+  /**
+   * What {@code scripts/kappa <args>} runs once the jar is built: the bundled jar in a JVM of its
+   * own, in the repository root. A copy of the jar, so that a build running meanwhile in the same
+   * tree cannot replace it under the test.
+   */
+  private ProcessBuilder kappaCommand(List<String> args) throws IOException {
+    Path jar = dir.resolve("kappa-pipelines-bundled.jar");
+    if (!Files.isRegularFile(jar)) {
+      Path built = Path.of(System.getProperty("kappa.bundledJar"));
+      if (!Files.isRegularFile(built)) {
+        throw new IllegalStateException(
+            built + " is missing: the package phase builds it before the integration tests");
+      }
+      Files.copy(built, jar);
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("@runners-config/jvm/java17-opens.args");
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(args);
+    return new ProcessBuilder(command).directory(repository().toFile());
+  }
+
+  /** Starts {@code kappa <args>}, its output to {@code log}. */
+  private Process kappa(List<String> args, Path log) throws IOException {
+    return kappaCommand(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /** Runs {@code kappa <args>} to its end. */
+  private Result kappaAndWait(List<String> args) throws Exception {
+    Path stdout = Files.createTempFile(dir, "kappa-", ".out");
+    Path stderr = Files.createTempFile(dir, "kappa-", ".err");
+    Process process =
+        kappaCommand(args).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+    if (!process.waitFor(3, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("kappa " + args + " did not finish within 3 minutes");
+    }
+    return new Result(
+        process.exitValue(),
+        Files.readString(stdout, StandardCharsets.UTF_8),
+        Files.readString(stderr, StandardCharsets.UTF_8));
+  }
+
+  private Result kappaAndWaitUnchecked(List<String> args) {
+    try {
+      return kappaAndWait(args);
+    } catch (Exception e) {
+      throw new IllegalStateException("kappa " + args + " failed", e);
+    }
+  }
+
+  /** The resume command {@code kappa stop} printed, as the shell would split it. */
+  static List<String> resumeCommand(String stopOutput) {
+    String text = stopOutput.substring(stopOutput.indexOf("  scripts/kappa "));
+    List<String> lines = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      lines.add(line);
+      if (!line.endsWith("\\")) {
+        break;
+      }
+    }
+    String joined = String.join("\n", lines).replace("\\\n", " ");
+    List<String> words = new ArrayList<>();
+    StringBuilder word = new StringBuilder();
+    boolean quoted = false;
+    boolean inWord = false;
+    for (char c : joined.toCharArray()) {
+      if (c == '\'') {
+        quoted = !quoted;
+        inWord = true;
+      } else if (!quoted && Character.isWhitespace(c)) {
+        if (inWord) {
+          words.add(word.toString());
+          word.setLength(0);
+          inWord = false;
+        }
+      } else {
+        word.append(c);
+        inWord = true;
+      }
+    }
+    if (inWord) {
+      words.add(word.toString());
+    }
+    return words;
+  }
+
+  /** The rest of the first line of {@code text} that starts with {@code prefix}. */
+  private static Optional<String> line(String text, String prefix) {
+    return text.lines()
+        .filter(l -> l.startsWith(prefix))
+        .map(l -> l.substring(prefix.length()))
+        .findFirst();
+  }
+
+  // ---- Flink and Prometheus ---------------------------------------------------------------
+
+  /** Waits until a job other than {@code earlier} runs with every task RUNNING (or finished). */
+  private static FlinkJobs.Job awaitRunning(
+      FlinkJobs flink, Set<String> earlier, Process launcher, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline) {
+      for (FlinkJobs.Job job : flink.jobs()) {
+        if (earlier.contains(job.id()) || !job.state().equals("RUNNING")) {
+          continue;
+        }
+        FlinkJobs.JobDetails details = flink.job(job.id()).orElseThrow();
+        if (details.vertices().stream()
+            .allMatch(v -> v.status().equals("RUNNING") || v.status().equals("FINISHED"))) {
+          return job;
+        }
+      }
+      if (!launcher.isAlive()) {
+        throw new IllegalStateException(
+            "kappa run exited with " + launcher.exitValue() + ":\n" + Files.readString(log));
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("no job ran within 90 s:\n" + Files.readString(log));
+  }
+
+  /** The port the TaskManager's Prometheus reporter bound, from its log. */
+  private static int prometheusPort(Path taskManagerLog) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      Matcher port = PROMETHEUS_PORT.matcher(Files.readString(taskManagerLog));
+      if (port.find()) {
+        return Integer.parseInt(port.group(1));
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException(
+        "the TaskManager started no Prometheus reporter (ports 9249-9259 all taken?); see "
+            + taskManagerLog);
+  }
+
+  /**
+   * The samples of one job at {@code http://localhost:<port>/metrics}, summed by metric name over
+   * their labels (subtasks, operators).
+   */
+  static Map<String, Double> scrape(int port, String jobId) {
+    String body;
+    try {
+      body =
+          HTTP.send(
+                  HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/metrics"))
+                      .timeout(Duration.ofSeconds(10))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    Map<String, Double> sums = new TreeMap<>();
+    for (String line : body.split("\n")) {
+      Matcher sample = SAMPLE.matcher(line);
+      if (line.startsWith("#") || !sample.matches() || sample.group(2) == null) {
+        continue;
+      }
+      Map<String, String> labels = new TreeMap<>();
+      Matcher label = LABEL.matcher(sample.group(2));
+      while (label.find()) {
+        labels.put(label.group(1), label.group(2));
+      }
+      if (jobId.equals(labels.get("job_id"))) {
+        double value = Double.parseDouble(sample.group(3));
+        if (!Double.isNaN(value) && !Double.isInfinite(value)) {
+          sums.merge(sample.group(1), value, Double::sum);
+        }
+      }
+    }
+    return sums;
+  }
+
+  private static <T> T await(String what, Supplier<T> probe, Predicate<T> done)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    T last = probe.get();
+    while (!done.test(last)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("waited 60 s for " + what + "; last seen: " + last);
+      }
+      Thread.sleep(250);
+      last = probe.get();
+    }
+    return last;
+  }
+
+  private static long millisSince(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
+}

@@ -1,0 +1,139 @@
+package dev.kappa.pipelines.ops;
+
+import static dev.kappa.pipelines.ops.FlinkJobsTest.json;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import dev.kappa.pipelines.KappaPipeline;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The command that resumes a stopped job, from the options Flink recorded for it. */
+class ResumeCommandTest {
+
+  private static final String SAVEPOINT =
+      "file:/tmp/kappa-ops/flink/savepoints/savepoint-1552e8-b766701e7000";
+
+  /** The options of runners-config/flink-cluster.args, as the launcher reads them. */
+  static List<String> clusterArgs() throws IOException {
+    Path file =
+        Path.of(System.getProperty("kappa.runnersConfig", "../runners-config"))
+            .resolve("flink-cluster.args");
+    return Files.readAllLines(file).stream()
+        .map(String::strip)
+        .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+        .toList();
+  }
+
+  private static Map<String, String> jobOptions() {
+    return FlinkJobs.parsePipelineOptions(json("running-job-config.json"));
+  }
+
+  @Test
+  void namesThePipelineFromTheJobsOptions() {
+    assertThat(ResumeCommand.pipeline(jobOptions()), is(Optional.of(KappaPipeline.ORDER_REVENUE)));
+    assertThat(
+        ResumeCommand.pipeline(Map.of("appName", "Launcher", "jobName", "archive-topics")),
+        is(Optional.of(KappaPipeline.ARCHIVE_TOPICS)));
+    assertThat(ResumeCommand.pipeline(Map.of("appName", "WordCount")), is(Optional.empty()));
+  }
+
+  @Test
+  void repeatsWhatDiffersFromTheArgumentFileAndTheDefaults() throws IOException {
+    ResumeCommand.Command command =
+        ResumeCommand.build(
+            KappaPipeline.ORDER_REVENUE, jobOptions(), Optional.of(clusterArgs()), SAVEPOINT);
+
+    assertThat(
+        command.arguments(),
+        contains(
+            "run",
+            "order-revenue",
+            "@runners-config/flink-cluster.args",
+            "--source=REPLAY",
+            "--replaySpeedUp=100",
+            "--input=test-data/orders/orders.jsonl",
+            "--tooLateOutput=/tmp/kappa-ops/run5/too-late",
+            "--deadLetterOutput=/tmp/kappa-ops/run5/dead-letters",
+            "--output=/tmp/kappa-ops/run5/results",
+            "--productChanges=test-data/enrichment/products.changelog.jsonl",
+            "--customerChanges=test-data/enrichment/customers.changelog.jsonl",
+            "--flinkMaster=localhost:18081",
+            "--savepointPath=" + SAVEPOINT));
+    assertThat(command.unrecordedListOptions(), is(List.of()));
+  }
+
+  @Test
+  void withoutTheArgumentFileRepeatsTheRunnerOptionsToo() {
+    ResumeCommand.Command command =
+        ResumeCommand.build(KappaPipeline.ORDER_REVENUE, jobOptions(), Optional.empty(), SAVEPOINT);
+
+    assertThat(command.arguments(), not(hasItems("@runners-config/flink-cluster.args")));
+    assertThat(
+        command.arguments(),
+        hasItems(
+            "--runner=org.apache.beam.runners.flink.FlinkRunner",
+            "--flinkMaster=localhost:18081",
+            "--parallelism=2",
+            "--maxParallelism=128",
+            "--checkpointingInterval=10000",
+            "--shutdownSourcesAfterIdleMs=15000"));
+    // Beam's default: not repeated.
+    assertThat(command.arguments(), not(hasItems("--checkpointingMode=EXACTLY_ONCE")));
+  }
+
+  @Test
+  void aJobNameOtherThanThePipelinesIsRepeated() throws IOException {
+    Map<String, String> options = new LinkedHashMap<>(jobOptions());
+    options.put("jobName", "order-revenue-eu");
+
+    assertThat(
+        ResumeCommand.build(
+                KappaPipeline.ORDER_REVENUE, options, Optional.of(clusterArgs()), SAVEPOINT)
+            .arguments(),
+        hasItems("--jobName=order-revenue-eu"));
+  }
+
+  @Test
+  void listOptionsFlinkDidNotRecordAreNamedNotGuessed() throws IOException {
+    Map<String, String> options = new LinkedHashMap<>(jobOptions());
+    options.put("source", "KAFKA");
+    options.put("inputTopics", "");
+
+    ResumeCommand.Command command =
+        ResumeCommand.build(
+            KappaPipeline.ORDER_REVENUE, options, Optional.of(clusterArgs()), SAVEPOINT);
+
+    assertThat(command.unrecordedListOptions(), is(List.of("inputTopics")));
+    assertThat(command.arguments(), hasItems("--source=KAFKA"));
+    assertThat(
+        command.arguments().stream().anyMatch(a -> a.startsWith("--inputTopics")), is(false));
+  }
+
+  @Test
+  void rendersOneOptionPerLineQuotingWhatTheShellWouldSplit() {
+    ResumeCommand.Command command =
+        new ResumeCommand.Command(
+            List.of("run", "order-revenue", "--input=/data/my orders.jsonl", "--savepointPath=x"),
+            List.of());
+
+    assertThat(
+        command.render("  "),
+        is(
+            "  scripts/kappa run order-revenue \\\n"
+                + "      '--input=/data/my orders.jsonl' \\\n"
+                + "      --savepointPath=x"));
+    assertThat(ResumeCommand.quote("it's"), is("'it'\\''s'"));
+    assertThat(
+        ResumeCommand.quote("--input=/tmp/orders-*.avro"), is("'--input=/tmp/orders-*.avro'"));
+  }
+}
