@@ -10,16 +10,20 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
 import org.apache.beam.sdk.state.Timer;
 import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
+import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -223,8 +227,21 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
     private static final long serialVersionUID = 1L;
     private static final String WATERMARK_PROBE = "watermarkProbe";
 
+    private static final String HIGHEST_WATERMARK = "highestWatermark";
+
     @TimerId(WATERMARK_PROBE)
     private final TimerSpec watermarkProbe = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
+    /**
+     * The highest input watermark this shard has seen. Flink does not checkpoint watermarks: after
+     * a restore the input watermark starts again from the beginning of time until the sources
+     * publish theirs, and a record that was too late before the failure would look on time and
+     * reopen a window that already emitted its final pane. Judged against the highest watermark
+     * seen (restored with the state), it is diverted as it was before.
+     */
+    @StateId(HIGHEST_WATERMARK)
+    private final StateSpec<ValueState<Instant>> highestWatermark =
+        StateSpecs.value(InstantCoder.of());
 
     private final WindowFn<Object, ? extends BoundedWindow> windowFn;
     private final Duration allowedLateness;
@@ -250,10 +267,16 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
         @Element KV<Integer, T> element,
         @Timestamp Instant timestamp,
         @TimerId(WATERMARK_PROBE) Timer probe,
+        @StateId(HIGHEST_WATERMARK) ValueState<Instant> highest,
         MultiOutputReceiver out)
         throws Exception {
       // The timer is never set: for an event-time timer this returns the input watermark.
-      Instant watermark = probe.getCurrentRelativeTime();
+      Instant observed = probe.getCurrentRelativeTime();
+      Instant seen = highest.read();
+      Instant watermark = seen != null && seen.isAfter(observed) ? seen : observed;
+      if (seen == null || observed.isAfter(seen)) {
+        highest.write(observed);
+      }
       T value = element.getValue();
       List<BoundedWindow> live = new ArrayList<>();
       for (BoundedWindow window : assignWindows(windowFn, value, timestamp)) {

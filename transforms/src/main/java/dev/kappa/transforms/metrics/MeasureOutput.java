@@ -20,8 +20,9 @@ import org.joda.time.Instant;
  * window closed in event time the pane was emitted).
  *
  * <p>Metrics, in the namespace given to {@link #named} (the output's name): counter {@value
- * #RECORDS} and distribution {@value #LATENCY} in milliseconds (count, sum, min, max; Flink reports
- * the mean too).
+ * #RECORDS}, distribution {@value #LATENCY} in milliseconds (count, sum, min, max), and the same as
+ * counters {@value #LATENCY_SUM} and {@value #LATENCY_COUNT} for reporters that export only numbers
+ * (Flink's Prometheus reporter).
  *
  * <pre>{@code
  * results.apply("MeasureOutput", MeasureOutput.named("result")).apply("WriteResults", sink);
@@ -37,6 +38,17 @@ public final class MeasureOutput<T> extends PTransform<PCollection<T>, PCollecti
 
   /** Distribution of emit time minus event time, in milliseconds. */
   public static final String LATENCY = "eventTimeLatencyMillis";
+
+  /**
+   * The latency again as two counters, the sum of the latencies in milliseconds and how many were
+   * measured: Flink's Prometheus reporter cannot export a Beam distribution (the Flink runner
+   * publishes it as text), but it exports counters, and {@code rate(sum) / rate(count)} is the mean
+   * latency over any interval.
+   */
+  public static final String LATENCY_SUM = "eventTimeLatencyMillisSum";
+
+  /** See {@link #LATENCY_SUM}. */
+  public static final String LATENCY_COUNT = "eventTimeLatencyCount";
 
   private final String output;
 
@@ -61,10 +73,14 @@ public final class MeasureOutput<T> extends PTransform<PCollection<T>, PCollecti
     private static final long serialVersionUID = 1L;
     private final Counter records;
     private final Distribution latency;
+    private final Counter latencySum;
+    private final Counter latencyCount;
 
     MeasureFn(String output) {
       this.records = Metrics.counter(output, RECORDS);
       this.latency = Metrics.distribution(output, LATENCY);
+      this.latencySum = Metrics.counter(output, LATENCY_SUM);
+      this.latencyCount = Metrics.counter(output, LATENCY_COUNT);
     }
 
     @ProcessElement
@@ -73,7 +89,10 @@ public final class MeasureOutput<T> extends PTransform<PCollection<T>, PCollecti
       // Records at the end of the global window (a global-window result) have no event time.
       if (timestamp.isAfter(BoundedWindow.TIMESTAMP_MIN_VALUE)
           && timestamp.isBefore(GlobalWindow.INSTANCE.maxTimestamp())) {
-        latency.update(Math.max(0, Instant.now().getMillis() - timestamp.getMillis()));
+        long millis = Math.max(0, Instant.now().getMillis() - timestamp.getMillis());
+        latency.update(millis);
+        latencySum.inc(millis);
+        latencyCount.inc();
       }
       out.output(record);
     }

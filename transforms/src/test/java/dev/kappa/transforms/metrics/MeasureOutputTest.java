@@ -5,6 +5,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.DistributionResult;
@@ -52,17 +54,20 @@ class MeasureOutputTest {
                 MetricsFilter.builder()
                     .addNameFilter(MetricNameFilter.inNamespace("results"))
                     .build());
-    long records = 0;
+    Map<String, Long> counters = new HashMap<>();
     for (MetricResult<Long> counter : metrics.getCounters()) {
-      records += counter.getAttempted();
+      counters.merge(counter.getName().getName(), counter.getAttempted(), Long::sum);
     }
-    assertThat(records, equalTo(2L));
+    assertThat(counters.get(MeasureOutput.RECORDS), equalTo(2L));
+    assertThat(counters.get(MeasureOutput.LATENCY_COUNT), equalTo(2L));
     DistributionResult latency = metrics.getDistributions().iterator().next().getAttempted();
     assertThat(latency.getCount(), equalTo(2L));
     assertThat(latency.getMin(), greaterThanOrEqualTo(Duration.standardHours(1).getMillis()));
     assertThat(latency.getMin(), lessThanOrEqualTo(afterRun - anHourAgo.getMillis()));
     assertThat(latency.getMax(), greaterThanOrEqualTo(Duration.standardDays(1).getMillis()));
     assertThat(latency.getMax(), lessThanOrEqualTo(afterRun - aDayAgo.getMillis()));
+    // The counters' mean is the distribution's.
+    assertThat(counters.get(MeasureOutput.LATENCY_SUM), equalTo(latency.getSum()));
   }
 
   @Test
