@@ -264,9 +264,9 @@ public final class OrderRevenue {
         deadLetters.add(changes.get(decode.deadLetterTag()));
         return TableJoin.asOfEventTime(changes.get(decode.changesTag()), missing);
       case LOOKUP:
-        checkTable(jdbcConfig(options), table.enrichmentOption(), table.name(), table.rowClass());
+        JdbcConfig lookupDatabase = checkedDatabase(options, table);
         return TableJoin.byLookup(
-            Jdbc.lookup(jdbcConfig(options), table.name(), table.keyField(), table.rowClass()),
+            Jdbc.lookup(lookupDatabase, table.name(), table.keyField(), table.rowClass()),
             AvroCoder.of(table.rowClass()),
             options.getLookupCacheSize(),
             OptionValues.duration("lookupCacheTtl", options.getLookupCacheTtl()),
@@ -280,9 +280,9 @@ public final class OrderRevenue {
                   + table.enrichmentOption()
                   + "=LOOKUP or TEMPORAL");
         }
-        checkTable(jdbcConfig(options), table.enrichmentOption(), table.name(), table.rowClass());
+        JdbcConfig snapshotDatabase = checkedDatabase(options, table);
         return TableJoin.fromSnapshot(
-            Jdbc.snapshot(jdbcConfig(options), table.name(), table.keyField(), table.rowClass()),
+            Jdbc.snapshot(snapshotDatabase, table.name(), table.keyField(), table.rowClass()),
             AvroCoder.of(table.rowClass()),
             OptionValues.duration("snapshotRefresh", options.getSnapshotRefresh()),
             missing);
@@ -302,6 +302,13 @@ public final class OrderRevenue {
             OptionValues.duration("missingKeyTimeout", options.getMissingKeyTimeout()));
     }
     throw new InvalidOptionException(option, "unhandled value " + missing);
+  }
+
+  /** The database a lookup or snapshot of {@code table} reads, checked once at launch. */
+  private static JdbcConfig checkedDatabase(Options options, Table<?> table) {
+    JdbcConfig database = jdbcConfig(options);
+    checkTable(database, table.enrichmentOption(), table.name(), table.rowClass());
+    return database;
   }
 
   /**
