@@ -181,10 +181,13 @@ class MetricsPrometheusIT {
       // The REST API's metrics lag by up to metrics.fetcher.update-interval (10 s).
       Result resumedStatus =
           await(
-              "kappa status to show the too-late records",
+              "kappa status to show the decoded and too-late records",
               () ->
                   kappaAndWaitUnchecked(List.of("status", resumed.id(), "--flinkMaster=" + master)),
-              r -> r.out().contains("DivertTooLateEvents/tooLateRecords"));
+              // Each metric appears once its task first reports it: wait for both asserted below.
+              r ->
+                  r.out().contains("DivertTooLateEvents/tooLateRecords")
+                      && r.out().contains("  DecodeOrders/decoded  "));
       System.out.println("kappa status " + resumed.id() + " (resumed):\n" + resumedStatus.out());
       assertThat(resumedStatus.out(), containsString("\n  restored from savepoint at "));
       assertThat(resumedStatus.out(), containsString("DivertTooLateEvents/tooLateRecords"));
