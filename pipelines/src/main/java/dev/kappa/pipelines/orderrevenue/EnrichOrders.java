@@ -200,7 +200,7 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
     try {
       revenue = Math.multiplyExact((long) order.getQuantity(), order.getUnitPriceCents());
     } catch (ArithmeticException overflow) {
-      // The field's documented "does not fit a long"; the revenue step reports the order itself.
+      // revenue_cents is documented as null when the order's revenue does not fit a long.
       revenue = null;
     }
     return EnrichmentCorrection.newBuilder()
