@@ -106,4 +106,14 @@ public interface EnrichmentOptions extends PipelineOptions {
   String getEnrichedOutput();
 
   void setEnrichedOutput(String value);
+
+  @Description(
+      "Where corrections go: orders already emitted with a row that a late table change (TEMPORAL"
+          + " enrichment) has since superseded, with the value they got and the one a backfill"
+          + " gives them. 'console', 'kafka:<topic>', or a path prefix for JSON-lines files. Never"
+          + " dropped.")
+  @Default.String("console")
+  String getCorrectionsOutput();
+
+  void setCorrectionsOutput(String value);
 }

@@ -9,6 +9,7 @@ import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.OrderEvent;
 import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.schemas.results.EnrichedOrder;
+import dev.kappa.schemas.results.EnrichmentCorrection;
 import dev.kappa.schemas.results.TooLateOrder;
 import dev.kappa.transforms.aggregation.OrderTotals;
 import dev.kappa.transforms.aggregation.OrderTotalsCombineFn;
@@ -74,6 +75,8 @@ public abstract class ComputeOrderRevenue
   private static final TupleTag<EnrichedOrder> ENRICHED = new TupleTag<>("enrichedOrders") {};
   private static final TupleTag<TooLateOrder> TOO_LATE = new TupleTag<>("tooLate") {};
   private static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>("deadLetters") {};
+  private static final TupleTag<EnrichmentCorrection> CORRECTIONS =
+      new TupleTag<>("corrections") {};
 
   public abstract Windowing windowing();
 
@@ -99,6 +102,14 @@ public abstract class ComputeOrderRevenue
   /** Orders that arrived after their window's allowed lateness: not counted, not lost. */
   public static TupleTag<TooLateOrder> tooLateTag() {
     return TOO_LATE;
+  }
+
+  /**
+   * Orders already emitted with a row that a late table change superseded (see {@link
+   * EnrichOrders#correctionsTag()}): the results counted them under the value they got.
+   */
+  public static TupleTag<EnrichmentCorrection> correctionsTag() {
+    return CORRECTIONS;
   }
 
   /** Records that could not be decoded or failed validation. */
@@ -171,7 +182,8 @@ public abstract class ComputeOrderRevenue
     return PCollectionTuple.of(RESULTS, results)
         .and(ENRICHED, enriched)
         .and(TOO_LATE, tooLate)
-        .and(DEAD_LETTERS, deadLetters);
+        .and(DEAD_LETTERS, deadLetters)
+        .and(CORRECTIONS, enrichment.get(EnrichOrders.correctionsTag()));
   }
 
   /** The category an order counts under. */

@@ -10,9 +10,13 @@ import dev.kappa.schemas.events.Customer;
 import dev.kappa.schemas.events.OrderEvent;
 import dev.kappa.schemas.events.Product;
 import dev.kappa.schemas.results.EnrichedOrder;
+import dev.kappa.schemas.results.EnrichmentCorrection;
+import dev.kappa.transforms.enrichment.Correction;
 import dev.kappa.transforms.errors.DeadLetters;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -41,12 +45,18 @@ import org.joda.time.Instant;
  * was not found and whose policy dead-letters them go through {@code ProductNotFound} or {@code
  * CustomerNotFound} to the dead letters, with the order's JSON as payload. Orders keep their
  * timestamps.
+ *
+ * <p>A temporal join also reports the orders whose row a late table change superseded: {@code
+ * ProductCorrections} and {@code CustomerCorrections} turn them into {@link EnrichmentCorrection}
+ * records, collected by {@code CollectCorrections} (empty for the other joins, which never revise).
  */
 public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
 
   private static final TupleTag<EnrichedOrder> ENRICHED = new TupleTag<>("enrichedOrders") {};
   private static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>("deadLetters") {};
+  private static final TupleTag<EnrichmentCorrection> CORRECTIONS =
+      new TupleTag<>("corrections") {};
 
   private final transient TableJoin<Product> products;
   private final transient TableJoin<Customer> customers;
@@ -69,6 +79,15 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
   /** Orders whose product or customer was not found, under a dead-letter or wait policy. */
   public static TupleTag<DeadLetter> deadLettersTag() {
     return DEAD_LETTERS;
+  }
+
+  /**
+   * Orders already emitted whose product's category or customer's tier a late table change
+   * superseded: the value they were given and the one a backfill gives them. The enriched orders
+   * with these applied in order equal a backfill's.
+   */
+  public static TupleTag<EnrichmentCorrection> correctionsTag() {
+    return CORRECTIONS;
   }
 
   @Override
@@ -120,7 +139,76 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
             .and(customerNotFound)
             .apply("CollectNotFound", Flatten.pCollections());
 
-    return PCollectionTuple.of(ENRICHED, enriched).and(DEAD_LETTERS, deadLetters);
+    List<PCollection<EnrichmentCorrection>> corrections = new ArrayList<>();
+    if (withProduct.corrections() != null) {
+      corrections.add(
+          withProduct
+              .corrections()
+              .apply(
+                  "ProductCorrections",
+                  MapElements.into(TypeDescriptor.of(EnrichmentCorrection.class))
+                      .via(EnrichOrders::productCorrection))
+              .setCoder(AvroCoder.of(EnrichmentCorrection.class)));
+    }
+    if (withCustomer.corrections() != null) {
+      corrections.add(
+          withCustomer
+              .corrections()
+              .apply(
+                  "CustomerCorrections",
+                  MapElements.into(TypeDescriptor.of(EnrichmentCorrection.class))
+                      .via(EnrichOrders::customerCorrection))
+              .setCoder(AvroCoder.of(EnrichmentCorrection.class)));
+    }
+    PCollection<EnrichmentCorrection> allCorrections =
+        PCollectionList.of(corrections)
+            .apply("CollectCorrections", Flatten.pCollections())
+            .setCoder(AvroCoder.of(EnrichmentCorrection.class));
+
+    return PCollectionTuple.of(ENRICHED, enriched)
+        .and(DEAD_LETTERS, deadLetters)
+        .and(CORRECTIONS, allCorrections);
+  }
+
+  /** A late products change moved the order from one category (or none) to another. */
+  static EnrichmentCorrection productCorrection(Correction<String, OrderEvent, Product> c) {
+    Product emitted = c.emitted();
+    Product corrected = c.corrected();
+    return correction(c.event(), "products", "category", c.changeValidFrom())
+        .setEmittedValue(emitted == null ? null : emitted.getCategory())
+        .setEmittedVersion(emitted == null ? null : emitted.getUpdatedAt())
+        .setCorrectedValue(corrected == null ? null : corrected.getCategory())
+        .setCorrectedVersion(corrected == null ? null : corrected.getUpdatedAt())
+        .build();
+  }
+
+  /** A late customers change gave the order's customer another tier (or none). */
+  static EnrichmentCorrection customerCorrection(Correction<String, EnrichedOrder, Customer> c) {
+    Customer emitted = c.emitted();
+    Customer corrected = c.corrected();
+    return correction(c.event().getOrder(), "customers", "customer_tier", c.changeValidFrom())
+        .setEmittedValue(emitted == null ? null : emitted.getTier())
+        .setEmittedVersion(emitted == null ? null : emitted.getUpdatedAt())
+        .setCorrectedValue(corrected == null ? null : corrected.getTier())
+        .setCorrectedVersion(corrected == null ? null : corrected.getUpdatedAt())
+        .build();
+  }
+
+  private static EnrichmentCorrection.Builder correction(
+      OrderEvent order, String table, String field, Instant changeValidFrom) {
+    Long revenue;
+    try {
+      revenue = Math.multiplyExact((long) order.getQuantity(), order.getUnitPriceCents());
+    } catch (ArithmeticException overflow) {
+      // revenue_cents is documented as null when the order's revenue does not fit a long.
+      revenue = null;
+    }
+    return EnrichmentCorrection.newBuilder()
+        .setOrder(order)
+        .setTable(table)
+        .setField(field)
+        .setChangeValidFrom(java.time.Instant.ofEpochMilli(changeValidFrom.getMillis()))
+        .setRevenueCents(revenue);
   }
 
   /** The order with its product's category, keyed by its customer for the next join. */

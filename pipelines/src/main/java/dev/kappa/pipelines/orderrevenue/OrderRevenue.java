@@ -22,6 +22,7 @@ import dev.kappa.schemas.events.Customer;
 import dev.kappa.schemas.events.Product;
 import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.schemas.results.EnrichedOrder;
+import dev.kappa.schemas.results.EnrichmentCorrection;
 import dev.kappa.schemas.results.TooLateOrder;
 import dev.kappa.transforms.enrichment.DecodeChanges;
 import dev.kappa.transforms.enrichment.MissingKeyPolicy;
@@ -51,9 +52,10 @@ import org.joda.time.Duration;
  * <p>Reads orders from Kafka (a stream, or with {@code --from}/{@code --to} a bounded backfill of
  * that range), from files (bounded: a backfill that counts every order), or replays a file as a
  * stream (early, on-time and late panes); computes {@link ComputeOrderRevenue}; and writes results,
- * too-late orders and dead letters to their own outputs (console, files or Kafka topics). The same
- * code runs both ways; a bounded run's results equal a streaming run's final panes plus what the
- * stream diverted as too late.
+ * too-late orders, corrections and dead letters to their own outputs (console, files or Kafka
+ * topics). The same code runs both ways; a bounded run's results equal a streaming run's final
+ * panes plus what the stream diverted as too late, with the stream's corrections (orders whose
+ * product a late table change moved to another category) applied.
  *
  * <pre>{@code
  * scripts/kappa run order-revenue @runners-config/flink-embedded.args --source=REPLAY \
@@ -107,6 +109,8 @@ public final class OrderRevenue {
     Outputs.Target tooLate = Outputs.target("tooLateOutput", options.getTooLateOutput(), kafka);
     Outputs.Target deadLetters =
         Outputs.target("deadLetterOutput", options.getDeadLetterOutput(), kafka);
+    Outputs.Target corrections =
+        Outputs.target("correctionsOutput", options.getCorrectionsOutput(), kafka);
 
     PCollection<SourceRecord> records =
         Sources.records(pipeline, options, "ReadOrders", OrderDecoder::eventTime, KAFKA_GROUP);
@@ -200,6 +204,14 @@ public final class OrderRevenue {
         "too-late",
         RevenueFormat::human,
         late -> Outputs.utf8(late.getOrder().getOrderId()));
+    Outputs.write(
+        out.get(ComputeOrderRevenue.correctionsTag()),
+        EnrichmentCorrection.class,
+        "WriteCorrections",
+        corrections,
+        "correction",
+        RevenueFormat::human,
+        correction -> Outputs.utf8(correction.getOrder().getOrderId()));
     Outputs.writeDeadLetters(
         PCollectionList.of(deadLetterOutputs).apply("CollectDeadLetters", Flatten.pCollections()),
         deadLetters);

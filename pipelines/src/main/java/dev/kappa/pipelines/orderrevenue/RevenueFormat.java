@@ -4,6 +4,7 @@ import dev.kappa.schemas.common.MissedWindow;
 import dev.kappa.schemas.events.OrderEvent;
 import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.schemas.results.EnrichedOrder;
+import dev.kappa.schemas.results.EnrichmentCorrection;
 import dev.kappa.schemas.results.TooLateOrder;
 import java.time.Duration;
 import java.time.ZoneOffset;
@@ -69,6 +70,27 @@ public final class RevenueFormat {
         enriched.getProductVersion() == null ? "-" : DATE_TIME.format(enriched.getProductVersion()),
         order.getCustomerId(),
         enriched.getCustomerTier() == null ? "<no customer>" : enriched.getCustomerTier());
+  }
+
+  /**
+   * {@code order O-00042 at 10:42:05 P-103 USD 25.00: category wearables -> audio (products change
+   * from 10:30:00 arrived late)}.
+   */
+  public static String human(EnrichmentCorrection correction) {
+    OrderEvent order = correction.getOrder();
+    return String.format(
+        Locale.ROOT,
+        "order %s at %s %s %s %s: %s %s -> %s (%s change from %s arrived late)",
+        order.getOrderId(),
+        TIME.format(order.getEventTime()),
+        order.getProductId(),
+        order.getCurrency(),
+        correction.getRevenueCents() == null ? "?" : money(correction.getRevenueCents()),
+        correction.getField(),
+        correction.getEmittedValue() == null ? "<none>" : correction.getEmittedValue(),
+        correction.getCorrectedValue() == null ? "<none>" : correction.getCorrectedValue(),
+        correction.getTable(),
+        TIME.format(correction.getChangeValidFrom()));
   }
 
   static String money(long cents) {

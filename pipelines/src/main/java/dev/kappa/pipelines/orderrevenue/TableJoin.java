@@ -2,6 +2,7 @@ package dev.kappa.pipelines.orderrevenue;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.kappa.transforms.enrichment.Correction;
 import dev.kappa.transforms.enrichment.EnrichAsOfEventTime;
 import dev.kappa.transforms.enrichment.EnrichByLookup;
 import dev.kappa.transforms.enrichment.EnrichFromSnapshot;
@@ -12,6 +13,7 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
@@ -28,8 +30,19 @@ public abstract class TableJoin<V> {
     this.missingKeys = checkNotNull(missingKeys, "missing-key policy must be set");
   }
 
-  /** What a join produced: the events with their rows, and the events whose key was not found. */
-  public record Joined<E, V>(PCollection<KV<E, V>> enriched, PCollection<KV<String, E>> notFound) {}
+  /**
+   * What a join produced: the events with their rows, the events whose key was not found, and for a
+   * temporal join the events whose row a late change superseded (null for the other joins).
+   */
+  public record Joined<E, V>(
+      PCollection<KV<E, V>> enriched,
+      PCollection<KV<String, E>> notFound,
+      @Nullable PCollection<Correction<String, E, V>> corrections) {
+    /** A join that never corrects what it emitted. */
+    public Joined(PCollection<KV<E, V>> enriched, PCollection<KV<String, E>> notFound) {
+      this(enriched, notFound, null);
+    }
+  }
 
   /** The row version valid at each event's time, from the table's change stream. */
   public static <V> TableJoin<V> asOfEventTime(
@@ -41,7 +54,10 @@ public abstract class TableJoin<V> {
         EnrichAsOfEventTime<String, E, V> enrich =
             EnrichAsOfEventTime.<String, E, V>against(changes).withMissingKeys(missingKeys());
         PCollectionTuple out = events.apply(stepName, enrich);
-        return new Joined<>(out.get(enrich.enrichedTag()), out.get(enrich.notFoundTag()));
+        return new Joined<>(
+            out.get(enrich.enrichedTag()),
+            out.get(enrich.notFoundTag()),
+            out.get(enrich.correctionsTag()));
       }
     };
   }

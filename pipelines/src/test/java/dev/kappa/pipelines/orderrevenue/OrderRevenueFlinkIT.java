@@ -1,5 +1,6 @@
 package dev.kappa.pipelines.orderrevenue;
 
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.corrections;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.deadLetters;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.enrichedOrders;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.enrichment;
@@ -64,6 +65,7 @@ class OrderRevenueFlinkIT {
         enrichment(enrichedOrders(out.enriched())),
         equalTo(expectedEnrichment("enrichment/expected-enriched-orders.jsonl")));
     assertThat(tooLate(out.tooLate()), is(empty()));
+    assertThat(corrections(out.corrections()), is(empty()));
     assertThat(
         deadLetters(out.deadLetters()).stream()
             .map(d -> d.getPosition().getOffset())
@@ -100,6 +102,8 @@ class OrderRevenueFlinkIT {
     assertThat(
         results.stream().map(CategoryRevenue::getPaneTiming).distinct().toList(), hasItem("LATE"));
     assertThat(tooLate, is(not(empty())));
+    // The change streams are files, read whole before any order is released: no late change.
+    assertThat(corrections(out.corrections()), is(empty()));
 
     // Final panes (one per window, checked inside) plus the diverted orders = the bounded answer.
     Map<WindowKey, Totals> accounted = new TreeMap<>(finalResults(results));

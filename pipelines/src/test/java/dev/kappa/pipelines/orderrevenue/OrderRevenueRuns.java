@@ -15,13 +15,14 @@ final class OrderRevenueRuns {
   private OrderRevenueRuns() {}
 
   /** Output prefixes of one run. */
-  record Outputs(Path results, Path enriched, Path tooLate, Path deadLetters) {
+  record Outputs(Path results, Path enriched, Path tooLate, Path deadLetters, Path corrections) {
     static Outputs under(Path dir) {
       return new Outputs(
           dir.resolve("out/results"),
           dir.resolve("out/enriched"),
           dir.resolve("out/too-late"),
-          dir.resolve("out/dead-letters"));
+          dir.resolve("out/dead-letters"),
+          dir.resolve("out/corrections"));
     }
   }
 
@@ -42,6 +43,7 @@ final class OrderRevenueRuns {
     all.add("--enrichedOutput=" + outputs.enriched());
     all.add("--tooLateOutput=" + outputs.tooLate());
     all.add("--deadLetterOutput=" + outputs.deadLetters());
+    all.add("--correctionsOutput=" + outputs.corrections());
     OrderRevenue.Options options =
         PipelineOptionsFactory.fromArgs(all.toArray(new String[0]))
             .withValidation()

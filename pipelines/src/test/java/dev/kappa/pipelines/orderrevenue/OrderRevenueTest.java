@@ -1,5 +1,6 @@
 package dev.kappa.pipelines.orderrevenue;
 
+import static dev.kappa.pipelines.orderrevenue.RevenueFiles.corrections;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.deadLetters;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.enrichedOrders;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.enrichment;
@@ -47,6 +48,9 @@ class OrderRevenueTest {
     assertThat(
         enrichment(enrichedOrders(out.enriched())),
         equalTo(expectedEnrichment("enrichment/expected-enriched-orders.jsonl")));
+    // No late table change in a bounded run, so nothing to correct (the products are
+    // recategorised, deleted and re-created during the orders' hours).
+    assertThat(corrections(out.corrections()), is(empty()));
     // A bounded run has no late data: one on-time pane per window, nothing diverted.
     assertThat(
         results.stream().map(CategoryRevenue::getPaneTiming).toList(), everyItem(is("ON_TIME")));

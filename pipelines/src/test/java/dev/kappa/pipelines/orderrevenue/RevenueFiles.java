@@ -9,6 +9,7 @@ import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.schemas.results.EnrichedOrder;
+import dev.kappa.schemas.results.EnrichmentCorrection;
 import dev.kappa.schemas.results.TooLateOrder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -151,6 +152,11 @@ final class RevenueFiles {
 
   static List<TooLateOrder> tooLate(Path prefix) {
     EventCodec<TooLateOrder> codec = EventCodec.of(TooLateOrder.class);
+    return written(prefix).stream().map(codec::fromJson).toList();
+  }
+
+  static List<EnrichmentCorrection> corrections(Path prefix) {
+    EventCodec<EnrichmentCorrection> codec = EventCodec.of(EnrichmentCorrection.class);
     return written(prefix).stream().map(codec::fromJson).toList();
   }
 

@@ -1,6 +1,7 @@
 /**
  * Generated Avro types of what pipelines write: per-window aggregates ({@code ProductRevenue}) and
- * the named output of events that missed their window ({@code TooLateOrder}).
+ * the named output of events that missed their window ({@code TooLateOrder}), and corrections of
+ * orders whose enrichment a late table change superseded ({@code EnrichmentCorrection}).
  *
  * <p>The classes are generated from {@code src/main/avro/current/results}.
  */

@@ -10,6 +10,7 @@ import dev.kappa.schemas.events.OrderEvent;
 import dev.kappa.schemas.events.PageView;
 import dev.kappa.schemas.events.Payment;
 import dev.kappa.schemas.events.Product;
+import dev.kappa.schemas.results.EnrichmentCorrection;
 import dev.kappa.schemas.results.ProductRevenue;
 import dev.kappa.schemas.results.TooLateOrder;
 import java.nio.ByteBuffer;
@@ -115,6 +116,20 @@ public final class Samples {
         .build();
   }
 
+  public static EnrichmentCorrection enrichmentCorrection() {
+    return EnrichmentCorrection.newBuilder()
+        .setOrder(orderEvent())
+        .setTable("products")
+        .setField("category")
+        .setEmittedValue("toys")
+        .setEmittedVersion(Instant.parse("2026-02-28T00:00:00Z"))
+        .setCorrectedValue(null)
+        .setCorrectedVersion(null)
+        .setChangeValidFrom(Instant.parse("2026-03-01T09:59:00Z"))
+        .setRevenueCents(2_500L)
+        .build();
+  }
+
   public static TooLateOrder tooLateOrder() {
     return TooLateOrder.newBuilder()
         .setOrder(orderEvent())
@@ -206,6 +221,7 @@ public final class Samples {
         customer(),
         productRevenue(),
         tooLateOrder(),
+        enrichmentCorrection(),
         deadLetter(),
         sourceRecord(),
         kafkaPosition(),

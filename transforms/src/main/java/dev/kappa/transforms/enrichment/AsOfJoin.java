@@ -2,6 +2,7 @@ package dev.kappa.transforms.enrichment;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.SortedMap;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -33,6 +34,17 @@ import org.joda.time.Instant;
  * timer that fired. {@code prune} fires when a version becomes older than the retention, and holds
  * nothing.
  *
+ * <p><b>Corrections.</b> {@code emitted} remembers every event already joined (enriched, passed
+ * through or not found) whose time is within the retention behind the watermark, and {@code
+ * emittedFrom} the earliest of their times. A late change (behind the watermark) is applied to the
+ * history like any other; every remembered event whose answer it changes (same key, time at or
+ * after the change and before the next version; under a waiting policy also an event that waited
+ * into it) is reported as a {@link Correction}. Only the event is remembered, not its row: within
+ * the retention the history still answers exactly what the event was given, since every earlier
+ * late change was corrected. {@code forget} (event time, holding nothing) drops remembered events
+ * older than the retention, in batches: it fires a tenth of the retention after the earliest one
+ * expired.
+ *
  * <p>The watermark is passed in: the DoFn reads it from a timer ({@code getCurrentRelativeTime()}
  * of an event-time timer is the input watermark on the Direct and Flink runners).
  */
@@ -46,6 +58,9 @@ final class AsOfJoin<K, E, V> {
   static final Counter LATE_EVENTS = counter(EnrichAsOfEventTime.LATE_EVENTS);
   static final Counter WAITED = counter(EnrichAsOfEventTime.WAITED);
   static final Counter PRUNED_VERSIONS = counter(EnrichAsOfEventTime.PRUNED_VERSIONS);
+  static final Counter CORRECTIONS = counter(EnrichAsOfEventTime.CORRECTIONS);
+  static final Counter LATE_CHANGES_BEYOND_RETENTION =
+      counter(EnrichAsOfEventTime.LATE_CHANGES_BEYOND_RETENTION);
 
   /** Where the join's results go. */
   interface Output<K, E, V> {
@@ -54,6 +69,8 @@ final class AsOfJoin<K, E, V> {
     void notFound(K key, E event, Instant timestamp);
 
     void lateChange(K key, @Nullable V row, Instant validFrom);
+
+    void corrected(Correction<K, E, V> correction);
   }
 
   private final K key;
@@ -67,6 +84,9 @@ final class AsOfJoin<K, E, V> {
   private final Timer due;
   private final Timer deadline;
   private final Timer prune;
+  private final BagState<TimestampedValue<E>> emitted;
+  private final ValueState<Instant> emittedFrom;
+  private final Timer forget;
   private final Output<K, E, V> out;
 
   AsOfJoin(
@@ -81,6 +101,9 @@ final class AsOfJoin<K, E, V> {
       Timer due,
       Timer deadline,
       Timer prune,
+      BagState<TimestampedValue<E>> emitted,
+      ValueState<Instant> emittedFrom,
+      Timer forget,
       Output<K, E, V> out) {
     this.key = key;
     this.policy = policy;
@@ -93,23 +116,112 @@ final class AsOfJoin<K, E, V> {
     this.due = due;
     this.deadline = deadline;
     this.prune = prune;
+    this.emitted = emitted;
+    this.emittedFrom = emittedFrom;
+    this.forget = forget;
     this.out = out;
   }
 
   /**
    * A version of the row ({@code null}: deleted) valid from {@code validFrom}. Recorded even when
-   * behind the watermark, so later events see it; events already emitted are not revised, so such a
-   * late change goes to the late-changes output.
+   * behind the watermark, so later events see it; such a late change goes to the late-changes
+   * output, and every remembered event it gives another answer is corrected.
    */
   void onChange(@Nullable V row, Instant validFrom, Instant watermark) {
-    VersionHistory<V> versions = VersionHistory.of(history.read());
+    SortedMap<Long, V> stored = history.read();
+    VersionHistory<V> versions = VersionHistory.of(stored);
     versions.put(validFrom.getMillis(), row);
     CHANGES.inc();
     if (validFrom.isBefore(watermark)) {
       LATE_CHANGES.inc();
+      if (validFrom.isBefore(watermark.minus(retention))) {
+        LATE_CHANGES_BEYOND_RETENTION.inc();
+      }
       out.lateChange(key, row, validFrom);
+      correct(VersionHistory.of(stored), versions, validFrom, watermark);
     }
     maintain(versions, watermark);
+  }
+
+  /**
+   * Reports every remembered event that {@code after} answers differently from {@code before}. Only
+   * events within the retention are compared: the history answers older ones no longer exactly.
+   */
+  private void correct(
+      VersionHistory<V> before, VersionHistory<V> after, Instant validFrom, Instant watermark) {
+    // An event can see a version only at or after its time, or within its wait after it.
+    Instant affectedFrom = validFrom.minus(policy.waits() ? policy.timeout() : Duration.ZERO);
+    Instant remembered = watermark.minus(retention);
+    Instant from = affectedFrom.isAfter(remembered) ? affectedFrom : remembered;
+    for (TimestampedValue<E> event : emitted.read()) {
+      Instant time = event.getTimestamp();
+      if (time.isBefore(from)) {
+        continue;
+      }
+      V was = answer(before, time);
+      V now = answer(after, time);
+      if (!Objects.equals(was, now)) {
+        CORRECTIONS.inc();
+        out.corrected(new Correction<>(key, event.getValue(), time, was, now, validFrom));
+      }
+    }
+  }
+
+  /**
+   * The row an event at {@code time} joins once its time (and wait) has passed: the version valid
+   * then, else under a waiting policy the first row within the wait; null if none.
+   */
+  private @Nullable V answer(VersionHistory<V> versions, Instant time) {
+    V row = versions.valueAt(time.getMillis());
+    if (row == null && policy.waits()) {
+      row = versions.firstValueIn(time.getMillis(), waitEnd(time).getMillis());
+    }
+    return row;
+  }
+
+  /**
+   * Keeps a joined event for corrections while a late change can still supersede its row: as long
+   * as its time is within the retention behind the watermark.
+   */
+  private void remember(E event, Instant time, Instant watermark) {
+    if (time.isBefore(watermark.minus(retention))) {
+      return;
+    }
+    emitted.add(TimestampedValue.of(event, time));
+    Instant earliest = emittedFrom.read();
+    if (earliest == null || time.isBefore(earliest)) {
+      emittedFrom.write(time);
+      forget.withNoOutputTimestamp().set(forgetAt(time));
+    }
+  }
+
+  /** Forgets the remembered events older than the retention; the rest wait for the next timer. */
+  void onForget(Instant watermark) {
+    Instant horizon = watermark.minus(retention);
+    List<TimestampedValue<E>> kept = new ArrayList<>();
+    Instant earliest = null;
+    for (TimestampedValue<E> event : emitted.read()) {
+      if (!event.getTimestamp().isBefore(horizon)) {
+        kept.add(event);
+        earliest = earlier(earliest, event.getTimestamp());
+      }
+    }
+    emitted.clear();
+    if (earliest == null) {
+      emittedFrom.clear();
+      forget.clear();
+      return;
+    }
+    for (TimestampedValue<E> event : kept) {
+      emitted.add(event);
+    }
+    emittedFrom.write(earliest);
+    forget.withNoOutputTimestamp().set(forgetAt(earliest));
+  }
+
+  /** When to forget an event at {@code time}: a tenth of the retention after it expired. */
+  private Instant forgetAt(Instant time) {
+    return capped(time.plus(retention).plus(Duration.millis(retention.getMillis() / 10)));
   }
 
   /**
@@ -178,7 +290,7 @@ final class AsOfJoin<K, E, V> {
       waitingHold.write(earliest);
     }
     for (TimestampedValue<E> event : ready) {
-      resolveWaited(event.getValue(), event.getTimestamp(), versions);
+      resolveWaited(event.getValue(), event.getTimestamp(), watermark, versions);
     }
     maintain(versions, watermark);
   }
@@ -194,16 +306,18 @@ final class AsOfJoin<K, E, V> {
     if (row != null) {
       ENRICHED.inc();
       out.enriched(event, row, time);
+      remember(event, time, watermark);
       return;
     }
     switch (policy.action()) {
       case PASS_THROUGH:
         PASSED_THROUGH.inc();
         out.enriched(event, null, time);
+        remember(event, time, watermark);
         return;
       case WAIT:
         if (waitEnd(time).isBefore(watermark)) {
-          resolveWaited(event, time, versions);
+          resolveWaited(event, time, watermark, versions);
           return;
         }
         WAITED.inc();
@@ -217,6 +331,7 @@ final class AsOfJoin<K, E, V> {
       default:
         NOT_FOUND.inc();
         out.notFound(key, event, time);
+        remember(event, time, watermark);
     }
   }
 
@@ -224,11 +339,8 @@ final class AsOfJoin<K, E, V> {
    * Joins an event after its wait: the version valid at its time if one arrived late, else the
    * first row that became valid within the timeout, else not found.
    */
-  private void resolveWaited(E event, Instant time, VersionHistory<V> versions) {
-    V row = versions.valueAt(time.getMillis());
-    if (row == null) {
-      row = versions.firstValueIn(time.getMillis(), waitEnd(time).getMillis());
-    }
+  private void resolveWaited(E event, Instant time, Instant watermark, VersionHistory<V> versions) {
+    V row = answer(versions, time);
     if (row != null) {
       ENRICHED.inc();
       out.enriched(event, row, time);
@@ -236,6 +348,7 @@ final class AsOfJoin<K, E, V> {
       NOT_FOUND.inc();
       out.notFound(key, event, time);
     }
+    remember(event, time, watermark);
   }
 
   /**

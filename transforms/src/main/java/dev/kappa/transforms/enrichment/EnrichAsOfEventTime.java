@@ -57,9 +57,12 @@ import org.joda.time.Instant;
  * is held until the input watermark, the minimum of the events' and the changelog's, has passed
  * {@code t}, so every change at or before {@code t} has arrived unless it was late. A bounded
  * backfill over the same events and changes therefore gives exactly the streaming results. The one
- * way they can differ is a <b>late change</b>: a change that arrives behind the watermark is
- * recorded (later events see it) but events already joined are not revised. It is emitted on {@link
- * #lateChangesTag()} so it can be alerted on; the backfill would have used it.
+ * way they can differ is a <b>late change</b>: a change that arrives behind the watermark. It is
+ * recorded (later events see it) and emitted on {@link #lateChangesTag()}; every event already
+ * joined whose answer it changes is reported on {@link #correctionsTag()} with the row it was given
+ * and the row a backfill gives it. The stream's joined events with its corrections applied equal
+ * the backfill's, for events within the history retention behind the watermark when the change
+ * arrives. A bounded run has no late changes, so no corrections.
  *
  * <ul>
  *   <li><b>Latency</b> follows the changelog's watermark: an idle changelog whose source does not
@@ -73,16 +76,19 @@ import org.joda.time.Instant;
  *   <li><b>History retention.</b> Versions superseded longer ago than the watermark minus {@link
  *       #historyRetention()} (default 30 days) are dropped, and a deleted row's state goes
  *       entirely. An event more than the retention behind the watermark may no longer find its
- *       version. State per key: the versions within retention plus the held events.
+ *       version, and a joined event is remembered for corrections only while its time is within the
+ *       retention. State per key: the versions within retention, the held events, and the joined
+ *       events within retention (the event itself, without its row).
  * </ul>
  *
  * <p><b>Outputs.</b> Enriched and not-found events keep their own timestamps and their original
  * windows (the join runs in the global window, because stateful DoFns reject merging windows and
  * the history must outlive any window; each event carries its window through it). Pane information
- * is not kept. Late changes come out in the global window with the change's timestamp. Counters
- * (namespace {@code EnrichAsOfEventTime}, per step): {@code enriched}, {@code notFound}, {@code
- * passedThrough}, {@code changes}, {@code lateChanges}, {@code heldEvents}, {@code lateEvents},
- * {@code waitedForKey}, {@code prunedVersions}.
+ * is not kept. Late changes and corrections come out in the global window with the change's
+ * timestamp. Counters (namespace {@code EnrichAsOfEventTime}, per step): {@code enriched}, {@code
+ * notFound}, {@code passedThrough}, {@code changes}, {@code lateChanges}, {@code
+ * lateChangesBeyondRetention}, {@code corrections}, {@code heldEvents}, {@code lateEvents}, {@code
+ * waitedForKey}, {@code prunedVersions}.
  *
  * <pre>{@code
  * PCollection<KV<String, Product>> productChanges = ...; // KvCoder(String, Nullable(Avro Product))
@@ -93,6 +99,8 @@ import org.joda.time.Instant;
  * PCollection<KV<OrderEvent, Product>> enriched = out.get(enrich.enrichedTag());
  * PCollection<KV<String, OrderEvent>> notFound = out.get(enrich.notFoundTag());
  * PCollection<KV<String, Product>> lateChanges = out.get(enrich.lateChangesTag());
+ * PCollection<Correction<String, OrderEvent, Product>> corrections =
+ *     out.get(enrich.correctionsTag());
  * }</pre>
  *
  * @param <K> the key; its coder must be deterministic and consistent with equals
@@ -115,6 +123,8 @@ public abstract class EnrichAsOfEventTime<K, E, V>
   public static final String LATE_EVENTS = "lateEvents";
   public static final String WAITED = "waitedForKey";
   public static final String PRUNED_VERSIONS = "prunedVersions";
+  public static final String CORRECTIONS = "corrections";
+  public static final String LATE_CHANGES_BEYOND_RETENTION = "lateChangesBeyondRetention";
 
   abstract PCollection<KV<K, V>> changelog();
 
@@ -128,6 +138,8 @@ public abstract class EnrichAsOfEventTime<K, E, V>
   abstract TupleTag<KV<K, E>> notFoundTagInternal();
 
   abstract TupleTag<KV<K, V>> lateChangesTagInternal();
+
+  abstract TupleTag<Correction<K, E, V>> correctionsTagInternal();
 
   abstract Builder<K, E, V> toBuilder();
 
@@ -143,6 +155,7 @@ public abstract class EnrichAsOfEventTime<K, E, V>
         .setEnrichedTagInternal(new TupleTag<KV<E, V>>("enriched") {})
         .setNotFoundTagInternal(new TupleTag<KV<K, E>>("notFound") {})
         .setLateChangesTagInternal(new TupleTag<KV<K, V>>("lateChanges") {})
+        .setCorrectionsTagInternal(new TupleTag<Correction<K, E, V>>("corrections") {})
         .build();
   }
 
@@ -154,7 +167,8 @@ public abstract class EnrichAsOfEventTime<K, E, V>
 
   /**
    * Keeps superseded versions for {@code retention} behind the watermark (default 30 days). Make it
-   * longer than the latest an event can arrive, or such an event may find its version gone.
+   * longer than the latest an event can arrive, or such an event may find its version gone. Joined
+   * events are remembered for corrections as long: the state holds every event of the retention.
    */
   public EnrichAsOfEventTime<K, E, V> withHistoryRetention(Duration retention) {
     checkArgument(retention != null, "history retention must be set");
@@ -186,6 +200,16 @@ public abstract class EnrichAsOfEventTime<K, E, V>
    */
   public TupleTag<KV<K, V>> lateChangesTag() {
     return lateChangesTagInternal();
+  }
+
+  /**
+   * Events already joined whose row a late change superseded: the row they were given and the row
+   * valid at their time now, which a backfill gives them. In the global window, with the change's
+   * timestamp. Events further behind the watermark than the history retention when the change
+   * arrives are not corrected.
+   */
+  public TupleTag<Correction<K, E, V>> correctionsTag() {
+    return correctionsTagInternal();
   }
 
   @Override
@@ -243,9 +267,13 @@ public abstract class EnrichAsOfEventTime<K, E, V>
                             carriedCoder,
                             enrichedCarried,
                             notFoundCarried,
-                            lateChangesTag()))
+                            lateChangesTag(),
+                            correctionsTag()))
                     .withOutputTags(
-                        enrichedCarried, TupleTagList.of(notFoundCarried).and(lateChangesTag())));
+                        enrichedCarried,
+                        TupleTagList.of(notFoundCarried)
+                            .and(lateChangesTag())
+                            .and(correctionsTag())));
 
     KvCoder<E, V> enrichedCoder = KvCoder.of(eventCoder, NullableCoder.of(rowCoder));
     PCollection<KV<E, V>> enriched =
@@ -260,9 +288,12 @@ public abstract class EnrichAsOfEventTime<K, E, V>
             .apply("RestoreNotFoundWindows", new RestoreWindows<>(strategy, eventsCoder));
     PCollection<KV<K, V>> lateChanges =
         joined.get(lateChangesTag()).setCoder(KvCoder.of(keyCoder, NullableCoder.of(rowCoder)));
+    PCollection<Correction<K, E, V>> corrections =
+        joined.get(correctionsTag()).setCoder(Correction.coder(keyCoder, eventCoder, rowCoder));
     return PCollectionTuple.of(enrichedTag(), enriched)
         .and(notFoundTag(), notFound)
-        .and(lateChangesTag(), lateChanges);
+        .and(lateChangesTag(), lateChanges)
+        .and(correctionsTag(), corrections);
   }
 
   /** The global window with the default trigger, so that the two inputs can be flattened. */
@@ -312,6 +343,9 @@ public abstract class EnrichAsOfEventTime<K, E, V>
     private static final String DUE = "due";
     private static final String DEADLINE = "deadline";
     private static final String PRUNE = "prune";
+    private static final String EMITTED = "emitted";
+    private static final String EMITTED_FROM = "emittedFrom";
+    private static final String FORGET = "forget";
 
     @StateId(HISTORY)
     private final StateSpec<ValueState<SortedMap<Long, V>>> historySpec;
@@ -338,11 +372,22 @@ public abstract class EnrichAsOfEventTime<K, E, V>
     @TimerId(PRUNE)
     private final TimerSpec pruneSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
+    @StateId(EMITTED)
+    private final StateSpec<BagState<TimestampedValue<KV<E, BoundedWindow>>>> emittedSpec;
+
+    @StateId(EMITTED_FROM)
+    private final StateSpec<ValueState<Instant>> emittedFromSpec =
+        StateSpecs.value(InstantCoder.of());
+
+    @TimerId(FORGET)
+    private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+
     private final MissingKeyPolicy policy;
     private final Duration retention;
     private final TupleTag<KV<KV<E, V>, BoundedWindow>> enrichedTag;
     private final TupleTag<KV<KV<K, E>, BoundedWindow>> notFoundTag;
     private final TupleTag<KV<K, V>> lateChangesTag;
+    private final TupleTag<Correction<K, E, V>> correctionsTag;
 
     JoinFn(
         MissingKeyPolicy policy,
@@ -351,16 +396,19 @@ public abstract class EnrichAsOfEventTime<K, E, V>
         Coder<KV<E, BoundedWindow>> carriedCoder,
         TupleTag<KV<KV<E, V>, BoundedWindow>> enrichedTag,
         TupleTag<KV<KV<K, E>, BoundedWindow>> notFoundTag,
-        TupleTag<KV<K, V>> lateChangesTag) {
+        TupleTag<KV<K, V>> lateChangesTag,
+        TupleTag<Correction<K, E, V>> correctionsTag) {
       this.historySpec =
           StateSpecs.value(SortedMapCoder.of(VarLongCoder.of(), NullableCoder.of(rowCoder)));
       this.pendingSpec = StateSpecs.bag(TimestampedValue.TimestampedValueCoder.of(carriedCoder));
       this.waitingSpec = StateSpecs.bag(TimestampedValue.TimestampedValueCoder.of(carriedCoder));
+      this.emittedSpec = StateSpecs.bag(TimestampedValue.TimestampedValueCoder.of(carriedCoder));
       this.policy = policy;
       this.retention = retention;
       this.enrichedTag = enrichedTag;
       this.notFoundTag = notFoundTag;
       this.lateChangesTag = lateChangesTag;
+      this.correctionsTag = correctionsTag;
     }
 
     @ProcessElement
@@ -376,6 +424,9 @@ public abstract class EnrichAsOfEventTime<K, E, V>
         @TimerId(DUE) Timer due,
         @TimerId(DEADLINE) Timer deadline,
         @TimerId(PRUNE) Timer prune,
+        @StateId(EMITTED) BagState<TimestampedValue<KV<E, BoundedWindow>>> emitted,
+        @StateId(EMITTED_FROM) ValueState<Instant> emittedFrom,
+        @TimerId(FORGET) Timer forget,
         MultiOutputReceiver out) {
       AsOfJoin<K, KV<E, BoundedWindow>, V> join =
           join(
@@ -388,6 +439,9 @@ public abstract class EnrichAsOfEventTime<K, E, V>
               due,
               deadline,
               prune,
+              emitted,
+              emittedFrom,
+              forget,
               out);
       // An event-time timer that is read, not set, gives the input watermark.
       Instant watermark = due.getCurrentRelativeTime();
@@ -411,8 +465,24 @@ public abstract class EnrichAsOfEventTime<K, E, V>
         @TimerId(DUE) Timer due,
         @TimerId(DEADLINE) Timer deadline,
         @TimerId(PRUNE) Timer prune,
+        @StateId(EMITTED) BagState<TimestampedValue<KV<E, BoundedWindow>>> emitted,
+        @StateId(EMITTED_FROM) ValueState<Instant> emittedFrom,
+        @TimerId(FORGET) Timer forget,
         MultiOutputReceiver out) {
-      join(key, history, pending, waiting, dueAt, waitingHold, due, deadline, prune, out)
+      join(
+              key,
+              history,
+              pending,
+              waiting,
+              dueAt,
+              waitingHold,
+              due,
+              deadline,
+              prune,
+              emitted,
+              emittedFrom,
+              forget,
+              out)
           .onDue(watermark(context, due));
     }
 
@@ -428,8 +498,24 @@ public abstract class EnrichAsOfEventTime<K, E, V>
         @TimerId(DUE) Timer due,
         @TimerId(DEADLINE) Timer deadline,
         @TimerId(PRUNE) Timer prune,
+        @StateId(EMITTED) BagState<TimestampedValue<KV<E, BoundedWindow>>> emitted,
+        @StateId(EMITTED_FROM) ValueState<Instant> emittedFrom,
+        @TimerId(FORGET) Timer forget,
         MultiOutputReceiver out) {
-      join(key, history, pending, waiting, dueAt, waitingHold, due, deadline, prune, out)
+      join(
+              key,
+              history,
+              pending,
+              waiting,
+              dueAt,
+              waitingHold,
+              due,
+              deadline,
+              prune,
+              emitted,
+              emittedFrom,
+              forget,
+              out)
           .onDeadline(watermark(context, deadline));
     }
 
@@ -445,9 +531,58 @@ public abstract class EnrichAsOfEventTime<K, E, V>
         @TimerId(DUE) Timer due,
         @TimerId(DEADLINE) Timer deadline,
         @TimerId(PRUNE) Timer prune,
+        @StateId(EMITTED) BagState<TimestampedValue<KV<E, BoundedWindow>>> emitted,
+        @StateId(EMITTED_FROM) ValueState<Instant> emittedFrom,
+        @TimerId(FORGET) Timer forget,
         MultiOutputReceiver out) {
-      join(key, history, pending, waiting, dueAt, waitingHold, due, deadline, prune, out)
+      join(
+              key,
+              history,
+              pending,
+              waiting,
+              dueAt,
+              waitingHold,
+              due,
+              deadline,
+              prune,
+              emitted,
+              emittedFrom,
+              forget,
+              out)
           .onPrune(watermark(context, prune));
+    }
+
+    @OnTimer(FORGET)
+    public void onForget(
+        OnTimerContext context,
+        @Key K key,
+        @StateId(HISTORY) ValueState<SortedMap<Long, V>> history,
+        @StateId(PENDING) BagState<TimestampedValue<KV<E, BoundedWindow>>> pending,
+        @StateId(WAITING) BagState<TimestampedValue<KV<E, BoundedWindow>>> waiting,
+        @StateId(DUE_AT) ValueState<Instant> dueAt,
+        @StateId(WAITING_HOLD) ValueState<Instant> waitingHold,
+        @TimerId(DUE) Timer due,
+        @TimerId(DEADLINE) Timer deadline,
+        @TimerId(PRUNE) Timer prune,
+        @StateId(EMITTED) BagState<TimestampedValue<KV<E, BoundedWindow>>> emitted,
+        @StateId(EMITTED_FROM) ValueState<Instant> emittedFrom,
+        @TimerId(FORGET) Timer forget,
+        MultiOutputReceiver out) {
+      join(
+              key,
+              history,
+              pending,
+              waiting,
+              dueAt,
+              waitingHold,
+              due,
+              deadline,
+              prune,
+              emitted,
+              emittedFrom,
+              forget,
+              out)
+          .onForget(watermark(context, forget));
     }
 
     /**
@@ -470,6 +605,9 @@ public abstract class EnrichAsOfEventTime<K, E, V>
         Timer due,
         Timer deadline,
         Timer prune,
+        BagState<TimestampedValue<KV<E, BoundedWindow>>> emitted,
+        ValueState<Instant> emittedFrom,
+        Timer forget,
         MultiOutputReceiver out) {
       return new AsOfJoin<>(
           key,
@@ -483,6 +621,9 @@ public abstract class EnrichAsOfEventTime<K, E, V>
           due,
           deadline,
           prune,
+          emitted,
+          emittedFrom,
+          forget,
           new AsOfJoin.Output<K, KV<E, BoundedWindow>, V>() {
             @Override
             public void enriched(KV<E, BoundedWindow> event, @Nullable V row, Instant timestamp) {
@@ -502,6 +643,20 @@ public abstract class EnrichAsOfEventTime<K, E, V>
             public void lateChange(K key, @Nullable V row, Instant validFrom) {
               out.get(lateChangesTag).outputWithTimestamp(KV.of(key, row), validFrom);
             }
+
+            @Override
+            public void corrected(Correction<K, KV<E, BoundedWindow>, V> correction) {
+              out.get(correctionsTag)
+                  .outputWithTimestamp(
+                      new Correction<>(
+                          correction.key(),
+                          correction.event().getKey(),
+                          correction.eventTime(),
+                          correction.emitted(),
+                          correction.corrected(),
+                          correction.changeValidFrom()),
+                      correction.changeValidFrom());
+            }
           });
     }
   }
@@ -519,6 +674,8 @@ public abstract class EnrichAsOfEventTime<K, E, V>
     abstract Builder<K, E, V> setNotFoundTagInternal(TupleTag<KV<K, E>> tag);
 
     abstract Builder<K, E, V> setLateChangesTagInternal(TupleTag<KV<K, V>> tag);
+
+    abstract Builder<K, E, V> setCorrectionsTagInternal(TupleTag<Correction<K, E, V>> tag);
 
     abstract EnrichAsOfEventTime<K, E, V> build();
   }

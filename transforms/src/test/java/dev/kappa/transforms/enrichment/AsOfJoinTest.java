@@ -47,7 +47,9 @@ class AsOfJoinTest {
     h.advanceWatermarkTo(at(31));
 
     assertThat(h.outputs, contains("enriched o1=toys @ 10:10", "enriched o2=toys @ 10:20"));
-    assertThat(h.timersSet(), contains("prune at 11:30"));
+    // The joined events are remembered for corrections until a tenth of the retention after they
+    // are older than the retention: 10:10 + 66 min.
+    assertThat(h.timersSet(), containsInAnyOrder("prune at 11:30", "forget at 11:16"));
     h.advanceWatermarkTo(at(30).plus(RETENTION).plus(Duration.millis(1)));
 
     assertThat(h.leftovers(), empty());
@@ -95,6 +97,8 @@ class AsOfJoinTest {
     h.advanceWatermarkTo(at(8));
 
     assertThat(h.outputs, contains("notFound o1 @ 10:00", "enriched o2=books @ 10:02"));
+    assertThat(h.timersSet(), contains("forget at 11:06"));
+    h.advanceWatermarkTo(at(67));
     assertThat(h.leftovers(), contains("history {10:06=books}"));
   }
 
@@ -111,6 +115,7 @@ class AsOfJoinTest {
 
     assertThat(
         h.outputs, containsInAnyOrder("enriched o0=food @ 10:15", "enriched o1=food @ 10:20"));
+    h.advanceWatermarkTo(at(87));
     assertThat(h.leftovers(), contains("history {10:22=food}"));
   }
 
@@ -126,16 +131,70 @@ class AsOfJoinTest {
   }
 
   /**
-   * Random interleavings on one key: changes (a quarter of them deletes, one in 20 late) and events
-   * (on time or late) in shuffled order, the watermark moving in random steps, waiting up to 3
-   * minutes for missing rows. Unless a change arrived late, every event gets exactly the answer of
-   * a scan of the whole changelog, and nothing is left at the end but the live row.
+   * A late change corrects the joined events it supersedes; once they are older than the retention
+   * (plus a tenth, the batch), the forget timer drops them, the state holds only the history, and a
+   * change that late corrects nothing.
    */
   @Test
-  void agreesWithAScanOfTheWholeChangelog() {
+  void joinedEventsAreForgottenOnceOlderThanTheRetention() {
+    Harness h = new Harness(MissingKeyPolicy.deadLetter());
+    h.change("toys", at(-60));
+    h.event("o1", at(0));
+    h.event("o2", at(10));
+    h.advanceWatermarkTo(at(11));
+    assertThat(h.timersSet(), contains("forget at 11:06"));
+    h.change("books", at(5));
+    assertThat(
+        h.outputs,
+        contains(
+            "enriched o1=toys @ 10:00",
+            "enriched o2=toys @ 10:10",
+            "lateChange books @ 10:05",
+            "corrected o2 toys->books @ 10:10"));
+
+    h.advanceWatermarkTo(at(67));
+    // toys (superseded at 10:05) is pruned; o1 is forgotten, o2 is kept until 10:10 + 66 min.
+    assertThat(h.timersSet(), contains("forget at 11:16"));
+    assertThat(h.history.read().size(), equalTo(1));
+    h.advanceWatermarkTo(at(77));
+    assertThat(h.leftovers(), contains("history {10:05=books}"));
+
+    h.outputs.clear();
+    h.change("music", at(8));
+    assertThat(h.outputs, contains("lateChange music @ 10:08"));
+    assertThat(h.leftovers(), contains("history {10:08=music}"));
+  }
+
+  /** A change behind the watermark that gives no joined event another answer corrects nothing. */
+  @Test
+  void aLateChangeThatChangesNoAnswerCorrectsNothing() {
+    Harness h = new Harness(MissingKeyPolicy.passThrough());
+    h.change("toys", at(-60));
+    h.event("o1", at(0));
+    h.advanceWatermarkTo(at(20));
+    h.change("toys", at(-30)); // the same row again
+    h.change("books", at(15)); // after every joined event
+
+    assertThat(
+        h.outputs,
+        contains(
+            "enriched o1=toys @ 10:00", "lateChange toys @ 09:30", "lateChange books @ 10:15"));
+  }
+
+  /**
+   * Random interleavings on one key: changes (a quarter of them deletes, one in 20 late) and events
+   * (on time or late) in shuffled order, the watermark moving in random steps, waiting up to 3
+   * minutes for missing rows. Every event is joined once; with the corrections applied in order
+   * (each naming the answer it replaces), every event has exactly the answer of a scan of the whole
+   * changelog, late changes included: what a backfill gives. Rounds without a late change have no
+   * corrections, and nothing is left at the end but the live row.
+   */
+  @Test
+  void withItsCorrectionsAgreesWithAScanOfTheWholeChangelog() {
     Random random = new Random(42);
     Duration timeout = Duration.standardMinutes(3);
-    int compared = 0;
+    int withoutLateChange = 0;
+    int corrected = 0;
     for (int round = 0; round < 300; round++) {
       Harness h = new Harness(MissingKeyPolicy.waitUpTo(timeout), Duration.standardDays(1));
       TreeMap<Long, String> changelog = new TreeMap<>();
@@ -164,22 +223,37 @@ class AsOfJoinTest {
       }
       h.advanceWatermarkTo(BoundedWindow.TIMESTAMP_MAX_VALUE);
 
-      List<String> joined = new ArrayList<>(h.outputs);
-      joined.removeIf(output -> output.startsWith("lateChange"));
-      assertThat("round " + round, joined.size(), equalTo(events));
-      if (!lateChange) {
-        compared++;
-        for (String output : joined) {
-          String order = output.split(" ")[1].split("=")[0];
-          Instant time = h.eventTimes.get(order);
-          String row = scan(changelog, time.getMillis(), timeout.getMillis());
-          String expected =
-              row == null
-                  ? "notFound " + order + " @ " + Harness.format(time)
-                  : "enriched " + order + "=" + row + " @ " + Harness.format(time);
-          assertThat("round " + round, output, equalTo(expected));
+      // Each event's answer, "null" for not found, as the outputs and then the corrections say.
+      Map<String, String> answers = new HashMap<>();
+      int corrections = 0;
+      for (String output : h.outputs) {
+        String[] words = output.split(" ");
+        if (words[0].equals("corrected")) {
+          corrections++;
+          String[] change = words[2].split("->");
+          assertThat("round " + round, answers.get(words[1]), equalTo(change[0]));
+          answers.put(words[1], change[1]);
+        } else if (words[0].equals("enriched")) {
+          String[] joined = words[1].split("=");
+          assertThat("round " + round, answers.put(joined[0], joined[1]), nullValue());
+        } else if (words[0].equals("notFound")) {
+          assertThat("round " + round, answers.put(words[1], "null"), nullValue());
         }
       }
+      assertThat("round " + round, answers.size(), equalTo(events));
+      for (Map.Entry<String, String> answer : answers.entrySet()) {
+        Instant time = h.eventTimes.get(answer.getKey());
+        String row = scan(changelog, time.getMillis(), timeout.getMillis());
+        assertThat(
+            "round " + round + ", " + answer.getKey(),
+            answer.getValue(),
+            equalTo(String.valueOf(row)));
+      }
+      if (!lateChange) {
+        withoutLateChange++;
+        assertThat("round " + round, corrections, equalTo(0));
+      }
+      corrected += corrections > 0 ? 1 : 0;
       String live = changelog.isEmpty() ? null : changelog.lastEntry().getValue();
       assertThat(
           "round " + round,
@@ -194,7 +268,8 @@ class AsOfJoinTest {
                           + live
                           + "}")));
     }
-    assertThat("rounds without a late change", compared > 100, equalTo(true));
+    assertThat("rounds without a late change", withoutLateChange > 100, equalTo(true));
+    assertThat("rounds with a correction", corrected > 20, equalTo(true));
   }
 
   /** What the join promises: the version at t, else the first row within the timeout. */
@@ -223,6 +298,9 @@ class AsOfJoinTest {
     final FakeTimer due = new FakeTimer("due");
     final FakeTimer deadline = new FakeTimer("deadline");
     final FakeTimer prune = new FakeTimer("prune");
+    final FakeBag<TimestampedValue<String>> emitted = new FakeBag<>("emitted");
+    final FakeValue<Instant> emittedFrom = new FakeValue<>("emittedFrom");
+    final FakeTimer forget = new FakeTimer("forget");
     final List<String> outputs = new ArrayList<>();
     final Map<String, Instant> eventTimes = new HashMap<>();
     final MissingKeyPolicy policy;
@@ -254,6 +332,9 @@ class AsOfJoinTest {
           due,
           deadline,
           prune,
+          emitted,
+          emittedFrom,
+          forget,
           new AsOfJoin.Output<String, String, String>() {
             @Override
             public void enriched(String event, @Nullable String row, Instant timestamp) {
@@ -271,6 +352,20 @@ class AsOfJoinTest {
             public void lateChange(String key, @Nullable String row, Instant validFrom) {
               checkOutput(validFrom);
               outputs.add("lateChange " + row + " @ " + format(validFrom));
+            }
+
+            @Override
+            public void corrected(Correction<String, String, String> correction) {
+              checkOutput(correction.changeValidFrom());
+              outputs.add(
+                  "corrected "
+                      + correction.event()
+                      + " "
+                      + correction.emitted()
+                      + "->"
+                      + correction.corrected()
+                      + " @ "
+                      + format(correction.eventTime()));
             }
           });
     }
@@ -291,7 +386,7 @@ class AsOfJoinTest {
       watermark = to;
       while (true) {
         FakeTimer next =
-            List.of(due, deadline, prune).stream()
+            List.of(due, deadline, prune, forget).stream()
                 .filter(t -> t.target != null && t.target.isBefore(watermark))
                 .min(Comparator.comparing((FakeTimer t) -> t.target))
                 .orElse(null);
@@ -307,6 +402,8 @@ class AsOfJoinTest {
           join().onDue(seen);
         } else if (next == deadline) {
           join().onDeadline(seen);
+        } else if (next == forget) {
+          join().onForget(seen);
         } else {
           join().onPrune(seen);
         }
@@ -323,7 +420,7 @@ class AsOfJoinTest {
 
     List<String> timersSet() {
       List<String> set = new ArrayList<>();
-      for (FakeTimer timer : List.of(due, deadline, prune)) {
+      for (FakeTimer timer : List.of(due, deadline, prune, forget)) {
         if (timer.target != null) {
           set.add(
               timer.name
@@ -346,12 +443,12 @@ class AsOfJoinTest {
         versions.forEach((t, row) -> entries.add(format(new Instant(t)) + "=" + row));
         left.add("history {" + String.join(", ", entries) + "}");
       }
-      for (FakeValue<?> value : List.of(dueAt, waitingHold)) {
+      for (FakeValue<?> value : List.of(dueAt, waitingHold, emittedFrom)) {
         if (value.read() != null) {
           left.add(value.name + " " + value.read());
         }
       }
-      for (FakeBag<?> bag : List.of(pending, waiting)) {
+      for (FakeBag<?> bag : List.of(pending, waiting, emitted)) {
         if (!bag.isEmpty().read()) {
           left.add(bag.name + " " + bag.read());
         }

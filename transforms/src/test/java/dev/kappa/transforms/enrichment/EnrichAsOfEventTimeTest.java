@@ -69,7 +69,8 @@ class EnrichAsOfEventTimeTest {
         split.events.apply("EnrichWithProduct", enrich),
         enrich.enrichedTag(),
         enrich.notFoundTag(),
-        enrich.lateChangesTag());
+        enrich.lateChangesTag(),
+        enrich.correctionsTag());
   }
 
   private static Outputs join(TestPipeline p, PTransform<PBegin, PCollection<String>> script) {
@@ -152,8 +153,9 @@ class EnrichAsOfEventTimeTest {
 
   /**
    * The watermark passes 10:10 and the 10:05 order is joined with toys. Then a change to books
-   * valid from 10:02 arrives late: it goes to the late changes, the order already joined is not
-   * revised, and a late order at 10:03 that comes after it sees books.
+   * valid from 10:02 arrives late: it goes to the late changes, the order already joined is
+   * corrected to books (what the backfill below gives it), and a late order at 10:03 that comes
+   * after it sees books.
    */
   @Test
   void aLateChangeIsReportedAndSeenByLaterEventsOnly(TestPipeline p) {
@@ -172,10 +174,163 @@ class EnrichAsOfEventTimeTest {
     PAssert.that(out.notFound).empty();
     PAssert.that(out.lateChanges.apply("Describe1", ParDo.of(new Describe<>())))
         .containsInAnyOrder("KV{p1, books} @ 2026-03-01T10:02:00.000Z in GlobalWindow");
+    PAssert.that(out.corrections).containsInAnyOrder("o1 toys->books @ 10:05 (10:02)");
     PipelineResult result = p.run();
 
     assertThat(counter(result, EnrichAsOfEventTime.class, "lateChanges"), equalTo(1L));
     assertThat(counter(result, EnrichAsOfEventTime.class, "lateEvents"), equalTo(1L));
+    assertThat(counter(result, EnrichAsOfEventTime.class, "corrections"), equalTo(1L));
+  }
+
+  // ------------------------------------------------------------------ late changes: corrections
+
+  /**
+   * p1 is toys from 09:00; orders at 09:50, 10:05 and 10:15 are joined with toys, p2's order with
+   * games. Then books from 10:00 arrives late: exactly the two p1 orders at or after 10:00 are
+   * corrected, not the 09:50 one, not p2's, and not the 10:25 order that arrives after the change.
+   */
+  @Test
+  void aLateChangeCorrectsExactlyTheOrdersItSupersedes(TestPipeline p) {
+    Outputs out =
+        join(
+            p,
+            script()
+                .addElements(change("p1", "toys", at(-60)), change("p2", "games", at(-60)))
+                .addElements(
+                    event("p1", "o1", at(-10)),
+                    event("p1", "o2", at(5)),
+                    event("p1", "o3", at(15)),
+                    event("p2", "o4", at(10)))
+                .advanceWatermarkTo(at(20))
+                .addElements(change("p1", "books", at(0)))
+                .addElements(event("p1", "o5", at(25)))
+                .advanceWatermarkToInfinity());
+
+    PAssert.that(out.enriched)
+        .containsInAnyOrder(
+            KV.of("o1", "toys"),
+            KV.of("o2", "toys"),
+            KV.of("o3", "toys"),
+            KV.of("o4", "games"),
+            KV.of("o5", "books"));
+    PAssert.that(out.notFound).empty();
+    PAssert.that(out.lateChanges).containsInAnyOrder(KV.of("p1", "books"));
+    PAssert.that(out.corrections)
+        .containsInAnyOrder("o2 toys->books @ 10:05 (10:00)", "o3 toys->books @ 10:15 (10:00)");
+    PipelineResult result = p.run();
+
+    assertThat(counter(result, EnrichAsOfEventTime.class, "corrections"), equalTo(2L));
+    assertThat(
+        counter(result, EnrichAsOfEventTime.class, "lateChangesBeyondRetention"), equalTo(0L));
+  }
+
+  /**
+   * Toys from 09:00 and music from 10:10 were used; books from 10:06 arrives late. It supersedes
+   * toys only until music: the 10:08 order is corrected, the 10:05 and 10:12 ones are not.
+   */
+  @Test
+  void aLateChangeSupersededByALaterVersionCorrectsOnlyUntilThatVersion(TestPipeline p) {
+    Outputs out =
+        join(
+            p,
+            script()
+                .addElements(change("p1", "toys", at(-60)), change("p1", "music", at(10)))
+                .addElements(
+                    event("p1", "o1", at(5)), event("p1", "o2", at(8)), event("p1", "o3", at(12)))
+                .advanceWatermarkTo(at(20))
+                .addElements(change("p1", "books", at(6)))
+                .advanceWatermarkToInfinity());
+
+    PAssert.that(out.enriched)
+        .containsInAnyOrder(KV.of("o1", "toys"), KV.of("o2", "toys"), KV.of("o3", "music"));
+    PAssert.that(out.notFound).empty();
+    PAssert.that(out.lateChanges).containsInAnyOrder(KV.of("p1", "books"));
+    PAssert.that(out.corrections).containsInAnyOrder("o2 toys->books @ 10:08 (10:06)");
+    p.run();
+  }
+
+  /**
+   * A late delete corrects to "no row", and a second late change corrects again from there: each
+   * correction starts from the previous one's answer. Under the dead-letter policy, "no row" means
+   * the order belongs on the not-found output.
+   */
+  @Test
+  void successiveLateChangesCorrectFromThePreviousCorrection(TestPipeline p) {
+    Outputs out =
+        join(
+            p,
+            script()
+                .addElements(change("p1", "toys", at(-60)))
+                .addElements(event("p1", "o1", at(10)))
+                .advanceWatermarkTo(at(20))
+                .addElements(deletion("p1", at(5)))
+                .advanceWatermarkTo(at(25))
+                .addElements(change("p1", "books", at(8)))
+                .advanceWatermarkToInfinity());
+
+    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "toys"));
+    PAssert.that(out.notFound).empty();
+    PAssert.that(out.corrections)
+        .containsInAnyOrder("o1 toys->null @ 10:10 (10:05)", "o1 null->books @ 10:10 (10:08)");
+    p.run();
+  }
+
+  /**
+   * With one hour of history, the watermark at 10:30: a late change from 08:20 is applied, and of
+   * the orders it supersedes only the one within the retention (10:10) is corrected; the 08:50
+   * order has been forgotten, as its version would have been pruned.
+   */
+  @Test
+  void aLateChangeOlderThanTheRetentionCorrectsOnlyOrdersWithinIt(TestPipeline p) {
+    Outputs out =
+        join(
+            p,
+            script()
+                .addElements(change("p1", "toys", at(-120)))
+                .addElements(event("p1", "o1", at(-70)), event("p1", "o2", at(10)))
+                .advanceWatermarkTo(at(30))
+                .addElements(change("p1", "books", at(-100)))
+                .advanceWatermarkToInfinity(),
+            enrich -> enrich.withHistoryRetention(Duration.standardHours(1)));
+
+    PAssert.that(out.enriched).containsInAnyOrder(KV.of("o1", "toys"), KV.of("o2", "toys"));
+    PAssert.that(out.notFound).empty();
+    PAssert.that(out.lateChanges).containsInAnyOrder(KV.of("p1", "books"));
+    PAssert.that(out.corrections).containsInAnyOrder("o2 toys->books @ 10:10 (08:20)");
+    PipelineResult result = p.run();
+
+    assertThat(
+        counter(result, EnrichAsOfEventTime.class, "lateChangesBeyondRetention"), equalTo(1L));
+  }
+
+  /**
+   * The same records as {@link #aLateChangeCorrectsExactlyTheOrdersItSupersedes}, bounded: the
+   * backfill gives every order what the stream gave it with its corrections applied, and has no
+   * corrections.
+   */
+  @Test
+  void aBackfillEqualsTheStreamWithItsCorrectionsApplied(TestPipeline p) {
+    Outputs out =
+        join(
+            p,
+            Create.timestamped(
+                    change("p1", "toys", at(-60)),
+                    change("p2", "games", at(-60)),
+                    event("p1", "o1", at(-10)),
+                    event("p1", "o2", at(5)),
+                    event("p1", "o3", at(15)),
+                    event("p2", "o4", at(10)),
+                    change("p1", "books", at(0)),
+                    event("p1", "o5", at(25)))
+                .withCoder(StringUtf8Coder.of()));
+
+    out.assertEnrichedOnly(
+        KV.of("o1", "toys"),
+        KV.of("o2", "books"),
+        KV.of("o3", "books"),
+        KV.of("o4", "games"),
+        KV.of("o5", "books"));
+    p.run();
   }
 
   /** A backfill over the same records as above has no late change, so o1 is for books too. */

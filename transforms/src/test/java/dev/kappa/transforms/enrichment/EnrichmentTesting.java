@@ -21,6 +21,7 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -31,6 +32,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptors;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -308,12 +310,14 @@ final class EnrichmentTesting {
 
   /**
    * An enrichment transform's outputs for one script: the enriched events, the ones not found and,
-   * for {@link EnrichAsOfEventTime}, the late changes (null for the others).
+   * for {@link EnrichAsOfEventTime}, the late changes and the corrections, each described as {@code
+   * "order emitted->corrected @ event time (change valid-from)"} (null for the others).
    */
   static final class Outputs {
     final PCollection<KV<String, String>> enriched;
     final PCollection<KV<String, String>> notFound;
     final @Nullable PCollection<KV<String, String>> lateChanges;
+    final @Nullable PCollection<String> corrections;
 
     Outputs(
         PCollectionTuple out,
@@ -322,16 +326,35 @@ final class EnrichmentTesting {
       this.enriched = out.get(enrichedTag);
       this.notFound = out.get(notFoundTag);
       this.lateChanges = null;
+      this.corrections = null;
     }
 
     Outputs(
         PCollectionTuple out,
         TupleTag<KV<String, String>> enrichedTag,
         TupleTag<KV<String, String>> notFoundTag,
-        TupleTag<KV<String, String>> lateChangesTag) {
+        TupleTag<KV<String, String>> lateChangesTag,
+        TupleTag<Correction<String, String, String>> correctionsTag) {
       this.enriched = out.get(enrichedTag);
       this.notFound = out.get(notFoundTag);
       this.lateChanges = out.get(lateChangesTag);
+      this.corrections =
+          out.get(correctionsTag)
+              .apply(
+                  "DescribeCorrections",
+                  MapElements.into(TypeDescriptors.strings())
+                      .via(
+                          (Correction<String, String, String> c) ->
+                              c.event()
+                                  + " "
+                                  + c.emitted()
+                                  + "->"
+                                  + c.corrected()
+                                  + " @ "
+                                  + c.eventTime().toString().substring(11, 16)
+                                  + " ("
+                                  + c.changeValidFrom().toString().substring(11, 16)
+                                  + ")"));
     }
 
     /**
@@ -343,6 +366,9 @@ final class EnrichmentTesting {
       PAssert.that(notFound).empty();
       if (lateChanges != null) {
         PAssert.that(lateChanges).empty();
+      }
+      if (corrections != null) {
+        PAssert.that(corrections).empty();
       }
     }
   }
