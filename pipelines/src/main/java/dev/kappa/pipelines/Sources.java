@@ -79,8 +79,8 @@ public final class Sources {
    * history: files are read whole (bounded, also in a streaming job); a Kafka topic is read from
    * its earliest offset without a consumer group (a restored job resumes from its checkpoint), and
    * in a backfill from the topic's start to its end offsets at launch, keeping the changes whose
-   * Kafka timestamps are before {@code --to}. A job that stops at the end of its
-   * input ({@code --stopAtEnd}, {@code --stopAtOffsets}) reads the changes present at launch.
+   * Kafka timestamps are before {@code --to}. A job that stops at the end of its input ({@code
+   * --stopAtEnd}, {@code --stopAtOffsets}) reads the changes present at launch.
    *
    * @param changeTime a change's commit time, its event time on Kafka
    */
