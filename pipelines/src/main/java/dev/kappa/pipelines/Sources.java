@@ -78,8 +78,9 @@ public final class Sources {
    * <p>A change stream is always read from its beginning, so that a temporal join has the whole
    * history: files are read whole (bounded, also in a streaming job); a Kafka topic is read from
    * its earliest offset without a consumer group (a restored job resumes from its checkpoint), and
-   * in a backfill from the topic's start up to {@code --to}. A job that stops at the end of its
-   * input ({@code --stopAtEnd}, {@code --stopAtOffsets}) reads the changes present at launch.
+   * in a backfill from the topic's start to its end offsets at launch, keeping the changes whose
+   * Kafka timestamps are before {@code --to}. A job that stops at the end of its input ({@code
+   * --stopAtEnd}, {@code --stopAtOffsets}) reads the changes present at launch.
    *
    * @param changeTime a change's commit time, its event time on Kafka
    */
@@ -102,11 +103,13 @@ public final class Sources {
     boolean backfill =
         options.getSource() == SourceOptions.SourceKind.KAFKA && options.getFrom() != null;
     if (backfill || options.getSource() == SourceOptions.SourceKind.FILES) {
-      // A bounded job reads the table's history up to the end of its range, or all of it.
+      // A bounded job reads the table's history up to the end of its range, or all of it: every
+      // change stamped before --to, from the topic's start to its end offsets at launch, however
+      // disordered the Kafka timestamps (a change stamped after --to is skipped, not an end).
       Instant to = backfill ? OptionValues.instant("to", options.getTo()) : Instant.now();
       return pipeline.apply(
           stepName,
-          Kafka.readRange(options.getBootstrapServers(), List.of(topic), new Instant(0), to)
+          Kafka.readUntil(options.getBootstrapServers(), List.of(topic), to)
               .withEventTime(changeTime));
     }
     // No consumer group and no commits: every launch reads the whole history again.

@@ -50,6 +50,15 @@ public final class Kafka {
   }
 
   /**
+   * Reads the records of {@code topics} whose Kafka timestamps are before {@code to}, from each
+   * partition's first offset to its end offset at launch, as a bounded collection: the history of a
+   * table's change stream as of the end of a backfill. See {@link ReadKafkaRange}.
+   */
+  public static ReadKafkaRange readUntil(String bootstrapServers, List<String> topics, Instant to) {
+    return ReadKafkaRange.until(bootstrapServers, topics, to);
+  }
+
+  /**
    * Writes key/value byte arrays to {@code topic}, at least once by default. See {@link
    * WriteKafka}.
    */

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bounded source behind {@link ReadKafkaRange}: fixed offset ranges, resolved at launch, read
- * with plain consumers (no consumer group, nothing committed).
+ * with plain consumers (no consumer group, nothing committed), keeping the records whose Kafka
+ * timestamps are in the {@link TimestampRange} and counting the others by reason.
  *
  * <p>The root source holds every non-empty partition range and splits into one source per
  * partition; a range larger than the desired bundle size is halved by offsets until it is not (or
@@ -46,6 +47,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
   private final String bootstrapServers;
   private final Map<String, Object> consumerConfig;
   private final List<KafkaPartitionRange> ranges;
+  private final TimestampRange timestamps;
   private final EventTimePolicyFactory policies;
   private final SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory;
   private final ProcessingClock clock;
@@ -55,16 +57,26 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
       String bootstrapServers,
       Map<String, Object> consumerConfig,
       List<KafkaPartitionRange> ranges,
+      TimestampRange timestamps,
       EventTimePolicyFactory policies,
       SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory,
       ProcessingClock clock) {
-    this(bootstrapServers, consumerConfig, ranges, policies, consumerFactory, clock, false);
+    this(
+        bootstrapServers,
+        consumerConfig,
+        ranges,
+        timestamps,
+        policies,
+        consumerFactory,
+        clock,
+        false);
   }
 
   private KafkaRangeSource(
       String bootstrapServers,
       Map<String, Object> consumerConfig,
       List<KafkaPartitionRange> ranges,
+      TimestampRange timestamps,
       EventTimePolicyFactory policies,
       SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory,
       ProcessingClock clock,
@@ -72,6 +84,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
     this.bootstrapServers = bootstrapServers;
     this.consumerConfig = consumerConfig;
     this.ranges = List.copyOf(ranges);
+    this.timestamps = timestamps;
     this.policies = policies;
     this.consumerFactory = consumerFactory;
     this.clock = clock;
@@ -87,6 +100,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
         bootstrapServers,
         consumerConfig,
         List.of(range),
+        timestamps,
         policies,
         consumerFactory,
         clock,
@@ -158,6 +172,10 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
   static final class RangeReader extends BoundedReader<SourceRecord> {
     private static final Counter RECORDS = Metrics.counter(ReadKafkaRange.class, "records");
     private static final Counter BYTES = Metrics.counter(ReadKafkaRange.class, "bytes");
+    private static final Counter SKIPPED_BEFORE_FROM =
+        Metrics.counter(ReadKafkaRange.class, "skippedBeforeFrom");
+    private static final Counter SKIPPED_AT_OR_AFTER_TO =
+        Metrics.counter(ReadKafkaRange.class, "skippedAtOrAfterTo");
 
     private final KafkaRangeSource source;
     private final @Nullable KafkaPartitionRange range;
@@ -167,6 +185,9 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
     private @Nullable Counter partitionRecords;
     private final CurrentRecord current;
     private boolean finished;
+    private long inRange;
+    private long beforeFrom;
+    private long atOrAfterTo;
 
     RangeReader(KafkaRangeSource source, @Nullable KafkaPartitionRange range) {
       this.source = source;
@@ -188,6 +209,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
       policy = source.policies.create(null);
       partitionRecords = Metrics.counter(ReadKafkaRange.class, "records-" + range.partitionName());
       progress = new ReadProgress(LOG, label(range), range.count(), 0, source.clock);
+      progress.counted(0, 0, 0);
       LOG.info("Reading {}", range);
       return advance();
     }
@@ -210,10 +232,11 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
       ReadProgress progress = this.progress;
       while (!fetcher.isDone()) {
         ConsumerRecord<byte[], byte[]> record = fetcher.next(POLL_TIMEOUT);
+        boolean inRange = record != null && keep(record);
         if (progress != null) {
           progress.update(fetcher.nextOffset() - range.startOffset());
         }
-        if (record != null) {
+        if (record != null && inRange) {
           SourceRecord sourceRecord = SourceRecords.of(record);
           EventTimePolicy policy = this.policy;
           current.set(
@@ -235,6 +258,32 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
         progress.finish(range.count());
       }
       return false;
+    }
+
+    /**
+     * Whether {@code record}'s Kafka timestamp is in range; counts it by verdict and tells the
+     * progress line.
+     */
+    private boolean keep(ConsumerRecord<byte[], byte[]> record) {
+      TimestampRange.Verdict verdict = source.timestamps.classify(record.timestamp());
+      switch (verdict) {
+        case IN_RANGE:
+          inRange++;
+          break;
+        case BEFORE_FROM:
+          beforeFrom++;
+          SKIPPED_BEFORE_FROM.inc();
+          break;
+        case AT_OR_AFTER_TO:
+          atOrAfterTo++;
+          SKIPPED_AT_OR_AFTER_TO.inc();
+          break;
+      }
+      ReadProgress progress = this.progress;
+      if (progress != null) {
+        progress.counted(inRange, beforeFrom, atOrAfterTo);
+      }
+      return verdict == TimestampRange.Verdict.IN_RANGE;
     }
 
     @Override

@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.joda.time.Instant;
@@ -42,39 +41,44 @@ final class OffsetPlanner {
   }
 
   /**
-   * Per partition: from the first offset whose Kafka timestamp is at or after {@code from} to the
-   * first at or after {@code to} (the partition's end offset if there is none). A partition with no
-   * record at or after {@code from} gets an empty range at its end offset.
+   * Per partition: from the first offset whose Kafka timestamp is at or after the range's start
+   * (the partition's first offset when the range has no start) to the partition's end offset now. A
+   * partition with no record at or after the start gets an empty range at its end offset.
+   *
+   * <p>The end is not resolved by timestamp: Kafka timestamps are not in offset order, so the first
+   * record at or after {@code to} (say one stamped in 2099 by a wrong clock) may come before
+   * records that are in range. The reader keeps only the records in {@code range} and counts the
+   * others. The start is exact: {@code offsetsForTimes} returns the first offset whose timestamp is
+   * at or after {@code from} (the time index records the greatest timestamp so far), so no earlier
+   * offset holds a record in range.
    */
   static List<KafkaPartitionRange> timeRange(
-      Consumer<byte[], byte[]> consumer,
-      List<TopicPartition> partitions,
-      Instant from,
-      Instant to) {
-    Map<TopicPartition, Long> fromQuery = new HashMap<>();
-    Map<TopicPartition, Long> toQuery = new HashMap<>();
-    for (TopicPartition partition : partitions) {
-      fromQuery.put(partition, from.getMillis());
-      toQuery.put(partition, to.getMillis());
-    }
-    Map<TopicPartition, OffsetAndTimestamp> starts =
-        consumer.offsetsForTimes(fromQuery, REQUEST_TIMEOUT);
-    Map<TopicPartition, OffsetAndTimestamp> ends =
-        consumer.offsetsForTimes(toQuery, REQUEST_TIMEOUT);
+      Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions, TimestampRange range) {
     Map<TopicPartition, Long> endOffsets = consumer.endOffsets(partitions, REQUEST_TIMEOUT);
+    Map<TopicPartition, Long> startOffsets = new HashMap<>();
+    Instant from = range.from();
+    if (from == null) {
+      startOffsets.putAll(consumer.beginningOffsets(partitions, REQUEST_TIMEOUT));
+    } else {
+      Map<TopicPartition, Long> fromQuery = new HashMap<>();
+      for (TopicPartition partition : partitions) {
+        fromQuery.put(partition, from.getMillis());
+      }
+      consumer
+          .offsetsForTimes(fromQuery, REQUEST_TIMEOUT)
+          .forEach(
+              (partition, start) -> {
+                if (start != null) {
+                  startOffsets.put(partition, start.offset());
+                }
+              });
+    }
     List<KafkaPartitionRange> ranges = new ArrayList<>();
     for (TopicPartition partition : partitions) {
       long endOffset = endOffsets.get(partition);
-      OffsetAndTimestamp start = starts.get(partition);
-      OffsetAndTimestamp end = ends.get(partition);
-      long startOffset = start == null ? endOffset : start.offset();
-      long stopOffset = end == null ? endOffset : end.offset();
+      long startOffset = Math.min(startOffsets.getOrDefault(partition, endOffset), endOffset);
       ranges.add(
-          KafkaPartitionRange.of(
-              partition.topic(),
-              partition.partition(),
-              startOffset,
-              Math.max(startOffset, stopOffset)));
+          KafkaPartitionRange.of(partition.topic(), partition.partition(), startOffset, endOffset));
     }
     return ranges;
   }

@@ -29,13 +29,17 @@ import org.slf4j.LoggerFactory;
  * with a stop time stays unbounded, apache/beam#18353, and a start time fails on a partition with
  * nothing after it, apache/beam#21610.)
  *
- * <p><b>Which records.</b> At launch (when the pipeline is built) each partition's offsets are
- * resolved with a consumer, by Kafka record timestamp: from the first offset at or after {@code
- * from} to the first at or after {@code to} (exclusive), or to the partition's end offset at launch
- * if none is. Exactly the records at those offsets are read; none are filtered by timestamp, so on
- * a topic whose record timestamps are not in offset order a few records may lie outside {@code
- * [from, to)}. A partition with no record at or after {@code from} contributes nothing: it is
- * reported by {@link #plan()} and in the launch log, and is not an error.
+ * <p><b>Which records.</b> Every record whose Kafka timestamp lies in {@code [from, to)}, whatever
+ * the order of timestamps in the partition (producers set them; one record stamped in 2099 may sit
+ * between records of today). At launch (when the pipeline is built) each partition's offsets are
+ * resolved with a consumer: from the first offset whose timestamp is at or after {@code from} (no
+ * earlier offset can hold a record in range) to the partition's end offset at launch. The readers
+ * scan those offsets and keep the records in range; the others are skipped and counted by reason,
+ * in the counters {@code skippedBeforeFrom} and {@code skippedAtOrAfterTo} and in each reader's
+ * progress lines. A partition with no record at or after {@code from} contributes nothing: it is
+ * reported by {@link #plan()} and in the launch log, and is not an error. {@link Kafka#readUntil}
+ * reads from each partition's first offset instead (a table's whole change history up to {@code
+ * to}).
  *
  * <p><b>Timestamps</b> are event times from {@link #withEventTime} (required); a record whose event
  * time cannot be extracted is still emitted, stamped with the greatest event time seen so far by
@@ -46,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * retention deletes offsets of the range before they are read, the read fails rather than skip them
  * ({@code auto.offset.reset=none}; {@link #withConsumerConfig} may change it). Each reader logs its
  * progress every 5 s and at the end ({@code partition orders-0: 12000/50000 records (24%), 8000
- * rec/s, ~5 s left}); counters {@code records}, {@code bytes}, {@code records-<topic>-<partition>}
- * and {@code recordsWithoutEventTime}.
+ * rec/s, ~5 s left; 11990 in range, skipped 6 before from, 4 at or after to}); counters {@code
+ * records} and {@code records-<topic>-<partition>} (records in range), {@code bytes}, {@code
+ * skippedBeforeFrom}, {@code skippedAtOrAfterTo} and {@code recordsWithoutEventTime}.
  *
  * <pre>{@code
  * ReadKafkaRange march =
@@ -57,7 +62,7 @@ import org.slf4j.LoggerFactory;
  *             Instant.parse("2024-03-01T00:00:00Z"),
  *             Instant.parse("2024-04-01T00:00:00Z"))
  *         .withEventTime(new OrderEventTime());
- * march.plan().forEach(range -> System.out.println(range)); // orders-0 [1200, 5400): 4200 offsets
+ * march.plan().forEach(range -> System.out.println(range)); // orders-0 [1200, 9000): 7800 offsets
  * PCollection<SourceRecord> orders = pipeline.apply("ReadOrders", march);
  * }</pre>
  */
@@ -73,9 +78,7 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
 
   abstract List<String> topics();
 
-  abstract Instant from();
-
-  abstract Instant to();
+  abstract TimestampRange timestamps();
 
   abstract @Nullable SerializableFunction<SourceRecord, Instant> eventTime();
 
@@ -93,9 +96,7 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
 
     abstract Builder setTopics(List<String> topics);
 
-    abstract Builder setFrom(Instant from);
-
-    abstract Builder setTo(Instant to);
+    abstract Builder setTimestamps(TimestampRange timestamps);
 
     abstract Builder setEventTime(SerializableFunction<SourceRecord, Instant> eventTime);
 
@@ -110,16 +111,19 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
   }
 
   static ReadKafkaRange of(String bootstrapServers, List<String> topics, Instant from, Instant to) {
-    Settings.notNull("from", from);
-    Settings.notNull("to", to);
-    if (!from.isBefore(to)) {
-      throw new IllegalArgumentException("from must be before to, was from=" + from + ", to=" + to);
-    }
+    return of(bootstrapServers, topics, TimestampRange.between(from, to));
+  }
+
+  static ReadKafkaRange until(String bootstrapServers, List<String> topics, Instant to) {
+    return of(bootstrapServers, topics, TimestampRange.before(to));
+  }
+
+  private static ReadKafkaRange of(
+      String bootstrapServers, List<String> topics, TimestampRange timestamps) {
     return new AutoValue_ReadKafkaRange.Builder()
         .setBootstrapServers(Settings.bootstrapServers(bootstrapServers))
         .setTopics(Settings.topics(topics))
-        .setFrom(from)
-        .setTo(to)
+        .setTimestamps(timestamps)
         .setConsumerConfig(Collections.emptyMap())
         .setConsumerFactory(new ConsumerConfigs.DefaultConsumerFactory())
         .setClock(ProcessingClock.system())
@@ -186,13 +190,13 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
             .apply(ConsumerConfigs.forOwnConsumer(bootstrapServers(), consumerConfig()))) {
       List<TopicPartition> partitions =
           OffsetPlanner.partitionsOf(consumer, topics(), bootstrapServers());
-      plan = OffsetPlanner.timeRange(consumer, partitions, from(), to());
+      plan = OffsetPlanner.timeRange(consumer, partitions, timestamps());
     }
     LOG.info(
-        "Kafka.readRange({}, {}, {}) reads {}",
+        "Kafka.readRange({}, {}) scans {}; records whose Kafka timestamp is outside the range are"
+            + " skipped and counted (before from, at or after to)",
         topics(),
-        from(),
-        to(),
+        timestamps(),
         OffsetPlanner.describe(plan));
     return Collections.unmodifiableList(new ArrayList<>(plan));
   }
@@ -237,6 +241,7 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
                 bootstrapServers(),
                 readerConsumerConfig(),
                 toRead,
+                timestamps(),
                 policies,
                 consumerFactory(),
                 clock())));
@@ -249,7 +254,7 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
         .add(
             DisplayData.item("bootstrapServers", bootstrapServers()).withLabel("Bootstrap servers"))
         .add(DisplayData.item("topics", String.join(",", topics())).withLabel("Topics"))
-        .add(DisplayData.item("from", from()).withLabel("From (inclusive)"))
-        .add(DisplayData.item("to", to()).withLabel("To (exclusive)"));
+        .addIfNotNull(DisplayData.item("from", timestamps().from()).withLabel("From (inclusive)"))
+        .add(DisplayData.item("to", timestamps().to()).withLabel("To (exclusive)"));
   }
 }

@@ -9,7 +9,9 @@ import org.slf4j.Logger;
  * Logs how far one reader is through its offset range, every {@link #INTERVAL} and at the end:
  * {@code partition orders-0: 12000/50000 records (24%), 8000 rec/s, ~5 s left}. Counts are offsets,
  * so that the percentage and the time left stay right on compacted topics. The rate counts only
- * what this reader read, not what a reader it was restored from had read.
+ * what this reader read, not what a reader it was restored from had read. A reader that filters by
+ * timestamp ({@link KafkaRangeSource}) also says how many records were in range and how many it
+ * skipped, and why: {@code ...; 11990 in range, skipped 6 before from, 4 at or after to}.
  */
 final class ReadProgress {
   /** How often a running reader logs. */
@@ -23,6 +25,10 @@ final class ReadProgress {
   private final Instant startedAt;
   private Instant lastLoggedAt;
   private long done;
+  private boolean filtered;
+  private long inRange;
+  private long beforeFrom;
+  private long atOrAfterTo;
 
   /**
    * Progress through {@code total} offsets of the partition called {@code label}, of which {@code
@@ -47,6 +53,17 @@ final class ReadProgress {
       lastLoggedAt = now;
       log.info(describe(now));
     }
+  }
+
+  /**
+   * So far {@code inRange} records were kept, {@code beforeFrom} skipped as stamped before the
+   * range's start and {@code atOrAfterTo} as stamped at or after its end.
+   */
+  void counted(long inRange, long beforeFrom, long atOrAfterTo) {
+    this.filtered = true;
+    this.inRange = inRange;
+    this.beforeFrom = beforeFrom;
+    this.atOrAfterTo = atOrAfterTo;
   }
 
   /**
@@ -84,6 +101,15 @@ final class ReadProgress {
         + "%), "
         + rate
         + " rec/s, "
-        + tail;
+        + tail
+        + (filtered
+            ? "; "
+                + inRange
+                + " in range, skipped "
+                + beforeFrom
+                + " before from, "
+                + atOrAfterTo
+                + " at or after to"
+            : "");
   }
 }

@@ -26,6 +26,7 @@ class KafkaRangeSourceTest {
         "localhost:9092",
         Map.of(),
         List.of(ranges),
+        TimestampRange.between(Instant.EPOCH, Instant.parse("2030-01-01T00:00:00Z")),
         new EventTimePolicyFactory(
             new PayloadIsTheTime(),
             Duration.standardMinutes(1),

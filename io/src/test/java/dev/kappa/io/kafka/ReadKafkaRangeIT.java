@@ -16,6 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -95,7 +99,7 @@ class ReadKafkaRangeIT {
 
   @Test
   @Timeout(180)
-  void readsExactlyTheResolvedOffsetsAsABoundedCollectionAndTheSameTwice(
+  void readsTheRecordsInRangeAsABoundedCollectionAndTheSameTwice(
       KafkaBroker broker, TestPipeline pipeline) throws Exception {
     String topic = KafkaTestData.uniqueTopic("orders");
     broker.createTopic(topic, 3);
@@ -108,13 +112,14 @@ class ReadKafkaRangeIT {
     assertThat(
         plan,
         contains(
-            KafkaPartitionRange.of(topic, 0, 3, 7),
+            KafkaPartitionRange.of(topic, 0, 3, 10),
             KafkaPartitionRange.of(topic, 1, 3, 3),
-            KafkaPartitionRange.of(topic, 2, 0, 4)));
+            KafkaPartitionRange.of(topic, 2, 0, 6)));
     assertThat(plan.get(1).isEmpty(), equalTo(true));
     PCollection<SourceRecord> firstRecords = pipeline.apply("ReadFirst", first);
 
-    // More records after the range: a second read of the same range resolves the same offsets.
+    // More records after the range: a second read of the same range starts at the same offsets,
+    // scans the new ones too and reads the same records.
     List<ProducerRecord<byte[], byte[]>> later = new ArrayList<>();
     for (int partition = 0; partition < 3; partition++) {
       later.add(record(topic, partition, minutes(20), payload(minutes(20), 900 + partition)));
@@ -125,7 +130,12 @@ class ReadKafkaRangeIT {
             .withEventTime(new LeadingEventTime());
     PCollection<SourceRecord> secondRecords = pipeline.apply("ReadSecond", second);
 
-    assertThat(second.plan(), equalTo(plan));
+    assertThat(
+        second.plan(),
+        contains(
+            KafkaPartitionRange.of(topic, 0, 3, 11),
+            KafkaPartitionRange.of(topic, 1, 3, 4),
+            KafkaPartitionRange.of(topic, 2, 0, 7)));
     assertThat(firstRecords.isBounded(), equalTo(PCollection.IsBounded.BOUNDED));
     assertThat(secondRecords.isBounded(), equalTo(PCollection.IsBounded.BOUNDED));
     List<String> expected = expectedLines(produced);
@@ -155,6 +165,142 @@ class ReadKafkaRangeIT {
             KafkaPartitionRange.of(topic, 2, 6, 6)));
     PAssert.that(pipeline.apply("ReadNothing", read)).empty();
     assertThat(pipeline.run().waitUntilFinish(), equalTo(PipelineResult.State.DONE));
+  }
+
+  /**
+   * Partition 0, Kafka timestamps out of order: 10:00, 10:04, 10:02, 10:05, 2099 (a wrong clock),
+   * 10:06, 10:08, 10:03, 10:01. Partition 1: nothing. Partition 2: 2099 first, then 10:03, 10:04.
+   * Payloads carry the same times as event times.
+   */
+  private static List<Produced> produceDisordered(KafkaBroker broker, String topic)
+      throws Exception {
+    Instant farFuture = Instant.parse("2099-01-01T00:00:00Z");
+    List<Instant> partition0 =
+        List.of(
+            minutes(0),
+            minutes(4),
+            minutes(2),
+            minutes(5),
+            farFuture,
+            minutes(6),
+            minutes(8),
+            minutes(3),
+            minutes(1));
+    List<Instant> partition2 = List.of(farFuture, minutes(3), minutes(4));
+    List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+    for (int i = 0; i < partition0.size(); i++) {
+      records.add(record(topic, 0, partition0.get(i), payload(partition0.get(i), i)));
+    }
+    for (int i = 0; i < partition2.size(); i++) {
+      records.add(record(topic, 2, partition2.get(i), payload(partition2.get(i), 200 + i)));
+    }
+    return KafkaTestData.produce(broker.bootstrapServers(), records);
+  }
+
+  @Test
+  @Timeout(180)
+  void readsEveryRecordInRangeWhateverTheOrderOfTimestampsAndCountsTheOthers(
+      KafkaBroker broker, TestPipeline pipeline) throws Exception {
+    String topic = KafkaTestData.uniqueTopic("disordered");
+    broker.createTopic(topic, 3);
+    List<Produced> produced = produceDisordered(broker, topic);
+
+    ReadKafkaRange read =
+        Kafka.readRange(broker.bootstrapServers(), List.of(topic), FROM, TO)
+            .withEventTime(new LeadingEventTime());
+
+    // Partition 0 starts at its first record at or after 10:03 (offset 1, 10:04; offset 0 is
+    // before); partition 2 at offset 0 (2099 is at or after 10:03); both end at their end offsets,
+    // not at the first record at or after 10:07. Partition 1 is empty.
+    assertThat(
+        read.plan(),
+        contains(
+            KafkaPartitionRange.of(topic, 0, 1, 9),
+            KafkaPartitionRange.of(topic, 1, 0, 0),
+            KafkaPartitionRange.of(topic, 2, 0, 3)));
+    List<String> expected = new ArrayList<>();
+    long beforeFrom = 0;
+    long atOrAfterTo = 0;
+    for (Produced record : produced) {
+      Instant time = new Instant(record.record.timestamp());
+      boolean scanned = record.metadata.partition() != 0 || record.metadata.offset() >= 1;
+      if (!scanned) {
+        continue;
+      }
+      if (time.isBefore(FROM)) {
+        beforeFrom++;
+      } else if (!time.isBefore(TO)) {
+        atOrAfterTo++;
+      } else {
+        expected.add(record.line(time));
+      }
+    }
+    // Computed above from what was produced; spelled out: 10:04, 10:05, 10:06 and 10:03 of
+    // partition 0, 10:03 and 10:04 of partition 2.
+    assertThat(expected.size(), equalTo(6));
+    assertThat(beforeFrom, equalTo(2L));
+    assertThat(atOrAfterTo, equalTo(3L));
+    PAssert.that(KafkaTestData.lines(pipeline.apply("ReadDisordered", read)))
+        .containsInAnyOrder(expected);
+
+    PipelineResult result = pipeline.run();
+    assertThat(result.waitUntilFinish(), equalTo(PipelineResult.State.DONE));
+    assertThat(counter(result, "records"), equalTo(6L));
+    assertThat(counter(result, "skippedBeforeFrom"), equalTo(beforeFrom));
+    assertThat(counter(result, "skippedAtOrAfterTo"), equalTo(atOrAfterTo));
+  }
+
+  @Test
+  @Timeout(180)
+  void readsAChangeHistoryFromTheStartKeepingWhatIsBeforeTheEnd(
+      KafkaBroker broker, TestPipeline pipeline) throws Exception {
+    String topic = KafkaTestData.uniqueTopic("changes");
+    broker.createTopic(topic, 3);
+    List<Produced> produced = produceDisordered(broker, topic);
+
+    ReadKafkaRange read =
+        Kafka.readUntil(broker.bootstrapServers(), List.of(topic), TO)
+            .withEventTime(new LeadingEventTime());
+
+    assertThat(
+        read.plan(),
+        contains(
+            KafkaPartitionRange.of(topic, 0, 0, 9),
+            KafkaPartitionRange.of(topic, 1, 0, 0),
+            KafkaPartitionRange.of(topic, 2, 0, 3)));
+    List<String> expected = new ArrayList<>();
+    for (Produced record : produced) {
+      Instant time = new Instant(record.record.timestamp());
+      if (time.isBefore(TO)) {
+        expected.add(record.line(time));
+      }
+    }
+    // Everything but 2099 (twice) and 10:08.
+    assertThat(expected.size(), equalTo(9));
+    PAssert.that(KafkaTestData.lines(pipeline.apply("ReadHistory", read)))
+        .containsInAnyOrder(expected);
+
+    PipelineResult result = pipeline.run();
+    assertThat(result.waitUntilFinish(), equalTo(PipelineResult.State.DONE));
+    assertThat(counter(result, "records"), equalTo(9L));
+    assertThat(counter(result, "skippedBeforeFrom"), equalTo(0L));
+    assertThat(counter(result, "skippedAtOrAfterTo"), equalTo(3L));
+  }
+
+  /** The attempted value of the read's counter {@code name}, 0 if never reported. */
+  private static long counter(PipelineResult result, String name) {
+    MetricQueryResults metrics =
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named(ReadKafkaRange.class, name))
+                    .build());
+    long total = 0;
+    for (MetricResult<Long> counter : metrics.getCounters()) {
+      total += counter.getAttempted();
+    }
+    return total;
   }
 
   @Test

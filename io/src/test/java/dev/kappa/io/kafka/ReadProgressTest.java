@@ -54,4 +54,17 @@ class ReadProgressTest {
         restored.describe(clock.now()),
         equalTo("partition orders-0: 44000/50000 records (88%), 2000 rec/s, ~3 s left"));
   }
+
+  @Test
+  void saysHowManyRecordsWereInRangeAndWhyTheOthersWereSkipped() {
+    clock.advance(Duration.standardSeconds(5));
+    progress.counted(49990, 6, 4);
+    progress.finish(50000);
+
+    assertThat(
+        progress.describe(clock.now()),
+        equalTo(
+            "partition orders-0: 50000/50000 records (100%), 10000 rec/s, done in 5 s;"
+                + " 49990 in range, skipped 6 before from, 4 at or after to"));
+  }
 }

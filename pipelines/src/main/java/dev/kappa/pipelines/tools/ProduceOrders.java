@@ -6,21 +6,26 @@ import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.events.OrderEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Loads order events from a JSON-lines file into a Kafka topic, as the producers in the field would
  * have written them: each line as Avro single-object bytes in the schema version its fields show
  * (v1 without {@code shipping_method}, v2 without {@code promo_code}, else v3), keyed by order id,
- * with the Kafka timestamp set to the order's event time. A line that does not decode is sent as
- * its raw bytes, keyless, so the pipeline's dead-letter path sees real garbage.
+ * with the Kafka timestamp set to the order's event time. A line that does not decode (malformed
+ * JSON, not UTF-8, not an order) is sent as its raw bytes, exactly as they are in the file,
+ * keyless, so the pipeline's dead-letter path sees real garbage; its Kafka timestamp is the event
+ * time of the closest order before it in the file, else of the first one after it (see {@link
+ * Producers}), so it belongs to the same backfill ranges as its neighbours. The file is read as
+ * bytes: any line can be sent.
  *
  * <p>Lines are sent in file order, synchronously, to partitions in turn (line {@code i} to
  * partition {@code i mod partitions}), so every partition keeps the file's order and advances at
@@ -50,11 +55,9 @@ public final class ProduceOrders {
     for (int partition = 0; partition < partitions; partition++) {
       ends.put(partition, 0L);
     }
-    int index = 0;
-    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-      if (!line.isBlank()) {
-        ends.merge(index++ % partitions, 1L, Long::sum);
-      }
+    int lines = Producers.lines(file).size();
+    for (int index = 0; index < lines; index++) {
+      ends.merge(index % partitions, 1L, Long::sum);
     }
     return ends;
   }
@@ -71,40 +74,17 @@ public final class ProduceOrders {
   public static Summary produce(
       Path file, int from, int to, String bootstrapServers, String topic, double speedUp)
       throws IOException, InterruptedException {
-    EventCodec<OrderEvent> codec = EventCodec.of(OrderEvent.class);
-    List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-    List<String> nonBlank = all.stream().filter(line -> !line.isBlank()).toList();
-    List<String> lines =
-        nonBlank.subList(Math.min(from, nonBlank.size()), Math.min(to, nonBlank.size()));
+    List<Line> all = parse(Producers.lines(file));
+    List<Line> lines = all.subList(Math.min(from, all.size()), Math.min(to, all.size()));
     int index = from;
     Map<String, Integer> byKind = new TreeMap<>();
     long started = System.currentTimeMillis();
     Long firstEventTime = null;
     long maxEventTime = Long.MIN_VALUE;
-    long lastTimestamp = started;
     try (KafkaProducer<byte[], byte[]> producer = Producers.idempotent(bootstrapServers)) {
       int partitions = producer.partitionsFor(topic).size();
-      for (String line : lines) {
-        if (line.isBlank()) {
-          continue;
-        }
-        byte[] key;
-        byte[] value;
-        String kind;
-        long timestamp;
-        try {
-          OrderEvent order = codec.fromJson(line);
-          int version = versionOf(line);
-          key = order.getOrderId().getBytes(StandardCharsets.UTF_8);
-          value = codec.encodeAs(order, version);
-          kind = "avro-v" + version;
-          timestamp = order.getEventTime().toEpochMilli();
-        } catch (RuntimeException undecodable) {
-          key = null;
-          value = line.getBytes(StandardCharsets.UTF_8);
-          kind = "raw";
-          timestamp = lastTimestamp;
-        }
+      for (Line line : lines) {
+        long timestamp = line.timestamp();
         if (firstEventTime == null) {
           firstEventTime = timestamp;
         }
@@ -118,15 +98,64 @@ public final class ProduceOrders {
         }
         try {
           int partition = index++ % partitions;
-          producer.send(new ProducerRecord<>(topic, partition, timestamp, key, value)).get();
+          producer
+              .send(new ProducerRecord<>(topic, partition, timestamp, line.key(), line.value()))
+              .get();
         } catch (ExecutionException e) {
           throw new IOException("cannot send line to " + topic + ": " + e.getCause(), e);
         }
-        lastTimestamp = timestamp;
-        byKind.merge(kind, 1, Integer::sum);
+        byKind.merge(line.kind(), 1, Integer::sum);
       }
     }
     return new Summary(byKind);
+  }
+
+  /** A line as it will be sent: key, value, kind and Kafka timestamp. */
+  private record Line(byte @Nullable [] key, byte[] value, String kind, long timestamp) {}
+
+  /**
+   * Every non-blank line of a file, parsed; unparseable lines stamped by the rule in {@link
+   * Producers}, over the whole file (so that a file produced in parts is stamped as a whole).
+   */
+  private static List<Line> parse(List<byte[]> raw) {
+    EventCodec<OrderEvent> codec = EventCodec.of(OrderEvent.class);
+    List<@Nullable OrderEvent> orders = new ArrayList<>();
+    List<@Nullable Long> eventTimes = new ArrayList<>();
+    for (byte[] bytes : raw) {
+      OrderEvent order = null;
+      String text = Producers.text(bytes);
+      if (text != null) {
+        try {
+          order = codec.fromJson(text);
+        } catch (RuntimeException undecodable) {
+          // Sent as raw bytes: the job makes it a dead letter.
+        }
+      }
+      orders.add(order);
+      eventTimes.add(order == null ? null : order.getEventTime().toEpochMilli());
+    }
+    long[] timestamps = Producers.timestamps(eventTimes, System::currentTimeMillis);
+    List<Line> lines = new ArrayList<>();
+    for (int i = 0; i < raw.size(); i++) {
+      OrderEvent order = orders.get(i);
+      byte[] bytes = raw.get(i);
+      Line line = null;
+      if (order != null) {
+        try {
+          int version = versionOf(new String(bytes, StandardCharsets.UTF_8));
+          line =
+              new Line(
+                  order.getOrderId().getBytes(StandardCharsets.UTF_8),
+                  codec.encodeAs(order, version),
+                  "avro-v" + version,
+                  timestamps[i]);
+        } catch (IOException | RuntimeException unencodable) {
+          // Sent as raw bytes below.
+        }
+      }
+      lines.add(line != null ? line : new Line(null, bytes, "raw", timestamps[i]));
+    }
+    return lines;
   }
 
   /** The schema version whose fields the JSON line uses. */

@@ -155,8 +155,7 @@ public final class DebeziumChangeDecoder<V extends SpecificRecordBase>
     if (root == null || !root.isObject()) {
       throw failure("expected a JSON object", bytes);
     }
-    JsonNode envelope =
-        root.has("payload") && root.has("schema") && !root.has("op") ? root.get("payload") : root;
+    JsonNode envelope = envelopeOf(root);
     if (!envelope.isObject()) {
       throw failure("expected the envelope to be an object", bytes);
     }
@@ -172,7 +171,7 @@ public final class DebeziumChangeDecoder<V extends SpecificRecordBase>
             bytes);
       }
     }
-    long committedMillis = committedMillis(envelope, source, bytes);
+    long committedMillis = committedMillis(envelope, bytes);
     JsonNode op = envelope.get("op");
     if (op == null || !op.isTextual()) {
       throw failure("missing 'op' (expected c, u, r or d)", bytes);
@@ -229,7 +228,31 @@ public final class DebeziumChangeDecoder<V extends SpecificRecordBase>
         KV.<String, V>of(key.textValue(), null), checkedInstant(committedMillis, bytes));
   }
 
-  private long committedMillis(JsonNode envelope, @Nullable JsonNode source, byte[] bytes) {
+  private long committedMillis(JsonNode envelope, byte[] bytes) {
+    Long millis = commitMillis(envelope);
+    if (millis == null) {
+      throw failure("no change time: neither source.ts_ms nor ts_ms is an integer", bytes);
+    }
+    return millis;
+  }
+
+  /**
+   * The Debezium envelope of a parsed change event: the {@code payload} when {@code root} is
+   * wrapped as Kafka Connect's JSON converter writes it with schemas ({@code {"schema": ...,
+   * "payload": <envelope>}}), else {@code root} itself. Public so that tools which load change
+   * streams (stamping each record with its commit time) read a change exactly as this decoder does.
+   */
+  public static JsonNode envelopeOf(JsonNode root) {
+    JsonNode payload = root.get("payload");
+    return payload != null && root.has("schema") && !root.has("op") ? payload : root;
+  }
+
+  /**
+   * The commit time of a change {@code envelope} (see {@link #envelopeOf}) in epoch milliseconds:
+   * {@code source.ts_ms}, else the envelope's {@code ts_ms}; null when neither is an integer.
+   */
+  public static @Nullable Long commitMillis(JsonNode envelope) {
+    JsonNode source = envelope.get("source");
     JsonNode sourceMillis = source == null ? null : source.get("ts_ms");
     if (sourceMillis != null
         && sourceMillis.canConvertToLong()
@@ -242,7 +265,7 @@ public final class DebeziumChangeDecoder<V extends SpecificRecordBase>
         && envelopeMillis.isIntegralNumber()) {
       return envelopeMillis.longValue();
     }
-    throw failure("no change time: neither source.ts_ms nor ts_ms is an integer", bytes);
+    return null;
   }
 
   private Instant checkedInstant(long millis, byte[] bytes) {
