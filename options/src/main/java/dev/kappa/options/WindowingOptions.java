@@ -26,7 +26,8 @@ public interface WindowingOptions extends PipelineOptions {
   @Description(
       "Speculative (early) results this long in processing time after the first record of each"
           + " pane, repeatedly until the watermark passes the window's end (ISO-8601, e.g."
-          + " PT30S); 'none' to wait for the watermark.")
+          + " PT30S); 'none' to wait for the watermark. Streaming only: a bounded run (backfill)"
+          + " emits each window once, when it is complete.")
   @Default.String("PT30S")
   String getEarlyFirings();
 

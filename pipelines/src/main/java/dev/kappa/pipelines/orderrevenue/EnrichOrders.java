@@ -160,8 +160,10 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
                       .via(EnrichOrders::customerCorrection))
               .setCoder(AvroCoder.of(EnrichmentCorrection.class)));
     }
+    // A lookup join has no history to correct: the list can be empty.
     PCollection<EnrichmentCorrection> allCorrections =
-        PCollectionList.of(corrections)
+        PCollectionList.<EnrichmentCorrection>empty(orders.getPipeline())
+            .and(corrections)
             .apply("CollectCorrections", Flatten.pCollections())
             .setCoder(AvroCoder.of(EnrichmentCorrection.class));
 
