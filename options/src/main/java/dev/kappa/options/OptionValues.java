@@ -2,6 +2,7 @@ package dev.kappa.options;
 
 import dev.kappa.options.WindowingOptions.Accumulation;
 import dev.kappa.transforms.windowing.Durations;
+import dev.kappa.transforms.windowing.EventTimeBounds;
 import dev.kappa.transforms.windowing.WindowSpec;
 import dev.kappa.transforms.windowing.Windowing;
 import java.util.Locale;
@@ -80,6 +81,40 @@ public final class OptionValues {
       throw new InvalidOptionException(
           option, "'" + text + "' is not an ISO-8601 instant such as 2026-03-01T10:00:00Z", e);
     }
+  }
+
+  /**
+   * The event-time bounds from {@code --maxEventTimeAhead} and {@code --minEventTime}.
+   *
+   * @throws InvalidOptionException naming the option that does not parse
+   */
+  public static EventTimeBounds eventTimeBounds(SourceOptions options) {
+    return eventTimeBounds(options.getMaxEventTimeAhead(), options.getMinEventTime());
+  }
+
+  /**
+   * The event-time bounds from the text of {@code --maxEventTimeAhead} (an ISO-8601 duration, or
+   * {@code none}) and {@code --minEventTime} (an ISO-8601 instant, or {@code none}), for tools that
+   * read those options without {@link SourceOptions}.
+   */
+  public static EventTimeBounds eventTimeBounds(
+      @Nullable String maxEventTimeAhead, @Nullable String minEventTime) {
+    EventTimeBounds bounds = EventTimeBounds.create();
+    if (isNone(maxEventTimeAhead)) {
+      bounds = bounds.withMaxAhead(null);
+    } else if (maxEventTimeAhead != null) {
+      bounds = bounds.withMaxAhead(duration("maxEventTimeAhead", maxEventTimeAhead));
+    }
+    if (isNone(minEventTime)) {
+      bounds = bounds.withFloor(null);
+    } else if (minEventTime != null) {
+      bounds = bounds.withFloor(instant("minEventTime", minEventTime));
+    }
+    return bounds;
+  }
+
+  private static boolean isNone(@Nullable String text) {
+    return text != null && text.trim().equalsIgnoreCase("none");
   }
 
   /** A non-blank text value. */

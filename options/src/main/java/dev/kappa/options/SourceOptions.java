@@ -51,4 +51,22 @@ public interface SourceOptions extends PipelineOptions {
   String getMaxOutOfOrderness();
 
   void setMaxOutOfOrderness(String value);
+
+  @Description(
+      "Every source: how far an event time may be ahead of the record's arrival (its Kafka"
+          + " timestamp, or the processing time if earlier; the processing time for files) before"
+          + " the record is a dead letter instead of moving the watermark (ISO-8601, e.g. PT1H;"
+          + " 'none' for no limit).")
+  @Default.String("PT1H")
+  String getMaxEventTimeAhead();
+
+  void setMaxEventTimeAhead(String value);
+
+  @Description(
+      "Every source: the earliest event time believed; an earlier one makes the record a dead"
+          + " letter (ISO-8601 instant, e.g. 2000-01-01T00:00:00Z; 'none' for no floor).")
+  @Default.String("2000-01-01T00:00:00Z")
+  String getMinEventTime();
+
+  void setMinEventTime(String value);
 }

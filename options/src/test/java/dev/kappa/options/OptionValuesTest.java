@@ -7,12 +7,14 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kappa.transforms.windowing.EventTimeBounds;
 import dev.kappa.transforms.windowing.WindowSpec;
 import dev.kappa.transforms.windowing.Windowing;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior;
 import org.apache.beam.sdk.values.WindowingStrategy.AccumulationMode;
 import org.joda.time.Duration;
+import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class OptionValuesTest {
@@ -141,5 +143,55 @@ class OptionValuesTest {
         assertThrows(InvalidOptionException.class, () -> OptionValues.required("input", " "));
 
     assertThat(e.getMessage(), equalTo("--input: is required"));
+  }
+
+  public interface SourceJobOptions extends SourceOptions {}
+
+  private static SourceJobOptions source(String... args) {
+    return PipelineOptionsFactory.fromArgs(args).withValidation().as(SourceJobOptions.class);
+  }
+
+  @Test
+  void eventTimeBoundsDefaultToOneHourAheadAndTheYear2000() {
+    EventTimeBounds bounds = OptionValues.eventTimeBounds(source());
+
+    assertThat(bounds.maxAhead(), equalTo(Duration.standardHours(1)));
+    assertThat(bounds.floor(), equalTo(Instant.parse("2000-01-01T00:00:00Z")));
+  }
+
+  @Test
+  void eventTimeBoundsTakeTheOptionsOrNone() {
+    EventTimeBounds bounds =
+        OptionValues.eventTimeBounds(
+            source("--maxEventTimeAhead=PT10M", "--minEventTime=2020-06-01T00:00:00Z"));
+    assertThat(bounds.maxAhead(), equalTo(Duration.standardMinutes(10)));
+    assertThat(bounds.floor(), equalTo(Instant.parse("2020-06-01T00:00:00Z")));
+
+    EventTimeBounds none =
+        OptionValues.eventTimeBounds(source("--maxEventTimeAhead=none", "--minEventTime=NONE"));
+    assertThat(none.isNone(), equalTo(true));
+  }
+
+  @Test
+  void badEventTimeBoundsNameTheirOption() {
+    InvalidOptionException ahead =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> OptionValues.eventTimeBounds(source("--maxEventTimeAhead=1h")));
+    assertThat(ahead.option(), equalTo("maxEventTimeAhead"));
+    assertThat(ahead.getMessage(), startsWith("--maxEventTimeAhead: '1h' is not an ISO-8601"));
+
+    InvalidOptionException negative =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> OptionValues.eventTimeBounds(source("--maxEventTimeAhead=PT-1H")));
+    assertThat(negative.option(), equalTo("maxEventTimeAhead"));
+
+    InvalidOptionException floor =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> OptionValues.eventTimeBounds(source("--minEventTime=2000-01-01")));
+    assertThat(floor.option(), equalTo("minEventTime"));
+    assertThat(floor.getMessage(), startsWith("--minEventTime: '2000-01-01' is not an ISO-8601"));
   }
 }
