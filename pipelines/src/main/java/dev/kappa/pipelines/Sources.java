@@ -9,7 +9,10 @@ import dev.kappa.options.InvalidOptionException;
 import dev.kappa.options.KafkaOptions;
 import dev.kappa.options.OptionValues;
 import dev.kappa.options.SourceOptions;
+import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
+import dev.kappa.transforms.windowing.DivertImplausibleEventTimes;
+import dev.kappa.transforms.windowing.EventTimeBounds;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,23 +20,51 @@ import javax.annotation.Nullable;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.kafka.common.TopicPartition;
 import org.joda.time.Instant;
 
-/** Chooses and configures a job's source from its options. */
+/**
+ * Chooses and configures a job's source from its options.
+ *
+ * <p>Every source applies the job's {@link EventTimeBounds} ({@code --maxEventTimeAhead}, {@code
+ * --minEventTime}): a source that stamps records with their event time does not take an implausible
+ * one (the record does not move its watermark), and a step named {@code Check<what>EventTimes}
+ * right after the read makes each such record a dead letter, in every mode (files, replay, Kafka
+ * stream and backfill) and for change streams too.
+ */
 public final class Sources {
   private Sources() {}
 
   /**
+   * What a source gives a job: the records to decode, and dead letters for the records whose event
+   * time broke the bounds.
+   */
+  public record Read(PCollection<SourceRecord> records, PCollection<DeadLetter> deadLetters) {}
+
+  /**
    * The undecoded records the options point at, read by a step named {@code stepName}.
    *
-   * @param eventTime reads a record's event time, for sources that stamp records themselves (the
-   *     replay, Kafka); it may throw for a bad record, which is then still emitted
+   * @param eventTime reads a record's event time, checked against the event-time bounds, and used
+   *     as the timestamp by sources that stamp records themselves (the replay, Kafka); it may throw
+   *     for a bad record, which is then still emitted
    * @param defaultGroup the Kafka consumer group when {@code --consumerGroup} is not set: stable
    *     across launches, so a restarted job resumes where the last one committed
    */
-  public static <O extends SourceOptions & KafkaOptions & BackfillOptions>
-      PCollection<SourceRecord> records(
+  public static <O extends SourceOptions & KafkaOptions & BackfillOptions> Read records(
+      Pipeline pipeline,
+      O options,
+      String stepName,
+      SerializableFunction<SourceRecord, Instant> eventTime,
+      String defaultGroup) {
+    EventTimeBounds bounds = OptionValues.eventTimeBounds(options);
+    PCollection<SourceRecord> records =
+        read(pipeline, options, stepName, bounds.checking(eventTime), defaultGroup);
+    return checkEventTimes(records, stepName, eventTime, bounds);
+  }
+
+  private static <O extends SourceOptions & KafkaOptions & BackfillOptions>
+      PCollection<SourceRecord> read(
           Pipeline pipeline,
           O options,
           String stepName,
@@ -82,10 +113,24 @@ public final class Sources {
    * Kafka timestamps are before {@code --to}. A job that stops at the end of its input ({@code
    * --stopAtEnd}, {@code --stopAtOffsets}) reads the changes present at launch.
    *
-   * @param changeTime a change's commit time, its event time on Kafka
+   * @param changeTime a change's commit time, its event time on Kafka; checked against the
+   *     event-time bounds like an order's event time
    */
-  public static <O extends SourceOptions & KafkaOptions & BackfillOptions>
-      PCollection<SourceRecord> changes(
+  public static <O extends SourceOptions & KafkaOptions & BackfillOptions> Read changes(
+      Pipeline pipeline,
+      O options,
+      String stepName,
+      String option,
+      @Nullable String spec,
+      SerializableFunction<SourceRecord, Instant> changeTime) {
+    EventTimeBounds bounds = OptionValues.eventTimeBounds(options);
+    PCollection<SourceRecord> records =
+        readChanges(pipeline, options, stepName, option, spec, bounds.checking(changeTime));
+    return checkEventTimes(records, stepName, changeTime, bounds);
+  }
+
+  private static <O extends SourceOptions & KafkaOptions & BackfillOptions>
+      PCollection<SourceRecord> readChanges(
           Pipeline pipeline,
           O options,
           String stepName,
@@ -122,6 +167,27 @@ public final class Sources {
       read = read.withStopAtEndOffsets();
     }
     return pipeline.apply(stepName, read);
+  }
+
+  /**
+   * The step after the read {@code readStep} that dead-letters records with an implausible event
+   * time: {@code ReadOrders} is checked by {@code CheckOrdersEventTimes}.
+   */
+  static String checkStepName(String readStep) {
+    String what = readStep.startsWith("Read") ? readStep.substring("Read".length()) : readStep;
+    return "Check" + what + "EventTimes";
+  }
+
+  private static Read checkEventTimes(
+      PCollection<SourceRecord> records,
+      String readStep,
+      SerializableFunction<SourceRecord, Instant> eventTime,
+      EventTimeBounds bounds) {
+    String step = checkStepName(readStep);
+    DivertImplausibleEventTimes check =
+        DivertImplausibleEventTimes.of(eventTime, bounds).withStepName(step);
+    PCollectionTuple checked = records.apply(step, check);
+    return new Read(checked.get(check.recordsTag()), checked.get(check.deadLetterTag()));
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.kappa.options.OptionValues;
 import dev.kappa.pipelines.KafkaSafety;
 import dev.kappa.pipelines.Sources;
 import dev.kappa.schemas.common.SourceRecord;
+import dev.kappa.transforms.windowing.EventTimeBounds;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.Default;
@@ -74,8 +75,9 @@ public final class ArchiveTopics {
     KafkaSafety.checkKafka(options);
     ReadKafka read =
         Sources.kafka(options, "kappa-archive-topics")
-            // The archive does not decode: Kafka's own timestamp is the only time it has.
-            .withEventTime(ArchiveTopics::kafkaTimestamp);
+            // The archive does not decode: Kafka's own timestamp is the only time it has. One far
+            // ahead of now is archived like any record but does not move the watermark.
+            .withEventTime(EventTimeBounds.create().checking(ArchiveTopics::kafkaTimestamp));
     PCollection<SourceRecord> records = pipeline.apply("ReadRecords", read);
     records.apply("ArchiveRecords", Files.writeArchive(archive).withFlushInterval(flush));
   }

@@ -17,7 +17,6 @@ import dev.kappa.pipelines.KafkaSafety;
 import dev.kappa.pipelines.Outputs;
 import dev.kappa.pipelines.Sources;
 import dev.kappa.schemas.common.DeadLetter;
-import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.Customer;
 import dev.kappa.schemas.events.Product;
 import dev.kappa.schemas.results.CategoryRevenue;
@@ -123,7 +122,7 @@ public final class OrderRevenue {
     Outputs.Target corrections =
         Outputs.target("correctionsOutput", options.getCorrectionsOutput(), kafka);
 
-    PCollection<SourceRecord> records =
+    Sources.Read orderRecords =
         Sources.records(pipeline, options, "ReadOrders", OrderDecoder::eventTime, KAFKA_GROUP);
     Outputs.Target enrichedOrders =
         options.getEnrichedOutput() == null
@@ -135,6 +134,7 @@ public final class OrderRevenue {
       checkTable(resultsDatabase, "resultsTable", options.getResultsTable(), CategoryRevenue.class);
     }
     List<PCollection<DeadLetter>> deadLetterOutputs = new ArrayList<>();
+    deadLetterOutputs.add(orderRecords.deadLetters());
     EnrichOrders enrichOrders =
         EnrichOrders.with(
             join(
@@ -169,7 +169,9 @@ public final class OrderRevenue {
                 deadLetterOutputs));
 
     PCollectionTuple out =
-        records.apply("ComputeOrderRevenue", ComputeOrderRevenue.with(windowing, enrichOrders));
+        orderRecords
+            .records()
+            .apply("ComputeOrderRevenue", ComputeOrderRevenue.with(windowing, enrichOrders));
     PCollection<CategoryRevenue> revenue = out.get(ComputeOrderRevenue.resultsTag());
     Outputs.write(
         revenue,
@@ -275,15 +277,17 @@ public final class OrderRevenue {
             DecodeChanges.of(table.rowClass(), table.keyField())
                 .fromTable(table.name())
                 .withStepName("Decode" + table.changesStep());
-        PCollectionTuple changes =
+        Sources.Read changeRecords =
             Sources.changes(
-                    pipeline,
-                    options,
-                    "Read" + table.changesStep(),
-                    table.changesOption(),
-                    table.changes(),
-                    decode.changeTime())
-                .apply("Decode" + table.changesStep(), decode);
+                pipeline,
+                options,
+                "Read" + table.changesStep(),
+                table.changesOption(),
+                table.changes(),
+                decode.changeTime());
+        deadLetters.add(changeRecords.deadLetters());
+        PCollectionTuple changes =
+            changeRecords.records().apply("Decode" + table.changesStep(), decode);
         deadLetters.add(changes.get(decode.deadLetterTag()));
         return TableJoin.asOfEventTime(changes.get(decode.changesTag()), missing);
       case LOOKUP:
