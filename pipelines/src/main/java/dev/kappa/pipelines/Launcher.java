@@ -177,6 +177,7 @@ public final class Launcher {
         "       kappa backfill <pipeline> --from=<instant> --to=<instant> [--option=value ...]");
     out.println("       kappa produce-orders <file.jsonl> [--topic=orders] [--partitions=3]");
     out.println("             [--bootstrapServers=localhost:9092] [--speedUp=max]");
+    out.println("             [--maxEventTimeAhead=PT1H] [--minEventTime=2000-01-01T00:00:00Z]");
     out.println("       kappa produce-changes <changes.jsonl> --topic=<topic> --key=<field>");
     out.println("             [--partitions=1] [--bootstrapServers=localhost:9092]");
     out.println(

@@ -4,6 +4,7 @@ import dev.kappa.options.InvalidOptionException;
 import dev.kappa.options.OptionValues;
 import dev.kappa.pipelines.tools.ProduceChanges;
 import dev.kappa.pipelines.tools.ProduceOrders;
+import dev.kappa.transforms.windowing.EventTimeBounds;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,9 @@ import org.apache.kafka.clients.admin.NewTopic;
  *
  * <ul>
  *   <li>{@code kappa produce-orders <file> [--topic=orders] [--partitions=3]
- *       [--bootstrapServers=localhost:9092] [--speedUp=max]}: orders, with {@link ProduceOrders};
+ *       [--bootstrapServers=localhost:9092] [--speedUp=max] [--maxEventTimeAhead=PT1H]
+ *       [--minEventTime=2000-01-01T00:00:00Z]}: orders, with {@link ProduceOrders}; event times
+ *       outside those bounds do not pace the sends;
  *   <li>{@code kappa produce-changes <file> --topic=<topic> --key=<field> [--partitions=1]
  *       [--bootstrapServers=localhost:9092]}: a table's change events, with {@link ProduceChanges}.
  * </ul>
@@ -31,7 +34,13 @@ final class ProduceCommands {
   private ProduceCommands() {}
 
   private static final Set<String> ORDER_OPTIONS =
-      Set.of("topic", "partitions", "bootstrapServers", "speedUp");
+      Set.of(
+          "topic",
+          "partitions",
+          "bootstrapServers",
+          "speedUp",
+          "maxEventTimeAhead",
+          "minEventTime");
   private static final Set<String> CHANGE_OPTIONS =
       Set.of("topic", "key", "partitions", "bootstrapServers");
 
@@ -45,10 +54,14 @@ final class ProduceCommands {
           String topic = options.getOrDefault("topic", "orders");
           String bootstrap = options.getOrDefault("bootstrapServers", "localhost:9092");
           double speedUp = OptionValues.speedUp("speedUp", options.getOrDefault("speedUp", "max"));
+          EventTimeBounds bounds =
+              OptionValues.eventTimeBounds(
+                  options.get("maxEventTimeAhead"), options.get("minEventTime"));
           boolean created =
               createIfMissing(
                   bootstrap, topic, partitions(options.getOrDefault("partitions", "3")));
-          ProduceOrders.Summary summary = ProduceOrders.produce(file, bootstrap, topic, speedUp);
+          ProduceOrders.Summary summary =
+              ProduceOrders.produce(file, bootstrap, topic, speedUp, bounds);
           out.printf(
               "kappa produce-orders: %d records to %s%s: %s%n",
               summary.total(), topic, created ? " (created)" : "", summary.byKind());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.events.OrderEvent;
+import dev.kappa.transforms.windowing.EventTimeBounds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,8 +32,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * partition {@code i mod partitions}), so every partition keeps the file's order and advances at
  * the same pace, and {@link #plan} knows each partition's final offset before anything is sent: a
  * streaming run can be told to stop exactly there. With a finite {@code speedUp} the sends are
- * paced like the file replay: a line goes out once (its max event time so far − the first event
- * time) / speedUp has passed.
+ * paced like the file replay (see {@link Pacing}); an event time outside the {@link
+ * EventTimeBounds} does not pace them.
  */
 public final class ProduceOrders {
   private ProduceOrders() {}
@@ -64,7 +65,14 @@ public final class ProduceOrders {
 
   public static Summary produce(Path file, String bootstrapServers, String topic, double speedUp)
       throws IOException, InterruptedException {
-    return produce(file, 0, Integer.MAX_VALUE, bootstrapServers, topic, speedUp);
+    return produce(file, bootstrapServers, topic, speedUp, EventTimeBounds.create());
+  }
+
+  /** Sends the whole file, paced only by event times within {@code bounds}. */
+  public static Summary produce(
+      Path file, String bootstrapServers, String topic, double speedUp, EventTimeBounds bounds)
+      throws IOException, InterruptedException {
+    return produce(file, 0, Integer.MAX_VALUE, bootstrapServers, topic, speedUp, bounds);
   }
 
   /**
@@ -74,27 +82,30 @@ public final class ProduceOrders {
   public static Summary produce(
       Path file, int from, int to, String bootstrapServers, String topic, double speedUp)
       throws IOException, InterruptedException {
+    return produce(file, from, to, bootstrapServers, topic, speedUp, EventTimeBounds.create());
+  }
+
+  private static Summary produce(
+      Path file,
+      int from,
+      int to,
+      String bootstrapServers,
+      String topic,
+      double speedUp,
+      EventTimeBounds bounds)
+      throws IOException, InterruptedException {
     List<Line> all = parse(Producers.lines(file));
     List<Line> lines = all.subList(Math.min(from, all.size()), Math.min(to, all.size()));
     int index = from;
     Map<String, Integer> byKind = new TreeMap<>();
-    long started = System.currentTimeMillis();
-    Long firstEventTime = null;
-    long maxEventTime = Long.MIN_VALUE;
+    Pacing pacing = new Pacing(speedUp, bounds, System::currentTimeMillis);
     try (KafkaProducer<byte[], byte[]> producer = Producers.idempotent(bootstrapServers)) {
       int partitions = producer.partitionsFor(topic).size();
       for (Line line : lines) {
         long timestamp = line.timestamp();
-        if (firstEventTime == null) {
-          firstEventTime = timestamp;
-        }
-        maxEventTime = Math.max(maxEventTime, timestamp);
-        if (Double.isFinite(speedUp)) {
-          long due = started + (long) ((maxEventTime - firstEventTime) / speedUp);
-          long wait = due - System.currentTimeMillis();
-          if (wait > 0) {
-            Thread.sleep(wait);
-          }
+        long wait = pacing.dueAt(timestamp) - System.currentTimeMillis();
+        if (wait > 0) {
+          Thread.sleep(wait);
         }
         try {
           int partition = index++ % partitions;
