@@ -9,12 +9,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kappa.io.file.TestData.JsonEventTime;
 import dev.kappa.io.watermark.ProcessingClock;
+import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.NoSuchElementException;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.CoderProperties;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.joda.time.Duration;
@@ -204,6 +206,52 @@ class ReplayFileReaderTest {
     assertTrue(reader.advance());
     assertCurrent(
         reader, "{\"ts\":\"2024-05-01T09:59:00Z\"}", 3, T0.minus(Duration.standardMinutes(1)));
+  }
+
+  /**
+   * Rejects event times after 2030, as {@code EventTimeBounds.checking} (in transforms) rejects an
+   * event time too far ahead of arrival: the function throws.
+   */
+  static final class RejectingFarFuture implements SerializableFunction<SourceRecord, Instant> {
+    private static final long serialVersionUID = 1L;
+    private final JsonEventTime eventTime = new JsonEventTime();
+
+    @Override
+    public Instant apply(SourceRecord record) {
+      Instant time = eventTime.apply(record);
+      if (time.isAfter(Instant.parse("2030-01-01T00:00:00Z"))) {
+        throw new IllegalArgumentException("event time " + time + " is implausible");
+      }
+      return time;
+    }
+  }
+
+  @Test
+  void aRejectedFarFutureEventTimeNeitherPacesTheReplayNorMovesTheWatermark() throws IOException {
+    String farFuture = "{\"id\":9,\"ts\":\"2099-01-01T00:00:00Z\"}";
+    Path poisoned =
+        TestData.write(
+            dir, "poisoned.jsonl", String.join("\n", farFuture, LINE_1, farFuture, LINE_2) + "\n");
+    ReplayFileReader reader =
+        reader(replay(poisoned).withEventTime(new RejectingFarFuture()), null);
+
+    // The first record that has an event time sets the pace, not the 2099 one before it.
+    assertTrue(reader.start());
+    assertCurrent(reader, farFuture, 1, T0);
+    assertThat(reader.getWatermark(), equalTo(BoundedWindow.TIMESTAMP_MIN_VALUE));
+    assertTrue(reader.advance());
+    assertCurrent(reader, LINE_1, 2, T0);
+    // The 2099 record comes right away, stamped with the greatest event time so far, and the
+    // watermark stays 1 min behind 10:00.
+    assertTrue(reader.advance());
+    assertCurrent(reader, farFuture, 3, T0);
+    assertThat(reader.getWatermark(), equalTo(T0.minus(Duration.standardMinutes(1))));
+    // Line 2 is still paced by its own event time: 1 s at 60x.
+    assertFalse(reader.advance());
+    clock.advance(Duration.standardSeconds(1));
+    assertTrue(reader.advance());
+    assertCurrent(reader, LINE_2, 4, T0.plus(Duration.standardSeconds(60)));
+    assertThat(reader.getWatermark(), equalTo(T0));
   }
 
   @Test
