@@ -111,6 +111,9 @@ class EventTimeSanityTest {
     OrderRevenueRuns.Outputs out = run(dir, input, "--source=REPLAY", "--replaySpeedUp=max");
 
     List<TooLateOrder> tooLate = tooLate(out.tooLate());
+    System.out.printf(
+        "EventTimeSanityTest replay with bounds: %d orders too late (%d expected)%n",
+        tooLate.size(), expectedTooLateIds().size());
     // Only orders the reference calls too late may be too late (the Direct runner moves the
     // watermark per bundle, so it may call fewer), and none of the orders after a 2099 one.
     assertThat(

@@ -55,7 +55,9 @@ import org.junit.jupiter.api.io.TempDir;
  * not parseable, loaded with {@code produce-changes} and {@code produce-orders}; the orders topic
  * also holds records that a wrong clock stamped in 2099, mid-partition, and one stamped before the
  * range. The OrderRevenue backfill from Kafka gives exactly the results, enrichment and dead
- * letters of the run from the files, and both the expected results of the test data.
+ * letters of the run from the files, and both the expected results of the test data. Orders and
+ * changes with implausible event times (2099, 1970) are dead letters in a Kafka stream and a
+ * backfill alike.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class KafkaBackfillFromToolsIT {
@@ -242,6 +244,182 @@ class KafkaBackfillFromToolsIT {
     assertThat(kafkaDead.size(), is(12 + 3 + 2));
     assertThat(kafkaDead, equalTo(fileDeadLetters(files.deadLetters())));
   }
+
+  /**
+   * Orders dated 2099 (one per partition) and 1970 mid-stream, and change events dated 2099 and
+   * 1970, all stamped in Kafka with a plausible time inside the range (as a producer stamping its
+   * send time would): a stream and a backfill each make them dead letters, not watermark movers, so
+   * the stream diverts no more than the reference's too-late orders and the backfill equals the
+   * expected results.
+   */
+  @Test
+  @Timeout(600)
+  void implausibleEventTimesAreDeadLettersInAStreamAndABackfill(
+      KafkaBroker broker, @TempDir Path dir) throws Exception {
+    String servers = broker.bootstrapServers();
+    String ordersTopic = "orders-" + UUID.randomUUID();
+    String productsTopic = "products-" + UUID.randomUUID();
+    String customersTopic = "customers-" + UUID.randomUUID();
+    broker.createTopic(ordersTopic, PARTITIONS);
+    broker.createTopic(productsTopic, 1);
+    broker.createTopic(customersTopic, 1);
+    long sentAt = java.time.Instant.parse("2026-03-01T10:30:00Z").toEpochMilli();
+    Path orders = testData("orders/orders.jsonl");
+
+    ProduceChanges.produce(
+        testData("enrichment/products.changelog.jsonl"), servers, productsTopic, "product_id");
+    ProduceChanges.produce(
+        testData("enrichment/customers.changelog.jsonl"), servers, customersTopic, "customer_id");
+    send(
+        servers,
+        List.of(
+            poison(productsTopic, 0, sentAt, ImplausibleEvents.PRODUCT_CHANGES.get(6)),
+            poison(customersTopic, 0, sentAt, ImplausibleEvents.CUSTOMER_CHANGES.get(10))));
+    ProduceOrders.produce(orders, 0, 150, servers, ordersTopic, Double.POSITIVE_INFINITY);
+    List<ProducerRecord<byte[], byte[]>> poisonOrders = new ArrayList<>();
+    int partition = 0;
+    for (String order : ImplausibleEvents.ORDERS.values()) {
+      // One 2099 order per partition; the 1970 one on partition 0.
+      boolean future = order.contains("\"2099-");
+      poisonOrders.add(poison(ordersTopic, future ? partition++ : 0, sentAt, order));
+    }
+    send(servers, poisonOrders);
+    ProduceOrders.produce(
+        orders, 150, Integer.MAX_VALUE, servers, ordersTopic, Double.POSITIVE_INFINITY);
+
+    PipelineResult stream =
+        run(
+            dir.resolve("stream"),
+            "--source=KAFKA",
+            "--bootstrapServers=" + servers,
+            "--inputTopics=" + ordersTopic,
+            "--stopAtEnd",
+            "--productChanges=kafka:" + productsTopic,
+            "--customerChanges=kafka:" + customersTopic);
+    PipelineResult backfill =
+        run(
+            dir.resolve("backfill"),
+            "--source=KAFKA",
+            "--bootstrapServers=" + servers,
+            "--inputTopics=" + ordersTopic,
+            "--from=" + FROM,
+            "--to=" + TO,
+            "--productChanges=kafka:" + productsTopic,
+            "--customerChanges=kafka:" + customersTopic);
+
+    var expected = RevenueFiles.expectedRevenue("enrichment/expected-category-revenue.jsonl");
+    Map<String, String> expectedEnrichment =
+        RevenueFiles.expectedEnrichment("enrichment/expected-enriched-orders.jsonl");
+    List<String> expectedTooLate =
+        nonBlank(testData("orders/expected-too-late.jsonl")).stream()
+            .map(line -> line.replaceAll(".*\"order_id\": \"([^\"]+)\".*", "$1"))
+            .toList();
+    List<String> poisonDeadLetters =
+        List.of(
+            "CheckCustomerChangesEventTimes " + customersTopic + "/0",
+            "CheckOrdersEventTimes " + ordersTopic + "/0",
+            "CheckOrdersEventTimes " + ordersTopic + "/0",
+            "CheckOrdersEventTimes " + ordersTopic + "/1",
+            "CheckOrdersEventTimes " + ordersTopic + "/2",
+            "CheckProductChangesEventTimes " + productsTopic + "/0");
+
+    // The stream: what it counted plus what it diverted is the whole answer; only orders the
+    // reference calls too late were diverted, none because of a 2099 watermark.
+    OrderRevenueRuns.Outputs streamed = OrderRevenueRuns.Outputs.under(dir.resolve("stream"));
+    var tooLate = RevenueFiles.tooLate(streamed.tooLate());
+    System.out.printf(
+        "implausibleEventTimes: the stream diverted %d orders as too late (reference: %d)%n",
+        tooLate.size(), expectedTooLate.size());
+    var accounted =
+        new java.util.TreeMap<>(
+            RevenueFiles.finalResults(RevenueFiles.results(streamed.results())));
+    RevenueFiles.tooLateTotals(
+            tooLate, RevenueFiles.expectedCategories("enrichment/expected-enriched-orders.jsonl"))
+        .forEach((key, totals) -> accounted.merge(key, totals, RevenueFiles.Totals::plus));
+    assertThat(accounted, equalTo(expected));
+    assertThat(
+        tooLate.stream()
+            .map(late -> late.getOrder().getOrderId())
+            .filter(id -> !expectedTooLate.contains(id))
+            .toList(),
+        is(empty()));
+    assertThat(
+        RevenueFiles.enrichment(RevenueFiles.enrichedOrders(streamed.enriched())),
+        equalTo(expectedEnrichment));
+    assertThat(implausible(streamed.deadLetters()), equalTo(poisonDeadLetters));
+    assertThat(implausibleCounter(stream), is(6L));
+
+    // The backfill: exactly the expected results, nothing too late.
+    OrderRevenueRuns.Outputs backfilled = OrderRevenueRuns.Outputs.under(dir.resolve("backfill"));
+    assertThat(
+        RevenueFiles.finalResults(RevenueFiles.results(backfilled.results())), equalTo(expected));
+    assertThat(RevenueFiles.tooLate(backfilled.tooLate()), is(empty()));
+    assertThat(
+        RevenueFiles.enrichment(RevenueFiles.enrichedOrders(backfilled.enriched())),
+        equalTo(expectedEnrichment));
+    assertThat(implausible(backfilled.deadLetters()), equalTo(poisonDeadLetters));
+    assertThat(implausibleCounter(backfill), is(6L));
+    // The 12 invalid orders of the test data are still dead letters from DecodeOrders.
+    assertThat(
+        RevenueFiles.deadLetters(backfilled.deadLetters()).stream()
+            .filter(d -> d.getStep().equals("DecodeOrders"))
+            .count(),
+        is(12L));
+  }
+
+  /** A record whose Kafka timestamp is {@code time} and whose payload is {@code json}. */
+  private static ProducerRecord<byte[], byte[]> poison(
+      String topic, int partition, long time, String json) {
+    return new ProducerRecord<>(
+        topic, partition, time, null, json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The event-time dead letters as {@code step topic/partition}, sorted; each must carry the bytes
+   * of a poison record and an {@code ImplausibleEventTimeException}.
+   */
+  private static List<String> implausible(Path prefix) {
+    List<String> letters = new ArrayList<>();
+    for (DeadLetter d : RevenueFiles.deadLetters(prefix)) {
+      if (!d.getStep().startsWith("Check")) {
+        continue;
+      }
+      assertThat(
+          d.getErrorClass(),
+          equalTo("dev.kappa.transforms.windowing.ImplausibleEventTimeException"));
+      String payload = utf8(d.getPayload());
+      assertThat(
+          payload,
+          ImplausibleEvents.ORDERS.containsValue(payload)
+              || ImplausibleEvents.PRODUCT_CHANGES.containsValue(payload)
+              || ImplausibleEvents.CUSTOMER_CHANGES.containsValue(payload),
+          is(true));
+      letters.add(
+          d.getStep() + " " + d.getPosition().getName() + "/" + d.getPosition().getPartition());
+    }
+    return letters.stream().sorted().toList();
+  }
+
+  /** Records dead-lettered for their event time, over every check step of a run. */
+  private static long implausibleCounter(PipelineResult result) {
+    long total = 0;
+    for (MetricResult<Long> counter :
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named("CheckOrdersEventTimes", COUNTER))
+                    .addNameFilter(MetricNameFilter.named("CheckProductChangesEventTimes", COUNTER))
+                    .addNameFilter(
+                        MetricNameFilter.named("CheckCustomerChangesEventTimes", COUNTER))
+                    .build())
+            .getCounters()) {
+      total += counter.getAttempted();
+    }
+    return total;
+  }
+
+  private static final String COUNTER = "recordsWithImplausibleEventTime";
 
   private static PipelineResult run(Path dir, String... args) {
     OrderRevenueRuns.Outputs outputs = OrderRevenueRuns.Outputs.under(dir);
