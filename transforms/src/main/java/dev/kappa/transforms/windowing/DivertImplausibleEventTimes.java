@@ -33,7 +33,9 @@ import org.joda.time.Instant;
  * the processing time here, whichever is earlier. A source given {@link EventTimeBounds#checking}
  * judged the record slightly earlier; the ahead bound only widens as processing time passes, so
  * every record the source refused to take as its event time is refused here too, bar one read
- * within milliseconds of the bound, which then simply counts in its own window.
+ * within milliseconds of the bound. Such a record counts in its own window if the source stamped it
+ * earlier than its event time, and is a dead letter here if later (the decoding step could not move
+ * its timestamp back).
  *
  * <pre>{@code
  * DivertImplausibleEventTimes check =
@@ -133,7 +135,8 @@ public abstract class DivertImplausibleEventTimes
     }
 
     @ProcessElement
-    public void process(@Element SourceRecord record, MultiOutputReceiver out) {
+    public void process(
+        @Element SourceRecord record, @Timestamp Instant timestamp, MultiOutputReceiver out) {
       Instant now = Instant.now();
       Instant time;
       try {
@@ -145,6 +148,18 @@ public abstract class DivertImplausibleEventTimes
       }
       String violation =
           time == null ? null : bounds.violation(time, EventTimeBounds.arrivalOf(record, now));
+      if (violation == null && time != null && time.isBefore(timestamp) && !bounds.isNone()) {
+        // A source that stamps event times stamps a plausible record with its own event time. An
+        // earlier event time means the source found it implausible when it read the record, a
+        // moment before this step, and gave it a fallback timestamp; decoding it now would move
+        // its timestamp back, which the source's watermark does not allow.
+        violation =
+            "event time "
+                + time
+                + " was implausible when the source read the record, which it stamped "
+                + timestamp
+                + " instead";
+      }
       if (violation != null) {
         implausible.inc();
         out.get(deadLetterTag)

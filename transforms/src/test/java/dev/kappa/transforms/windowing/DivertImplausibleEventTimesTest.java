@@ -159,6 +159,43 @@ class DivertImplausibleEventTimesTest {
   }
 
   @Test
+  void aRecordTheSourceStampedLaterThanItsEventTimeIsADeadLetter(TestPipeline p) {
+    // A source refused this event time a moment ago (it was just beyond the bound) and stamped the
+    // record with its Kafka timestamp; by now the event time is within the bound.
+    Instant eventTime = Instant.now().plus(Duration.standardMinutes(59));
+    Instant stamped = Instant.parse("2099-01-01T00:00:00Z");
+    DivertImplausibleEventTimes divert =
+        DivertImplausibleEventTimes.of(EVENT_TIME, EventTimeBounds.create()).withStepName(STEP);
+    PCollectionTuple result =
+        p.apply(
+                Create.timestamped(
+                        List.of(
+                            TimestampedValue.of(record(1, eventTime.toString(), null), stamped)))
+                    .withCoder(AvroCoder.of(SourceRecord.class)))
+            .apply(STEP, divert);
+
+    PAssert.that(result.get(divert.recordsTag())).empty();
+    PAssert.thatSingleton(
+            result
+                .get(divert.deadLetterTag())
+                .apply(
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(DivertImplausibleEventTimesTest::describe)))
+        .isEqualTo(
+            STEP
+                + " | orders.txt:1 | "
+                + eventTime
+                + " | "
+                + ImplausibleEventTimeException.class.getName()
+                + " | event time "
+                + eventTime
+                + " was implausible when the source read the record, which it stamped "
+                + stamped
+                + " instead");
+    p.run();
+  }
+
+  @Test
   void noBoundsPassEverything(TestPipeline p) {
     DivertImplausibleEventTimes divert =
         DivertImplausibleEventTimes.of(EVENT_TIME, EventTimeBounds.none()).withStepName(STEP);
