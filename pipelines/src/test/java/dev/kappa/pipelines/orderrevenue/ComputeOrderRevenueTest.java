@@ -410,4 +410,102 @@ class ComputeOrderRevenueTest {
     PAssert.that(out.get(ComputeOrderRevenue.deadLettersTag())).empty();
     p.run();
   }
+
+  @Test
+  void twoValidOrdersWhoseWindowTotalOverflowsALongAreOneDeadLetterNamingWindowAndKey(
+      TestPipeline p) {
+    // 2^62 cents each: valid orders (quantity > 0, price >= 0) whose sum, 2^63, is one past
+    // Long.MAX_VALUE. Before totals were exact, this crashed the job in OrderTotals.plus.
+    long twoToThe62 = 1L << 62;
+    IntervalWindow w1 = new IntervalWindow(W0.end(), Duration.standardMinutes(5));
+    TestStream<SourceRecord> events =
+        stream()
+            .addElements(
+                order("O-1", 1, twoToThe62, at(1, 0)),
+                order("O-2", 1, twoToThe62, at(2, 0)),
+                order("O-3", 3, 100, at(6, 0)))
+            .advanceWatermarkToInfinity();
+
+    PCollectionTuple out = compute(p, events);
+
+    String exactTotal = java.math.BigInteger.TWO.pow(63).toString();
+    PAssert.that(out.get(ComputeOrderRevenue.resultsTag()))
+        .containsInAnyOrder(revenue(w1, 1, 300, "ON_TIME", 0, true));
+    PAssert.that(out.get(ComputeOrderRevenue.deadLettersTag()))
+        .satisfies(
+            deadLetters -> {
+              List<DeadLetter> all =
+                  StreamSupport.stream(deadLetters.spliterator(), false).toList();
+              assertThat(all.size(), is(1));
+              DeadLetter overflow = all.get(0);
+              assertThat(overflow.getStep(), equalTo("FormatResults"));
+              assertThat(
+                  overflow.getErrorClass(),
+                  equalTo(ComputeOrderRevenue.TotalTooLargeException.class.getName()));
+              assertThat(overflow.getErrorMessage(), containsString(exactTotal));
+              assertThat(overflow.getErrorMessage(), containsString("2 orders"));
+              assertThat(overflow.getPosition().getSystem(), equalTo("window"));
+              assertThat(
+                  overflow.getPosition().getName(),
+                  equalTo("tools USD [2026-03-01T10:00:00Z, 2026-03-01T10:05:00Z)"));
+              assertThat(
+                  StandardCharsets.UTF_8.decode(overflow.getKey().duplicate()).toString(),
+                  equalTo("tools|USD|2026-03-01T10:00:00Z"));
+              String payload =
+                  StandardCharsets.UTF_8.decode(overflow.getPayload().duplicate()).toString();
+              assertThat(payload, containsString("\"revenue_cents\":\"" + exactTotal + "\""));
+              assertThat(payload, containsString("\"order_count\":2"));
+              return null;
+            });
+    // Both orders are still enriched and counted in the output of every order.
+    PAssert.that(out.get(ComputeOrderRevenue.enrichedTag()))
+        .satisfies(
+            enriched -> {
+              assertThat(
+                  StreamSupport.stream(enriched.spliterator(), false)
+                      .map(order -> order.getOrder().getOrderId())
+                      .sorted()
+                      .toList(),
+                  equalTo(List.of("O-1", "O-2", "O-3")));
+              return null;
+            });
+    p.run();
+  }
+
+  @Test
+  void oneOrderWorthMoreThanALongIsADeadLetterAndItsEarlyPanesToo(TestPipeline p) {
+    // quantity * price alone overflows a long; an early pane of the window overflows as well.
+    TestStream<SourceRecord> events =
+        stream()
+            .addElements(order("O-1", 2, Long.MAX_VALUE, at(1, 0)))
+            .advanceWatermarkTo(at(1, 30))
+            .advanceProcessingTime(Duration.standardSeconds(31))
+            .advanceWatermarkToInfinity();
+
+    PCollectionTuple out = compute(p, events);
+
+    PAssert.that(out.get(ComputeOrderRevenue.resultsTag())).empty();
+    PAssert.that(out.get(ComputeOrderRevenue.deadLettersTag()))
+        .satisfies(
+            deadLetters -> {
+              List<DeadLetter> all =
+                  StreamSupport.stream(deadLetters.spliterator(), false).toList();
+              // One per pane of the window (early and on-time), all naming it.
+              assertThat(all.size(), is(2));
+              for (DeadLetter letter : all) {
+                assertThat(letter.getStep(), equalTo("FormatResults"));
+                assertThat(
+                    letter.getPosition().getName(),
+                    equalTo("tools USD [2026-03-01T10:00:00Z, 2026-03-01T10:05:00Z)"));
+                assertThat(
+                    letter.getErrorMessage(),
+                    containsString(
+                        java.math.BigInteger.valueOf(Long.MAX_VALUE)
+                            .multiply(java.math.BigInteger.TWO)
+                            .toString()));
+              }
+              return null;
+            });
+    p.run();
+  }
 }
