@@ -63,8 +63,14 @@ import org.joda.time.Instant;
  *   <li>{@code KeyByCategoryAndCurrency}, {@code SumRevenue}: order count and revenue per key and
  *       window, one result per pane. Orders without a product count under {@value
  *       #UNKNOWN_CATEGORY}.
- *   <li>{@code FormatResults}, {@code FormatTooLate}: the result records.
+ *   <li>{@code FormatResults}, {@code FormatTooLate}: the result records. A total too large for the
+ *       result's {@code long} revenue is a dead letter naming its window and key.
  * </ol>
+ *
+ * <p>Totals are exact at any size, and every per-element step ({@code KeyByProduct}, {@code
+ * AddCategory}, {@code AddCustomerTier}, the corrections', {@code KeyByCategoryAndCurrency}, {@code
+ * FormatResults}, {@code FormatTooLate}) is {@link Guard guarded}: an exception on one element is a
+ * dead letter from that step, not a failed bundle, so no input makes the job throw.
  *
  * <p>Tests apply it to a TestStream; {@link OrderRevenue} wires it to real sources and sinks.
  */
@@ -117,7 +123,11 @@ public abstract class ComputeOrderRevenue
     return CORRECTIONS;
   }
 
-  /** Records that could not be decoded or failed validation. */
+  /**
+   * Records that could not be decoded or failed validation, orders whose key a table lacked (by
+   * policy), and elements a guarded step failed on (such as a window total too large for a long),
+   * all in the global window.
+   */
   public static TupleTag<DeadLetter> deadLettersTag() {
     return DEAD_LETTERS;
   }

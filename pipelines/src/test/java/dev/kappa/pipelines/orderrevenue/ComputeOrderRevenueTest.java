@@ -473,36 +473,42 @@ class ComputeOrderRevenueTest {
   }
 
   @Test
-  void oneOrderWorthMoreThanALongIsADeadLetterAndItsEarlyPanesToo(TestPipeline p) {
-    // quantity * price alone overflows a long; an early pane of the window overflows as well.
+  void anEarlyPaneThatFitsIsAResultAndTheOnTimePaneThatOverflowsIsADeadLetter(TestPipeline p) {
+    // (A single order whose quantity * price overflows is invalid, a DecodeOrders dead letter.)
+    long twoToThe62 = 1L << 62;
     TestStream<SourceRecord> events =
         stream()
-            .addElements(order("O-1", 2, Long.MAX_VALUE, at(1, 0)))
-            .advanceWatermarkTo(at(1, 30))
+            .addElements(order("O-1", 1, twoToThe62, at(0, 10)))
+            // As in earlyPaneIsSpeculativeAndOnTimePaneCompletesIt: an early pane with O-1 alone.
+            .advanceWatermarkTo(at(1, 0))
             .advanceProcessingTime(Duration.standardSeconds(31))
+            .addElements(order("O-2", 1, twoToThe62, at(4, 0)))
+            .advanceWatermarkTo(at(5, 0))
             .advanceWatermarkToInfinity();
 
     PCollectionTuple out = compute(p, events);
 
-    PAssert.that(out.get(ComputeOrderRevenue.resultsTag())).empty();
+    PAssert.that(out.get(ComputeOrderRevenue.resultsTag()))
+        .containsInAnyOrder(revenue(W0, 1, twoToThe62, "EARLY", 0, false));
     PAssert.that(out.get(ComputeOrderRevenue.deadLettersTag()))
         .satisfies(
             deadLetters -> {
               List<DeadLetter> all =
                   StreamSupport.stream(deadLetters.spliterator(), false).toList();
-              // One per pane of the window (early and on-time), all naming it.
-              assertThat(all.size(), is(2));
-              for (DeadLetter letter : all) {
-                assertThat(letter.getStep(), equalTo("FormatResults"));
+              assertThat(
+                  all.stream().map(d -> d.getErrorMessage()).toList().toString(),
+                  all.size(),
+                  // One per pane that overflows: the on-time pane, and the final pane the window
+                  // emits when it closes (as in earlyPaneIsSpeculativeAndOnTimePaneCompletesIt).
+                  is(2));
+              for (DeadLetter pane : all) {
+                assertThat(pane.getStep(), equalTo("FormatResults"));
                 assertThat(
-                    letter.getPosition().getName(),
+                    pane.getPosition().getName(),
                     equalTo("tools USD [2026-03-01T10:00:00Z, 2026-03-01T10:05:00Z)"));
                 assertThat(
-                    letter.getErrorMessage(),
-                    containsString(
-                        java.math.BigInteger.valueOf(Long.MAX_VALUE)
-                            .multiply(java.math.BigInteger.TWO)
-                            .toString()));
+                    pane.getErrorMessage(),
+                    containsString(java.math.BigInteger.TWO.pow(63) + " cents over 2 orders"));
               }
               return null;
             });
