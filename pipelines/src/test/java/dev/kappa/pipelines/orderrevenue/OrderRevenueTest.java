@@ -152,10 +152,17 @@ class OrderRevenueTest {
     assertThat(
         finalResults(results(out.results())),
         equalTo(expectedRevenue("enrichment/expected-category-revenue.jsonl")));
+    List<DeadLetter> deadLetters = deadLetters(out.deadLetters());
+    // The bad lines of the test data, as in boundedRunCountsEveryValidOrder.
+    assertThat(
+        deadLetters.stream()
+            .filter(d -> d.getStep().equals("DecodeOrders"))
+            .map(d -> d.getPosition().getOffset())
+            .sorted()
+            .toList(),
+        equalTo(expectedDeadLetterLines("orders/expected-dead-letters.jsonl")));
     List<DeadLetter> overflows =
-        deadLetters(out.deadLetters()).stream()
-            .filter(d -> !d.getStep().equals("DecodeOrders"))
-            .toList();
+        deadLetters.stream().filter(d -> !d.getStep().equals("DecodeOrders")).toList();
     assertThat(overflows.size(), is(1));
     DeadLetter overflow = overflows.get(0);
     String category =
