@@ -2,9 +2,13 @@ package dev.kappa.pipelines.orderrevenue;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.auto.value.AutoValue;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.MissedWindow;
+import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.OrderEvent;
 import dev.kappa.schemas.results.CategoryRevenue;
@@ -14,20 +18,23 @@ import dev.kappa.schemas.results.TooLateOrder;
 import dev.kappa.transforms.aggregation.OrderTotals;
 import dev.kappa.transforms.aggregation.OrderTotalsCombineFn;
 import dev.kappa.transforms.errors.DecodeRecords;
+import dev.kappa.transforms.errors.ElementCoordinates;
+import dev.kappa.transforms.errors.Guard;
+import dev.kappa.transforms.errors.GuardedFn;
 import dev.kappa.transforms.windowing.AssignEventTime;
 import dev.kappa.transforms.windowing.WindowEvents;
 import dev.kappa.transforms.windowing.Windowing;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
@@ -36,8 +43,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Instant;
 
 /**
@@ -58,8 +63,14 @@ import org.joda.time.Instant;
  *   <li>{@code KeyByCategoryAndCurrency}, {@code SumRevenue}: order count and revenue per key and
  *       window, one result per pane. Orders without a product count under {@value
  *       #UNKNOWN_CATEGORY}.
- *   <li>{@code FormatResults}, {@code FormatTooLate}: the result records.
+ *   <li>{@code FormatResults}, {@code FormatTooLate}: the result records. A total too large for the
+ *       result's {@code long} revenue is a dead letter naming its window and key.
  * </ol>
+ *
+ * <p>Totals are exact at any size, and every per-element step ({@code KeyByProduct}, {@code
+ * AddCategory}, {@code AddCustomerTier}, the corrections', {@code KeyByCategoryAndCurrency}, {@code
+ * FormatResults}, {@code FormatTooLate}) is {@link Guard guarded}: an exception on one element is a
+ * dead letter from that step, not a failed bundle, so no input makes the job throw.
  *
  * <p>Tests apply it to a TestStream; {@link OrderRevenue} wires it to real sources and sinks.
  */
@@ -112,7 +123,11 @@ public abstract class ComputeOrderRevenue
     return CORRECTIONS;
   }
 
-  /** Records that could not be decoded or failed validation. */
+  /**
+   * Records that could not be decoded or failed validation, orders whose key a table lacked (by
+   * policy), and elements a guarded step failed on (such as a window total too large for a long),
+   * all in the global window.
+   */
   public static TupleTag<DeadLetter> deadLettersTag() {
     return DEAD_LETTERS;
   }
@@ -137,46 +152,59 @@ public abstract class ComputeOrderRevenue
     WindowEvents<EnrichedOrder> windowOrders = WindowEvents.using(windowing());
     PCollectionTuple windowed = enriched.apply("WindowOrders", windowOrders);
 
-    PCollection<CategoryRevenue> results =
-        windowed
-            .get(windowOrders.windowedTag())
-            .apply(
+    // Per-element steps are guarded: an exception on one element is a dead letter, not a failed
+    // bundle. Each keeps the primitive name it had as a plain ParDo (its Flink operator uid).
+    Guard<EnrichedOrder, KV<KV<String, String>, OrderEvent>> keyByCategoryAndCurrency =
+        Guard.map(
                 "KeyByCategoryAndCurrency",
-                MapElements.into(
-                        TypeDescriptors.kvs(
-                            TypeDescriptors.kvs(
-                                TypeDescriptors.strings(), TypeDescriptors.strings()),
-                            TypeDescriptor.of(OrderEvent.class)))
-                    .via(
-                        (EnrichedOrder order) ->
-                            KV.of(
-                                KV.of(categoryOf(order), order.getOrder().getCurrency()),
-                                order.getOrder())))
-            .setCoder(
+                (EnrichedOrder order) ->
+                    KV.of(
+                        KV.of(categoryOf(order), order.getOrder().getCurrency()), order.getOrder()))
+            .withOutputCoder(
                 KvCoder.of(
                     KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()),
                     AvroCoder.of(OrderEvent.class)))
-            .apply("SumRevenue", Combine.perKey(new OrderTotalsCombineFn()))
-            .apply("FormatResults", ParDo.of(new ToCategoryRevenueFn()))
-            .setCoder(AvroCoder.of(CategoryRevenue.class));
-
-    PCollection<TooLateOrder> tooLate =
+            .withCoordinates(OrderCoordinates.of(EnrichedOrder::getOrder))
+            .withPrimitiveName("Map", "ParMultiDo(Anonymous)");
+    PCollectionTuple keyed =
         windowed
-            .get(windowOrders.tooLateTag())
-            .apply(
-                "FormatTooLate",
-                MapElements.into(TypeDescriptor.of(TooLateOrder.class))
-                    .via(
-                        (KV<EnrichedOrder, MissedWindow> late) ->
-                            TooLateOrder.newBuilder()
-                                .setOrder(late.getKey().getOrder())
-                                .setMissedWindow(late.getValue())
-                                .build()))
-            .setCoder(AvroCoder.of(TooLateOrder.class));
+            .get(windowOrders.windowedTag())
+            .apply("KeyByCategoryAndCurrency", keyByCategoryAndCurrency);
 
+    Guard<KV<KV<String, String>, OrderTotals>, CategoryRevenue> formatResults =
+        Guard.of("FormatResults", new ToCategoryRevenueFn())
+            .withOutputCoder(AvroCoder.of(CategoryRevenue.class))
+            .withCoordinates(new WindowCoordinates())
+            .withPrimitiveName("ParMultiDo(ToCategoryRevenue)");
+    PCollectionTuple formatted =
+        keyed
+            .get(keyByCategoryAndCurrency.outputTag())
+            .apply("SumRevenue", Combine.perKey(new OrderTotalsCombineFn()))
+            .apply("FormatResults", formatResults);
+    PCollection<CategoryRevenue> results = formatted.get(formatResults.outputTag());
+
+    Guard<KV<EnrichedOrder, MissedWindow>, TooLateOrder> formatTooLate =
+        Guard.map(
+                "FormatTooLate",
+                (KV<EnrichedOrder, MissedWindow> late) ->
+                    TooLateOrder.newBuilder()
+                        .setOrder(late.getKey().getOrder())
+                        .setMissedWindow(late.getValue())
+                        .build())
+            .withOutputCoder(AvroCoder.of(TooLateOrder.class))
+            .withCoordinates(OrderCoordinates.of(late -> late.getKey().getOrder()))
+            .withPrimitiveName("Map", "ParMultiDo(Anonymous)");
+    PCollectionTuple tooLateFormatted =
+        windowed.get(windowOrders.tooLateTag()).apply("FormatTooLate", formatTooLate);
+    PCollection<TooLateOrder> tooLate = tooLateFormatted.get(formatTooLate.outputTag());
+
+    // Flatten has no state: more inputs keep its (and every other) operator's savepoint state.
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(decoded.get(decode.deadLetterTag()))
             .and(enrichment.get(EnrichOrders.deadLettersTag()))
+            .and(keyed.get(keyByCategoryAndCurrency.deadLetterTag()))
+            .and(formatted.get(formatResults.deadLetterTag()))
+            .and(tooLateFormatted.get(formatTooLate.deadLetterTag()))
             .apply("CollectDeadLetters", Flatten.pCollections());
 
     return PCollectionTuple.of(RESULTS, results)
@@ -194,6 +222,11 @@ public abstract class ComputeOrderRevenue
   /**
    * Turns a key's totals in one window and pane into a result record.
    *
+   * <p>A total that does not fit the record's {@code long} revenue throws {@link
+   * TotalTooLargeException}, which the step's guard turns into a dead letter naming the window and
+   * key (see {@link WindowCoordinates}): one per pane of that window, while the other windows and
+   * keys are exact.
+   *
    * <p>Drops one kind of pane: an empty first pane. A key has a window only once an order arrived
    * in it, so a real first pane is never empty. The Flink runner emits such panes when a stream
    * ends: a pending early-firing (processing-time) timer fires after the window was already
@@ -201,37 +234,119 @@ public abstract class ComputeOrderRevenue
    * apache/beam#32727). They are counted as {@code spuriousEmptyPanes}.
    */
   static final class ToCategoryRevenueFn
-      extends DoFn<KV<KV<String, String>, OrderTotals>, CategoryRevenue> {
+      implements GuardedFn<KV<KV<String, String>, OrderTotals>, CategoryRevenue> {
     private static final long serialVersionUID = 1L;
     private final Counter spuriousEmptyPanes =
         Metrics.counter(ComputeOrderRevenue.class, "spuriousEmptyPanes");
 
-    @ProcessElement
+    @Override
     public void process(
-        @Element KV<KV<String, String>, OrderTotals> totals,
-        BoundedWindow window,
-        PaneInfo pane,
-        OutputReceiver<CategoryRevenue> out) {
+        KV<KV<String, String>, OrderTotals> totals,
+        GuardedFn.Context context,
+        Consumer<CategoryRevenue> out)
+        throws TotalTooLargeException {
+      PaneInfo pane = context.pane();
+      BoundedWindow window = context.window();
       if (pane.getIndex() == 0 && totals.getValue().orderCount() == 0) {
         spuriousEmptyPanes.inc();
         return;
       }
-      Instant start =
-          window instanceof IntervalWindow
-              ? ((IntervalWindow) window).start()
-              : BoundedWindow.TIMESTAMP_MIN_VALUE;
-      out.output(
+      if (!totals.getValue().revenueFitsLong()) {
+        throw new TotalTooLargeException(
+            WindowCoordinates.describe(totals.getKey(), window), totals.getValue());
+      }
+      out.accept(
           CategoryRevenue.newBuilder()
               .setCategory(totals.getKey().getKey())
               .setCurrency(totals.getKey().getValue())
-              .setWindowStart(java.time.Instant.ofEpochMilli(start.getMillis()))
+              .setWindowStart(java.time.Instant.ofEpochMilli(windowStart(window).getMillis()))
               .setWindowEnd(java.time.Instant.ofEpochMilli(window.maxTimestamp().getMillis() + 1))
               .setOrderCount(totals.getValue().orderCount())
-              .setRevenueCents(totals.getValue().revenueCents())
+              .setRevenueCents(totals.getValue().revenueCents().longValueExact())
               .setPaneTiming(pane.getTiming().name())
               .setPaneIndex(pane.getIndex())
               .setFinalPane(pane.isLast())
               .build());
+    }
+  }
+
+  /**
+   * The start of a result's window: the interval's, or the beginning of time for the global one.
+   */
+  static Instant windowStart(BoundedWindow window) {
+    return window instanceof IntervalWindow
+        ? ((IntervalWindow) window).start()
+        : BoundedWindow.TIMESTAMP_MIN_VALUE;
+  }
+
+  /**
+   * A window's total revenue does not fit the result record's {@code long}: the window and key are
+   * named, with the exact total, so nothing is silently wrong and the job goes on.
+   */
+  static final class TotalTooLargeException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    TotalTooLargeException(String windowAndKey, OrderTotals totals) {
+      super(
+          "the revenue of "
+              + windowAndKey
+              + " is "
+              + totals.revenueCents()
+              + " cents over "
+              + totals.orderCount()
+              + " orders, beyond revenue_cents (a long, at most "
+              + Long.MAX_VALUE
+              + ")");
+    }
+  }
+
+  /**
+   * The coordinates of a key's totals in a window: {@code system="window"}, {@code name=} {@code
+   * <category> <currency> [<start>, <end>)}, the result's Kafka key ({@code
+   * category|currency|window_start}) as key, and as payload a JSON object with the key, the window
+   * and the exact totals (the revenue as a decimal string).
+   */
+  static final class WindowCoordinates
+      implements ElementCoordinates<KV<KV<String, String>, OrderTotals>> {
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static String describe(KV<String, String> key, BoundedWindow window) {
+      return key.getKey() + " " + key.getValue() + " [" + start(window) + ", " + end(window) + ")";
+    }
+
+    private static java.time.Instant start(BoundedWindow window) {
+      return java.time.Instant.ofEpochMilli(windowStart(window).getMillis());
+    }
+
+    private static java.time.Instant end(BoundedWindow window) {
+      return java.time.Instant.ofEpochMilli(window.maxTimestamp().getMillis() + 1);
+    }
+
+    @Override
+    public SourceRecord locate(KV<KV<String, String>, OrderTotals> totals, BoundedWindow window)
+        throws JsonProcessingException {
+      KV<String, String> key = totals.getKey();
+      ObjectNode payload =
+          JSON.createObjectNode()
+              .put("category", key.getKey())
+              .put("currency", key.getValue())
+              .put("window_start", start(window).toString())
+              .put("window_end", end(window).toString())
+              .put("order_count", totals.getValue().orderCount())
+              .put("revenue_cents", totals.getValue().revenueCents().toString());
+      return SourceRecord.newBuilder()
+          .setPosition(
+              SourcePosition.newBuilder()
+                  .setSystem("window")
+                  .setName(describe(key, window))
+                  .build())
+          .setKey(
+              ByteBuffer.wrap(
+                  (key.getKey() + "|" + key.getValue() + "|" + start(window))
+                      .getBytes(StandardCharsets.UTF_8)))
+          .setPayload(ByteBuffer.wrap(JSON.writeValueAsBytes(payload)))
+          .build();
     }
   }
 }

@@ -13,16 +13,18 @@ import dev.kappa.schemas.results.EnrichedOrder;
 import dev.kappa.schemas.results.EnrichmentCorrection;
 import dev.kappa.transforms.enrichment.Correction;
 import dev.kappa.transforms.errors.DeadLetters;
+import dev.kappa.transforms.errors.Guard;
+import dev.kappa.transforms.errors.GuardedFn;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -31,8 +33,6 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -44,7 +44,9 @@ import org.joda.time.Instant;
  * the order by its customer), {@code EnrichWithCustomer}, {@code AddCustomerTier}; orders whose key
  * was not found and whose policy dead-letters them go through {@code ProductNotFound} or {@code
  * CustomerNotFound} to the dead letters, with the order's JSON as payload. Orders keep their
- * timestamps.
+ * timestamps. The per-element steps ({@code KeyByProduct}, {@code AddCategory}, {@code
+ * AddCustomerTier} and the corrections') are {@link Guard guarded}: an order one of them throws on
+ * is a dead letter from that step with {@link OrderCoordinates}, and the others proceed.
  *
  * <p>A temporal join also reports the orders whose row a late table change superseded: {@code
  * ProductCorrections} and {@code CustomerCorrections} turn them into {@link EnrichmentCorrection}
@@ -92,31 +94,33 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
 
   @Override
   public PCollectionTuple expand(PCollection<OrderEvent> orders) {
-    PCollection<KV<String, OrderEvent>> byProduct =
-        orders
-            .apply(
-                "KeyByProduct",
-                MapElements.into(
-                        TypeDescriptors.kvs(
-                            TypeDescriptors.strings(), TypeDescriptor.of(OrderEvent.class)))
-                    .via(order -> KV.of(order.getProductId(), order)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(OrderEvent.class)));
+    // Per-element steps are guarded (an exception on one order is a dead letter, not a failed
+    // bundle) and keep the primitive names they had as plain ParDos: their Flink operator uids.
+    Guard<OrderEvent, KV<String, OrderEvent>> keyByProduct =
+        Guard.map("KeyByProduct", (OrderEvent order) -> KV.of(order.getProductId(), order))
+            .withOutputCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(OrderEvent.class)))
+            .withCoordinates(OrderCoordinates.of(order -> order))
+            .withPrimitiveName("Map", "ParMultiDo(Anonymous)");
+    PCollectionTuple byProduct = orders.apply("KeyByProduct", keyByProduct);
     TableJoin.Joined<OrderEvent, Product> withProduct =
-        products.join("EnrichWithProduct", byProduct);
+        products.join("EnrichWithProduct", byProduct.get(keyByProduct.outputTag()));
 
-    PCollection<KV<String, EnrichedOrder>> byCustomer =
-        withProduct
-            .enriched()
-            .apply("AddCategory", ParDo.of(new AddCategoryFn()))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(EnrichedOrder.class)));
+    Guard<KV<OrderEvent, @Nullable Product>, KV<String, EnrichedOrder>> addCategory =
+        Guard.of("AddCategory", new AddCategoryFn())
+            .withOutputCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(EnrichedOrder.class)))
+            .withCoordinates(OrderCoordinates.of(joined -> joined.getKey()))
+            .withPrimitiveName("ParMultiDo(AddCategory)");
+    PCollectionTuple byCustomer = withProduct.enriched().apply("AddCategory", addCategory);
     TableJoin.Joined<EnrichedOrder, Customer> withCustomer =
-        customers.join("EnrichWithCustomer", byCustomer);
+        customers.join("EnrichWithCustomer", byCustomer.get(addCategory.outputTag()));
 
-    PCollection<EnrichedOrder> enriched =
-        withCustomer
-            .enriched()
-            .apply("AddCustomerTier", ParDo.of(new AddCustomerTierFn()))
-            .setCoder(AvroCoder.of(EnrichedOrder.class));
+    Guard<KV<EnrichedOrder, @Nullable Customer>, EnrichedOrder> addCustomerTier =
+        Guard.of("AddCustomerTier", new AddCustomerTierFn())
+            .withOutputCoder(AvroCoder.of(EnrichedOrder.class))
+            .withCoordinates(OrderCoordinates.of(joined -> joined.getKey().getOrder()))
+            .withPrimitiveName("ParMultiDo(AddCustomerTier)");
+    PCollectionTuple withTier = withCustomer.enriched().apply("AddCustomerTier", addCustomerTier);
+    PCollection<EnrichedOrder> enriched = withTier.get(addCustomerTier.outputTag());
 
     PCollection<DeadLetter> productNotFound =
         withProduct
@@ -134,31 +138,35 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
                     new NotFoundFn<EnrichedOrder>(
                         "customers", "EnrichWithCustomer", EnrichedOrder::getOrder)))
             .setCoder(AvroCoder.of(DeadLetter.class));
-    PCollection<DeadLetter> deadLetters =
-        PCollectionList.of(productNotFound)
-            .and(customerNotFound)
-            .apply("CollectNotFound", Flatten.pCollections());
+    List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
+    deadLetters.add(productNotFound);
+    deadLetters.add(customerNotFound);
+    deadLetters.add(byProduct.get(keyByProduct.deadLetterTag()));
+    deadLetters.add(byCustomer.get(addCategory.deadLetterTag()));
+    deadLetters.add(withTier.get(addCustomerTier.deadLetterTag()));
 
     List<PCollection<EnrichmentCorrection>> corrections = new ArrayList<>();
     if (withProduct.corrections() != null) {
-      corrections.add(
-          withProduct
-              .corrections()
-              .apply(
-                  "ProductCorrections",
-                  MapElements.into(TypeDescriptor.of(EnrichmentCorrection.class))
-                      .via(EnrichOrders::productCorrection))
-              .setCoder(AvroCoder.of(EnrichmentCorrection.class)));
+      Guard<Correction<String, OrderEvent, Product>, EnrichmentCorrection> productCorrections =
+          Guard.map("ProductCorrections", EnrichOrders::productCorrection)
+              .withOutputCoder(AvroCoder.of(EnrichmentCorrection.class))
+              .withCoordinates(OrderCoordinates.of(c -> c.event()))
+              .withPrimitiveName("Map", "ParMultiDo(Anonymous)");
+      PCollectionTuple out =
+          withProduct.corrections().apply("ProductCorrections", productCorrections);
+      corrections.add(out.get(productCorrections.outputTag()));
+      deadLetters.add(out.get(productCorrections.deadLetterTag()));
     }
     if (withCustomer.corrections() != null) {
-      corrections.add(
-          withCustomer
-              .corrections()
-              .apply(
-                  "CustomerCorrections",
-                  MapElements.into(TypeDescriptor.of(EnrichmentCorrection.class))
-                      .via(EnrichOrders::customerCorrection))
-              .setCoder(AvroCoder.of(EnrichmentCorrection.class)));
+      Guard<Correction<String, EnrichedOrder, Customer>, EnrichmentCorrection> customerCorrections =
+          Guard.map("CustomerCorrections", EnrichOrders::customerCorrection)
+              .withOutputCoder(AvroCoder.of(EnrichmentCorrection.class))
+              .withCoordinates(OrderCoordinates.of(c -> c.event().getOrder()))
+              .withPrimitiveName("Map", "ParMultiDo(Anonymous)");
+      PCollectionTuple out =
+          withCustomer.corrections().apply("CustomerCorrections", customerCorrections);
+      corrections.add(out.get(customerCorrections.outputTag()));
+      deadLetters.add(out.get(customerCorrections.deadLetterTag()));
     }
     // A lookup join has no history to correct: the list can be empty.
     PCollection<EnrichmentCorrection> allCorrections =
@@ -166,9 +174,12 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
             .and(corrections)
             .apply("CollectCorrections", Flatten.pCollections())
             .setCoder(AvroCoder.of(EnrichmentCorrection.class));
+    // Flatten keeps no state: its name (kept) matters, its number of inputs does not.
+    PCollection<DeadLetter> allDeadLetters =
+        PCollectionList.of(deadLetters).apply("CollectNotFound", Flatten.pCollections());
 
     return PCollectionTuple.of(ENRICHED, enriched)
-        .and(DEAD_LETTERS, deadLetters)
+        .and(DEAD_LETTERS, allDeadLetters)
         .and(CORRECTIONS, allCorrections);
   }
 
@@ -215,37 +226,40 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
 
   /** The order with its product's category, keyed by its customer for the next join. */
   static final class AddCategoryFn
-      extends DoFn<KV<OrderEvent, @Nullable Product>, KV<String, EnrichedOrder>> {
+      implements GuardedFn<KV<OrderEvent, @Nullable Product>, KV<String, EnrichedOrder>> {
     private static final long serialVersionUID = 1L;
 
-    @ProcessElement
+    @Override
     public void process(
-        @Element KV<OrderEvent, @Nullable Product> joined,
-        OutputReceiver<KV<String, EnrichedOrder>> out) {
+        KV<OrderEvent, @Nullable Product> joined,
+        GuardedFn.Context context,
+        Consumer<KV<String, EnrichedOrder>> out) {
       OrderEvent order = joined.getKey();
       Product product = joined.getValue();
       EnrichedOrder.Builder enriched = EnrichedOrder.newBuilder().setOrder(order);
       if (product != null) {
         enriched.setCategory(product.getCategory()).setProductVersion(product.getUpdatedAt());
       }
-      out.output(KV.of(order.getCustomerId(), enriched.build()));
+      out.accept(KV.of(order.getCustomerId(), enriched.build()));
     }
   }
 
   /** The order with its customer's tier. */
   static final class AddCustomerTierFn
-      extends DoFn<KV<EnrichedOrder, @Nullable Customer>, EnrichedOrder> {
+      implements GuardedFn<KV<EnrichedOrder, @Nullable Customer>, EnrichedOrder> {
     private static final long serialVersionUID = 1L;
 
-    @ProcessElement
+    @Override
     public void process(
-        @Element KV<EnrichedOrder, @Nullable Customer> joined, OutputReceiver<EnrichedOrder> out) {
+        KV<EnrichedOrder, @Nullable Customer> joined,
+        GuardedFn.Context context,
+        Consumer<EnrichedOrder> out) {
       Customer customer = joined.getValue();
       if (customer == null) {
-        out.output(joined.getKey());
+        out.accept(joined.getKey());
         return;
       }
-      out.output(
+      out.accept(
           EnrichedOrder.newBuilder(joined.getKey())
               .setCustomerTier(customer.getTier())
               .setCustomerVersion(customer.getUpdatedAt())

@@ -410,4 +410,108 @@ class ComputeOrderRevenueTest {
     PAssert.that(out.get(ComputeOrderRevenue.deadLettersTag())).empty();
     p.run();
   }
+
+  @Test
+  void twoValidOrdersWhoseWindowTotalOverflowsALongAreOneDeadLetterNamingWindowAndKey(
+      TestPipeline p) {
+    // 2^62 cents each: valid orders (quantity > 0, price >= 0) whose sum, 2^63, is one past
+    // Long.MAX_VALUE. Before totals were exact, this crashed the job in OrderTotals.plus.
+    long twoToThe62 = 1L << 62;
+    IntervalWindow w1 = new IntervalWindow(W0.end(), Duration.standardMinutes(5));
+    TestStream<SourceRecord> events =
+        stream()
+            .addElements(
+                order("O-1", 1, twoToThe62, at(1, 0)),
+                order("O-2", 1, twoToThe62, at(2, 0)),
+                order("O-3", 3, 100, at(6, 0)))
+            .advanceWatermarkToInfinity();
+
+    PCollectionTuple out = compute(p, events);
+
+    String exactTotal = java.math.BigInteger.TWO.pow(63).toString();
+    PAssert.that(out.get(ComputeOrderRevenue.resultsTag()))
+        .containsInAnyOrder(revenue(w1, 1, 300, "ON_TIME", 0, true));
+    PAssert.that(out.get(ComputeOrderRevenue.deadLettersTag()))
+        .satisfies(
+            deadLetters -> {
+              List<DeadLetter> all =
+                  StreamSupport.stream(deadLetters.spliterator(), false).toList();
+              assertThat(all.size(), is(1));
+              DeadLetter overflow = all.get(0);
+              assertThat(overflow.getStep(), equalTo("FormatResults"));
+              assertThat(
+                  overflow.getErrorClass(),
+                  equalTo(ComputeOrderRevenue.TotalTooLargeException.class.getName()));
+              assertThat(overflow.getErrorMessage(), containsString(exactTotal));
+              assertThat(overflow.getErrorMessage(), containsString("2 orders"));
+              assertThat(overflow.getPosition().getSystem(), equalTo("window"));
+              assertThat(
+                  overflow.getPosition().getName(),
+                  equalTo("tools USD [2026-03-01T10:00:00Z, 2026-03-01T10:05:00Z)"));
+              assertThat(
+                  StandardCharsets.UTF_8.decode(overflow.getKey().duplicate()).toString(),
+                  equalTo("tools|USD|2026-03-01T10:00:00Z"));
+              String payload =
+                  StandardCharsets.UTF_8.decode(overflow.getPayload().duplicate()).toString();
+              assertThat(payload, containsString("\"revenue_cents\":\"" + exactTotal + "\""));
+              assertThat(payload, containsString("\"order_count\":2"));
+              return null;
+            });
+    // Both orders are still enriched and counted in the output of every order.
+    PAssert.that(out.get(ComputeOrderRevenue.enrichedTag()))
+        .satisfies(
+            enriched -> {
+              assertThat(
+                  StreamSupport.stream(enriched.spliterator(), false)
+                      .map(order -> order.getOrder().getOrderId())
+                      .sorted()
+                      .toList(),
+                  equalTo(List.of("O-1", "O-2", "O-3")));
+              return null;
+            });
+    p.run();
+  }
+
+  @Test
+  void anEarlyPaneThatFitsIsAResultAndTheOnTimePaneThatOverflowsIsADeadLetter(TestPipeline p) {
+    // (A single order whose quantity * price overflows is invalid, a DecodeOrders dead letter.)
+    long twoToThe62 = 1L << 62;
+    TestStream<SourceRecord> events =
+        stream()
+            .addElements(order("O-1", 1, twoToThe62, at(0, 10)))
+            // As in earlyPaneIsSpeculativeAndOnTimePaneCompletesIt: an early pane with O-1 alone.
+            .advanceWatermarkTo(at(1, 0))
+            .advanceProcessingTime(Duration.standardSeconds(31))
+            .addElements(order("O-2", 1, twoToThe62, at(4, 0)))
+            .advanceWatermarkTo(at(5, 0))
+            .advanceWatermarkToInfinity();
+
+    PCollectionTuple out = compute(p, events);
+
+    PAssert.that(out.get(ComputeOrderRevenue.resultsTag()))
+        .containsInAnyOrder(revenue(W0, 1, twoToThe62, "EARLY", 0, false));
+    PAssert.that(out.get(ComputeOrderRevenue.deadLettersTag()))
+        .satisfies(
+            deadLetters -> {
+              List<DeadLetter> all =
+                  StreamSupport.stream(deadLetters.spliterator(), false).toList();
+              assertThat(
+                  all.stream().map(d -> d.getErrorMessage()).toList().toString(),
+                  all.size(),
+                  // One per pane that overflows: the on-time pane, and the final pane the window
+                  // emits when it closes (as in earlyPaneIsSpeculativeAndOnTimePaneCompletesIt).
+                  is(2));
+              for (DeadLetter pane : all) {
+                assertThat(pane.getStep(), equalTo("FormatResults"));
+                assertThat(
+                    pane.getPosition().getName(),
+                    equalTo("tools USD [2026-03-01T10:00:00Z, 2026-03-01T10:05:00Z)"));
+                assertThat(
+                    pane.getErrorMessage(),
+                    containsString(java.math.BigInteger.TWO.pow(63) + " cents over 2 orders"));
+              }
+              return null;
+            });
+    p.run();
+  }
 }

@@ -21,8 +21,12 @@ import static org.hamcrest.Matchers.is;
 
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.results.CategoryRevenue;
+import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -121,5 +125,63 @@ class OrderRevenueTest {
     assertThat(
         deadLetters(out.deadLetters()).stream().map(d -> d.getPosition().getOffset()).toList(),
         equalTo(expectedDeadLetterLines("orders/expected-small-dead-letters.jsonl")));
+  }
+
+  @Test
+  void twoOrdersWhoseWindowTotalOverflowsALongAreOneDeadLetterAndTheJobFinishes(@TempDir Path dir)
+      throws IOException {
+    // The test data plus two valid orders of 2^62 cents each in CHF, a currency of their own: their
+    // window's total, 2^63, is one past Long.MAX_VALUE. This used to crash the whole job.
+    Path input = dir.resolve("orders-with-overflow.jsonl");
+    List<String> lines = new ArrayList<>(Files.readAllLines(testData("orders/orders.jsonl")));
+    for (String id : List.of("O-90001", "O-90002")) {
+      lines.add(
+          "{\"order_id\": \""
+              + id
+              + "\", \"customer_id\": \"C-16\", \"product_id\": \"P-100\", \"quantity\": 1,"
+              + " \"unit_price_cents\": "
+              + (1L << 62)
+              + ", \"currency\": \"CHF\", \"event_time\": \"2026-03-01T10:01:00Z\"}");
+    }
+    Files.write(input, lines);
+
+    OrderRevenueRuns.Outputs out =
+        OrderRevenueRuns.run(dir, "--runner=DirectRunner", "--source=FILES", "--input=" + input);
+
+    // Every other window and key is exact, and the overflowing one has no (wrong) row.
+    assertThat(
+        finalResults(results(out.results())),
+        equalTo(expectedRevenue("enrichment/expected-category-revenue.jsonl")));
+    List<DeadLetter> deadLetters = deadLetters(out.deadLetters());
+    // The bad lines of the test data, as in boundedRunCountsEveryValidOrder.
+    assertThat(
+        deadLetters.stream()
+            .filter(d -> d.getStep().equals("DecodeOrders"))
+            .map(d -> d.getPosition().getOffset())
+            .sorted()
+            .toList(),
+        equalTo(expectedDeadLetterLines("orders/expected-dead-letters.jsonl")));
+    List<DeadLetter> overflows =
+        deadLetters.stream().filter(d -> !d.getStep().equals("DecodeOrders")).toList();
+    assertThat(overflows.size(), is(1));
+    DeadLetter overflow = overflows.get(0);
+    String category =
+        expectedCategories("enrichment/expected-enriched-orders.jsonl").get("O-00001");
+    assertThat(overflow.getStep(), equalTo("FormatResults"));
+    assertThat(overflow.getPosition().getSystem(), equalTo("window"));
+    assertThat(
+        overflow.getPosition().getName(),
+        equalTo(category + " CHF [2026-03-01T10:00:00Z, 2026-03-01T10:05:00Z)"));
+    assertThat(
+        overflow.getErrorMessage(),
+        containsString(BigInteger.TWO.pow(63) + " cents over 2 orders"));
+    // Nothing lost: both orders are in the enriched output, the dead letter names their window.
+    assertThat(
+        enrichedOrders(out.enriched()).stream()
+            .map(order -> order.getOrder().getOrderId())
+            .filter(id -> id.startsWith("O-9000"))
+            .sorted()
+            .toList(),
+        equalTo(List.of("O-90001", "O-90002")));
   }
 }

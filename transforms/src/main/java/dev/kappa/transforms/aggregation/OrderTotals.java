@@ -1,42 +1,88 @@
 package dev.kappa.transforms.aggregation;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import com.google.auto.value.AutoValue;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Serializable;
+import java.math.BigInteger;
 import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.CoderException;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 
-/** How many orders a key had in a window and what they were worth, in minor currency units. */
+/**
+ * How many orders a key had in a window and what they were worth, in minor currency units.
+ *
+ * <p>The revenue is exact at any size ({@link BigInteger}): adding never fails and never wraps
+ * around, so no combination of valid orders can make the aggregation throw. Whether a total fits
+ * the output's {@code long} is decided where the output record is made ({@link
+ * #revenueFitsLong()}).
+ */
 @AutoValue
 public abstract class OrderTotals implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
+  private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
+  private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
+
+  /** The number of orders, never negative. */
   public abstract long orderCount();
 
-  public abstract long revenueCents();
+  /** The exact sum of {@code quantity * unit_price_cents} of the orders. */
+  public abstract BigInteger revenueCents();
 
   public static OrderTotals of(long orderCount, long revenueCents) {
-    return new AutoValue_OrderTotals(orderCount, revenueCents);
+    return of(orderCount, BigInteger.valueOf(revenueCents));
+  }
+
+  public static OrderTotals of(long orderCount, BigInteger revenueCents) {
+    checkArgument(orderCount >= 0, "order count must not be negative, was %s", orderCount);
+    return new AutoValue_OrderTotals(
+        orderCount, checkNotNull(revenueCents, "revenue must not be null"));
   }
 
   public static OrderTotals zero() {
     return of(0, 0);
   }
 
-  /** The sum of both totals; fails rather than wrapping around on overflow. */
-  public OrderTotals plus(OrderTotals other) {
-    return of(
-        Math.addExact(orderCount(), other.orderCount()),
-        Math.addExact(revenueCents(), other.revenueCents()));
+  /** One order's totals: a count of one and {@code quantity * unitPriceCents}, exactly. */
+  public static OrderTotals ofOrder(int quantity, long unitPriceCents) {
+    return of(1, BigInteger.valueOf(quantity).multiply(BigInteger.valueOf(unitPriceCents)));
   }
 
-  /** A compact, deterministic coder: two variable-length longs. */
+  /**
+   * The sum of both totals, exact. The order count saturates at {@code Long.MAX_VALUE} (more orders
+   * than that cannot reach one window) rather than throw.
+   */
+  public OrderTotals plus(OrderTotals other) {
+    long count = orderCount() + other.orderCount();
+    return of(count < 0 ? Long.MAX_VALUE : count, revenueCents().add(other.revenueCents()));
+  }
+
+  /** Whether the revenue fits a {@code long}, the type of the result records' revenue. */
+  public boolean revenueFitsLong() {
+    return revenueCents().compareTo(LONG_MIN) >= 0 && revenueCents().compareTo(LONG_MAX) <= 0;
+  }
+
+  /**
+   * A compact, deterministic coder, backward compatible with the two-long form it replaced.
+   *
+   * <p>A revenue that fits a {@code long} is encoded exactly as before: the order count and the
+   * revenue as two variable-length longs, so accumulators in existing savepoints and checkpoints
+   * decode unchanged, and this form is still what nearly every accumulator writes. A larger revenue
+   * writes the order count as {@code -1 - count} (old data never has a negative count), then the
+   * revenue's two's-complement bytes, length first. Each value has exactly one encoding.
+   */
   public static final class Coder extends AtomicCoder<OrderTotals> {
     private static final long serialVersionUID = 1L;
     private static final Coder INSTANCE = new Coder();
     private static final VarLongCoder LONG = VarLongCoder.of();
+    private static final VarIntCoder INT = VarIntCoder.of();
 
     public static Coder of() {
       return INSTANCE;
@@ -44,13 +90,30 @@ public abstract class OrderTotals implements Serializable {
 
     @Override
     public void encode(OrderTotals value, OutputStream out) throws IOException {
-      LONG.encode(value.orderCount(), out);
-      LONG.encode(value.revenueCents(), out);
+      if (value.revenueFitsLong()) {
+        LONG.encode(value.orderCount(), out);
+        LONG.encode(value.revenueCents().longValueExact(), out);
+        return;
+      }
+      LONG.encode(-1 - value.orderCount(), out);
+      byte[] revenue = value.revenueCents().toByteArray();
+      INT.encode(revenue.length, out);
+      out.write(revenue);
     }
 
     @Override
     public OrderTotals decode(InputStream in) throws IOException {
-      return OrderTotals.of(LONG.decode(in), LONG.decode(in));
+      long count = LONG.decode(in);
+      if (count >= 0) {
+        return OrderTotals.of(count, LONG.decode(in));
+      }
+      int length = INT.decode(in);
+      if (length <= 0 || length > 1 << 20) {
+        throw new CoderException("bad OrderTotals revenue length " + length);
+      }
+      byte[] revenue = new byte[length];
+      new DataInputStream(in).readFully(revenue);
+      return OrderTotals.of(-1 - count, new BigInteger(revenue));
     }
 
     @Override

@@ -9,7 +9,8 @@ import org.apache.beam.sdk.transforms.Combine.CombineFn;
  *
  * <p>A CombineFn rather than a GroupByKey and a loop, so runners combine partial sums before the
  * shuffle and keep one small accumulator per key and window instead of every order. Arithmetic is
- * exact: an overflow fails the bundle instead of producing a wrong total.
+ * exact at any size (see {@link OrderTotals}): no input makes it throw or wrap around; whoever
+ * turns the total into a record with a bounded type decides what to do with one that does not fit.
  *
  * <pre>{@code
  * PCollection<KV<String, OrderTotals>> totals =
@@ -26,8 +27,7 @@ public final class OrderTotalsCombineFn extends CombineFn<OrderEvent, OrderTotal
 
   @Override
   public OrderTotals addInput(OrderTotals accumulator, OrderEvent order) {
-    long revenue = Math.multiplyExact((long) order.getQuantity(), order.getUnitPriceCents());
-    return accumulator.plus(OrderTotals.of(1, revenue));
+    return accumulator.plus(OrderTotals.ofOrder(order.getQuantity(), order.getUnitPriceCents()));
   }
 
   @Override

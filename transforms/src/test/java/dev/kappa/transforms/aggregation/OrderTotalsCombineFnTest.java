@@ -2,13 +2,17 @@ package dev.kappa.transforms.aggregation;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.schemas.events.OrderEvent;
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.CoderProperties;
 import org.apache.beam.sdk.testing.CombineFnTester;
@@ -17,6 +21,7 @@ import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.junit.jupiter.api.Test;
@@ -64,20 +69,55 @@ class OrderTotalsCombineFnTest {
   }
 
   @Test
-  void revenueBeyondALongThrowsInsteadOfWrappingAround() {
-    OrderEvent huge = order("o1", Integer.MAX_VALUE, Long.MAX_VALUE / 2);
+  void oneOrderWorthMoreThanALongIsExact() {
+    OrderEvent huge = order("o1", Integer.MAX_VALUE, Long.MAX_VALUE);
 
-    assertThrows(ArithmeticException.class, () -> FN.addInput(FN.createAccumulator(), huge));
+    OrderTotals totals = FN.addInput(FN.createAccumulator(), huge);
+
+    // Checked against an independent computation: (2^31 - 1) * (2^63 - 1).
+    BigInteger expected =
+        BigInteger.TWO
+            .pow(31)
+            .subtract(BigInteger.ONE)
+            .multiply(BigInteger.TWO.pow(63).subtract(BigInteger.ONE));
+    assertThat(totals, equalTo(OrderTotals.of(1, expected)));
+    assertThat(totals.revenueFitsLong(), is(false));
   }
 
   @Test
-  void aSumBeyondALongThrowsInsteadOfWrappingAround() {
-    OrderEvent half = order("o1", 1, Long.MAX_VALUE / 2 + 1);
-    OrderTotals once = FN.addInput(FN.createAccumulator(), half);
+  void aSumBeyondALongIsExactInEveryMergeOrder() {
+    List<OrderEvent> orders =
+        new ArrayList<>(
+            List.of(
+                order("o1", 1, Long.MAX_VALUE / 2 + 1),
+                order("o2", 1, Long.MAX_VALUE / 2 + 1),
+                order("o3", 3, 7)));
 
-    assertThat(once, equalTo(OrderTotals.of(1, Long.MAX_VALUE / 2 + 1)));
-    assertThrows(ArithmeticException.class, () -> FN.addInput(once, half));
-    assertThrows(ArithmeticException.class, () -> FN.mergeAccumulators(List.of(once, once)));
+    // 2 * (2^62) + 21 = 2^63 + 21: one past Long.MAX_VALUE plus 21.
+    OrderTotals expected = OrderTotals.of(3, BigInteger.TWO.pow(63).add(BigInteger.valueOf(21)));
+    CombineFnTester.testCombineFn(FN, orders, expected);
+    assertThat(expected.revenueFitsLong(), is(false));
+  }
+
+  @Test
+  void aSumThatOverflowsAndComesBackIsExactAndFits() {
+    OrderTotals big = OrderTotals.of(1, Long.MAX_VALUE);
+    OrderTotals beyond = big.plus(big);
+    OrderTotals back = beyond.plus(OrderTotals.of(0, -Long.MAX_VALUE));
+
+    assertThat(beyond.revenueFitsLong(), is(false));
+    assertThat(back, equalTo(OrderTotals.of(2, Long.MAX_VALUE)));
+    assertThat(back.revenueFitsLong(), is(true));
+    assertThat(OrderTotals.of(0, Long.MIN_VALUE).revenueFitsLong(), is(true));
+    assertThat(
+        OrderTotals.of(0, BigInteger.valueOf(Long.MIN_VALUE).subtract(BigInteger.ONE))
+            .revenueFitsLong(),
+        is(false));
+  }
+
+  @Test
+  void aNegativeOrderCountIsRefused() {
+    assertThrows(IllegalArgumentException.class, () -> OrderTotals.of(-1, 0));
   }
 
   @Test
@@ -88,13 +128,45 @@ class OrderTotalsCombineFnTest {
             OrderTotals.zero(),
             OrderTotals.of(3, 1795),
             OrderTotals.of(Long.MAX_VALUE, Long.MAX_VALUE),
-            OrderTotals.of(1, -250))) {
+            OrderTotals.of(1, -250),
+            OrderTotals.of(2, BigInteger.TWO.pow(63)),
+            OrderTotals.of(0, BigInteger.TWO.pow(200).negate()),
+            OrderTotals.of(Long.MAX_VALUE, BigInteger.TWO.pow(64)))) {
       CoderProperties.coderDecodeEncodeEqual(coder, totals);
       CoderProperties.coderDeterministic(
           coder, totals, OrderTotals.of(totals.orderCount(), totals.revenueCents()));
     }
     CoderProperties.coderSerializable(coder);
     coder.verifyDeterministic();
+  }
+
+  @Test
+  void coderReadsTheTwoLongFormOfOlderStateAndWritesItForTotalsThatFit() throws Exception {
+    // What the coder wrote before totals were exact: two variable-length longs, written here with
+    // Beam's own VarLongCoder. Savepoints and checkpoints hold accumulators in this form.
+    for (long[] old :
+        new long[][] {{0, 0}, {3, 1795}, {1, -250}, {Long.MAX_VALUE, Long.MIN_VALUE}}) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      VarLongCoder.of().encode(old[0], bytes);
+      VarLongCoder.of().encode(old[1], bytes);
+      byte[] oldForm = bytes.toByteArray();
+
+      OrderTotals decoded = CoderUtils.decodeFromByteArray(OrderTotals.Coder.of(), oldForm);
+
+      assertThat(decoded, equalTo(OrderTotals.of(old[0], old[1])));
+      assertThat(CoderUtils.encodeToByteArray(OrderTotals.Coder.of(), decoded), equalTo(oldForm));
+    }
+  }
+
+  @Test
+  void coderKeepsWhatFollowsAWideTotalInAKv() throws Exception {
+    KvCoder<OrderTotals, String> kv = KvCoder.of(OrderTotals.Coder.of(), StringUtf8Coder.of());
+    KV<OrderTotals, String> value =
+        KV.of(OrderTotals.of(5, BigInteger.TWO.pow(100).add(BigInteger.ONE)), "after");
+
+    assertThat(
+        CoderUtils.decodeFromByteArray(kv, CoderUtils.encodeToByteArray(kv, value)),
+        equalTo(value));
   }
 
   @Test
