@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,20 +92,23 @@ class LauncherFaultsIT {
     }
   }
 
-  /** A launch in a JVM of its own, its output in a file. */
-  private record Launch(String name, Process process, Path log, long startNanos) {
+  /**
+   * A launch in a JVM of its own, its output in a file; {@code exitNanos} completes when it exits.
+   */
+  private record Launch(
+      String name, Process process, Path log, long startNanos, CompletableFuture<Long> exitNanos) {
     String output() {
       return ChildProcesses.logTailOrReason(log, 64 * 1024);
     }
 
     /** Waits for the exit; returns the time from start to exit. */
-    Duration awaitExit() {
+    Duration awaitExit() throws Exception {
       if (!ChildProcesses.awaitExit(process.toHandle(), EXIT_BOUND)) {
         process.destroyForcibly();
         throw new AssertionError(
             name + " did not exit within " + EXIT_BOUND.toSeconds() + " s:\n" + output());
       }
-      return Duration.ofNanos(System.nanoTime() - startNanos);
+      return Duration.ofNanos(exitNanos.get() - startNanos);
     }
   }
 
@@ -132,7 +136,9 @@ class LauncherFaultsIT {
     command.addAll(List.of(args));
     Path log = dir.resolve(name + ".log");
     long start = System.nanoTime();
-    return new Launch(name, ChildProcesses.startLogged(command, REPOSITORY, log), log, start);
+    Process process = ChildProcesses.startLogged(command, REPOSITORY, log);
+    CompletableFuture<Long> exit = process.onExit().thenApply(ended -> System.nanoTime());
+    return new Launch(name, process, log, start, exit);
   }
 
   private static String kafkaAt(int port) {
@@ -143,7 +149,7 @@ class LauncherFaultsIT {
     return "--jdbcUrl=jdbc:postgresql://127.0.0.1:" + port + "/kappa";
   }
 
-  /** A streaming run from Kafka, reading its change streams from files. */
+  /** A streaming run from Kafka (topic {@code orders}, the default), change streams from files. */
   private static Launch runFromKafka(String name, int port) throws IOException {
     return kappa(
         name,
@@ -151,7 +157,6 @@ class LauncherFaultsIT {
         "order-revenue",
         "--source=KAFKA",
         kafkaAt(port),
-        "--inputTopics=orders",
         "--productChanges=" + PRODUCTS,
         "--customerChanges=" + CUSTOMERS,
         TIMEOUT);
@@ -227,7 +232,7 @@ class LauncherFaultsIT {
       Duration took = launch.awaitExit();
       String output = launch.output();
       System.out.printf(
-          "LauncherFaultsIT: %-32s exit %d after %5.1f s: %s%n",
+          "LauncherFaultsIT: %-32s exit %d, %5.1f s after its start: %s%n",
           launch.name(), launch.process().exitValue(), took.toMillis() / 1000.0, lastLine(output));
       assertThat(launch.name() + ":\n" + output, launch.process().exitValue(), is(2));
       assertThat(launch.name(), lastLine(output), containsString(entry.getValue() + ": "));
@@ -287,10 +292,17 @@ class LauncherFaultsIT {
               + " s%n",
           exited ? "with " + process.exitValue() : "NOT", stopped.toMillis() / 1000.0);
 
+      output
+          .lines()
+          .filter(line -> line.startsWith("kappa: "))
+          .forEach(line -> System.out.println("LauncherFaultsIT:   " + line));
+
       assertThat(output, exited, is(true));
       assertThat(output, process.exitValue(), is(143));
       assertThat(output, containsString("kappa: stopping: cancelling order-revenue ("));
-      assertThat(output, containsString("embedded Flink)"));
+      assertThat(output, containsString(", embedded Flink)\n"));
+      // The cancellation completed (a failed one says "kappa: stopping ... failed").
+      assertThat(output, containsString("\nkappa: stopped in "));
       assertThat(
           "processes left behind",
           descendants.stream().filter(ProcessHandle::isAlive).toList(),
