@@ -2,6 +2,7 @@ package dev.kappa.options;
 
 import java.util.List;
 import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.DefaultValueFactory;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -26,8 +27,8 @@ public interface KafkaOptions extends PipelineOptions {
 
   void setBootstrapServers(String value);
 
-  @Description("Topics to read events from (comma-separated).")
-  @Default.String("orders")
+  @Description("Topics to read events from (comma-separated). Default: orders.")
+  @Default.InstanceFactory(OrdersTopic.class)
   List<String> getInputTopics();
 
   void setInputTopics(List<String> value);
@@ -78,4 +79,15 @@ public interface KafkaOptions extends PipelineOptions {
   String getSinkGroupId();
 
   void setSinkGroupId(String value);
+
+  /**
+   * The default of {@link #getInputTopics()}: a list, which {@code @Default.String} cannot give
+   * (Beam would hand the String to a caller expecting a List).
+   */
+  class OrdersTopic implements DefaultValueFactory<List<String>> {
+    @Override
+    public List<String> create(PipelineOptions options) {
+      return List.of("orders");
+    }
+  }
 }

@@ -37,6 +37,19 @@ public final class OptionValues {
     return value;
   }
 
+  /**
+   * A connection timeout: a positive ISO-8601 duration of at most an hour (a longer wait at launch
+   * is a hang by another name).
+   */
+  public static java.time.Duration connectTimeout(String option, @Nullable String text) {
+    Duration value = duration(option, text);
+    if (value.getMillis() < 1 || value.isLongerThan(Duration.standardHours(1))) {
+      throw new InvalidOptionException(
+          option, "must be positive and at most PT1H, e.g. PT30S, was " + text);
+    }
+    return java.time.Duration.ofMillis(value.getMillis());
+  }
+
   /** A positive ISO-8601 duration, or null for {@code none}. */
   public static @Nullable Duration optionalPositiveDuration(String option, @Nullable String text) {
     if (text != null && text.trim().equalsIgnoreCase("none")) {

@@ -60,6 +60,39 @@ class OptionValuesTest {
   }
 
   @Test
+  void connectTimeoutDefaultsToThirtySecondsAndParsesIsoDurations() {
+    ConnectionOptions defaults = PipelineOptionsFactory.fromArgs().as(ConnectionOptions.class);
+    ConnectionOptions five =
+        PipelineOptionsFactory.fromArgs("--connectTimeout=PT5S").as(ConnectionOptions.class);
+
+    assertThat(
+        OptionValues.connectTimeout("connectTimeout", defaults.getConnectTimeout()),
+        equalTo(java.time.Duration.ofSeconds(30)));
+    assertThat(
+        OptionValues.connectTimeout("connectTimeout", five.getConnectTimeout()),
+        equalTo(java.time.Duration.ofSeconds(5)));
+  }
+
+  @Test
+  void inputTopicsDefaultToAListHoldingOrders() {
+    KafkaOptions options = PipelineOptionsFactory.fromArgs().as(KafkaOptions.class);
+
+    assertThat(options.getInputTopics(), equalTo(java.util.List.of("orders")));
+  }
+
+  @Test
+  void connectTimeoutMustBePositiveAndAtMostAnHour() {
+    for (String bad : new String[] {"PT0S", "PT2H", "30s"}) {
+      InvalidOptionException e =
+          assertThrows(
+              InvalidOptionException.class,
+              () -> OptionValues.connectTimeout("connectTimeout", bad));
+
+      assertThat(e.option(), equalTo("connectTimeout"));
+    }
+  }
+
+  @Test
   void badWindowNamesTheWindowOption() {
     InvalidOptionException e =
         assertThrows(

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /** The jobs the launcher knows, by the name used on the command line. */
 public enum KappaPipeline {
@@ -14,23 +15,23 @@ public enum KappaPipeline {
       "order-revenue",
       "Revenue per product category and currency per event-time window, from enriched orders.",
       OrderRevenue.Options.class,
-      OrderRevenue::run),
+      options -> OrderRevenue.run(options.as(OrderRevenue.Options.class))),
   ARCHIVE_TOPICS(
       "archive-topics",
       "Archives Kafka topics to Avro files (bytes and positions kept) for replay from files.",
       ArchiveTopics.Options.class,
-      ArchiveTopics::run);
+      options -> ArchiveTopics.run(options.as(ArchiveTopics.Options.class)));
 
   private final String commandName;
   private final String description;
   private final Class<? extends PipelineOptions> optionsClass;
-  private final Function<String[], PipelineResult> run;
+  private final Function<PipelineOptions, PipelineResult> run;
 
   KappaPipeline(
       String commandName,
       String description,
       Class<? extends PipelineOptions> optionsClass,
-      Function<String[], PipelineResult> run) {
+      Function<PipelineOptions, PipelineResult> run) {
     this.commandName = commandName;
     this.description = description;
     this.optionsClass = optionsClass;
@@ -49,9 +50,27 @@ public enum KappaPipeline {
     return optionsClass;
   }
 
-  /** Parses {@code args} and starts the job; returns without waiting for it to finish. */
+  /**
+   * Parses {@code args} into this pipeline's options.
+   *
+   * @throws IllegalArgumentException from Beam for an unknown or malformed option
+   */
+  public PipelineOptions parse(String[] args) {
+    PipelineOptionsFactory.register(optionsClass);
+    return PipelineOptionsFactory.fromArgs(args).withValidation().as(optionsClass);
+  }
+
+  /** Parses {@code args} and starts the job; see {@link #run(PipelineOptions)}. */
   public PipelineResult run(String[] args) {
-    return run.apply(args);
+    return run(parse(args));
+  }
+
+  /**
+   * Starts the job with {@code options} (from {@link #parse}). On the Direct runner and the Flink
+   * runner in attached mode this returns once the job has ended.
+   */
+  public PipelineResult run(PipelineOptions options) {
+    return run.apply(options);
   }
 
   /** The pipeline called {@code name} on the command line. */

@@ -7,7 +7,9 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
@@ -27,7 +29,13 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  *
  * <p>An argument {@code @file} is replaced by the options in that file (see {@link ArgumentFiles}).
  *
- * <p>Exit codes: 0 done, 1 the job failed, 2 a usage or option error (the message names it).
+ * <p>Exit codes: 0 done, 1 the job failed, 2 a usage or option error (the message names it),
+ * including a Kafka broker or database that does not answer within {@code --connectTimeout}
+ * (default 30 s) and an input path or glob that matches no file ({@link LaunchChecks}).
+ *
+ * <p>Stopped by SIGTERM or SIGINT while a job runs, the launcher cancels the job on the Direct and
+ * the embedded Flink runner, and leaves a Flink cluster's job running unless {@code
+ * --cancelJobOnExit} ({@link StopOnExit}).
  */
 public final class Launcher {
   private Launcher() {}
@@ -120,9 +128,22 @@ public final class Launcher {
       PipelineOptionsFactory.printHelp(out, pipeline.get().optionsClass());
       return 0;
     }
+    PipelineOptions parsed;
+    StopOnExit stop;
     PipelineResult result;
     try {
-      result = pipeline.get().run(withDefaultJobName(pipeline.get(), options));
+      parsed = pipeline.get().parse(withDefaultJobName(pipeline.get(), options));
+      if (StopOnExit.isDirect(parsed) && !has(options, "--blockOnRun")) {
+        // The Direct runner otherwise returns only once the job has ended: nothing to cancel.
+        parsed.as(DirectOptions.class).setBlockOnRun(false);
+      }
+      stop = StopOnExit.forJob(parsed, err).install();
+      try {
+        result = pipeline.get().run(parsed);
+      } catch (RuntimeException e) {
+        stop.uninstall();
+        throw e;
+      }
     } catch (InvalidOptionException e) {
       err.println("kappa run " + name + ": " + e.getMessage());
       return 2;
@@ -134,7 +155,13 @@ public final class Launcher {
       }
       throw e;
     }
-    PipelineResult.State state = result.waitUntilFinish();
+    stop.watch(result);
+    PipelineResult.State state;
+    try {
+      state = result.waitUntilFinish();
+    } finally {
+      stop.uninstall();
+    }
     out.println("kappa run " + name + ": " + state);
     return state == PipelineResult.State.DONE ? 0 : 1;
   }
@@ -176,10 +203,13 @@ public final class Launcher {
     out.println(
         "       kappa backfill <pipeline> --from=<instant> --to=<instant> [--option=value ...]");
     out.println("       kappa produce-orders <file.jsonl> [--topic=orders] [--partitions=3]");
-    out.println("             [--bootstrapServers=localhost:9092] [--speedUp=max]");
+    out.println(
+        "             [--bootstrapServers=localhost:9092] [--speedUp=max] [--connectTimeout=PT30S]");
     out.println("             [--maxEventTimeAhead=PT1H] [--minEventTime=2000-01-01T00:00:00Z]");
     out.println("       kappa produce-changes <changes.jsonl> --topic=<topic> --key=<field>");
-    out.println("             [--partitions=1] [--bootstrapServers=localhost:9092]");
+    out.println(
+        "             [--partitions=1] [--bootstrapServers=localhost:9092]"
+            + " [--connectTimeout=PT30S]");
     out.println(
         "       kappa status [<job id | job name>] [--flinkMaster=localhost:8081]"
             + " [--bootstrapServers=localhost:9092]");

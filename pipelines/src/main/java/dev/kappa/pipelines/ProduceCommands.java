@@ -1,5 +1,6 @@
 package dev.kappa.pipelines;
 
+import dev.kappa.options.ConnectionOptions;
 import dev.kappa.options.InvalidOptionException;
 import dev.kappa.options.OptionValues;
 import dev.kappa.pipelines.tools.ProduceChanges;
@@ -8,6 +9,7 @@ import dev.kappa.transforms.windowing.EventTimeBounds;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,9 @@ import org.apache.kafka.clients.admin.NewTopic;
  *   <li>{@code kappa produce-changes <file> --topic=<topic> --key=<field> [--partitions=1]
  *       [--bootstrapServers=localhost:9092]}: a table's change events, with {@link ProduceChanges}.
  * </ul>
+ *
+ * <p>Both take {@code --connectTimeout=PT30S}: a broker that does not answer within it fails the
+ * command with exit code 2, naming {@code --bootstrapServers}.
  */
 final class ProduceCommands {
   private ProduceCommands() {}
@@ -40,9 +45,10 @@ final class ProduceCommands {
           "bootstrapServers",
           "speedUp",
           "maxEventTimeAhead",
-          "minEventTime");
+          "minEventTime",
+          "connectTimeout");
   private static final Set<String> CHANGE_OPTIONS =
-      Set.of("topic", "key", "partitions", "bootstrapServers");
+      Set.of("topic", "key", "partitions", "bootstrapServers", "connectTimeout");
 
   static int produceOrders(String[] args, PrintStream out, PrintStream err) {
     return run(
@@ -57,9 +63,8 @@ final class ProduceCommands {
           EventTimeBounds bounds =
               OptionValues.eventTimeBounds(
                   options.get("maxEventTimeAhead"), options.get("minEventTime"));
-          boolean created =
-              createIfMissing(
-                  bootstrap, topic, partitions(options.getOrDefault("partitions", "3")));
+          int partitions = partitions(options.getOrDefault("partitions", "3"));
+          boolean created = createIfMissing(bootstrap, topic, partitions, connectTimeout(options));
           ProduceOrders.Summary summary =
               ProduceOrders.produce(file, bootstrap, topic, speedUp, bounds);
           out.printf(
@@ -79,9 +84,8 @@ final class ProduceCommands {
           String key = OptionValues.required("key", options.get("key"));
           String bootstrap = options.getOrDefault("bootstrapServers", "localhost:9092");
           // One partition by default: a table's changes stay in commit order across keys.
-          boolean created =
-              createIfMissing(
-                  bootstrap, topic, partitions(options.getOrDefault("partitions", "1")));
+          int partitions = partitions(options.getOrDefault("partitions", "1"));
+          boolean created = createIfMissing(bootstrap, topic, partitions, connectTimeout(options));
           int sent = ProduceChanges.produce(file, bootstrap, topic, key);
           out.printf(
               "kappa produce-changes: %d change events to %s%s%n",
@@ -145,10 +149,25 @@ final class ProduceCommands {
     throw new InvalidOptionException("partitions", "must be a positive integer, was " + text);
   }
 
-  private static boolean createIfMissing(String bootstrap, String topic, int partitions)
+  private static Duration connectTimeout(Map<String, String> options) {
+    return OptionValues.connectTimeout(
+        "connectTimeout",
+        options.getOrDefault("connectTimeout", ConnectionOptions.DEFAULT_CONNECT_TIMEOUT));
+  }
+
+  /**
+   * Creates {@code topic} unless it exists. Fails naming {@code --bootstrapServers} if no broker
+   * answers within {@code timeout}, rather than waiting while the clients retry.
+   */
+  private static boolean createIfMissing(
+      String bootstrap, String topic, int partitions, Duration timeout)
       throws InterruptedException, ExecutionException {
+    LaunchChecks.checkKafka(bootstrap, Map.of(), timeout);
     Properties config = new Properties();
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    config.put(
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+        (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
     try (Admin admin = Admin.create(config)) {
       if (admin.listTopics().names().get().contains(topic)) {
         return false;

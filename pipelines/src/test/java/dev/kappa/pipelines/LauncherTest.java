@@ -16,6 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LauncherTest {
 
+  /** An input file that exists: these tests fail on other options. */
+  private static final String ORDERS =
+      Path.of(System.getProperty("kappa.testData"), "orders", "orders.jsonl").toString();
+
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
@@ -52,7 +56,7 @@ class LauncherTest {
   @Test
   void badOptionValueFailsBeforeRunningAndNamesTheOption() {
     assertThat(
-        launch("run", "order-revenue", "--input=orders.jsonl", "--allowedLateness=soon"), is(2));
+        launch("run", "order-revenue", "--input=" + ORDERS, "--allowedLateness=soon"), is(2));
     assertThat(
         err(),
         startsWith(
@@ -72,8 +76,57 @@ class LauncherTest {
   }
 
   @Test
+  void inputGlobMatchingNoFileFailsAtLaunchNamingTheOption(@TempDir Path dir) {
+    String glob = dir.resolve("orders-*.jsonl").toString();
+
+    assertThat(
+        launch(
+            "run",
+            "order-revenue",
+            "--source=FILES",
+            "--input=" + glob,
+            "--productChanges=" + ORDERS,
+            "--customerChanges=" + ORDERS),
+        is(2));
+    assertThat(err(), equalTo("kappa run order-revenue: --input: no file matches " + glob + "\n"));
+  }
+
+  @Test
+  void changeStreamFileThatIsMissingFailsAtLaunchNamingTheOption(@TempDir Path dir) {
+    String missing = dir.resolve("customers.jsonl").toString();
+
+    assertThat(
+        launch(
+            "run",
+            "order-revenue",
+            "--source=REPLAY",
+            "--input=" + ORDERS,
+            "--productChanges=" + ORDERS,
+            "--customerChanges=" + missing),
+        is(2));
+    assertThat(
+        err(),
+        equalTo("kappa run order-revenue: --customerChanges: no file matches " + missing + "\n"));
+  }
+
+  @Test
+  void badConnectTimeoutNamesTheOption() {
+    assertThat(
+        launch(
+            "run",
+            "order-revenue",
+            "--input=" + ORDERS,
+            "--productChanges=" + ORDERS,
+            "--customerChanges=" + ORDERS,
+            "--connectTimeout=5s"),
+        is(2));
+    assertThat(
+        err(), startsWith("kappa run order-revenue: --connectTimeout: '5s' is not an ISO-8601"));
+  }
+
+  @Test
   void missingChangeStreamNamesTheOptionAndTheAlternatives() {
-    assertThat(launch("run", "order-revenue", "--input=orders.jsonl"), is(2));
+    assertThat(launch("run", "order-revenue", "--input=" + ORDERS), is(2));
     assertThat(
         err(),
         startsWith(
@@ -87,7 +140,7 @@ class LauncherTest {
         launch(
             "run",
             "order-revenue",
-            "--input=orders.jsonl",
+            "--input=" + ORDERS,
             "--productEnrichment=SNAPSHOT",
             "--missingProduct=WAIT",
             "--jdbcUrl=jdbc:postgresql://127.0.0.1:55432/kappa"),

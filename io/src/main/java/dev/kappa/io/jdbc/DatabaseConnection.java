@@ -16,9 +16,6 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  */
 final class DatabaseConnection implements AutoCloseable {
 
-  /** Seconds to wait for a connection; a database that is down refuses at once. */
-  static final int CONNECT_TIMEOUT_SECONDS = 10;
-
   /** Seconds a read may block: a server that stops answering fails the statement, retried then. */
   static final int SOCKET_TIMEOUT_SECONDS = 120;
 
@@ -73,11 +70,22 @@ final class DatabaseConnection implements AutoCloseable {
 
   /** A new connection to the configured database, in auto-commit mode. */
   static Connection open(JdbcConfig config) throws SQLException {
+    return open(config, SOCKET_TIMEOUT_SECONDS);
+  }
+
+  /**
+   * A new connection whose reads block at most {@code socketTimeoutSeconds}; opening it (connect
+   * and login) takes at most the config's connect timeout.
+   */
+  static Connection open(JdbcConfig config, int socketTimeoutSeconds) throws SQLException {
     Properties properties = new Properties();
     properties.setProperty("user", config.user());
     properties.setProperty("password", config.password());
-    properties.setProperty("connectTimeout", Integer.toString(CONNECT_TIMEOUT_SECONDS));
-    properties.setProperty("socketTimeout", Integer.toString(SOCKET_TIMEOUT_SECONDS));
+    // connectTimeout bounds the TCP connect; loginTimeout the whole opening, so a port that
+    // accepts and never answers fails too (pgjdbc waits for the startup reply otherwise).
+    properties.setProperty("connectTimeout", Integer.toString(config.connectTimeoutSeconds()));
+    properties.setProperty("loginTimeout", Integer.toString(config.connectTimeoutSeconds()));
+    properties.setProperty("socketTimeout", Integer.toString(socketTimeoutSeconds));
     properties.setProperty("tcpKeepAlive", "true");
     properties.setProperty("ApplicationName", "kappa");
     // Not reWriteBatchedInserts: it would turn a batch into one multi-row INSERT, which fails when

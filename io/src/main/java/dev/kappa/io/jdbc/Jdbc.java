@@ -79,7 +79,8 @@ public final class Jdbc {
     SqlText.checkTable("table", table);
     List<String> fields = RecordColumns.of(recordClass).names();
     Set<String> columns = new HashSet<>();
-    try (Connection connection = DatabaseConnection.open(config);
+    // A launch check: a server that answers the login but not the query fails in bounded time too.
+    try (Connection connection = DatabaseConnection.open(config, config.connectTimeoutSeconds());
         Statement statement = connection.createStatement();
         ResultSet none = statement.executeQuery("SELECT * FROM " + table + " WHERE false")) {
       ResultSetMetaData metadata = none.getMetaData();

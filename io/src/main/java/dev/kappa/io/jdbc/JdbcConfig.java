@@ -35,6 +35,7 @@ public abstract class JdbcConfig implements Serializable {
   static final Duration DEFAULT_MAX_RETRY_DURATION = Duration.ofMinutes(2);
   static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(100);
   static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
+  static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
   private static final String URL_PREFIX = "jdbc:postgresql:";
   private static final Pattern PASSWORD_IN_URL = Pattern.compile("(?i)(password=)[^&]*");
@@ -63,6 +64,12 @@ public abstract class JdbcConfig implements Serializable {
   /** The longest wait between retries; default 5 s. */
   public abstract Duration maxBackoff();
 
+  /**
+   * How long opening a connection may take, login included; default 10 s. Also how long a query at
+   * launch ({@link Jdbc#checkTable}) may wait for an answer.
+   */
+  public abstract Duration connectTimeout();
+
   abstract Builder toBuilder();
 
   @AutoValue.Builder
@@ -82,6 +89,8 @@ public abstract class JdbcConfig implements Serializable {
     abstract Builder setInitialBackoff(Duration initialBackoff);
 
     abstract Builder setMaxBackoff(Duration maxBackoff);
+
+    abstract Builder setConnectTimeout(Duration connectTimeout);
 
     abstract JdbcConfig build();
   }
@@ -111,6 +120,7 @@ public abstract class JdbcConfig implements Serializable {
         .setMaxRetryDuration(DEFAULT_MAX_RETRY_DURATION)
         .setInitialBackoff(DEFAULT_INITIAL_BACKOFF)
         .setMaxBackoff(DEFAULT_MAX_BACKOFF)
+        .setConnectTimeout(DEFAULT_CONNECT_TIMEOUT)
         .build();
   }
 
@@ -153,6 +163,24 @@ public abstract class JdbcConfig implements Serializable {
     return toBuilder().setInitialBackoff(initial).setMaxBackoff(max).build();
   }
 
+  /**
+   * Gives up opening a connection after {@code timeout}: the TCP connect, and the login, so that a
+   * port that accepts connections but never answers (a firewall, a wrong service) fails in bounded
+   * time. PostgreSQL counts these timeouts in whole seconds: {@code timeout} is rounded up to one.
+   */
+  public JdbcConfig withConnectTimeout(Duration timeout) {
+    if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("connectTimeout must be positive, was " + timeout);
+    }
+    return toBuilder().setConnectTimeout(timeout).build();
+  }
+
+  /** {@link #connectTimeout()} in whole seconds, rounded up, as the PostgreSQL driver takes it. */
+  int connectTimeoutSeconds() {
+    long seconds = (connectTimeout().toMillis() + 999) / 1000;
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, seconds));
+  }
+
   /** The URL with any {@code password=} parameter masked, for messages and display data. */
   public String redactedUrl() {
     return redact(url());
@@ -174,6 +202,8 @@ public abstract class JdbcConfig implements Serializable {
         + initialBackoff()
         + ".."
         + maxBackoff()
+        + ", connectTimeout="
+        + connectTimeout()
         + "}";
   }
 

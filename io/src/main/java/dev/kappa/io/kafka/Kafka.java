@@ -1,5 +1,8 @@
 package dev.kappa.io.kafka;
 
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import org.joda.time.Instant;
 
@@ -56,6 +59,23 @@ public final class Kafka {
    */
   public static ReadKafkaRange readUntil(String bootstrapServers, List<String> topics, Instant to) {
     return ReadKafkaRange.until(bootstrapServers, topics, to);
+  }
+
+  /**
+   * Checks, within {@code timeout}, that the cluster at {@code bootstrapServers} answers and has
+   * every topic of {@code topics}; returns the topics it lacks (empty: all there). For a launcher
+   * to fail at once, naming the option, where the clients would otherwise retry an unreachable or
+   * silent broker forever.
+   *
+   * @throws IOException if no broker answers within {@code timeout}, or the address cannot be
+   *     resolved; the message names the servers and the timeout
+   */
+  public static List<String> checkConnection(
+      String bootstrapServers, Collection<String> topics, Duration timeout) throws IOException {
+    if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+    }
+    return ConnectionCheck.missing(topics, ConnectionCheck.topics(bootstrapServers, timeout));
   }
 
   /**

@@ -70,6 +70,21 @@ class JdbcConfigTest {
   }
 
   @Test
+  void connectTimeoutIsRoundedUpToWholeSecondsForTheDriver() {
+    JdbcConfig config = JdbcConfig.of(URL, "kappa", "secret");
+
+    assertThat(config.connectTimeout(), equalTo(Duration.ofSeconds(10)));
+    assertThat(
+        config.withConnectTimeout(Duration.ofSeconds(5)).connectTimeoutSeconds(), equalTo(5));
+    assertThat(
+        config.withConnectTimeout(Duration.ofMillis(1500)).connectTimeoutSeconds(), equalTo(2));
+    assertThat(config.withConnectTimeout(Duration.ofMillis(1)).connectTimeoutSeconds(), equalTo(1));
+    assertThat(
+        failure(() -> config.withConnectTimeout(Duration.ZERO)),
+        equalTo("connectTimeout must be positive, was PT0S"));
+  }
+
+  @Test
   void toStringNeverShowsThePassword() {
     JdbcConfig config = JdbcConfig.of(URL + "?ssl=true&password=hunter2", "kappa", "secret");
 

@@ -2,9 +2,12 @@ package dev.kappa.pipelines.archive;
 
 import dev.kappa.io.file.Files;
 import dev.kappa.io.kafka.ReadKafka;
+import dev.kappa.options.ConnectionOptions;
 import dev.kappa.options.KafkaOptions;
+import dev.kappa.options.LauncherOptions;
 import dev.kappa.options.OptionValues;
 import dev.kappa.pipelines.KafkaSafety;
+import dev.kappa.pipelines.LaunchChecks;
 import dev.kappa.pipelines.Sources;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.transforms.windowing.EventTimeBounds;
@@ -34,7 +37,7 @@ public final class ArchiveTopics {
   private ArchiveTopics() {}
 
   /** Everything ArchiveTopics reads from the command line. */
-  public interface Options extends KafkaOptions {
+  public interface Options extends KafkaOptions, ConnectionOptions, LauncherOptions {
     @Description("Path prefix of the archive files, e.g. /archive/orders/orders (required).")
     String getArchive();
 
@@ -58,6 +61,9 @@ public final class ArchiveTopics {
 
   public static PipelineResult run(Options options) {
     Pipeline pipeline = Pipeline.create(options);
+    LaunchChecks.within(OptionValues.connectTimeout("connectTimeout", options.getConnectTimeout()))
+        .kafkaTopics(options.getBootstrapServers(), "inputTopics", options.getInputTopics())
+        .run();
     build(pipeline, options);
     return pipeline.run();
   }

@@ -3,17 +3,20 @@ package dev.kappa.pipelines.orderrevenue;
 import dev.kappa.io.jdbc.Jdbc;
 import dev.kappa.io.jdbc.JdbcConfig;
 import dev.kappa.options.BackfillOptions;
+import dev.kappa.options.ConnectionOptions;
 import dev.kappa.options.DeadLetterOptions;
 import dev.kappa.options.EnrichmentOptions;
 import dev.kappa.options.InvalidOptionException;
 import dev.kappa.options.JdbcOptions;
 import dev.kappa.options.KafkaOptions;
 import dev.kappa.options.LatenessOptions;
+import dev.kappa.options.LauncherOptions;
 import dev.kappa.options.OptionValues;
 import dev.kappa.options.SinkOptions;
 import dev.kappa.options.SourceOptions;
 import dev.kappa.options.WindowingOptions;
 import dev.kappa.pipelines.KafkaSafety;
+import dev.kappa.pipelines.LaunchChecks;
 import dev.kappa.pipelines.Outputs;
 import dev.kappa.pipelines.Sources;
 import dev.kappa.schemas.common.DeadLetter;
@@ -76,7 +79,9 @@ public final class OrderRevenue {
           DeadLetterOptions,
           SinkOptions,
           EnrichmentOptions,
-          JdbcOptions {}
+          JdbcOptions,
+          ConnectionOptions,
+          LauncherOptions {}
 
   /** The Kafka consumer group and transactional sink group unless the options name others. */
   static final String KAFKA_GROUP = "kappa-order-revenue";
@@ -100,8 +105,80 @@ public final class OrderRevenue {
 
   public static PipelineResult run(Options options) {
     Pipeline pipeline = Pipeline.create(options);
+    // Options that need no server are refused first; build() parses the rest.
+    KafkaSafety.check(options);
+    OptionValues.windowing(options);
+    checkLaunch(options);
     build(pipeline, options);
     return pipeline.run();
+  }
+
+  /**
+   * Fails the launch, naming the option, if the Kafka cluster the job uses does not answer within
+   * {@code --connectTimeout} or lacks a topic the job reads, or if an input path or glob matches no
+   * file. (The database is checked when the job is built, table by table.) Call after {@code
+   * Pipeline.create}, which sets up the file systems.
+   */
+  static void checkLaunch(Options options) {
+    LaunchChecks checks =
+        LaunchChecks.within(
+            OptionValues.connectTimeout("connectTimeout", options.getConnectTimeout()));
+    String kafka = options.getBootstrapServers();
+    switch (options.getSource()) {
+      case FILES:
+      case REPLAY:
+        checks.files("input", OptionValues.required("input", options.getInput()));
+        break;
+      case KAFKA:
+        checks.kafkaTopics(kafka, "inputTopics", options.getInputTopics());
+        break;
+    }
+    checkChanges(
+        checks,
+        kafka,
+        "productChanges",
+        options.getProductEnrichment(),
+        options.getProductChanges());
+    checkChanges(
+        checks,
+        kafka,
+        "customerChanges",
+        options.getCustomerEnrichment(),
+        options.getCustomerChanges());
+    for (String output :
+        new String[] {
+          options.getOutput(),
+          options.getTooLateOutput(),
+          options.getDeadLetterOutput(),
+          options.getCorrectionsOutput(),
+          options.getEnrichedOutput()
+        }) {
+      if (output != null && output.trim().startsWith(Outputs.KAFKA_PREFIX)) {
+        checks.kafka(kafka);
+      }
+    }
+    checks.run();
+  }
+
+  /** A temporal join's change stream: its topic must exist, or its files match. */
+  private static void checkChanges(
+      LaunchChecks checks,
+      String kafka,
+      String option,
+      EnrichmentOptions.Enrichment enrichment,
+      @Nullable String spec) {
+    if (enrichment != EnrichmentOptions.Enrichment.TEMPORAL || spec == null || spec.isBlank()) {
+      return; // not read, or reported as missing when the job is built
+    }
+    String value = spec.trim();
+    if (value.startsWith(Outputs.KAFKA_PREFIX)) {
+      String topic = value.substring(Outputs.KAFKA_PREFIX.length()).trim();
+      if (!topic.isEmpty()) {
+        checks.kafkaTopics(kafka, option, List.of(topic));
+      }
+    } else {
+      checks.files(option, value);
+    }
   }
 
   /** Adds the job to {@code pipeline}: source, computation and sinks, all from {@code options}. */
@@ -368,6 +445,8 @@ public final class OrderRevenue {
             : System.getenv().getOrDefault("KAPPA_JDBC_PASSWORD", "");
     try {
       return JdbcConfig.of(url, options.getJdbcUser(), password)
+          .withConnectTimeout(
+              OptionValues.connectTimeout("connectTimeout", options.getConnectTimeout()))
           .withBatchSize(options.getJdbcBatchSize())
           .withRetryBudget(
               Integer.MAX_VALUE,

@@ -1,0 +1,149 @@
+package dev.kappa.pipelines;
+
+import dev.kappa.io.kafka.Kafka;
+import dev.kappa.options.InvalidOptionException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+
+/**
+ * What a job needs from outside, checked before its pipeline is built: the Kafka clusters answer
+ * (within {@code --connectTimeout}) and have the topics it reads; every input path or glob matches
+ * at least one file. A failure is an {@link InvalidOptionException} naming the option to fix, which
+ * the launcher prints as one line with exit code 2, instead of a job that hangs while the Kafka
+ * clients retry, or fails later with a stack trace.
+ *
+ * <pre>{@code
+ * LaunchChecks.within(Duration.ofSeconds(30))
+ *     .kafkaTopics(bootstrapServers, "inputTopics", List.of("orders"))
+ *     .files("customerChanges", "changes/customers-*.jsonl")
+ *     .run();
+ * }</pre>
+ *
+ * <p>Files are matched with Beam's {@link FileSystems}, so call it after {@code Pipeline.create}
+ * (which registers the file systems the options configure).
+ */
+public final class LaunchChecks {
+  private final Duration timeout;
+
+  /** Per Kafka cluster: the topics to find there, per option that names them. */
+  private final Map<String, Map<String, List<String>>> kafka = new LinkedHashMap<>();
+
+  private final Map<String, String> files = new LinkedHashMap<>();
+
+  private LaunchChecks(Duration timeout) {
+    this.timeout = timeout;
+  }
+
+  /** Checks that wait at most {@code timeout} for each server. */
+  public static LaunchChecks within(Duration timeout) {
+    if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+    }
+    return new LaunchChecks(timeout);
+  }
+
+  /**
+   * Checks that the Kafka cluster at {@code bootstrapServers} answers (a job that writes to it).
+   */
+  public LaunchChecks kafka(String bootstrapServers) {
+    kafka.computeIfAbsent(bootstrapServers, servers -> new LinkedHashMap<>());
+    return this;
+  }
+
+  /**
+   * Checks that the Kafka cluster at {@code bootstrapServers} answers and has {@code topics}, which
+   * option {@code option} names.
+   */
+  public LaunchChecks kafkaTopics(String bootstrapServers, String option, List<String> topics) {
+    kafka
+        .computeIfAbsent(bootstrapServers, servers -> new LinkedHashMap<>())
+        .computeIfAbsent(option, name -> new ArrayList<>())
+        .addAll(topics);
+    return this;
+  }
+
+  /** Checks that {@code pattern}, the value of {@code option}, matches at least one file. */
+  public LaunchChecks files(String option, String pattern) {
+    files.put(option, pattern);
+    return this;
+  }
+
+  /**
+   * Runs the checks: files first (they answer at once), then each Kafka cluster.
+   *
+   * @throws InvalidOptionException naming the first option whose check fails
+   */
+  public void run() {
+    for (Map.Entry<String, String> entry : files.entrySet()) {
+      checkFiles(entry.getKey(), entry.getValue());
+    }
+    for (Map.Entry<String, Map<String, List<String>>> cluster : kafka.entrySet()) {
+      checkKafka(cluster.getKey(), cluster.getValue(), timeout);
+    }
+  }
+
+  /**
+   * Fails naming {@code --bootstrapServers} unless a broker at {@code bootstrapServers} answers
+   * within {@code timeout}; naming the option of each topics list unless the cluster has them all.
+   */
+  public static void checkKafka(
+      String bootstrapServers, Map<String, List<String>> topicsByOption, Duration timeout) {
+    List<String> all = topicsByOption.values().stream().flatMap(List::stream).toList();
+    List<String> missing;
+    try {
+      missing = Kafka.checkConnection(bootstrapServers, all, timeout);
+    } catch (IOException e) {
+      throw new InvalidOptionException(
+          "bootstrapServers",
+          e.getMessage()
+              + "; is the broker running and the address right? (--connectTimeout="
+              + timeout
+              + ")");
+    }
+    for (Map.Entry<String, List<String>> entry : topicsByOption.entrySet()) {
+      List<String> absent = entry.getValue().stream().filter(missing::contains).toList();
+      if (!absent.isEmpty()) {
+        throw new InvalidOptionException(
+            entry.getKey(),
+            (absent.size() == 1 ? "topic " : "topics ")
+                + String.join(", ", absent)
+                + " not found at "
+                + bootstrapServers
+                + " (create "
+                + (absent.size() == 1 ? "it" : "them")
+                + " first, e.g. with 'kappa produce-orders' or scripts/kafka-local.sh"
+                + " create-topic)");
+      }
+    }
+  }
+
+  /** Fails naming {@code option} unless {@code pattern} matches at least one file. */
+  public static void checkFiles(String option, String pattern) {
+    MatchResult match;
+    try {
+      match = FileSystems.match(pattern);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new InvalidOptionException(option, "cannot list " + pattern + ": " + e.getMessage());
+    }
+    boolean none;
+    try {
+      none =
+          match.status() == MatchResult.Status.NOT_FOUND
+              || (match.status() == MatchResult.Status.OK && match.metadata().isEmpty());
+      if (match.status() == MatchResult.Status.ERROR) {
+        match.metadata(); // throws with the file system's reason
+      }
+    } catch (IOException e) {
+      throw new InvalidOptionException(option, "cannot list " + pattern + ": " + e.getMessage());
+    }
+    if (none) {
+      throw new InvalidOptionException(option, "no file matches " + pattern);
+    }
+  }
+}
