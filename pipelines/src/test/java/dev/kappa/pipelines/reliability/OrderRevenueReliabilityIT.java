@@ -400,14 +400,14 @@ class OrderRevenueReliabilityIT {
       }
       run.finish(CompletableFuture.completedFuture(null));
       StreamCheck.Enriched enriched = run.assertExactlyOnce();
-      // Result panes committed by each of the three jobs: windows fired at every parallelism.
+      // Result panes committed by each of the three jobs.
       List<Long> panes = new ArrayList<>();
       Instant start = Instant.MIN;
       for (Instant end : List.of(stops.get(0), stops.get(1), Instant.MAX)) {
-        Instant from0 = start;
+        Instant since = start;
         panes.add(
             run.results.arrivals().stream()
-                .filter(a -> a.seenAt().isAfter(from0) && !a.seenAt().isAfter(end))
+                .filter(a -> a.seenAt().isAfter(since) && !a.seenAt().isAfter(end))
                 .count());
         start = end;
       }
@@ -426,7 +426,7 @@ class OrderRevenueReliabilityIT {
   /**
    * Replaces both TaskManagers with new JVMs. Each job submission loads the job's classes into a
    * TaskManager's Metaspace again, and after the earlier scenarios' submissions the rescale
-   * scenario's five can exhaust it ({@code OutOfMemoryError: Metaspace}).
+   * scenario's three more exhausted it in an earlier attempt ({@code OutOfMemoryError: Metaspace}).
    */
   private void freshTaskManagers() {
     awaitFreeSlots();
