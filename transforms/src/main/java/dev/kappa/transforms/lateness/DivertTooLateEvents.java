@@ -67,9 +67,10 @@ import org.joda.time.Instant;
  *
  * <p>Cost: one extra shuffle onto {@link #shards()} keys, and per shard one recorded watermark, the
  * probe timer (one firing per watermark advance) and the runner's end-of-global-window cleanup
- * timer. A shard that has never received an element has no state to restore; with the default 16
- * shards every shard has had one after a few dozen elements. In a bounded run the watermark does
- * not advance until the input is consumed, so nothing is diverted: a backfill counts every record.
+ * timer. A shard that has never received an element has no state to restore; shards are assigned
+ * round robin, so every shard has had one after {@link #shards()} elements of any DoFn instance. In
+ * a bounded run the watermark does not advance until the input is consumed, so nothing is diverted:
+ * a backfill counts every record.
  *
  * <pre>{@code
  * DivertTooLateEvents<OrderEvent> divert =
@@ -195,19 +196,30 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
     return window.maxTimestamp().plus(allowedLateness);
   }
 
-  /** Spreads elements over a few keys so the stateful step below can run in parallel. */
+  /**
+   * Spreads elements over a few keys so the stateful step below can run in parallel. Round robin
+   * from a random start: each instance reaches every shard within its first {@code shards}
+   * elements, so every shard soon has a recorded watermark and its probe armed.
+   */
   static final class AssignShardFn<T> extends DoFn<T, KV<Integer, T>> {
     private static final long serialVersionUID = 1L;
     private final int shards;
+    private transient int next;
 
     AssignShardFn(int shards) {
       this.shards = shards;
     }
 
+    @Setup
+    public void setup() {
+      next = ThreadLocalRandom.current().nextInt(shards);
+    }
+
     @ProcessElement
     public void process(@Element T element, OutputReceiver<KV<Integer, T>> out) {
       // Any key works: the decision depends on the watermark, not on the key.
-      out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), element));
+      out.output(KV.of(next, element));
+      next = (next + 1) % shards;
     }
   }
 
