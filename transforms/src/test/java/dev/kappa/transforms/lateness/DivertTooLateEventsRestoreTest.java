@@ -65,7 +65,8 @@ class DivertTooLateEventsRestoreTest {
 
     for (Outputs out : bothSteps(pipeline, stream, FixedWindows.of(FIVE_MINUTES), Duration.ZERO)) {
       PAssert.that(out.liveIds()).containsInAnyOrder("a", "current");
-      PAssert.that(out.tooLate()).containsInAnyOrder(missed("late", 0, 2, 20, Duration.ZERO));
+      PAssert.that(out.tooLate())
+          .containsInAnyOrder(List.of(missed("late", 0, 2, 20, Duration.ZERO)));
     }
     pipeline.run();
   }
@@ -84,7 +85,8 @@ class DivertTooLateEventsRestoreTest {
 
     for (Outputs out : bothSteps(pipeline, stream, FixedWindows.of(FIVE_MINUTES), Duration.ZERO)) {
       PAssert.that(out.liveIds()).containsInAnyOrder("a");
-      PAssert.that(out.tooLate()).containsInAnyOrder(missed("late", 10, 11, 20, Duration.ZERO));
+      PAssert.that(out.tooLate())
+          .containsInAnyOrder(List.of(missed("late", 10, 11, 20, Duration.ZERO)));
     }
     pipeline.run();
   }
@@ -104,9 +106,10 @@ class DivertTooLateEventsRestoreTest {
       PAssert.that(out.liveIds()).containsInAnyOrder("a", "b", "c", "d");
       PAssert.that(out.tooLate())
           .containsInAnyOrder(
-              missed("late0", 0, 4, 30, Duration.ZERO),
-              missed("late1", 5, 6, 30, Duration.ZERO),
-              missed("late2", 10, 12, 30, Duration.ZERO));
+              List.of(
+                  missed("late0", 0, 4, 30, Duration.ZERO),
+                  missed("late1", 5, 6, 30, Duration.ZERO),
+                  missed("late2", 10, 12, 30, Duration.ZERO)));
     }
     pipeline.run();
   }
@@ -127,7 +130,8 @@ class DivertTooLateEventsRestoreTest {
 
     for (Outputs out : bothSteps(pipeline, stream, FixedWindows.of(FIVE_MINUTES), lateness)) {
       PAssert.that(out.liveIds()).containsInAnyOrder("a", "late-ok", "later-ok", "still-ok");
-      PAssert.that(out.tooLate()).containsInAnyOrder(missed("too-late", 0, 3, 27, lateness));
+      PAssert.that(out.tooLate())
+          .containsInAnyOrder(List.of(missed("too-late", 0, 3, 27, lateness)));
     }
     pipeline.run();
   }
@@ -146,20 +150,22 @@ class DivertTooLateEventsRestoreTest {
     for (Outputs out : bothSteps(pipeline, stream, sliding, Duration.ZERO)) {
       PAssert.that(out.live())
           .containsInAnyOrder(
-              KV.of("a", List.of(window(0, 10), window(-5, 5))),
-              KV.of("half", List.of(window(5, 15))));
+              List.of(
+                  KV.of("a", List.of(window(0, 10), window(-5, 5))),
+                  KV.of("half", List.of(window(5, 15)))));
       PAssert.that(out.tooLate())
           .containsInAnyOrder(
-              KV.of(
-                  "half",
-                  MissedWindow.newBuilder()
-                      .setWindowStart(java.time.Instant.ofEpochMilli(at(0).getMillis()))
-                      .setWindowEnd(java.time.Instant.ofEpochMilli(at(10).getMillis()))
-                      .setEventTime(java.time.Instant.ofEpochMilli(at(7).getMillis()))
-                      .setWatermark(java.time.Instant.ofEpochMilli(at(12).getMillis()))
-                      .setAllowedLatenessMillis(0)
-                      .setLateByMillis(Duration.standardMinutes(2).getMillis() + 1)
-                      .build()));
+              List.of(
+                  KV.of(
+                      "half",
+                      MissedWindow.newBuilder()
+                          .setWindowStart(java.time.Instant.ofEpochMilli(at(0).getMillis()))
+                          .setWindowEnd(java.time.Instant.ofEpochMilli(at(10).getMillis()))
+                          .setEventTime(java.time.Instant.ofEpochMilli(at(7).getMillis()))
+                          .setWatermark(java.time.Instant.ofEpochMilli(at(12).getMillis()))
+                          .setAllowedLatenessMillis(0)
+                          .setLateByMillis(Duration.standardMinutes(2).getMillis() + 1)
+                          .build())));
     }
     pipeline.run();
   }
