@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
@@ -75,6 +76,31 @@ final class FlinkJobs {
       }
     }
     return true;
+  }
+
+  /** The highest parallelism among the job's operators: the job's {@code --parallelism}. */
+  int parallelism(String jobId) {
+    int highest = 0;
+    for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+      highest = Math.max(highest, vertex.path("parallelism").asInt());
+    }
+    return highest;
+  }
+
+  /**
+   * The number of key groups of the job's operators ({@code --maxParallelism}), which a restore
+   * must keep; fails if the operators disagree.
+   */
+  int maxParallelism(String jobId) {
+    Set<Integer> values = new TreeSet<>();
+    JsonNode job = get("/jobs/" + jobId);
+    for (JsonNode vertex : job.path("vertices")) {
+      values.add(vertex.path("maxParallelism").asInt(job.path("maxParallelism").asInt(-1)));
+    }
+    if (values.size() != 1) {
+      throw new AssertionError("operators of " + jobId + " with max parallelism " + values);
+    }
+    return values.iterator().next();
   }
 
   /** Per TaskManager resource id, how many of the job's subtasks run there. */

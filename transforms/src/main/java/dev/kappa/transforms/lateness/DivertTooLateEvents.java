@@ -54,17 +54,23 @@ import org.joda.time.Instant;
  * how much. What the downstream GroupByKey would have dropped is therefore exactly what comes out
  * here, also for a sliding window where only some of an element's windows have expired.
  *
- * <p>How: a stateful DoFn can read its input watermark through an (unset) event-time timer's {@code
- * getCurrentRelativeTime()}. Stateful DoFns reject merging windows and drop expired input
- * themselves, so the DoFn runs in the global window over a small number of shard keys and assigns
- * the target windows itself. The downstream GroupByKey sees a watermark no later than the one used
- * here (watermarks travel behind the elements they follow), so it never drops what passed. The live
- * windows travel with the element and are assigned by a WindowFn that otherwise behaves like the
- * target one (merging, coders), so sessions work too.
+ * <p>How: a stateful DoFn can read its input watermark through an event-time timer's {@code
+ * getCurrentRelativeTime()}. Each shard records the highest watermark it has seen in its state, and
+ * that timer, re-armed one millisecond past the watermark each time it fires, records every advance
+ * even while no element reaches the shard: Flink restores the state but not the watermark, so after
+ * a restore the recorded one decides, and no window that has closed re-opens. Stateful DoFns reject
+ * merging windows and drop expired input themselves, so the DoFn runs in the global window over a
+ * small number of shard keys and assigns the target windows itself. The downstream GroupByKey sees
+ * a watermark no later than the one used here (watermarks travel behind the elements they follow),
+ * so it never drops what passed. The live windows travel with the element and are assigned by a
+ * WindowFn that otherwise behaves like the target one (merging, coders), so sessions work too.
  *
- * <p>Cost: one extra shuffle onto {@link #shards()} keys, and no per-key state beyond the runner's
- * end-of-global-window cleanup timer per shard. In a bounded run the watermark does not advance
- * until the input is consumed, so nothing is diverted: a backfill counts every record.
+ * <p>Cost: one extra shuffle onto {@link #shards()} keys, and per shard one recorded watermark, the
+ * probe timer (one firing per watermark advance) and the runner's end-of-global-window cleanup
+ * timer. A shard that has never received an element has no state to restore; shards are assigned
+ * round robin, so every shard has had one after {@link #shards()} elements of any DoFn instance. In
+ * a bounded run the watermark does not advance until the input is consumed, so nothing is diverted:
+ * a backfill counts every record.
  *
  * <pre>{@code
  * DivertTooLateEvents<OrderEvent> divert =
@@ -190,19 +196,30 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
     return window.maxTimestamp().plus(allowedLateness);
   }
 
-  /** Spreads elements over a few keys so the stateful step below can run in parallel. */
+  /**
+   * Spreads elements over a few keys so the stateful step below can run in parallel. Round robin
+   * from a random start: each instance reaches every shard within its first {@code shards}
+   * elements, so every shard soon has a recorded watermark and its probe armed.
+   */
   static final class AssignShardFn<T> extends DoFn<T, KV<Integer, T>> {
     private static final long serialVersionUID = 1L;
     private final int shards;
+    private transient int next;
 
     AssignShardFn(int shards) {
       this.shards = shards;
     }
 
+    @Setup
+    public void setup() {
+      next = ThreadLocalRandom.current().nextInt(shards);
+    }
+
     @ProcessElement
     public void process(@Element T element, OutputReceiver<KV<Integer, T>> out) {
       // Any key works: the decision depends on the watermark, not on the key.
-      out.output(KV.of(ThreadLocalRandom.current().nextInt(shards), element));
+      out.output(KV.of(next, element));
+      next = (next + 1) % shards;
     }
   }
 
@@ -222,8 +239,7 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
    * them: emitting into the windows directly would need the output's window coder to differ from
    * the input's, which the Flink runner's batch translation does not support.
    */
-  static final class DivertExpiredWindowsFn<T>
-      extends DoFn<KV<Integer, T>, KV<T, List<BoundedWindow>>> {
+  static class DivertExpiredWindowsFn<T> extends DoFn<KV<Integer, T>, KV<T, List<BoundedWindow>>> {
     private static final long serialVersionUID = 1L;
     private static final String WATERMARK_PROBE = "watermarkProbe";
 
@@ -233,11 +249,13 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
     private final TimerSpec watermarkProbe = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
     /**
-     * The highest input watermark this shard has seen. Flink does not checkpoint watermarks: after
-     * a restore the input watermark starts again from the beginning of time until the sources
-     * publish theirs, and a record that was too late before the failure would look on time and
-     * reopen a window that already emitted its final pane. Judged against the highest watermark
-     * seen (restored with the state), it is diverted as it was before.
+     * The highest input watermark this shard has seen, kept current by {@link #WATERMARK_PROBE}.
+     * Flink does not checkpoint watermarks: after a restore the input watermark starts again from
+     * the beginning of time until the sources publish theirs, and a record that was too late before
+     * the failure would look on time and reopen a window that already emitted its final pane.
+     * Judged against the highest watermark seen (restored with the state), it is diverted as it was
+     * before, also when no element reached this shard between the watermark's last advance and the
+     * failure.
      */
     @StateId(HIGHEST_WATERMARK)
     private final StateSpec<ValueState<Instant>> highestWatermark =
@@ -270,13 +288,8 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
         @StateId(HIGHEST_WATERMARK) ValueState<Instant> highest,
         MultiOutputReceiver out)
         throws Exception {
-      // The timer is never set: for an event-time timer this returns the input watermark.
-      Instant observed = probe.getCurrentRelativeTime();
-      Instant seen = highest.read();
-      Instant watermark = seen != null && seen.isAfter(observed) ? seen : observed;
-      if (seen == null || observed.isAfter(seen)) {
-        highest.write(observed);
-      }
+      Instant watermark = record(elementWatermark(probe), highest);
+      armProbe(probe, watermark);
       T value = element.getValue();
       List<BoundedWindow> live = new ArrayList<>();
       for (BoundedWindow window : assignWindows(windowFn, value, timestamp)) {
@@ -298,9 +311,49 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
       }
     }
 
+    /**
+     * Fires at each advance of the input watermark past the last one recorded, records it and
+     * re-arms for the next, so the recorded watermark follows the input's also while no element
+     * reaches this shard: after a restore, an element judged against it is diverted exactly as it
+     * would have been without the failure. At the end of the input (the watermark past the global
+     * window) it is not re-armed, so a bounded run ends.
+     */
     @OnTimer(WATERMARK_PROBE)
-    public void onWatermarkProbe() {
-      // Never set, so never fires; declared only to read the watermark.
+    public void onWatermarkProbe(
+        @TimerId(WATERMARK_PROBE) Timer probe,
+        @StateId(HIGHEST_WATERMARK) ValueState<Instant> highest) {
+      armProbe(probe, record(probe.getCurrentRelativeTime(), highest));
+    }
+
+    /**
+     * The input watermark as an element sees it: for an event-time timer, {@code
+     * getCurrentRelativeTime()} returns it, on the Direct and Flink runners. Package-private so a
+     * test can stand in for a runner that has just restored, whose watermark is back at the
+     * beginning of time when the next element arrives.
+     */
+    Instant elementWatermark(Timer probe) {
+      return probe.getCurrentRelativeTime();
+    }
+
+    /** Records {@code observed} if it is past what was recorded; returns the later of the two. */
+    private static Instant record(Instant observed, ValueState<Instant> highest) {
+      Instant seen = highest.read();
+      if (seen != null && !observed.isAfter(seen)) {
+        return seen;
+      }
+      highest.write(observed);
+      return observed;
+    }
+
+    /**
+     * Sets the probe to fire at the next advance past {@code watermark}, unless input has ended.
+     */
+    private static void armProbe(Timer probe, Instant watermark) {
+      if (watermark.isBefore(GlobalWindow.INSTANCE.maxTimestamp())) {
+        probe.set(watermark.plus(Duration.millis(1)));
+      } else {
+        probe.clear();
+      }
     }
 
     private MissedWindow missedWindow(
