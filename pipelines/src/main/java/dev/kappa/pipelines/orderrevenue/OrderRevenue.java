@@ -102,6 +102,14 @@ public final class OrderRevenue {
   public static PipelineResult run(Options options) {
     Pipeline pipeline = Pipeline.create(options);
     build(pipeline, options);
+    Outputs.refuseUsedSinkGroupsOnFreshStart(
+        options,
+        Outputs.KafkaSink.from(options, KAFKA_GROUP),
+        options.getOutput(),
+        options.getEnrichedOutput(),
+        options.getTooLateOutput(),
+        options.getDeadLetterOutput(),
+        options.getCorrectionsOutput());
     return pipeline.run();
   }
 

@@ -1,0 +1,301 @@
+package dev.kappa.pipelines.reliability;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kappa.io.kafka.DeliveryGuarantee;
+import dev.kappa.io.kafka.Kafka;
+import dev.kappa.pipelines.ops.ResetSinkCommand;
+import dev.kappa.testing.flink.FlinkCluster;
+import dev.kappa.testing.kafka.KafkaBroker;
+import dev.kappa.testing.kafka.KafkaBrokerExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import javax.annotation.Nullable;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Defect 1 of Beam's exactly-once Kafka sink on Flink ({@code KafkaIO.write().withEOS}, docs/
+ * reliability.md), reproduced deterministically, and its recovery with {@code kappa reset-sink}.
+ *
+ * <p>The job is the smallest that holds the sink: KafkaIO reads a topic and Kappa's {@code
+ * Kafka.write} copies it, {@code EXACTLY_ONCE}, to another, on a Flink session cluster. Its
+ * checkpoint interval is ten minutes, so no periodic checkpoint completes during the test: the
+ * records wait in the sink's stable-input buffer until the stop with a savepoint, whose completion
+ * makes the writer commit the sink's first transaction and its progress (sequence id and writer id)
+ * to the sink group in Kafka. The writer id it stored in its state at that moment reaches no
+ * checkpoint.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ExactlyOnceSinkIT {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final Duration WAIT = Duration.ofSeconds(90);
+  private static final String UNRESTORABLE = "Kafka metadata exists for shard 0";
+  private static final int FIRST = 10;
+  private static final int MORE = 10;
+
+  @TempDir static Path dir;
+  private static FlinkCluster cluster;
+  private static FlinkJobs jobs;
+  private static Path jar;
+
+  @BeforeAll
+  static void startCluster() throws IOException {
+    jar = dir.resolve("kappa-pipelines-bundled.jar");
+    Files.copy(
+        Path.of(System.getProperty("kappa.bundledJar")), jar, StandardCopyOption.REPLACE_EXISTING);
+    cluster = FlinkCluster.start(dir.resolve("flink"), 1);
+    jobs = new FlinkJobs(cluster.restUrl());
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void aSavepointOfTheFirstTransactionIsUnrestorableUntilResetSinkWhichRewritesOnlyThatOne(
+      KafkaBroker broker) {
+    String in = "eos-in-" + System.nanoTime();
+    String out = "eos-out-" + System.nanoTime();
+    String sinkGroupId = "eos-" + System.nanoTime();
+    broker.createTopic(in, 1);
+    broker.createTopic(out, 1);
+    List<String> first = values(0, FIRST);
+    produce(broker, in, first);
+
+    // 1. The first job reads every record, then stops with a savepoint before any checkpoint.
+    String v1 = submit(broker, in, out, sinkGroupId, "eos-v1", Duration.ofMinutes(10), null);
+    FlinkJobs.await(
+        "the sink of " + v1 + " holding " + FIRST + " records",
+        WAIT,
+        () -> writerRecordsIn(v1) >= FIRST ? true : null);
+    assertThat(
+        "nothing committed before the savepoint", committed(broker, out, 0), equalTo(List.of()));
+    String savepoint = jobs.stopWithSavepoint(v1, WAIT);
+    // Its completion committed the sink's first transaction.
+    assertThat(committed(broker, out, FIRST), containsInAnyOrder(first.toArray()));
+
+    // 2. Restored from that savepoint, the writer finds its progress in Kafka but no writer id in
+    // its state, and fails on every attempt: the defect.
+    String v2 = submit(broker, in, out, sinkGroupId, "eos-v2", Duration.ofSeconds(1), savepoint);
+    String failure =
+        FlinkJobs.await(
+            "job " + v2 + " failing on the restore",
+            WAIT,
+            () -> {
+              String exceptions = jobs.exceptions(v2);
+              return exceptions.contains(UNRESTORABLE) ? exceptions : null;
+            });
+    jobs.cancel(v2);
+    assertThat(failure, containsString("is used else where or in earlier runs"));
+    assertThat(
+        "the failing job committed nothing",
+        committed(broker, out, FIRST),
+        containsInAnyOrder(first.toArray()));
+
+    // 3. The recovery: reset the sink's progress, then resume from the same savepoint.
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    int code =
+        ResetSinkCommand.run(
+            new String[] {
+              out, "--sinkGroupId=" + sinkGroupId, "--bootstrapServers=" + broker.bootstrapServers()
+            },
+            new PrintStream(printed, true, StandardCharsets.UTF_8),
+            System.err);
+    assertThat(printed.toString(StandardCharsets.UTF_8), code, equalTo(0));
+    assertThat(printed.toString(StandardCharsets.UTF_8), containsString(sinkGroupId + "-" + out));
+
+    String v3 = submit(broker, in, out, sinkGroupId, "eos-v3", Duration.ofSeconds(1), savepoint);
+    List<String> more = values(FIRST, FIRST + MORE);
+    produce(broker, in, more);
+    List<String> expected = new ArrayList<>(first);
+    expected.addAll(first); // the first transaction, written again from the savepoint's buffer
+    expected.addAll(more);
+    List<String> seen = committed(broker, out, expected.size());
+    // One more completed checkpoint: anything it committed beyond the expected shows as extra.
+    Instant since = Instant.now();
+    FlinkJobs.await(
+        "a checkpoint of " + v3 + " after the output",
+        WAIT,
+        () -> jobs.firstCheckpointCompletedSince(v3, since).orElse(null));
+    seen = committed(broker, out, expected.size());
+    String exceptions = jobs.exceptions(v3);
+    jobs.cancel(v3);
+    assertThat(seen, containsInAnyOrder(expected.toArray()));
+    assertThat(exceptions, not(containsString(UNRESTORABLE)));
+    System.out.printf(
+        "EOS-SINK: first transaction %d records, restore refused (%s), after reset-sink %d"
+            + " records: %d of them the first transaction again%n",
+        FIRST, UNRESTORABLE, seen.size(), seen.size() - FIRST - MORE);
+  }
+
+  // ---- the job -------------------------------------------------------------------------------
+
+  /** Submits the copying job (detached) and returns its id once every task runs. */
+  private static String submit(
+      KafkaBroker broker,
+      String in,
+      String out,
+      String sinkGroupId,
+      String name,
+      Duration checkpointing,
+      @Nullable String savepoint) {
+    FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
+    options.setRunner(FlinkRunner.class);
+    options.setFlinkMaster(cluster.flinkMaster());
+    options.setParallelism(1);
+    options.setStreaming(true);
+    options.setCheckpointingInterval(checkpointing.toMillis());
+    options.setAttachedMode(false);
+    options.setFilesToStage(List.of(jar.toString()));
+    options.setJobName(name + "-" + System.nanoTime());
+    if (savepoint != null) {
+      options.setSavepointPath(savepoint);
+    }
+    Pipeline pipeline = Pipeline.create(options);
+    pipeline
+        .apply(
+            "ReadInput",
+            KafkaIO.readBytes()
+                .withBootstrapServers(broker.bootstrapServers())
+                .withTopic(in)
+                .withConsumerConfigUpdates(
+                    Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))
+                .withoutMetadata())
+        .apply(
+            "WriteOutput",
+            Kafka.write(broker.bootstrapServers(), out)
+                .withDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .withSinkGroupId(sinkGroupId + "-" + out));
+    pipeline.run();
+    String jobName = options.getJobName();
+    return FlinkJobs.await(
+        "job " + jobName + " running", WAIT, () -> jobs.jobNamed(jobName).orElse(null));
+  }
+
+  /** Records the job's last vertex (the sink's writer) has received, by Flink's task metrics. */
+  private static long writerRecordsIn(String jobId) {
+    JsonNode vertices = get("/jobs/" + jobId).path("vertices");
+    if (vertices.size() == 0) {
+      return 0;
+    }
+    return vertices.get(vertices.size() - 1).path("metrics").path("read-records").asLong();
+  }
+
+  private static JsonNode get(String path) {
+    URI uri = cluster.restUrl().resolve(path);
+    try {
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---- Kafka ---------------------------------------------------------------------------------
+
+  private static List<String> values(int from, int to) {
+    return IntStream.range(from, to).mapToObj(i -> String.format("r%03d", i)).toList();
+  }
+
+  private static void produce(KafkaBroker broker, String topic, List<String> values) {
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(
+            Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
+      for (String value : values) {
+        producer.send(new ProducerRecord<>(topic, value, value));
+      }
+      producer.flush();
+    }
+  }
+
+  /**
+   * What a {@code read_committed} consumer sees in {@code topic}, read to its end: polled until
+   * there are at least {@code atLeast} records (or for {@link #WAIT}), then to the end offset.
+   */
+  private static List<String> committed(KafkaBroker broker, String topic, int atLeast) {
+    List<String> values = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(
+            Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                "read_committed",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class))) {
+      TopicPartition partition = new TopicPartition(topic, 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      Instant deadline = Instant.now().plus(WAIT);
+      while (Instant.now().isBefore(deadline)) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(300))) {
+          values.add(record.value());
+        }
+        long end = consumer.endOffsets(List.of(partition)).get(partition);
+        if (values.size() >= atLeast && consumer.position(partition) >= end) {
+          return values;
+        }
+      }
+    }
+    return values;
+  }
+}
