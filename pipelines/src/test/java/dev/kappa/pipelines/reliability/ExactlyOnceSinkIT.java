@@ -5,12 +5,17 @@ import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kappa.io.kafka.DeliveryGuarantee;
 import dev.kappa.io.kafka.Kafka;
+import dev.kappa.options.InvalidOptionException;
+import dev.kappa.pipelines.SinkProgress;
 import dev.kappa.pipelines.ops.ResetSinkCommand;
+import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import dev.kappa.testing.flink.FlinkCluster;
 import dev.kappa.testing.kafka.KafkaBroker;
 import dev.kappa.testing.kafka.KafkaBrokerExtension;
@@ -118,12 +123,25 @@ class ExactlyOnceSinkIT {
         () -> writerRecordsIn(v1) >= FIRST ? true : null);
     assertThat(
         "nothing committed before the savepoint", committed(broker, out, 0), equalTo(List.of()));
+    Instant stopped = Instant.now();
     String savepoint = jobs.stopWithSavepoint(v1, WAIT);
+    Duration stopping = Duration.between(stopped, Instant.now());
     // Its completion committed the sink's first transaction.
     assertThat(committed(broker, out, FIRST), containsInAnyOrder(first.toArray()));
 
+    // A fresh start of a job with that sink group is refused at launch, before it reaches Flink.
+    InvalidOptionException refused =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> OrderRevenue.run(orderRevenueOptions(broker, in, out, sinkGroupId)));
+    assertThat(refused.option(), equalTo("sinkGroupId"));
+    assertThat(
+        refused.getMessage(),
+        containsString("kappa reset-sink " + out + " --sinkGroupId=" + sinkGroupId));
+
     // 2. Restored from that savepoint, the writer finds its progress in Kafka but no writer id in
     // its state, and fails on every attempt: the defect.
+    Instant restored = Instant.now();
     String v2 = submit(broker, in, out, sinkGroupId, "eos-v2", Duration.ofSeconds(1), savepoint);
     String failure =
         FlinkJobs.await(
@@ -133,6 +151,8 @@ class ExactlyOnceSinkIT {
               String exceptions = jobs.exceptions(v2);
               return exceptions.contains(UNRESTORABLE) ? exceptions : null;
             });
+    Duration toFailure = Duration.between(restored, Instant.now());
+    int failures = jobs.failuresSince(v2, restored).size();
     jobs.cancel(v2);
     assertThat(failure, containsString("is used else where or in earlier runs"));
     assertThat(
@@ -150,8 +170,18 @@ class ExactlyOnceSinkIT {
             new PrintStream(printed, true, StandardCharsets.UTF_8),
             System.err);
     assertThat(printed.toString(StandardCharsets.UTF_8), code, equalTo(0));
-    assertThat(printed.toString(StandardCharsets.UTF_8), containsString(sinkGroupId + "-" + out));
+    // What it deleted: shard 0's progress, the last sequence id of the first transaction.
+    assertThat(
+        printed.toString(StandardCharsets.UTF_8),
+        containsString(
+            "deleted group " + sinkGroupId + "-" + out + " shard 0 (was {\"seq\":" + (FIRST - 1)));
 
+    // With the progress gone, a fresh start would be accepted too.
+    assertDoesNotThrow(
+        () ->
+            SinkProgress.refuseUsedGroupOnFreshStart(broker.bootstrapServers(), sinkGroupId, out));
+
+    Instant resumed = Instant.now();
     String v3 = submit(broker, in, out, sinkGroupId, "eos-v3", Duration.ofSeconds(1), savepoint);
     List<String> more = values(FIRST, FIRST + MORE);
     produce(broker, in, more);
@@ -159,6 +189,7 @@ class ExactlyOnceSinkIT {
     expected.addAll(first); // the first transaction, written again from the savepoint's buffer
     expected.addAll(more);
     List<String> seen = committed(broker, out, expected.size());
+    Duration toOutput = Duration.between(resumed, Instant.now());
     // One more completed checkpoint: anything it committed beyond the expected shows as extra.
     Instant since = Instant.now();
     FlinkJobs.await(
@@ -171,12 +202,44 @@ class ExactlyOnceSinkIT {
     assertThat(seen, containsInAnyOrder(expected.toArray()));
     assertThat(exceptions, not(containsString(UNRESTORABLE)));
     System.out.printf(
-        "EOS-SINK: first transaction %d records, restore refused (%s), after reset-sink %d"
-            + " records: %d of them the first transaction again%n",
-        FIRST, UNRESTORABLE, seen.size(), seen.size() - FIRST - MORE);
+        "EOS-SINK: stop with savepoint %.1f s, committing the sink's first transaction (%d"
+            + " records); restore from it: '%s' recorded %.1f s after the submission (%d"
+            + " failures by then); reset-sink: %s; resumed from the same savepoint: all %d records"
+            + " visible %.1f s after the submission, the %d of the first transaction twice%n",
+        stopping.toMillis() / 1000.0,
+        FIRST,
+        UNRESTORABLE,
+        toFailure.toMillis() / 1000.0,
+        failures,
+        printed.toString(StandardCharsets.UTF_8).lines().findFirst().orElse(""),
+        seen.size(),
+        toOutput.toMillis() / 1000.0,
+        FIRST);
   }
 
   // ---- the job -------------------------------------------------------------------------------
+
+  /**
+   * OrderRevenue writing its results exactly once to {@code out}, started afresh on the cluster.
+   */
+  private static OrderRevenue.Options orderRevenueOptions(
+      KafkaBroker broker, String in, String out, String sinkGroupId) {
+    return PipelineOptionsFactory.fromArgs(
+            "--runner=FlinkRunner",
+            "--flinkMaster=" + cluster.flinkMaster(),
+            "--checkpointingInterval=1000",
+            "--source=KAFKA",
+            "--bootstrapServers=" + broker.bootstrapServers(),
+            "--inputTopics=" + in,
+            "--productChanges=kafka:" + in,
+            "--customerChanges=kafka:" + in,
+            "--kafkaDelivery=EXACTLY_ONCE",
+            "--sinkGroupId=" + sinkGroupId,
+            "--output=kafka:" + out,
+            "--attachedMode=false",
+            "--jobName=eos-refused")
+        .as(OrderRevenue.Options.class);
+  }
 
   /** Submits the copying job (detached) and returns its id once every task runs. */
   private static String submit(
