@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,6 +22,7 @@ import dev.kappa.testing.kafka.KafkaBroker;
 import dev.kappa.testing.kafka.KafkaBrokerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -43,7 +45,12 @@ import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.io.kafka.KafkaPublishTimestampFunction;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -51,6 +58,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -80,6 +88,8 @@ class ExactlyOnceSinkIT {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Duration WAIT = Duration.ofSeconds(90);
   private static final String UNRESTORABLE = "Kafka metadata exists for shard 0";
+  private static final String IN_TRANSACTION =
+      "Invalid transition attempted from state IN_TRANSACTION to state IN_TRANSACTION";
   private static final int FIRST = 10;
   private static final int MORE = 10;
 
@@ -217,6 +227,112 @@ class ExactlyOnceSinkIT {
         FIRST);
   }
 
+  /**
+   * Defect 2: a writer that fails between the start and the commit of its transaction with anything
+   * but a Kafka error goes back into KafkaIO's per-JVM cache still in that transaction, and every
+   * restart on that TaskManager fails on it. Here a publish-timestamp function throws once, on the
+   * record {@code poison} (in the reliability run it was a cancellation while committing); the
+   * recovery is a fresh TaskManager JVM.
+   */
+  @Test
+  void aWriterLeftInATransactionFailsEveryRestartUntilItsTaskManagerIsReplaced(KafkaBroker broker)
+      throws IOException {
+    String in = "eos-in-" + System.nanoTime();
+    String out = "eos-out-" + System.nanoTime();
+    broker.createTopic(in, 1);
+    broker.createTopic(out, 1);
+    Path marker = dir.resolve("poison-" + System.nanoTime());
+    List<String> before = values(0, 5);
+    produce(broker, in, before);
+    String job = submitPoisonable(broker, in, out, "eos-poison-" + System.nanoTime(), marker);
+    // Established: the sink's first transaction is behind it, so defect 1 is out of the way.
+    assertThat(committed(broker, out, before.size()), containsInAnyOrder(before.toArray()));
+    FlinkJobs.await(
+        "a checkpoint of " + job + " after its first output",
+        WAIT,
+        () -> jobs.firstCheckpointCompletedSince(job, Instant.now().minusSeconds(1)).orElse(null));
+
+    Files.createFile(marker);
+    Instant poisoned = Instant.now();
+    produce(broker, in, List.of(PoisonOnce.POISON));
+    // The poison fails once; every restart after it fails on the cached writer.
+    List<Instant> failures =
+        FlinkJobs.await(
+            "three failures of " + job,
+            WAIT,
+            () -> {
+              List<Instant> since = jobs.failuresSince(job, poisoned);
+              return since.size() >= 3 ? since : null;
+            });
+    String exceptions = jobs.exceptions(job);
+    assertThat(Files.exists(marker), is(false));
+    assertThat(exceptions, containsString(PoisonOnce.MESSAGE));
+    assertThat(exceptions, containsString(IN_TRANSACTION));
+    assertThat(
+        "nothing committed while it fails",
+        committed(broker, out, before.size()),
+        containsInAnyOrder(before.toArray()));
+
+    // The recovery: a fresh TaskManager JVM, whose cache is empty.
+    Instant replaced = Instant.now();
+    cluster.killTaskManager(cluster.taskManagers().get(0).number());
+    cluster.startTaskManager();
+    List<String> after = values(100, 105);
+    produce(broker, in, after);
+    List<String> expected = new ArrayList<>(before);
+    expected.add(PoisonOnce.POISON);
+    expected.addAll(after);
+    List<String> seen = committed(broker, out, expected.size());
+    Duration toOutput = Duration.between(replaced, Instant.now());
+    Instant since = Instant.now();
+    FlinkJobs.await(
+        "a checkpoint of " + job + " after the output",
+        WAIT,
+        () -> jobs.firstCheckpointCompletedSince(job, since).orElse(null));
+    seen = committed(broker, out, expected.size());
+    jobs.cancel(job);
+    assertThat(seen, containsInAnyOrder(expected.toArray()));
+    System.out.printf(
+        "EOS-SINK: poisoned writer: %d failures in %.1f s after the poison (the first the"
+            + " poison, then '%s'); TaskManager replaced: all %d records visible %.1f s later,"
+            + " each once%n",
+        failures.size(),
+        Duration.between(poisoned, failures.get(failures.size() - 1)).toMillis() / 1000.0,
+        IN_TRANSACTION,
+        seen.size(),
+        toOutput.toMillis() / 1000.0);
+  }
+
+  /**
+   * Publishes every record with its element timestamp, but throws on the record {@value #POISON}
+   * while the marker file exists, deleting it: once, whichever JVM runs it.
+   */
+  static final class PoisonOnce implements KafkaPublishTimestampFunction<KV<byte[], byte[]>> {
+    private static final long serialVersionUID = 1L;
+    static final String POISON = "poison";
+    static final String MESSAGE = "poison record, failing once";
+    private final String marker;
+
+    PoisonOnce(Path marker) {
+      this.marker = marker.toString();
+    }
+
+    @Override
+    public org.joda.time.Instant getTimestamp(
+        KV<byte[], byte[]> element, org.joda.time.Instant elementTimestamp) {
+      if (POISON.equals(new String(element.getValue(), StandardCharsets.UTF_8))) {
+        try {
+          if (Files.deleteIfExists(Path.of(marker))) {
+            throw new IllegalStateException(MESSAGE);
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return elementTimestamp;
+    }
+  }
+
   // ---- the job -------------------------------------------------------------------------------
 
   /**
@@ -250,6 +366,21 @@ class ExactlyOnceSinkIT {
       String name,
       Duration checkpointing,
       @Nullable String savepoint) {
+    FlinkPipelineOptions options = options(name, checkpointing, savepoint);
+    Pipeline pipeline = Pipeline.create(options);
+    pipeline
+        .apply("ReadInput", read(broker, in))
+        .apply(
+            "WriteOutput",
+            Kafka.write(broker.bootstrapServers(), out)
+                .withDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .withSinkGroupId(sinkGroupId + "-" + out));
+    return run(pipeline, options);
+  }
+
+  /** A detached streaming job of parallelism 1 on the cluster, staging the bundled jar. */
+  private static FlinkPipelineOptions options(
+      String name, Duration checkpointing, @Nullable String savepoint) {
     FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
     options.setRunner(FlinkRunner.class);
     options.setFlinkMaster(cluster.flinkMaster());
@@ -262,25 +393,56 @@ class ExactlyOnceSinkIT {
     if (savepoint != null) {
       options.setSavepointPath(savepoint);
     }
-    Pipeline pipeline = Pipeline.create(options);
-    pipeline
-        .apply(
-            "ReadInput",
-            KafkaIO.readBytes()
-                .withBootstrapServers(broker.bootstrapServers())
-                .withTopic(in)
-                .withConsumerConfigUpdates(
-                    Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))
-                .withoutMetadata())
-        .apply(
-            "WriteOutput",
-            Kafka.write(broker.bootstrapServers(), out)
-                .withDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .withSinkGroupId(sinkGroupId + "-" + out));
+    return options;
+  }
+
+  /** Reads {@code topic} from its start as key/value bytes. */
+  private static PTransform<PBegin, PCollection<KV<byte[], byte[]>>> read(
+      KafkaBroker broker, String topic) {
+    return KafkaIO.readBytes()
+        .withBootstrapServers(broker.bootstrapServers())
+        .withTopic(topic)
+        .withConsumerConfigUpdates(Map.of(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))
+        .withoutMetadata();
+  }
+
+  /** Submits {@code pipeline} and returns its job id once the cluster knows it. */
+  private static String run(Pipeline pipeline, FlinkPipelineOptions options) {
     pipeline.run();
     String jobName = options.getJobName();
     return FlinkJobs.await(
         "job " + jobName + " running", WAIT, () -> jobs.jobNamed(jobName).orElse(null));
+  }
+
+  /**
+   * Submits a job that copies {@code in} to {@code out} with KafkaIO's exactly-once sink directly
+   * (Kappa's {@code Kafka.write} sets no publish-timestamp function), checkpointing every second,
+   * staging {@link PoisonOnce} next to the bundled jar; returns its id.
+   */
+  private static String submitPoisonable(
+      KafkaBroker broker, String in, String out, String sinkGroup, Path marker) throws IOException {
+    String poisonClass = PoisonOnce.class.getName().replace('.', '/') + ".class";
+    Path classes = dir.resolve("poison-classes-" + System.nanoTime());
+    Path target = classes.resolve(poisonClass);
+    Files.createDirectories(target.getParent());
+    try (InputStream bytes = PoisonOnce.class.getClassLoader().getResourceAsStream(poisonClass)) {
+      Files.copy(bytes, target);
+    }
+    FlinkPipelineOptions options = options("eos-poison", Duration.ofSeconds(1), null);
+    options.setFilesToStage(List.of(jar.toString(), classes.toString()));
+    Pipeline pipeline = Pipeline.create(options);
+    pipeline
+        .apply("ReadInput", read(broker, in))
+        .apply(
+            "WriteOutput",
+            KafkaIO.<byte[], byte[]>write()
+                .withBootstrapServers(broker.bootstrapServers())
+                .withTopic(out)
+                .withKeySerializer(ByteArraySerializer.class)
+                .withValueSerializer(ByteArraySerializer.class)
+                .withPublishTimestampFunction(new PoisonOnce(marker))
+                .withEOS(1, sinkGroup));
+    return run(pipeline, options);
   }
 
   /** Records the job's last vertex (the sink's writer) has received, by Flink's task metrics. */
