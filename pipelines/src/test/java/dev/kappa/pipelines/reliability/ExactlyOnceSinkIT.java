@@ -69,16 +69,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Defect 1 of Beam's exactly-once Kafka sink on Flink ({@code KafkaIO.write().withEOS}, docs/
- * reliability.md), reproduced deterministically, and its recovery with {@code kappa reset-sink}.
+ * The two known defects of Beam's exactly-once Kafka sink on Flink ({@code
+ * KafkaIO.write().withEOS}, docs/reliability.md), each reproduced deterministically, with its
+ * tested recovery: {@code kappa reset-sink} for the first, a fresh TaskManager for the second; and
+ * Kappa's refusal of the fresh start that reaches the first.
  *
- * <p>The job is the smallest that holds the sink: KafkaIO reads a topic and Kappa's {@code
- * Kafka.write} copies it, {@code EXACTLY_ONCE}, to another, on a Flink session cluster. Its
- * checkpoint interval is ten minutes, so no periodic checkpoint completes during the test: the
- * records wait in the sink's stable-input buffer until the stop with a savepoint, whose completion
- * makes the writer commit the sink's first transaction and its progress (sequence id and writer id)
- * to the sink group in Kafka. The writer id it stored in its state at that moment reaches no
- * checkpoint.
+ * <p>The jobs are the smallest that hold the sink: KafkaIO reads a one-partition topic and the sink
+ * copies it to another, one shard, parallelism 1, on a Flink session cluster of one TaskManager.
+ * Outputs are read with {@code read_committed} consumers.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -114,6 +112,13 @@ class ExactlyOnceSinkIT {
     }
   }
 
+  /**
+   * Defect 1. The first job checkpoints every ten minutes, so no periodic checkpoint completes
+   * during the test: its records wait in the sink's stable-input buffer until the stop with a
+   * savepoint, whose completion makes the writer commit the sink's first transaction and its
+   * progress (sequence id and writer id) to the sink group in Kafka. The writer id it stored in its
+   * state at that moment reaches no checkpoint.
+   */
   @Test
   void aSavepointOfTheFirstTransactionIsUnrestorableUntilResetSinkWhichRewritesOnlyThatOne(
       KafkaBroker broker) {
