@@ -72,12 +72,24 @@ public final class SinkProgress {
    * sink group already has progress in Kafka: Beam's writer would fail on every attempt with "Kafka
    * metadata exists for shard ..., but there is no stored state for it".
    *
-   * @throws InvalidOptionException naming {@code --sinkGroupId}
+   * @throws InvalidOptionException naming {@code --sinkGroupId}, or {@code --bootstrapServers} when
+   *     the broker cannot be asked
    */
   public static void refuseUsedGroupOnFreshStart(
       String bootstrapServers, String sinkGroupId, String topic) {
     String group = group(sinkGroupId, topic);
-    Map<Integer, String> committed = committed(bootstrapServers, group, topic);
+    Map<Integer, String> committed;
+    try {
+      committed = committed(bootstrapServers, group, topic);
+    } catch (IllegalStateException e) {
+      throw new InvalidOptionException(
+          "bootstrapServers",
+          "the exactly-once output to "
+              + topic
+              + " is checked for earlier progress at launch, and "
+              + e.getMessage(),
+          e);
+    }
     if (!committed.isEmpty()) {
       throw new InvalidOptionException(
           "sinkGroupId",
