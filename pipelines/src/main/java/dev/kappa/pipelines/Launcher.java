@@ -1,6 +1,7 @@
 package dev.kappa.pipelines;
 
 import dev.kappa.options.InvalidOptionException;
+import dev.kappa.pipelines.ops.ResetSinkCommand;
 import dev.kappa.pipelines.ops.StatusCommand;
 import dev.kappa.pipelines.ops.StopCommand;
 import java.io.PrintStream;
@@ -97,6 +98,9 @@ public final class Launcher {
     }
     if (command.equals("status")) {
       return StatusCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
+    if (command.equals("reset-sink")) {
+      return ResetSinkCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
     }
     if (command.equals("stop")) {
       return StopCommand.run(
@@ -218,6 +222,8 @@ public final class Launcher {
         "       kappa stop <job id | job name> --savepoint [--savepointDir=<dir>] [--drain]"
             + " [--flinkMaster=localhost:8081]");
     out.println("       kappa stop <job id | job name> --cancel [--flinkMaster=localhost:8081]");
+    out.println(
+        "       kappa reset-sink <topic> --sinkGroupId=<id> [--bootstrapServers=localhost:9092]");
     out.println("       kappa <pipeline> --help");
     out.println("An argument @file stands for the options listed in that file, one per line.");
   }

@@ -16,9 +16,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import javax.annotation.Nullable;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -97,6 +99,35 @@ public final class Outputs {
       }
     }
     return new Target(option, trimmed, kafka);
+  }
+
+  /**
+   * Refuses to start afresh an {@code EXACTLY_ONCE} job whose Kafka outputs ({@code targetTexts}:
+   * option values, those not {@code kafka:<topic>} ignored) already have exactly-once progress
+   * under the job's sink group ({@link SinkProgress#refuseUsedGroupOnFreshStart}). A start is fresh
+   * when it names no {@code --savepointPath}; jobs in a Flink application cluster ({@code
+   * --flinkMaster=[auto]}) are not checked, since they restore through Flink's own configuration,
+   * which the job cannot see. Contacts the broker, so it runs at launch, not while the job builds.
+   *
+   * @throws InvalidOptionException naming {@code --sinkGroupId}
+   */
+  public static void refuseUsedSinkGroupsOnFreshStart(
+      PipelineOptions options, KafkaSink kafka, @Nullable String... targetTexts) {
+    if (kafka.delivery() != DeliveryGuarantee.EXACTLY_ONCE) {
+      return;
+    }
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    if (flink.getSavepointPath() != null || "[auto]".equals(flink.getFlinkMaster())) {
+      return;
+    }
+    for (String text : targetTexts) {
+      if (text != null && text.trim().startsWith(KAFKA_PREFIX)) {
+        SinkProgress.refuseUsedGroupOnFreshStart(
+            kafka.bootstrapServers(),
+            kafka.sinkGroupId(),
+            text.trim().substring(KAFKA_PREFIX.length()));
+      }
+    }
   }
 
   /** Writes {@code records} under step {@code stepName} to {@code target}. */
@@ -209,7 +240,7 @@ public final class Outputs {
           write =
               write
                   .withDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                  .withSinkGroupId(kafka.sinkGroupId() + "-" + topic);
+                  .withSinkGroupId(SinkProgress.group(kafka.sinkGroupId(), topic));
         }
         SerializableFunction<T, byte[]> keyFn = key;
         return records

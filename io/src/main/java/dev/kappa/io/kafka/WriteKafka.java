@@ -32,6 +32,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *       #withSinkGroupId} (an id no other job uses; it keeps the sink's progress), the Flink runner
  *       with checkpointing enabled in production, and consumers that read the topic with {@code
  *       isolation.level=read_committed}. Output becomes visible only when a checkpoint completes.
+ *       KafkaIO's sink keeps its progress both in the job's state and in the sink group's committed
+ *       offsets; on Flink the two disagree after a restore from the checkpoint or savepoint that
+ *       committed the sink's first transaction, and the job cannot restore (docs/reliability.md,
+ *       with the tested recovery).
  * </ul>
  *
  * <pre>{@code

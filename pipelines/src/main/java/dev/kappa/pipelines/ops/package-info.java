@@ -1,9 +1,10 @@
 /**
  * Operating jobs on a Flink session cluster from the command line: {@code kappa status} (jobs,
  * records and rates per operator chain, watermarks, checkpoints, restarts, the pipeline's Beam
- * metrics and its Kafka consumer lag) and {@code kappa stop} (stop with a savepoint and print the
- * command that resumes from it, or cancel). Everything comes from the JobManager's REST API ({@link
- * dev.kappa.pipelines.ops.FlinkJobs}) and, for the lag, from Kafka's admin API; nothing here runs
- * inside a job.
+ * metrics and its Kafka consumer lag), {@code kappa stop} (stop with a savepoint and print the
+ * command that resumes from it, or cancel) and {@code kappa reset-sink} (clear an exactly-once
+ * Kafka sink's progress, the recovery from a known defect of Beam's sink). Everything comes from
+ * the JobManager's REST API ({@link dev.kappa.pipelines.ops.FlinkJobs}) and, for the lag and the
+ * sink's progress, from Kafka's admin API; nothing here runs inside a job.
  */
 package dev.kappa.pipelines.ops;

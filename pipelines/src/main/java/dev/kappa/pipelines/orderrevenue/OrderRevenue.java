@@ -110,6 +110,14 @@ public final class OrderRevenue {
     OptionValues.windowing(options);
     checkLaunch(options);
     build(pipeline, options);
+    Outputs.refuseUsedSinkGroupsOnFreshStart(
+        options,
+        Outputs.KafkaSink.from(options, KAFKA_GROUP),
+        options.getOutput(),
+        options.getEnrichedOutput(),
+        options.getTooLateOutput(),
+        options.getDeadLetterOutput(),
+        options.getCorrectionsOutput());
     return pipeline.run();
   }
 
