@@ -42,7 +42,9 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.PipelineResult.State;
@@ -207,7 +209,7 @@ class BadInputIT {
     awaitFirstRecord(broker, deadLetters, job);
     assertThat("the job is still running after its first dead letters", job.isDone(), is(false));
     produce(broker, orders, placed.subList(half, placed.size()));
-    PipelineResult.State state = job.get(5, TimeUnit.MINUTES);
+    PipelineResult.State state = outcome(job);
     long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
 
     List<DeadLetter> letters = read(broker, deadLetters, EventCodec.of(DeadLetter.class));
@@ -607,12 +609,32 @@ class BadInputIT {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
       while (consumer.poll(Duration.ofMillis(500)).isEmpty()) {
         if (job.isDone()) {
-          throw new AssertionError("the job ended before writing to " + topic + ": " + job.get());
+          throw new AssertionError(
+              "the job ended before writing to " + topic + ": " + outcome(job));
         }
         if (System.nanoTime() > deadline) {
           throw new AssertionError("the job wrote nothing to " + topic + " in three minutes");
         }
       }
+    }
+  }
+
+  /**
+   * How the job ended, waiting at most five minutes; a job that failed or did not end is an
+   * assertion failure naming the cause: no input may crash or hang the job.
+   */
+  private static PipelineResult.State outcome(CompletableFuture<PipelineResult.State> job)
+      throws InterruptedException {
+    try {
+      return job.get(5, TimeUnit.MINUTES);
+    } catch (ExecutionException failed) {
+      Throwable cause = failed.getCause();
+      while (cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      throw new AssertionError("the job failed on its input: " + cause, failed);
+    } catch (TimeoutException hung) {
+      throw new AssertionError("the job did not reach its stop offsets in five minutes", hung);
     }
   }
 
