@@ -10,6 +10,7 @@ import dev.kappa.options.KafkaOptions;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
+import dev.kappa.transforms.errors.DeadLetters;
 import dev.kappa.transforms.metrics.MeasureOutput;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
@@ -18,6 +19,7 @@ import javax.annotation.Nullable;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -142,8 +144,34 @@ public final class Outputs {
     records.apply(stepName, new WriteRecords<T>(recordClass, target, label, human, key));
   }
 
-  /** Writes dead letters under step {@code WriteDeadLetters}, keyed by their original key. */
+  /**
+   * The most payload bytes a dead letter written to Kafka keeps: 512 KiB. With the error, stack
+   * trace and key it stays well under Kafka's default record size limit (1 MiB for the producer's
+   * {@code max.request.size} and the topic's {@code max.message.bytes}), so any input record, even
+   * one a topic with a raised limit accepted, can be dead-lettered to a topic with default
+   * settings.
+   */
+  public static final int KAFKA_DEAD_LETTER_PAYLOAD_BYTES = 512 * 1024;
+
+  /**
+   * Writes dead letters under step {@code WriteDeadLetters}, keyed by their original key. On a
+   * Kafka topic each keeps at most {@link #KAFKA_DEAD_LETTER_PAYLOAD_BYTES} of its payload ({@link
+   * DeadLetters#bounded}): a longer one is marked truncated, with its original size and SHA-256;
+   * files and the console get the whole payload.
+   */
   public static void writeDeadLetters(PCollection<DeadLetter> deadLetters, Target target) {
+    if (target.kafkaTopic() != null) {
+      Coder<DeadLetter> coder = deadLetters.getCoder();
+      deadLetters =
+          deadLetters
+              .apply(
+                  "BoundPayloadsForKafka",
+                  MapElements.into(TypeDescriptor.of(DeadLetter.class))
+                      .via(
+                          (DeadLetter deadLetter) ->
+                              DeadLetters.bounded(deadLetter, KAFKA_DEAD_LETTER_PAYLOAD_BYTES)))
+              .setCoder(coder);
+    }
     write(
         deadLetters,
         DeadLetter.class,
@@ -177,7 +205,10 @@ public final class Outputs {
         + ": "
         + deadLetter.getErrorMessage()
         + " | "
-        + excerpt(deadLetter.getPayload());
+        + (deadLetter.getPayloadNull() ? "<null value>" : excerpt(deadLetter.getPayload()))
+        + (deadLetter.getPayloadTruncated()
+            ? " <truncated from " + deadLetter.getPayloadSize() + " bytes>"
+            : "");
   }
 
   public static byte[] utf8(String text) {

@@ -1,5 +1,7 @@
 package dev.kappa.schemas;
 
+import dev.kappa.schemas.common.DeadLetter;
+import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.CardTransaction;
 import dev.kappa.schemas.events.Customer;
 import dev.kappa.schemas.events.OrderEvent;
@@ -20,8 +22,10 @@ import org.apache.avro.specific.SpecificRecordBase;
  * compatibility gate and the drift test between history and generated code in step: an event type
  * added here is checked by all three.
  *
- * <p>Results ({@code dev.kappa.schemas.results}) and plumbing records ({@code
- * dev.kappa.schemas.common}) are not listed: they have a single version so far.
+ * <p>Two plumbing records are listed because they are stored and read back: {@link SourceRecord}
+ * (archives) and {@link DeadLetter} (dead-letter topics, which operators replay). Results ({@code
+ * dev.kappa.schemas.results}) and the other plumbing records are not: they have a single version so
+ * far.
  */
 public enum EventType {
   /**
@@ -33,7 +37,11 @@ public enum EventType {
   PAGE_VIEW(PageView.class, "page_view", CompatibilityMode.BACKWARD),
   CARD_TRANSACTION(CardTransaction.class, "card_transaction", CompatibilityMode.BACKWARD),
   PRODUCT(Product.class, "product", CompatibilityMode.BACKWARD),
-  CUSTOMER(Customer.class, "customer", CompatibilityMode.BACKWARD);
+  CUSTOMER(Customer.class, "customer", CompatibilityMode.BACKWARD),
+  /** v2 adds {@code payload_null}: records stored by v1 must still decode. */
+  SOURCE_RECORD(SourceRecord.class, "source_record", CompatibilityMode.BACKWARD_TRANSITIVE),
+  /** v2 adds {@code payload_null} and the truncation fields, all with defaults. */
+  DEAD_LETTER(DeadLetter.class, "dead_letter", CompatibilityMode.BACKWARD_TRANSITIVE);
 
   private static final String HISTORY_ROOT = "avro/history/";
 

@@ -80,6 +80,10 @@ final class AvroRecordReader extends FileRecordReader {
                 .build())
         .setKey(copy((ByteBuffer) archived.get("key")))
         .setPayload(copy((ByteBuffer) archived.get("payload")))
+        // Archives written before SourceRecord v2 have no payload_null: their values were not null.
+        .setPayloadNull(
+            archived.getSchema().getField("payload_null") != null
+                && Boolean.TRUE.equals(archived.get("payload_null")))
         .setTimestamp(timestamp == null ? null : java.time.Instant.ofEpochMilli((Long) timestamp))
         .build();
   }

@@ -10,7 +10,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 /**
  * Kafka records as {@link SourceRecord}s: the exact key and value bytes, with {@code
  * system="kafka"}, the topic as the name, the partition and the offset. A null value (a tombstone)
- * becomes an empty payload; a null key stays null.
+ * becomes an empty payload marked {@code payload_null}, so it stays distinguishable from an empty
+ * value; a null key stays null.
  */
 final class SourceRecords {
   /** The {@link SourcePosition#getSystem()} of every record read from Kafka. */
@@ -55,6 +56,7 @@ final class SourceRecords {
                 .build())
         .setKey(key == null ? null : ByteBuffer.wrap(key))
         .setPayload(ByteBuffer.wrap(value == null ? new byte[0] : value))
+        .setPayloadNull(value == null)
         // Kafka reports -1 when a record has no timestamp (message format v0).
         .setTimestamp(timestampMillis < 0 ? null : java.time.Instant.ofEpochMilli(timestampMillis))
         .build();

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.matchesPattern;
 
+import dev.kappa.schemas.EventType;
 import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
@@ -14,6 +15,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -54,7 +60,11 @@ class WriteArchiveTest {
       List.of(
           kafkaRecord(0, 41, "O-1", new byte[] {(byte) 0xC3, 0x01, 7, 7}),
           kafkaRecord(2, 9, null, "{not json".getBytes(StandardCharsets.UTF_8)),
-          kafkaRecord(1, 0, "O-2", "{\"order_id\":\"O-2\"}".getBytes(StandardCharsets.UTF_8)));
+          kafkaRecord(1, 0, "O-2", "{\"order_id\":\"O-2\"}".getBytes(StandardCharsets.UTF_8)),
+          // A tombstone: a null value, told from an empty one by payload_null.
+          SourceRecord.newBuilder(kafkaRecord(0, 42, "O-3", new byte[0]))
+              .setPayloadNull(true)
+              .build());
 
   private List<String> archiveFiles() throws IOException {
     try (Stream<Path> files = java.nio.file.Files.list(dir)) {
@@ -93,7 +103,8 @@ class WriteArchiveTest {
             .advanceProcessingTime(Duration.standardMinutes(61))
             .addElements(
                 TimestampedValue.of(RECORDS.get(1), new Instant(5)),
-                TimestampedValue.of(RECORDS.get(2), new Instant(9)))
+                TimestampedValue.of(RECORDS.get(2), new Instant(9)),
+                TimestampedValue.of(RECORDS.get(3), new Instant(9)))
             .advanceWatermarkToInfinity();
 
     p.apply(stream).apply(Files.writeArchive(dir.resolve("orders").toString()));
@@ -106,6 +117,45 @@ class WriteArchiveTest {
                 "orders-global-pane-0-00000-of-00001.avro",
                 "orders-global-pane-1-00000-of-00001.avro")));
     assertReadsBackAs(RECORDS);
+  }
+
+  @Test
+  void anArchiveWrittenBeforePayloadNullReadsBackWithItFalse() throws IOException {
+    Schema v1 = EventType.SOURCE_RECORD.history().get(0).schema();
+    GenericRecord record =
+        new GenericRecordBuilder(v1)
+            .set(
+                "position",
+                new GenericRecordBuilder(v1.getField("position").schema())
+                    .set("system", "kafka")
+                    .set("name", "orders")
+                    .set("partition", 0)
+                    .set("offset", 7L)
+                    .build())
+            .set("key", null)
+            .set("payload", ByteBuffer.wrap(new byte[0]))
+            .set("timestamp", null)
+            .build();
+    try (DataFileWriter<GenericRecord> writer =
+        new DataFileWriter<>(new GenericDatumWriter<>(v1))) {
+      writer.create(v1, dir.resolve("orders-00000-of-00001.avro").toFile());
+      writer.append(record);
+    }
+
+    assertReadsBackAs(
+        List.of(
+            SourceRecord.newBuilder()
+                .setPosition(
+                    SourcePosition.newBuilder()
+                        .setSystem("kafka")
+                        .setName("orders")
+                        .setPartition(0)
+                        .setOffset(7L)
+                        .build())
+                .setKey(null)
+                .setPayload(ByteBuffer.wrap(new byte[0]))
+                .setTimestamp(null)
+                .build()));
   }
 
   @Test

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.kappa.schemas.EventType;
 import dev.kappa.schemas.SchemaVersion;
 import dev.kappa.schemas.common.DeadLetter;
+import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.OrderEvent;
 import dev.kappa.schemas.events.Payment;
 import dev.kappa.schemas.results.ProductRevenue;
@@ -151,7 +152,9 @@ class EventCodecTest {
         codec.toJson(Samples.deadLetter()),
         equalTo(
             "{\"position\":{\"system\":\"kafka\",\"name\":\"orders\",\"partition\":3,\"offset\":42},"
-                + "\"key\":\"by0x\",\"payload\":\"wwEA/w==\",\"step\":\"DecodeOrders\","
+                + "\"key\":\"by0x\",\"payload\":\"wwEA/w==\",\"payload_null\":false,"
+                + "\"payload_truncated\":false,\"payload_size\":null,\"payload_sha256\":null,"
+                + "\"step\":\"DecodeOrders\","
                 + "\"error_class\":\"dev.kappa.schemas.codec.DecodeException\","
                 + "\"error_message\":\"Cannot decode OrderEvent\","
                 + "\"stack_trace\":\"at DecodeOrders\\n\\tat Somewhere\","
@@ -591,6 +594,42 @@ class EventCodecTest {
     assertThat(decoded.getEventTime(), equalTo(order.getEventTime()));
     assertThat(decoded.getShippingMethod(), equalTo("standard"));
     assertThat(decoded.getPromoCode(), equalTo(null));
+  }
+
+  @Test
+  void deadLettersAndSourceRecordsWrittenBeforePayloadNullStillDecode() {
+    EventCodec<DeadLetter> deadLetters = EventCodec.of(DeadLetter.class);
+    DeadLetter deadLetter = Samples.deadLetter();
+    deadLetter.setPayloadNull(true);
+    deadLetter.setPayloadTruncated(true);
+    deadLetter.setPayloadSize(5L);
+    deadLetter.setPayloadSha256("ab");
+
+    DeadLetter fromV1 = deadLetters.decode(deadLetters.encodeAs(deadLetter, 1));
+    DeadLetter fromV1Json =
+        deadLetters.fromJson(
+            deadLetters
+                .toJson(deadLetter)
+                .replaceAll(
+                    ",\"payload_null\":true,\"payload_truncated\":true,\"payload_size\":5,"
+                        + "\"payload_sha256\":\"ab\"",
+                    ""));
+
+    for (DeadLetter old : List.of(fromV1, fromV1Json)) {
+      assertThat(old.getPayload(), equalTo(deadLetter.getPayload()));
+      assertThat(old.getPosition(), equalTo(deadLetter.getPosition()));
+      assertThat(old.getPayloadNull(), is(false));
+      assertThat(old.getPayloadTruncated(), is(false));
+      assertThat(old.getPayloadSize(), is(nullValue()));
+      assertThat(old.getPayloadSha256(), is(nullValue()));
+    }
+    EventCodec<SourceRecord> records = EventCodec.of(SourceRecord.class);
+    SourceRecord record = Samples.sourceRecord();
+    record.setPayloadNull(true);
+    SourceRecord recordFromV1 = records.decode(records.encodeAs(record, 1));
+    assertThat(recordFromV1.getPayload(), equalTo(record.getPayload()));
+    assertThat(recordFromV1.getPayloadNull(), is(false));
+    assertThat(records.decode(records.encode(record)).getPayloadNull(), is(true));
   }
 
   @Test

@@ -47,6 +47,48 @@ class DeadLettersTest {
   }
 
   @Test
+  void aNullValueStaysDistinguishableFromAnEmptyOne() {
+    SourceRecord empty = SourceRecord.newBuilder(RECORD).setPayload(ByteBuffer.allocate(0)).build();
+    SourceRecord tombstone = SourceRecord.newBuilder(empty).setPayloadNull(true).build();
+    Exception error = new IllegalArgumentException("empty");
+
+    DeadLetter fromEmpty = DeadLetters.of(empty, "DecodeOrders", error, FAILED_AT);
+    DeadLetter fromNull = DeadLetters.of(tombstone, "DecodeOrders", error, FAILED_AT);
+
+    assertThat(fromEmpty.getPayloadNull(), equalTo(false));
+    assertThat(fromNull.getPayloadNull(), equalTo(true));
+    assertThat(fromNull.getPayload().remaining(), equalTo(0));
+  }
+
+  @Test
+  void aPayloadOverTheBoundKeepsItsPrefixSizeAndDigest() throws Exception {
+    byte[] big = new byte[1000];
+    for (int i = 0; i < big.length; i++) {
+      big[i] = (byte) i;
+    }
+    SourceRecord record = SourceRecord.newBuilder(RECORD).setPayload(ByteBuffer.wrap(big)).build();
+    DeadLetter letter =
+        DeadLetters.of(record, "DecodeOrders", new IllegalArgumentException("x"), FAILED_AT);
+
+    DeadLetter bounded = DeadLetters.bounded(letter, 100);
+
+    assertThat(bounded.getPayload(), equalTo(ByteBuffer.wrap(big, 0, 100)));
+    assertThat(bounded.getPayloadTruncated(), equalTo(true));
+    assertThat(bounded.getPayloadSize(), equalTo(1000L));
+    assertThat(
+        bounded.getPayloadSha256(),
+        equalTo(
+            java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(big))));
+    assertThat(bounded.getPosition(), equalTo(letter.getPosition()));
+    assertThat(bounded.getErrorMessage(), equalTo("x"));
+    // The dead letter itself is left alone, and one within the bound comes back unchanged.
+    assertThat(letter.getPayload().remaining(), equalTo(1000));
+    assertThat(letter.getPayloadTruncated(), equalTo(false));
+    assertThat(DeadLetters.bounded(letter, 1000), equalTo(letter));
+  }
+
+  @Test
   void anErrorWithoutAMessageIsNamedByItsClass() {
     DeadLetter letter =
         DeadLetters.of(RECORD, "DecodeOrders", new NullPointerException(), FAILED_AT);
