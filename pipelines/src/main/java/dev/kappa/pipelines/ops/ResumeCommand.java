@@ -5,7 +5,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -143,14 +145,17 @@ final class ResumeCommand {
 
   /**
    * The getters of an options interface and those it extends, by property name: the interface's own
-   * first, so that a pipeline's options come before Beam's and the runner's.
+   * first (by name), so that a pipeline's options come before Beam's and the runner's.
    */
   private static Map<String, Method> getters(Class<?> options) {
     Map<String, Method> getters = new LinkedHashMap<>();
     List<Class<?>> pending = new ArrayList<>(List.of(options));
     while (!pending.isEmpty()) {
       Class<?> type = pending.remove(0);
-      for (Method method : type.getDeclaredMethods()) {
+      // getDeclaredMethods has no defined order: sort, so a printed command is the same every time.
+      Method[] methods = type.getDeclaredMethods();
+      Arrays.sort(methods, Comparator.comparing(Method::getName));
+      for (Method method : methods) {
         String property = property(method);
         if (property != null) {
           getters.putIfAbsent(property, method);

@@ -3,6 +3,7 @@ package dev.kappa.pipelines.orderrevenue;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -436,25 +437,28 @@ class ComputeOrderRevenueTest {
             deadLetters -> {
               List<DeadLetter> all =
                   StreamSupport.stream(deadLetters.spliterator(), false).toList();
-              assertThat(all.size(), is(1));
-              DeadLetter overflow = all.get(0);
-              assertThat(overflow.getStep(), equalTo("FormatResults"));
-              assertThat(
-                  overflow.getErrorClass(),
-                  equalTo(ComputeOrderRevenue.TotalTooLargeException.class.getName()));
-              assertThat(overflow.getErrorMessage(), containsString(exactTotal));
-              assertThat(overflow.getErrorMessage(), containsString("2 orders"));
-              assertThat(overflow.getPosition().getSystem(), equalTo("window"));
-              assertThat(
-                  overflow.getPosition().getName(),
-                  equalTo("tools USD [2026-03-01T10:00:00Z, 2026-03-01T10:05:00Z)"));
-              assertThat(
-                  StandardCharsets.UTF_8.decode(overflow.getKey().duplicate()).toString(),
-                  equalTo("tools|USD|2026-03-01T10:00:00Z"));
-              String payload =
-                  StandardCharsets.UTF_8.decode(overflow.getPayload().duplicate()).toString();
-              assertThat(payload, containsString("\"revenue_cents\":\"" + exactTotal + "\""));
-              assertThat(payload, containsString("\"order_count\":2"));
+              // One dead letter per pane whose total overflows: the on-time pane, and on a slow
+              // run an early pane that already holds both orders.
+              assertThat(all.toString(), all.size(), is(greaterThanOrEqualTo(1)));
+              for (DeadLetter overflow : all) {
+                assertThat(overflow.getStep(), equalTo("FormatResults"));
+                assertThat(
+                    overflow.getErrorClass(),
+                    equalTo(ComputeOrderRevenue.TotalTooLargeException.class.getName()));
+                assertThat(overflow.getErrorMessage(), containsString(exactTotal));
+                assertThat(overflow.getErrorMessage(), containsString("2 orders"));
+                assertThat(overflow.getPosition().getSystem(), equalTo("window"));
+                assertThat(
+                    overflow.getPosition().getName(),
+                    equalTo("tools USD [2026-03-01T10:00:00Z, 2026-03-01T10:05:00Z)"));
+                assertThat(
+                    StandardCharsets.UTF_8.decode(overflow.getKey().duplicate()).toString(),
+                    equalTo("tools|USD|2026-03-01T10:00:00Z"));
+                String payload =
+                    StandardCharsets.UTF_8.decode(overflow.getPayload().duplicate()).toString();
+                assertThat(payload, containsString("\"revenue_cents\":\"" + exactTotal + "\""));
+                assertThat(payload, containsString("\"order_count\":2"));
+              }
               return null;
             });
     // Both orders are still enriched and counted in the output of every order.
