@@ -1,0 +1,64 @@
+package dev.kappa.testing.process;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * A file naming a server's process id on its first line ({@code postmaster.pid}, {@code
+ * broker.pid}, {@code jobmanager.pid}), by which a later JVM or a script finds the process again.
+ */
+public final class PidFile {
+  private PidFile() {}
+
+  /** Writes {@code pid} into {@code file}. */
+  public static void write(Path file, long pid) {
+    try {
+      Files.writeString(file, pid + "\n", StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the pid file " + file, e);
+    }
+  }
+
+  /** Deletes {@code file} if it exists. */
+  public static void delete(Path file) {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot delete the pid file " + file, e);
+    }
+  }
+
+  /**
+   * The live process whose id {@code file} holds, if its command line passes {@code isOurs} (so
+   * that a recycled pid is not taken for the server); a command line the system does not show
+   * passes. Empty if there is no such file or process.
+   */
+  public static Optional<ProcessHandle> live(Path file, Predicate<String> isOurs) {
+    return line(file, 0)
+        .flatMap(
+            pid -> {
+              try {
+                return ProcessHandle.of(Long.parseLong(pid));
+              } catch (NumberFormatException e) {
+                return Optional.empty();
+              }
+            })
+        .filter(ProcessHandle::isAlive)
+        .filter(process -> process.info().commandLine().map(isOurs::test).orElse(true));
+  }
+
+  /** Line {@code index} (from 0) of {@code file}, stripped, if there is a non-empty one. */
+  public static Optional<String> line(Path file, int index) {
+    try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+      return lines.skip(index).findFirst().map(String::strip).filter(line -> !line.isEmpty());
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty();
+    }
+  }
+}
