@@ -1,5 +1,6 @@
 package dev.kappa.testing.flink;
 
+import dev.kappa.testing.process.ChildProcesses;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -139,21 +140,20 @@ public final class FlinkClusterCli {
     boolean any = false;
     for (int number : FlinkCluster.pidFileNumbers(workDir)) {
       String name = FlinkCluster.taskManagerName(number);
-      Optional<ProcessHandle> stray = FlinkCluster.livePid(workDir, name);
+      Optional<Long> stray =
+          ChildProcesses.terminate(
+              FlinkCluster.pidFile(workDir, name),
+              FlinkCluster.commandLineMark(workDir, name),
+              FlinkCluster.STOP_TIMEOUT);
       if (stray.isPresent()) {
-        stray.get().destroy();
-        if (!FlinkCluster.awaitExit(stray.get().pid(), FlinkCluster.STOP_TIMEOUT)) {
-          stray.get().destroyForcibly();
-        }
         out.println(
             "flink-cluster: stopped "
                 + name
                 + " (pid "
-                + stray.get().pid()
+                + stray.get()
                 + "), left running without its JobManager");
         any = true;
       }
-      workDir.resolve(name + ".pid").toFile().delete();
     }
     return any;
   }

@@ -1,5 +1,7 @@
 package dev.kappa.testing.kafka;
 
+import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.PidFile;
 import dev.kappa.testing.process.Subcommands;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -14,17 +16,21 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 
 /**
- * The Java half of {@code scripts/kafka-local.sh}: topic administration with kafka-clients' {@link
- * Admin}, and the broker configuration {@link KafkaBroker} would use.
+ * The Java half of {@code scripts/kafka-local.sh}: starts a {@link KafkaBroker} that outlives this
+ * JVM (its pid in {@code broker.pid} of its data directory), stops it and reports on it, and
+ * administers topics with kafka-clients' {@link Admin}.
  *
  * <pre>
- * KafkaLocalCli configure &lt;data-dir&gt; &lt;port&gt; &lt;controller-port&gt;
+ * KafkaLocalCli start &lt;data-dir&gt; &lt;port&gt; &lt;controller-port&gt; &lt;log-level&gt;
+ * KafkaLocalCli stop &lt;data-dir&gt;
+ * KafkaLocalCli status &lt;data-dir&gt;
  * KafkaLocalCli topics &lt;bootstrap-servers&gt;
  * KafkaLocalCli create-topic &lt;bootstrap-servers&gt; &lt;name&gt; [partitions, default 1]
  * </pre>
  *
- * <p>Exit codes: 0 done, 1 failed, 2 usage error. {@code create-topic} of an existing topic with
- * the same partition count succeeds, so that scripts can repeat it.
+ * <p>Exit codes: 0 done (or running, for {@code status}), 1 failed, 2 usage error, 3 not running
+ * ({@code status}). {@code start} of a running broker and {@code create-topic} of an existing topic
+ * with the same partition count succeed, so that scripts can repeat them.
  */
 public final class KafkaLocalCli {
 
@@ -33,7 +39,9 @@ public final class KafkaLocalCli {
   private static final String USAGE =
       String.join(
           "\n",
-          "usage: KafkaLocalCli configure <data-dir> <port> <controller-port>",
+          "usage: KafkaLocalCli start <data-dir> <port> <controller-port> <log-level>",
+          "       KafkaLocalCli stop <data-dir>",
+          "       KafkaLocalCli status <data-dir>",
           "       KafkaLocalCli topics <bootstrap-servers>",
           "       KafkaLocalCli create-topic <bootstrap-servers> <name> [partitions]");
 
@@ -53,13 +61,15 @@ public final class KafkaLocalCli {
         USAGE,
         err,
         Map.of(
-            "configure", rest -> configure(rest, out, err),
+            "start", rest -> start(rest, out, err),
+            "stop", rest -> stop(rest, out, err),
+            "status", rest -> status(rest, out, err),
             "topics", rest -> topics(rest, out, err),
             "create-topic", rest -> createTopic(rest, out, err)));
   }
 
-  private static int configure(List<String> args, PrintStream out, PrintStream err) {
-    if (args.size() != 3) {
+  private static int start(List<String> args, PrintStream out, PrintStream err) {
+    if (args.size() != 4) {
       err.println(USAGE);
       return 2;
     }
@@ -68,8 +78,51 @@ public final class KafkaLocalCli {
     if (port.isEmpty() || controllerPort.isEmpty()) {
       return 2;
     }
-    KafkaBroker.writeConfiguration(Path.of(args.get(0)), port.get(), controllerPort.get());
+    Path dataDir = Path.of(args.get(0)).toAbsolutePath();
+    Optional<ProcessHandle> running = running(dataDir);
+    if (running.isPresent()) {
+      out.println("already running (pid " + running.get().pid() + ")");
+      return 0;
+    }
+    KafkaBroker broker =
+        KafkaBroker.start(dataDir, port.get(), controllerPort.get(), args.get(3), true);
+    out.println(
+        "running (pid "
+            + running(dataDir).map(ProcessHandle::pid).orElse(-1L)
+            + ") at "
+            + broker.bootstrapServers());
     return 0;
+  }
+
+  private static int stop(List<String> args, PrintStream out, PrintStream err) {
+    if (args.size() != 1) {
+      err.println(USAGE);
+      return 2;
+    }
+    Path dataDir = Path.of(args.get(0)).toAbsolutePath();
+    Optional<Long> stopped =
+        ChildProcesses.terminate(
+            KafkaBroker.pidFile(dataDir),
+            KafkaBroker.commandLineMark(dataDir),
+            KafkaBroker.STOP_TIMEOUT);
+    out.println(stopped.map(pid -> "stopped (pid " + pid + ")").orElse("not running"));
+    return 0;
+  }
+
+  private static int status(List<String> args, PrintStream out, PrintStream err) {
+    if (args.size() != 1) {
+      err.println(USAGE);
+      return 2;
+    }
+    Optional<ProcessHandle> running = running(Path.of(args.get(0)).toAbsolutePath());
+    out.println(running.map(p -> "running (pid " + p.pid() + ")").orElse("stopped"));
+    return running.isPresent() ? 0 : 3;
+  }
+
+  /** The detached broker on {@code dataDir}, if it is running. */
+  private static Optional<ProcessHandle> running(Path dataDir) {
+    String mark = KafkaBroker.commandLineMark(dataDir);
+    return PidFile.live(KafkaBroker.pidFile(dataDir), line -> line.contains(mark));
   }
 
   private static int topics(List<String> args, PrintStream out, PrintStream err) {

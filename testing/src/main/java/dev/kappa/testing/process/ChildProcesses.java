@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -114,6 +115,32 @@ public final class ChildProcesses {
   /** The {@code java} launcher of the JVM running this code, for starting JVMs of the same Java. */
   public static String javaExecutable() {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  /**
+   * The {@code setsid} program, if there is one: a server started behind it gets a session of its
+   * own, so that it outlives this JVM out of reach of the terminal's signals (Ctrl-C).
+   */
+  public static Optional<String> setsid() {
+    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+      Path candidate = Path.of(dir, "setsid");
+      if (Files.isExecutable(candidate)) {
+        return Optional.of(candidate.toString());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Stops the process {@code pidFile} names, if it is alive and its command line contains {@code
+   * commandLineMark}, as {@link #terminate} does, and deletes the pid file: how a command line
+   * stops a server that an earlier JVM started. The pid it stopped, if any.
+   */
+  public static Optional<Long> terminate(Path pidFile, String commandLineMark, Duration grace) {
+    Optional<ProcessHandle> running = PidFile.live(pidFile, line -> line.contains(commandLineMark));
+    running.ifPresent(process -> terminate(List.of(process), grace));
+    PidFile.delete(pidFile);
+    return running.map(ProcessHandle::pid);
   }
 
   /** Starts {@code command} in {@code dir}, its output and errors appended to {@code log}. */
