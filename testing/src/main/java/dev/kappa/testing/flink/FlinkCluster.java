@@ -3,6 +3,7 @@ package dev.kappa.testing.flink;
 import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 
 import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.LocalServer;
 import dev.kappa.testing.process.PidFile;
 import dev.kappa.testing.process.Ports;
 import java.io.File;
@@ -65,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * resolve as they would for the caller. A cluster started by tests is stopped when the test JVM
  * exits; one started by {@code scripts/flink-cluster.sh} runs on until stopped.
  */
-public final class FlinkCluster implements AutoCloseable {
+public final class FlinkCluster extends LocalServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(FlinkCluster.class);
 
@@ -101,7 +102,6 @@ public final class FlinkCluster implements AutoCloseable {
   private final int rpcPort;
   private final boolean detached;
   private final FlinkRest rest;
-  private final Thread shutdownHook;
   // The live JVMs this object knows; guarded by this object's lock, read by the shutdown hook.
   private volatile ProcessHandle jobManager;
   private final Map<Integer, TaskManager> taskManagers = new ConcurrentSkipListMap<>();
@@ -109,13 +109,13 @@ public final class FlinkCluster implements AutoCloseable {
 
   private FlinkCluster(
       Path workDir, ClusterFiles files, int restPort, int rpcPort, boolean detached) {
+    super(HOST, restPort, workDir, detached);
     this.workDir = workDir;
     this.files = files;
     this.restPort = restPort;
     this.rpcPort = rpcPort;
     this.detached = detached;
     this.rest = new FlinkRest(URI.create("http://" + HOST + ":" + restPort));
-    this.shutdownHook = detached ? null : new Thread(this::terminateOnExit, "flink-cluster-exit");
   }
 
   /**
@@ -149,13 +149,7 @@ public final class FlinkCluster implements AutoCloseable {
     if (taskManagers < 1) {
       throw new IllegalArgumentException("taskManagers must be at least 1, got " + taskManagers);
     }
-    Ports.check("restPort", restPort);
-    Ports.check("rpcPort", rpcPort);
-    if (restPort == rpcPort) {
-      throw new IllegalArgumentException("restPort and rpcPort must differ, both are " + restPort);
-    }
-    Ports.requireFree("the Flink cluster's REST API", HOST, restPort);
-    Ports.requireFree("the Flink JobManager's RPC", HOST, rpcPort);
+    Ports.requireTwoFree("the Flink cluster", HOST, "restPort", restPort, "rpcPort", rpcPort);
     if (livePid(workDir.toAbsolutePath(), "jobmanager").isPresent()) {
       throw new IllegalStateException(
           "A Flink cluster is running in " + workDir.toAbsolutePath() + " already");
@@ -165,9 +159,7 @@ public final class FlinkCluster implements AutoCloseable {
         new FlinkCluster(
             workDir.toAbsolutePath(), ClusterFiles.resolve(), restPort, rpcPort, detached);
     cluster.prepareWorkDir();
-    if (cluster.shutdownHook != null) {
-      Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
-    }
+    cluster.addShutdownHook();
     try {
       cluster.launchAll(taskManagers);
     } catch (RuntimeException e) {
@@ -396,6 +388,7 @@ public final class FlinkCluster implements AutoCloseable {
    * JobManager, each killed if it has not exited within 30 s. Returns once every JVM has exited.
    * Does nothing if the cluster is stopped. Checkpoints, savepoints and logs stay.
    */
+  @Override
   public synchronized void stop() {
     List<ProcessHandle> running = new ArrayList<>();
     for (TaskManager taskManager : taskManagers.values()) {
@@ -411,18 +404,6 @@ public final class FlinkCluster implements AutoCloseable {
       deletePidFile("jobmanager");
       jobManager = null;
     }
-  }
-
-  /** Stops the cluster (see {@link #stop()}). The work directory is left to its owner. */
-  @Override
-  public synchronized void close() {
-    stop();
-    removeShutdownHook();
-  }
-
-  @Override
-  public String toString() {
-    return "FlinkCluster{" + restUrl() + ", workDir=" + workDir + "}";
   }
 
   /** The end of the JobManager's log and of every TaskManager's, for failure messages. */
@@ -688,7 +669,8 @@ public final class FlinkCluster implements AutoCloseable {
     jobManager = null;
   }
 
-  private void terminateOnExit() {
+  @Override
+  protected void terminateOnExit() {
     // No lock: the JVM is exiting, and a test thread may hold it.
     ProcessHandle handle = jobManager;
     for (TaskManager taskManager : List.copyOf(taskManagers.values())) {
@@ -697,13 +679,6 @@ public final class FlinkCluster implements AutoCloseable {
     if (handle != null) {
       handle.destroy();
     }
-  }
-
-  private void removeShutdownHook() {
-    if (shutdownHook == null) {
-      return;
-    }
-    ChildProcesses.removeShutdownHook(shutdownHook);
   }
 
   // ---- Files --------------------------------------------------------------------------------

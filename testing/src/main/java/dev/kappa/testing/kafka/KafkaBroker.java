@@ -1,6 +1,7 @@
 package dev.kappa.testing.kafka;
 
 import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.LocalServer;
 import dev.kappa.testing.process.PidFile;
 import dev.kappa.testing.process.Ports;
 import java.io.IOException;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <p>Topics are never auto-created: tests create their own, uniquely named, with {@link
  * #createTopic}. In JUnit 5 tests, {@link KafkaBrokerExtension} shares one broker per test JVM.
  */
-public final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker extends LocalServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
 
@@ -72,13 +73,10 @@ public final class KafkaBroker implements AutoCloseable {
   private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
   private static final int LOG_TAIL_BYTES = 8 * 1024;
 
-  private final Path dataDir;
-  private final int port;
   private final int controllerPort;
   private final String classpath;
   private final String logLevel;
   private final boolean detached;
-  private final Thread shutdownHook;
   // Written under this object's lock; volatile for the shutdown hook, which must not block on it.
   private volatile Process process;
 
@@ -89,14 +87,11 @@ public final class KafkaBroker implements AutoCloseable {
       String classpath,
       String logLevel,
       boolean detached) {
-    this.dataDir = dataDir;
-    this.port = port;
+    super(HOST, port, dataDir, detached);
     this.controllerPort = controllerPort;
     this.classpath = classpath;
     this.logLevel = logLevel;
     this.detached = detached;
-    // Should the test JVM exit without closing the broker, SIGTERM it rather than leave it behind.
-    this.shutdownHook = new Thread(this::terminateOnExit, "kafka-broker-" + port + "-exit");
   }
 
   /**
@@ -131,28 +126,14 @@ public final class KafkaBroker implements AutoCloseable {
    */
   static KafkaBroker start(
       Path dataDir, int port, int controllerPort, String logLevel, boolean detached) {
-    Ports.check("port", port);
-    Ports.check("controllerPort", controllerPort);
-    if (port == controllerPort) {
-      throw new IllegalArgumentException("port and controllerPort must differ, both are " + port);
-    }
-    Ports.requireFree("the Kafka broker", HOST, port);
-    Ports.requireFree("the Kafka broker's controller", HOST, controllerPort);
+    Ports.requireTwoFree("the Kafka broker", HOST, "port", port, "controllerPort", controllerPort);
     Path dir = dataDir.toAbsolutePath();
     KafkaBroker broker =
         new KafkaBroker(dir, port, controllerPort, BrokerClasspath.resolve(), logLevel, detached);
     Instant begin = Instant.now();
     broker.writeConfiguration();
     broker.formatStorageIfNew();
-    if (!detached) {
-      Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
-    }
-    try {
-      broker.launch();
-    } catch (RuntimeException e) {
-      broker.removeShutdownHook();
-      throw e;
-    }
+    broker.startSupervised(broker::launch);
     LOG.info(
         "Kafka broker at {} started in {} ms (data in {})",
         broker.bootstrapServers(),
@@ -166,19 +147,9 @@ public final class KafkaBroker implements AutoCloseable {
     return HOST + ":" + port;
   }
 
-  /** The port clients connect to. */
-  public int port() {
-    return port;
-  }
-
   /** The port of the KRaft controller listener. */
   public int controllerPort() {
     return controllerPort;
-  }
-
-  /** The directory holding the broker's configuration, log and data. */
-  public Path dataDir() {
-    return dataDir;
   }
 
   /** The pid file of a detached broker on {@code dataDir}. */
@@ -229,6 +200,7 @@ public final class KafkaBroker implements AutoCloseable {
    * it has not exited within 30 s. Returns once the JVM has exited, its ports free. Does nothing if
    * the broker is not running.
    */
+  @Override
   public synchronized void stop() {
     if (process == null) {
       return;
@@ -259,18 +231,6 @@ public final class KafkaBroker implements AutoCloseable {
     stop();
     writeConfiguration();
     launch();
-  }
-
-  /** Stops the broker (see {@link #stop()}). The data directory is left to its owner. */
-  @Override
-  public synchronized void close() {
-    stop();
-    removeShutdownHook();
-  }
-
-  @Override
-  public String toString() {
-    return "KafkaBroker{" + bootstrapServers() + ", dataDir=" + dataDir + "}";
   }
 
   /** Starts the broker JVM and waits until it answers; kills it if it does not. */
@@ -444,15 +404,12 @@ public final class KafkaBroker implements AutoCloseable {
     return Admin.create(config);
   }
 
-  private void terminateOnExit() {
+  @Override
+  protected void terminateOnExit() {
     Process running = process;
     if (running != null) {
       running.destroy();
     }
-  }
-
-  private void removeShutdownHook() {
-    ChildProcesses.removeShutdownHook(shutdownHook);
   }
 
   /** {@code count} distinct free loopback ports, as the operating system hands them out. */

@@ -36,15 +36,6 @@ public final class KafkaLocalCli {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-  private static final String USAGE =
-      String.join(
-          "\n",
-          "usage: KafkaLocalCli start <data-dir> <port> <controller-port> <log-level>",
-          "       KafkaLocalCli stop <data-dir>",
-          "       KafkaLocalCli status <data-dir>",
-          "       KafkaLocalCli topics <bootstrap-servers>",
-          "       KafkaLocalCli create-topic <bootstrap-servers> <name> [partitions]");
-
   private KafkaLocalCli() {}
 
   /** Runs a subcommand and exits with its code. */
@@ -56,25 +47,23 @@ public final class KafkaLocalCli {
    * Runs a subcommand, printing results to {@code out} and errors to {@code err}; the exit code.
    */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    return Subcommands.run(
-        args,
-        USAGE,
-        err,
-        Map.of(
-            "start", rest -> start(rest, out, err),
-            "stop", rest -> stop(rest, out, err),
-            "status", rest -> status(rest, out, err),
-            "topics", rest -> topics(rest, out, err),
-            "create-topic", rest -> createTopic(rest, out, err)));
+    return Subcommands.of("KafkaLocalCli", err)
+        .add("start <data-dir> <port> <controller-port> <log-level>", rest -> start(rest, out, err))
+        .add("stop <data-dir>", rest -> stop(rest, out))
+        .add("status <data-dir>", rest -> status(rest, out))
+        .add("topics <bootstrap-servers>", rest -> topics(rest, out))
+        .add(
+            "create-topic <bootstrap-servers> <name> [partitions]",
+            rest -> createTopic(rest, out, err))
+        .run(args);
   }
 
   private static int start(List<String> args, PrintStream out, PrintStream err) {
     if (args.size() != 4) {
-      err.println(USAGE);
       return 2;
     }
-    Optional<Integer> port = parsePositive(args.get(1), "port", err);
-    Optional<Integer> controllerPort = parsePositive(args.get(2), "controller port", err);
+    Optional<Integer> port = Subcommands.positive("port", args.get(1), err);
+    Optional<Integer> controllerPort = Subcommands.positive("controller port", args.get(2), err);
     if (port.isEmpty() || controllerPort.isEmpty()) {
       return 2;
     }
@@ -94,9 +83,8 @@ public final class KafkaLocalCli {
     return 0;
   }
 
-  private static int stop(List<String> args, PrintStream out, PrintStream err) {
+  private static int stop(List<String> args, PrintStream out) {
     if (args.size() != 1) {
-      err.println(USAGE);
       return 2;
     }
     Path dataDir = Path.of(args.get(0)).toAbsolutePath();
@@ -109,9 +97,8 @@ public final class KafkaLocalCli {
     return 0;
   }
 
-  private static int status(List<String> args, PrintStream out, PrintStream err) {
+  private static int status(List<String> args, PrintStream out) {
     if (args.size() != 1) {
-      err.println(USAGE);
       return 2;
     }
     Optional<ProcessHandle> running = running(Path.of(args.get(0)).toAbsolutePath());
@@ -125,9 +112,8 @@ public final class KafkaLocalCli {
     return PidFile.live(KafkaBroker.pidFile(dataDir), line -> line.contains(mark));
   }
 
-  private static int topics(List<String> args, PrintStream out, PrintStream err) {
+  private static int topics(List<String> args, PrintStream out) {
     if (args.size() != 1) {
-      err.println(USAGE);
       return 2;
     }
     try (Admin admin = admin(args.get(0))) {
@@ -142,12 +128,11 @@ public final class KafkaLocalCli {
 
   private static int createTopic(List<String> args, PrintStream out, PrintStream err) {
     if (args.size() < 2 || args.size() > 3) {
-      err.println(USAGE);
       return 2;
     }
     String name = args.get(1);
     Optional<Integer> partitions =
-        args.size() == 3 ? parsePositive(args.get(2), "partitions", err) : Optional.of(1);
+        args.size() == 3 ? Subcommands.positive("partitions", args.get(2), err) : Optional.of(1);
     if (partitions.isEmpty()) {
       return 2;
     }
@@ -167,19 +152,6 @@ public final class KafkaLocalCli {
 
   private static String partitions(int count) {
     return count + (count == 1 ? " partition" : " partitions");
-  }
-
-  private static Optional<Integer> parsePositive(String value, String what, PrintStream err) {
-    try {
-      int parsed = Integer.parseInt(value);
-      if (parsed > 0) {
-        return Optional.of(parsed);
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    err.println(what + " must be a positive number, got '" + value + "'");
-    return Optional.empty();
   }
 
   private static Admin admin(String bootstrapServers) {

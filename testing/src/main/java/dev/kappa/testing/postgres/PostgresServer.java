@@ -1,6 +1,7 @@
 package dev.kappa.testing.postgres;
 
 import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.LocalServer;
 import dev.kappa.testing.process.PidFile;
 import dev.kappa.testing.process.Ports;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>Passwords are checked (scram-sha-256), as on a real server. In JUnit 5 tests, {@link
  * PostgresExtension} shares one server per test JVM; tests of failures start their own.
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer extends LocalServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresServer.class);
 
@@ -74,18 +75,12 @@ public final class PostgresServer implements AutoCloseable {
   private static final Pattern SCHEMA_PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,40}");
   private static final int LOG_TAIL_BYTES = 8 * 1024;
 
-  private final Path dataDir;
-  private final int port;
-  private final Thread shutdownHook;
-  private boolean hookAdded;
   // Written under this object's lock; volatile for the shutdown hook, which must not block on it.
   private volatile ProcessHandle postmaster;
   private EmbeddedPostgres embedded;
 
-  private PostgresServer(Path dataDir, int port) {
-    this.dataDir = dataDir;
-    this.port = port;
-    this.shutdownHook = new Thread(this::stopOnExit, "postgres-" + port + "-exit");
+  private PostgresServer(Path dataDir, int port, boolean detached) {
+    super(HOST, port, dataDir, detached);
   }
 
   /** Starts a server on a free loopback port; see {@link #start(Path, int)}. */
@@ -103,33 +98,22 @@ public final class PostgresServer implements AutoCloseable {
    *     or the server does not start within 60 s; the message holds the end of its log
    */
   public static PostgresServer start(Path dataDir, int port) {
-    PostgresServer server = create(dataDir, port);
-    server.addShutdownHook();
-    try {
-      server.launch();
-    } catch (RuntimeException e) {
-      server.removeShutdownHook();
-      throw e;
-    }
-    return server;
+    return start(dataDir, port, false);
   }
 
   /**
-   * Starts a server that outlives this JVM, for {@code scripts/postgres-local.sh}: no shutdown
-   * hook; stop it with {@code pg_ctl} or a signal to the pid in {@code pgdata/postmaster.pid}.
+   * Starts a server; a {@code detached} one, for {@code scripts/postgres-local.sh}, outlives this
+   * JVM: stop it with {@code pg_ctl} or a signal to the pid in {@code pgdata/postmaster.pid}.
    */
-  static PostgresServer startDetached(Path dataDir, int port) {
-    PostgresServer server = create(dataDir, port);
-    server.launch();
-    return server;
-  }
-
-  private static PostgresServer create(Path dataDir, int port) {
+  static PostgresServer start(Path dataDir, int port, boolean detached) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
     }
-    return new PostgresServer(
-        dataDir.toAbsolutePath(), port == 0 ? Ports.freePorts(HOST, 1)[0] : port);
+    PostgresServer server =
+        new PostgresServer(
+            dataDir.toAbsolutePath(), port == 0 ? Ports.freePorts(HOST, 1)[0] : port, detached);
+    server.startSupervised(server::launch);
+    return server;
   }
 
   /** {@code jdbc:postgresql://127.0.0.1:<port>/kappa}. */
@@ -155,16 +139,6 @@ public final class PostgresServer implements AutoCloseable {
   /** {@value #DATABASE}. */
   public String database() {
     return DATABASE;
-  }
-
-  /** The port the server listens on, the same after {@link #restart()}. */
-  public int port() {
-    return port;
-  }
-
-  /** The directory holding the cluster ({@code pgdata/}) and the server's log. */
-  public Path dataDir() {
-    return dataDir;
   }
 
   /** The server's log: {@code initdb}, {@code pg_ctl} and the server itself. */
@@ -228,6 +202,7 @@ public final class PostgresServer implements AutoCloseable {
    * rolled back and connections closed, then a checkpoint), and returns once it has exited and its
    * port is free. Kills it if it has not exited within 60 s. Does nothing if it is not running.
    */
+  @Override
   public synchronized void stop() {
     ProcessHandle running = postmaster;
     if (running == null) {
@@ -267,18 +242,6 @@ public final class PostgresServer implements AutoCloseable {
   public synchronized void restart() {
     stop();
     launch();
-  }
-
-  /** Stops the server (see {@link #stop()}). The data directory is left to its owner. */
-  @Override
-  public synchronized void close() {
-    stop();
-    removeShutdownHook();
-  }
-
-  @Override
-  public String toString() {
-    return "PostgresServer{" + HOST + ":" + port + ", dataDir=" + dataDir + "}";
   }
 
   /** Initializes the cluster if new, starts the server and waits for it, creates the database. */
@@ -420,15 +383,7 @@ public final class PostgresServer implements AutoCloseable {
 
   /** The port recorded in {@code postmaster.pid} by the server on {@code dataDir}, if any. */
   static Optional<Integer> recordedPort(Path dataDir) {
-    return PidFile.line(postmasterPid(dataDir), 3)
-        .flatMap(
-            port -> {
-              try {
-                return Optional.of(Integer.parseInt(port));
-              } catch (NumberFormatException e) {
-                return Optional.empty();
-              }
-            });
+    return PidFile.number(postmasterPid(dataDir), 3).map(Long::intValue);
   }
 
   private static Path postmasterPid(Path dataDir) {
@@ -443,30 +398,12 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
-  private void addShutdownHook() {
-    if (!hookAdded) {
-      Runtime.getRuntime().addShutdownHook(shutdownHook);
-      hookAdded = true;
-    }
-  }
-
-  private void removeShutdownHook() {
-    if (!hookAdded) {
-      return;
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-      hookAdded = false;
-    } catch (IllegalStateException e) {
-      // The JVM is shutting down: the hook runs (or ran) anyway.
-    }
-  }
-
   /**
    * SIGTERM: a smart shutdown, which completes once the last client disconnects, at the latest when
    * this JVM's connections close with it.
    */
-  private void stopOnExit() {
+  @Override
+  protected void terminateOnExit() {
     ProcessHandle running = postmaster;
     if (running != null) {
       running.destroy();

@@ -40,21 +40,24 @@ public final class PidFile {
    * passes. Empty if there is no such file or process.
    */
   public static Optional<ProcessHandle> live(Path file, Predicate<String> isOurs) {
-    return line(file, 0)
-        .flatMap(
-            pid -> {
-              try {
-                return ProcessHandle.of(Long.parseLong(pid));
-              } catch (NumberFormatException e) {
-                return Optional.empty();
-              }
-            })
+    return number(file, 0)
+        .flatMap(ProcessHandle::of)
         .filter(ProcessHandle::isAlive)
         .filter(process -> process.info().commandLine().map(isOurs::test).orElse(true));
   }
 
+  /** The number on line {@code index} (from 0) of {@code file}, if there is one. */
+  public static Optional<Long> number(Path file, int index) {
+    Optional<String> line = line(file, index);
+    try {
+      return line.map(Long::parseLong);
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
   /** Line {@code index} (from 0) of {@code file}, stripped, if there is a non-empty one. */
-  public static Optional<String> line(Path file, int index) {
+  private static Optional<String> line(Path file, int index) {
     try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
       return lines.skip(index).findFirst().map(String::strip).filter(line -> !line.isEmpty());
     } catch (IOException | UncheckedIOException e) {

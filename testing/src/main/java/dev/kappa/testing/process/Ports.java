@@ -83,6 +83,24 @@ public final class Ports {
     }
   }
 
+  /**
+   * Checks the two ports of a server that listens on two ({@link #check}, distinct, {@link
+   * #requireFree}).
+   *
+   * @param server what is starting, in messages
+   */
+  public static void requireTwoFree(
+      String server, String host, String firstName, int first, String secondName, int second) {
+    check(firstName, first);
+    check(secondName, second);
+    if (first == second) {
+      throw new IllegalArgumentException(
+          firstName + " and " + secondName + " must differ, both are " + first);
+    }
+    requireFree(server + " (" + firstName + ")", host, first);
+    requireFree(server + " (" + secondName + ")", host, second);
+  }
+
   /** Whether something accepts TCP connections on {@code host:port} (within a second). */
   public static boolean accepts(String host, int port) {
     try (Socket socket = new Socket()) {

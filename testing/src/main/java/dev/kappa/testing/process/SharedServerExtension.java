@@ -49,7 +49,7 @@ public abstract class SharedServerExtension<S extends AutoCloseable> implements 
             .getRoot()
             .getStore(ExtensionContext.Namespace.create(getClass()))
             .getOrComputeIfAbsent(type, key -> startShared(), Shared.class);
-    return type.cast(shared.server);
+    return type.cast(shared.server());
   }
 
   private Shared<S> startShared() {
@@ -63,15 +63,8 @@ public abstract class SharedServerExtension<S extends AutoCloseable> implements 
   }
 
   /** The shared server and its temporary data directory, closed with the root context. */
-  private static final class Shared<S extends AutoCloseable>
+  private record Shared<S extends AutoCloseable>(Path dataDir, S server)
       implements ExtensionContext.Store.CloseableResource {
-    private final Path dataDir;
-    private final S server;
-
-    Shared(Path dataDir, S server) {
-      this.dataDir = dataDir;
-      this.server = server;
-    }
 
     @Override
     public void close() throws Exception {
