@@ -8,12 +8,16 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A file naming a server's process id on its first line ({@code postmaster.pid}, {@code
  * broker.pid}, {@code jobmanager.pid}), by which a later JVM or a script finds the process again.
  */
 public final class PidFile {
+  private static final Logger LOG = LoggerFactory.getLogger(PidFile.class);
+
   private PidFile() {}
 
   /** Writes {@code pid} into {@code file}. */
@@ -25,12 +29,15 @@ public final class PidFile {
     }
   }
 
-  /** Deletes {@code file} if it exists. */
+  /**
+   * Deletes {@code file} if it exists; a file that cannot be deleted is only logged, as {@link
+   * #live} does not take a stale one for a live server.
+   */
   public static void delete(Path file) {
     try {
       Files.deleteIfExists(file);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot delete the pid file " + file, e);
+      LOG.warn("Cannot delete the pid file {}", file, e);
     }
   }
 
