@@ -3,6 +3,7 @@ package dev.kappa.testing.flink;
 import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 
 import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.Directories;
 import dev.kappa.testing.process.LocalServer;
 import dev.kappa.testing.process.PidFile;
 import dev.kappa.testing.process.Ports;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -428,7 +428,7 @@ public final class FlinkCluster extends LocalServer {
       }
       rotateLogs();
       // Blob caches and spill files of JVMs that were killed: nobody reads them any more.
-      deleteRecursively(tmpDir());
+      Directories.deleteRecursively(tmpDir());
       Files.createDirectories(tmpDir());
       Properties state = new Properties();
       state.setProperty("rest.port", Integer.toString(restPort));
@@ -738,17 +738,6 @@ public final class FlinkCluster extends LocalServer {
   static Optional<ProcessHandle> livePid(Path workDir, String name) {
     String mark = commandLineMark(workDir, name);
     return PidFile.live(pidFile(workDir, name), line -> line.contains(mark));
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
   }
 
   // ---- Helpers ------------------------------------------------------------------------------

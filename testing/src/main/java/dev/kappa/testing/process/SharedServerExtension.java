@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.function.Function;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -69,11 +67,7 @@ public abstract class SharedServerExtension<S extends AutoCloseable> implements 
     @Override
     public void close() throws Exception {
       server.close();
-      try (Stream<Path> paths = Files.walk(dataDir)) {
-        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(path);
-        }
-      }
+      Directories.deleteRecursively(dataDir);
     }
   }
 }
