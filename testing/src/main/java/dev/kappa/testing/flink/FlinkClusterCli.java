@@ -43,6 +43,7 @@ public final class FlinkClusterCli {
   /** Runs a subcommand, printing to {@code out} and errors to {@code err}; the exit code. */
   static int run(String[] args, PrintStream out, PrintStream err) {
     return Subcommands.of("FlinkClusterCli", err)
+        .withErrorPrefix("flink-cluster: ")
         .add(
             "start <work-dir> [--taskmanagers N] [--rest-port P] [--rpc-port P]",
             rest -> start(rest, out, err))

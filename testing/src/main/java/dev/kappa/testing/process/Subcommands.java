@@ -32,6 +32,7 @@ public final class Subcommands {
   private final PrintStream err;
   private final Map<String, Subcommand> subcommands = new LinkedHashMap<>();
   private final List<String> synopses = new ArrayList<>();
+  private String errorPrefix = "";
 
   private Subcommands(String program, PrintStream err) {
     this.program = program;
@@ -51,6 +52,12 @@ public final class Subcommands {
   public Subcommands add(String synopsis, Subcommand subcommand) {
     subcommands.put(synopsis.split(" ", 2)[0], subcommand);
     synopses.add(synopsis);
+    return this;
+  }
+
+  /** Puts {@code prefix} before the message of a failure, so that a script's user sees whose. */
+  public Subcommands withErrorPrefix(String prefix) {
+    errorPrefix = prefix;
     return this;
   }
 
@@ -86,7 +93,7 @@ public final class Subcommands {
       }
       return code;
     } catch (IllegalStateException | IllegalArgumentException e) {
-      err.println(e.getMessage());
+      err.println(errorPrefix + e.getMessage());
       return 1;
     }
   }
