@@ -16,15 +16,11 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DATA="$ROOT/.kappa/kafka"
-PID_FILE="$DATA/broker.pid"
-LOG_FILE="$DATA/broker.log"
 BOOTSTRAP_FILE="$DATA/bootstrap"
 CLASSPATH_FILE="$ROOT/testing/target/kafka-broker.classpath"
 CLASSES="$ROOT/testing/target/classes"
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
-START_TIMEOUT_SECONDS=60
-STOP_TIMEOUT_SECONDS=30
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 die() {
@@ -37,22 +33,8 @@ usage() {
   exit 2
 }
 
-# The broker's pid if this script's broker is running (a live pid running kafka.Kafka).
-running_pid() {
-  [[ -f $PID_FILE ]] || return 1
-  local pid
-  pid=$(<"$PID_FILE")
-  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null \
-    && ps -p "$pid" -o args= 2>/dev/null | grep -q 'kafka\.Kafka' \
-    && echo "$pid"
-}
-
 bootstrap() {
   if [[ -f $BOOTSTRAP_FILE ]]; then cat "$BOOTSTRAP_FILE"; else echo "127.0.0.1:$PORT"; fi
-}
-
-port_answers() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 build_if_needed() {
@@ -65,84 +47,32 @@ build_if_needed() {
 }
 
 cli() {
+  command -v "$JAVA" >/dev/null || die "java not found: install a Java 17 JDK"
   "$JAVA" -Dlog4j.configuration=dev/kappa/testing/kafka/broker-log4j.properties \
     -Dkappa.kafka.logLevel=ERROR \
     -cp "$CLASSES:$(<"$CLASSPATH_FILE")" dev.kappa.testing.kafka.KafkaLocalCli "$@"
 }
 
-log_tail() {
-  echo "--- end of $LOG_FILE ---" >&2
-  tail -n 30 "$LOG_FILE" >&2 || true
-}
-
 start() {
-  local pid
-  if pid=$(running_pid); then
-    echo "kafka-local: already running (pid $pid) at $(bootstrap)"
-    return 0
-  fi
-  command -v "$JAVA" >/dev/null || die "java not found: install a Java 17 JDK"
-  for port in "$PORT" "$CONTROLLER_PORT"; do
-    ! port_answers "$port" \
-      || die "port $port is in use by another process; choose others with KAFKA_PORT / KAFKA_CONTROLLER_PORT"
-  done
   build_if_needed
   mkdir -p "$DATA"
-  cli configure "$DATA" "$PORT" "$CONTROLLER_PORT"
-  # The broker's JVM, set up as KafkaBroker sets it up.
-  local broker_jvm=("$JAVA" -Xmx512m -Djava.awt.headless=true
-    -Dlog4j.configuration="file:$DATA/log4j.properties"
-    -Dkappa.kafka.logLevel="${KAFKA_LOG_LEVEL:-WARN}"
-    -cp "$(<"$CLASSPATH_FILE")")
-  if [[ ! -f $DATA/logs/meta.properties ]]; then
-    local cluster_id
-    cluster_id=$("${broker_jvm[@]}" kafka.tools.StorageTool random-uuid)
-    "${broker_jvm[@]}" kafka.tools.StorageTool format --cluster-id "$cluster_id" \
-      --config "$DATA/server.properties" --ignore-formatted >>"$LOG_FILE" 2>&1 \
-      || { log_tail; die "formatting the storage in $DATA failed"; }
+  # KafkaLocalCli writes the configuration, formats new storage, starts the broker's JVM in a
+  # session of its own with its pid in broker.pid, and waits until it answers (at most 60 s).
+  local result
+  result=$(cli start "$DATA" "$PORT" "$CONTROLLER_PORT" "${KAFKA_LOG_LEVEL:-WARN}") \
+    || die "start failed (if a port is in use, choose others with KAFKA_PORT / KAFKA_CONTROLLER_PORT)"
+  if [[ $result == already* ]]; then
+    echo "kafka-local: $result at $(bootstrap)"
+  else
+    echo "127.0.0.1:$PORT" >"$BOOTSTRAP_FILE"
+    echo "kafka-local: $result; data and log in ${DATA#"$ROOT"/}"
   fi
-  echo "127.0.0.1:$PORT" >"$BOOTSTRAP_FILE"
-  nohup "${broker_jvm[@]}" kafka.Kafka "$DATA/server.properties" >>"$LOG_FILE" 2>&1 </dev/null &
-  pid=$!
-  echo "$pid" >"$PID_FILE"
-
-  local deadline=$((SECONDS + START_TIMEOUT_SECONDS))
-  until port_answers "$PORT"; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      rm -f "$PID_FILE"
-      log_tail
-      die "the broker exited before it answered at 127.0.0.1:$PORT"
-    fi
-    if ((SECONDS >= deadline)); then
-      kill -KILL "$pid" 2>/dev/null || true
-      rm -f "$PID_FILE"
-      log_tail
-      die "the broker did not answer at 127.0.0.1:$PORT within $START_TIMEOUT_SECONDS s; killed it"
-    fi
-    sleep 0.2
-  done
-  echo "kafka-local: running (pid $pid) at 127.0.0.1:$PORT; data and log in ${DATA#"$ROOT"/}"
 }
 
 stop() {
-  local pid
-  if ! pid=$(running_pid); then
-    rm -f "$PID_FILE"
-    echo "kafka-local: not running"
-    return 0
-  fi
-  kill -TERM "$pid"
-  local deadline=$((SECONDS + STOP_TIMEOUT_SECONDS))
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
-    sleep 0.2
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    echo "kafka-local: no exit $STOP_TIMEOUT_SECONDS s after SIGTERM; killing pid $pid" >&2
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-  fi
-  rm -f "$PID_FILE"
-  echo "kafka-local: stopped (pid $pid)"
+  build_if_needed
+  # SIGTERM (a controlled shutdown), SIGKILL if the broker has not exited within 30 s.
+  echo "kafka-local: $(cli stop "$DATA")"
 }
 
 wipe() {
@@ -152,18 +82,19 @@ wipe() {
 }
 
 status() {
-  local pid
-  if pid=$(running_pid); then
-    echo "running (pid $pid) at $(bootstrap)"
+  build_if_needed
+  local state
+  if state=$(cli status "$DATA"); then
+    echo "$state at $(bootstrap)"
   else
-    echo "stopped"
+    echo "$state"
     exit 3
   fi
 }
 
 require_running() {
-  running_pid >/dev/null || die "not running; start it with scripts/kafka-local.sh start"
   build_if_needed
+  cli status "$DATA" >/dev/null || die "not running; start it with scripts/kafka-local.sh start"
 }
 
 case "${1:-}" in

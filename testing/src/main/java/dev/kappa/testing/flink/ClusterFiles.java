@@ -43,7 +43,7 @@ record ClusterFiles(String classpath, Path configDir, Path jvmArgsFile) {
   static ClusterFiles resolve() {
     Path workingDir = Path.of("").toAbsolutePath();
     Path classpathFile =
-        locate(
+        ClasspathFile.locate(
             System.getProperty(CLASSPATH_PROPERTY),
             CLASSPATH_PROPERTY,
             CLASSPATH_IN_REPOSITORY,
@@ -51,7 +51,7 @@ record ClusterFiles(String classpath, Path configDir, Path jvmArgsFile) {
             "Flink cluster classpath file",
             "; " + HOW_TO_BUILD);
     Path runnersConfig =
-        locate(
+        ClasspathFile.locate(
             System.getProperty(RUNNERS_CONFIG_PROPERTY),
             RUNNERS_CONFIG_PROPERTY,
             RUNNERS_CONFIG_IN_REPOSITORY.resolve(CONFIG_DIR).resolve("config.yaml"),
@@ -78,47 +78,6 @@ record ClusterFiles(String classpath, Path configDir, Path jvmArgsFile) {
       }
     }
     return new ClusterFiles(read(classpathFile), configDir, jvmArgs);
-  }
-
-  /**
-   * The path the property names if it exists, else the first {@code inRepository} in {@code
-   * workingDir} or one of its ancestors.
-   */
-  static Path locate(
-      String property,
-      String propertyName,
-      Path inRepository,
-      Path workingDir,
-      String what,
-      String howToBuild) {
-    String fromProperty;
-    if (property != null && !property.isBlank()) {
-      Path path = Path.of(property);
-      if (Files.exists(path)) {
-        return path.toAbsolutePath();
-      }
-      fromProperty = path + " (system property " + propertyName + ") does not exist, and ";
-    } else {
-      fromProperty = "the system property " + propertyName + " is not set, and ";
-    }
-    for (Path dir = workingDir.toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path path = dir.resolve(inRepository);
-      if (Files.exists(path)) {
-        return path;
-      }
-    }
-    throw new IllegalStateException(
-        "No "
-            + what
-            + ": "
-            + fromProperty
-            + "there is no "
-            + inRepository
-            + " in "
-            + workingDir.toAbsolutePath()
-            + " or a parent directory"
-            + howToBuild
-            + ".");
   }
 
   /** The file's classpath, checked not to be empty. */

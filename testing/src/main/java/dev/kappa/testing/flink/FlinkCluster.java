@@ -3,13 +3,14 @@ package dev.kappa.testing.flink;
 import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
 
 import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.Directories;
+import dev.kappa.testing.process.LocalServer;
+import dev.kappa.testing.process.PidFile;
 import dev.kappa.testing.process.Ports;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -66,7 +66,7 @@ import org.slf4j.LoggerFactory;
  * resolve as they would for the caller. A cluster started by tests is stopped when the test JVM
  * exits; one started by {@code scripts/flink-cluster.sh} runs on until stopped.
  */
-public final class FlinkCluster implements AutoCloseable {
+public final class FlinkCluster extends LocalServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(FlinkCluster.class);
 
@@ -102,7 +102,6 @@ public final class FlinkCluster implements AutoCloseable {
   private final int rpcPort;
   private final boolean detached;
   private final FlinkRest rest;
-  private final Thread shutdownHook;
   // The live JVMs this object knows; guarded by this object's lock, read by the shutdown hook.
   private volatile ProcessHandle jobManager;
   private final Map<Integer, TaskManager> taskManagers = new ConcurrentSkipListMap<>();
@@ -110,13 +109,13 @@ public final class FlinkCluster implements AutoCloseable {
 
   private FlinkCluster(
       Path workDir, ClusterFiles files, int restPort, int rpcPort, boolean detached) {
+    super(HOST, restPort, workDir, detached);
     this.workDir = workDir;
     this.files = files;
     this.restPort = restPort;
     this.rpcPort = rpcPort;
     this.detached = detached;
     this.rest = new FlinkRest(URI.create("http://" + HOST + ":" + restPort));
-    this.shutdownHook = detached ? null : new Thread(this::terminateOnExit, "flink-cluster-exit");
   }
 
   /**
@@ -150,21 +149,7 @@ public final class FlinkCluster implements AutoCloseable {
     if (taskManagers < 1) {
       throw new IllegalArgumentException("taskManagers must be at least 1, got " + taskManagers);
     }
-    Ports.check("restPort", restPort);
-    Ports.check("rpcPort", rpcPort);
-    if (restPort == rpcPort) {
-      throw new IllegalArgumentException("restPort and rpcPort must differ, both are " + restPort);
-    }
-    for (int port : new int[] {restPort, rpcPort}) {
-      if (!isFree(port)) {
-        throw new IllegalStateException(
-            "Port "
-                + port
-                + " on "
-                + HOST
-                + " is in use: another Flink cluster or another program");
-      }
-    }
+    Ports.requireTwoFree("the Flink cluster", HOST, "restPort", restPort, "rpcPort", rpcPort);
     if (livePid(workDir.toAbsolutePath(), "jobmanager").isPresent()) {
       throw new IllegalStateException(
           "A Flink cluster is running in " + workDir.toAbsolutePath() + " already");
@@ -174,9 +159,7 @@ public final class FlinkCluster implements AutoCloseable {
         new FlinkCluster(
             workDir.toAbsolutePath(), ClusterFiles.resolve(), restPort, rpcPort, detached);
     cluster.prepareWorkDir();
-    if (cluster.shutdownHook != null) {
-      Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
-    }
+    cluster.addShutdownHook();
     try {
       cluster.launchAll(taskManagers);
     } catch (RuntimeException e) {
@@ -318,8 +301,8 @@ public final class FlinkCluster implements AutoCloseable {
       throw new IllegalArgumentException(
           "No running TaskManager number " + number + "; running: " + taskManagers());
     }
-    ProcessHandle.of(taskManager.pid()).ifPresent(ProcessHandle::destroyForcibly);
-    awaitExit(taskManager.pid(), STOP_TIMEOUT);
+    ProcessHandle.of(taskManager.pid())
+        .ifPresent(process -> ChildProcesses.kill(List.of(process), STOP_TIMEOUT));
     taskManagers.remove(number);
     deletePidFile(taskManagerName(number));
     LOG.info("Killed {} (pid {})", taskManager.resourceId(), taskManager.pid());
@@ -405,33 +388,22 @@ public final class FlinkCluster implements AutoCloseable {
    * JobManager, each killed if it has not exited within 30 s. Returns once every JVM has exited.
    * Does nothing if the cluster is stopped. Checkpoints, savepoints and logs stay.
    */
+  @Override
   public synchronized void stop() {
     List<ProcessHandle> running = new ArrayList<>();
     for (TaskManager taskManager : taskManagers.values()) {
       ProcessHandle.of(taskManager.pid()).ifPresent(running::add);
     }
-    terminate(running);
+    ChildProcesses.terminate(running, STOP_TIMEOUT);
     for (int number : new ArrayList<>(taskManagers.keySet())) {
       deletePidFile(taskManagerName(number));
     }
     taskManagers.clear();
     if (jobManager != null) {
-      terminate(List.of(jobManager));
+      ChildProcesses.terminate(List.of(jobManager), STOP_TIMEOUT);
       deletePidFile("jobmanager");
       jobManager = null;
     }
-  }
-
-  /** Stops the cluster (see {@link #stop()}). The work directory is left to its owner. */
-  @Override
-  public synchronized void close() {
-    stop();
-    removeShutdownHook();
-  }
-
-  @Override
-  public String toString() {
-    return "FlinkCluster{" + restUrl() + ", workDir=" + workDir + "}";
   }
 
   /** The end of the JobManager's log and of every TaskManager's, for failure messages. */
@@ -456,7 +428,7 @@ public final class FlinkCluster implements AutoCloseable {
       }
       rotateLogs();
       // Blob caches and spill files of JVMs that were killed: nobody reads them any more.
-      deleteRecursively(tmpDir());
+      Directories.deleteRecursively(tmpDir());
       Files.createDirectories(tmpDir());
       Properties state = new Properties();
       state.setProperty("rest.port", Integer.toString(restPort));
@@ -541,7 +513,7 @@ public final class FlinkCluster implements AutoCloseable {
   private List<String> daemonCommand(JvmSizing sizing, Path logFile) {
     List<String> command = new ArrayList<>();
     if (detached) {
-      setsid().ifPresent(command::add);
+      ChildProcesses.setsid().ifPresent(command::add);
     }
     command.add(ChildProcesses.javaExecutable());
     command.addAll(sizing.jvmArguments());
@@ -616,7 +588,7 @@ public final class FlinkCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start the Flink " + name + " JVM", e);
     }
-    writePidFile(name, handle.pid());
+    PidFile.write(pidFile(workDir, name), handle.pid());
     return handle;
   }
 
@@ -684,36 +656,21 @@ public final class FlinkCluster implements AutoCloseable {
 
   // ---- Stopping -----------------------------------------------------------------------------
 
-  /** SIGTERM to each, then SIGKILL to whatever has not exited within {@link #STOP_TIMEOUT}. */
-  private static void terminate(List<ProcessHandle> processes) {
-    processes.forEach(ProcessHandle::destroy);
-    for (ProcessHandle process : processes) {
-      if (!awaitExit(process.pid(), STOP_TIMEOUT)) {
-        LOG.warn(
-            "pid {} did not exit within {} s of SIGTERM; killing it",
-            process.pid(),
-            STOP_TIMEOUT.toSeconds());
-        process.destroyForcibly();
-        awaitExit(process.pid(), STOP_TIMEOUT);
-      }
-    }
-  }
-
   private synchronized void destroyAll() {
     List<ProcessHandle> all = new ArrayList<>();
     taskManagers.values().forEach(t -> ProcessHandle.of(t.pid()).ifPresent(all::add));
     if (jobManager != null) {
       all.add(jobManager);
     }
-    all.forEach(ProcessHandle::destroyForcibly);
-    all.forEach(p -> awaitExit(p.pid(), STOP_TIMEOUT));
+    ChildProcesses.kill(all, STOP_TIMEOUT);
     taskManagers.keySet().forEach(number -> deletePidFile(taskManagerName(number)));
     taskManagers.clear();
     deletePidFile("jobmanager");
     jobManager = null;
   }
 
-  private void terminateOnExit() {
+  @Override
+  protected void terminateOnExit() {
     // No lock: the JVM is exiting, and a test thread may hold it.
     ProcessHandle handle = jobManager;
     for (TaskManager taskManager : List.copyOf(taskManagers.values())) {
@@ -722,18 +679,6 @@ public final class FlinkCluster implements AutoCloseable {
     if (handle != null) {
       handle.destroy();
     }
-  }
-
-  private void removeShutdownHook() {
-    if (shutdownHook == null) {
-      return;
-    }
-    ChildProcesses.removeShutdownHook(shutdownHook);
-  }
-
-  /** Waits until the process has exited, at most {@code timeout}; whether it has. */
-  static boolean awaitExit(long pid, Duration timeout) {
-    return ProcessHandle.of(pid).map(p -> ChildProcesses.awaitExit(p, timeout)).orElse(true);
   }
 
   // ---- Files --------------------------------------------------------------------------------
@@ -754,20 +699,22 @@ public final class FlinkCluster implements AutoCloseable {
     return "taskmanager-" + number;
   }
 
-  private void writePidFile(String name, long pid) {
-    try {
-      Files.writeString(workDir.resolve(name + ".pid"), pid + "\n", StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the pid file of " + name, e);
-    }
+  /** The pid file of the JVM {@code name} ({@code jobmanager}, {@code taskmanager-<n>}). */
+  static Path pidFile(Path workDir, String name) {
+    return workDir.resolve(name + ".pid");
+  }
+
+  /**
+   * What the command line of the JVM {@code name} of {@code workDir} holds: the option naming its
+   * log file there (so that a recycled pid is not taken for it). It comes before the long
+   * classpath, within the 4 KiB of command line that {@link ProcessHandle.Info} shows.
+   */
+  static String commandLineMark(Path workDir, String name) {
+    return "-Dlog.file=" + workDir.resolve("log").resolve(name + ".log");
   }
 
   private void deletePidFile(String name) {
-    try {
-      Files.deleteIfExists(workDir.resolve(name + ".pid"));
-    } catch (IOException e) {
-      LOG.warn("Cannot delete the pid file of {}", name, e);
-    }
+    PidFile.delete(pidFile(workDir, name));
   }
 
   /** The numbers of the TaskManagers with pid files in {@code workDir}, ascending. */
@@ -787,38 +734,10 @@ public final class FlinkCluster implements AutoCloseable {
     }
   }
 
-  /**
-   * The process whose pid {@code <name>.pid} in {@code workDir} holds, if it is alive and is that
-   * JVM of this work directory: its command line names its log file there (so that a recycled pid
-   * is not taken for it). The log file comes before the long classpath, within the 4 KiB of command
-   * line that {@link ProcessHandle.Info} shows.
-   */
+  /** The live JVM {@code name} of {@code workDir}, from its pid file. */
   static Optional<ProcessHandle> livePid(Path workDir, String name) {
-    Path file = workDir.resolve(name + ".pid");
-    if (!Files.isRegularFile(file)) {
-      return Optional.empty();
-    }
-    long pid;
-    try {
-      pid = Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).strip());
-    } catch (IOException | NumberFormatException e) {
-      return Optional.empty();
-    }
-    String logOption = "-Dlog.file=" + workDir.resolve("log").resolve(name + ".log");
-    return ProcessHandle.of(pid)
-        .filter(ProcessHandle::isAlive)
-        .filter(handle -> handle.info().commandLine().map(l -> l.contains(logOption)).orElse(true));
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
-    }
+    String mark = commandLineMark(workDir, name);
+    return PidFile.live(pidFile(workDir, name), line -> line.contains(mark));
   }
 
   // ---- Helpers ------------------------------------------------------------------------------
@@ -839,33 +758,12 @@ public final class FlinkCluster implements AutoCloseable {
     return new File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
   }
 
-  /** The setsid command if there is one: the daemons then get a session of their own. */
-  private static Optional<String> setsid() {
-    for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-      Path candidate = Path.of(dir, "setsid");
-      if (Files.isExecutable(candidate)) {
-        return Optional.of(candidate.toString());
-      }
-    }
-    return Optional.empty();
-  }
-
   private static void pause() {
     try {
       Thread.sleep(POLL_INTERVAL.toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while waiting for the Flink cluster", e);
-    }
-  }
-
-  /** Whether nothing listens on the loopback port (so that a JVM can bind it). */
-  static boolean isFree(int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
-      socket.setReuseAddress(true);
-      return true;
-    } catch (IOException e) {
-      return false;
     }
   }
 

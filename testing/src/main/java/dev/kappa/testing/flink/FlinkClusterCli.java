@@ -1,11 +1,12 @@
 package dev.kappa.testing.flink;
 
+import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.Subcommands;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,13 +33,6 @@ public final class FlinkClusterCli {
   static final int DEFAULT_RPC_PORT = 6123;
   private static final int JOBS_SHOWN = 10;
 
-  private static final String USAGE =
-      String.join(
-          "\n",
-          "usage: FlinkClusterCli start <work-dir> [--taskmanagers N] [--rest-port P] [--rpc-port P]",
-          "       FlinkClusterCli stop <work-dir>",
-          "       FlinkClusterCli status <work-dir>");
-
   private FlinkClusterCli() {}
 
   /** Runs a subcommand and exits with its code. */
@@ -48,29 +42,26 @@ public final class FlinkClusterCli {
 
   /** Runs a subcommand, printing to {@code out} and errors to {@code err}; the exit code. */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length < 2) {
-      err.println(USAGE);
+    return Subcommands.of("FlinkClusterCli", err)
+        .withErrorPrefix("flink-cluster: ")
+        .add(
+            "start <work-dir> [--taskmanagers N] [--rest-port P] [--rpc-port P]",
+            rest -> start(rest, out, err))
+        .add("stop <work-dir>", rest -> rest.size() == 1 ? stop(workDir(rest), out) : 2)
+        .add("status <work-dir>", rest -> rest.size() == 1 ? status(workDir(rest), out) : 2)
+        .run(args);
+  }
+
+  private static Path workDir(List<String> args) {
+    return Path.of(args.get(0)).toAbsolutePath().normalize();
+  }
+
+  private static int start(List<String> args, PrintStream out, PrintStream err) {
+    if (args.isEmpty()) {
       return 2;
     }
-    Path workDir = Path.of(args[1]).toAbsolutePath().normalize();
-    List<String> options = Arrays.asList(args).subList(2, args.length);
-    try {
-      switch (args[0]) {
-        case "start":
-          Optional<StartOptions> start = StartOptions.parse(options, err);
-          return start.isEmpty() ? 2 : start(workDir, start.get(), out);
-        case "stop":
-          return options.isEmpty() ? stop(workDir, out) : usage(err);
-        case "status":
-          return options.isEmpty() ? status(workDir, out) : usage(err);
-        default:
-          err.println("unknown command: " + args[0]);
-          return usage(err);
-      }
-    } catch (IllegalStateException | IllegalArgumentException e) {
-      err.println("flink-cluster: " + e.getMessage());
-      return 1;
-    }
+    Optional<StartOptions> options = StartOptions.parse(args.subList(1, args.size()), err);
+    return options.isEmpty() ? 2 : start(workDir(args), options.get(), out);
   }
 
   private static int start(Path workDir, StartOptions options, PrintStream out) {
@@ -139,21 +130,20 @@ public final class FlinkClusterCli {
     boolean any = false;
     for (int number : FlinkCluster.pidFileNumbers(workDir)) {
       String name = FlinkCluster.taskManagerName(number);
-      Optional<ProcessHandle> stray = FlinkCluster.livePid(workDir, name);
+      Optional<Long> stray =
+          ChildProcesses.terminate(
+              FlinkCluster.pidFile(workDir, name),
+              FlinkCluster.commandLineMark(workDir, name),
+              FlinkCluster.STOP_TIMEOUT);
       if (stray.isPresent()) {
-        stray.get().destroy();
-        if (!FlinkCluster.awaitExit(stray.get().pid(), FlinkCluster.STOP_TIMEOUT)) {
-          stray.get().destroyForcibly();
-        }
         out.println(
             "flink-cluster: stopped "
                 + name
                 + " (pid "
-                + stray.get().pid()
+                + stray.get()
                 + "), left running without its JobManager");
         any = true;
       }
-      workDir.resolve(name + ".pid").toFile().delete();
     }
     return any;
   }
@@ -218,11 +208,6 @@ public final class FlinkClusterCli {
         : String.format("%dm %02ds", seconds / 60, seconds % 60);
   }
 
-  private static int usage(PrintStream err) {
-    err.println(USAGE);
-    return 2;
-  }
-
   /** The options of {@code start}. */
   record StartOptions(int taskManagers, int restPort, int rpcPort) {
 
@@ -239,10 +224,10 @@ public final class FlinkClusterCli {
         } else if (i + 1 < options.size()) {
           value = options.get(++i);
         } else {
-          err.println(option + " needs a value\n" + USAGE);
+          err.println(option + " needs a value");
           return Optional.empty();
         }
-        Optional<Integer> number = positive(name, value, err);
+        Optional<Integer> number = Subcommands.positive(name, value, err);
         if (number.isEmpty()) {
           return Optional.empty();
         }
@@ -257,24 +242,11 @@ public final class FlinkClusterCli {
             rpcPort = number.get();
             break;
           default:
-            err.println("unknown option " + name + "\n" + USAGE);
+            err.println("unknown option " + name);
             return Optional.empty();
         }
       }
       return Optional.of(new StartOptions(taskManagers, restPort, rpcPort));
-    }
-
-    private static Optional<Integer> positive(String name, String value, PrintStream err) {
-      try {
-        int parsed = Integer.parseInt(value);
-        if (parsed > 0) {
-          return Optional.of(parsed);
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-      err.println(name + " must be a positive number, got '" + value + "'");
-      return Optional.empty();
     }
   }
 }

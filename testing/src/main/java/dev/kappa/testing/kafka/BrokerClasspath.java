@@ -1,7 +1,6 @@
 package dev.kappa.testing.kafka;
 
 import dev.kappa.testing.process.ClasspathFile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -36,32 +35,13 @@ final class BrokerClasspath {
    * property from the directory Maven runs in, which is wrong when Maven runs inside a module.)
    */
   static Path locate(String property, Path workingDir) {
-    String fromProperty;
-    if (property != null && !property.isBlank()) {
-      Path file = Path.of(property);
-      if (Files.isRegularFile(file)) {
-        return file;
-      }
-      fromProperty = file + " (system property " + PROPERTY + ") does not exist, and ";
-    } else {
-      fromProperty = "The system property " + PROPERTY + " is not set, and ";
-    }
-    for (Path dir = workingDir.toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path file = dir.resolve(FILE_IN_REPOSITORY);
-      if (Files.isRegularFile(file)) {
-        return file;
-      }
-    }
-    throw new IllegalStateException(
-        "No Kafka broker classpath file: "
-            + fromProperty
-            + "there is no "
-            + FILE_IN_REPOSITORY
-            + " in "
-            + workingDir.toAbsolutePath()
-            + " or a parent directory; "
-            + HOW_TO_BUILD
-            + ".");
+    return ClasspathFile.locate(
+        property,
+        PROPERTY,
+        FILE_IN_REPOSITORY,
+        workingDir,
+        "Kafka broker classpath file",
+        "; " + HOW_TO_BUILD);
   }
 
   /** The file's classpath, checked not to be empty. */

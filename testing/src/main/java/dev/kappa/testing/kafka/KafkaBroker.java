@@ -1,12 +1,12 @@
 package dev.kappa.testing.kafka;
 
 import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.LocalServer;
+import dev.kappa.testing.process.PidFile;
 import dev.kappa.testing.process.Ports;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -49,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * <p>Topics are never auto-created: tests create their own, uniquely named, with {@link
  * #createTopic}. In JUnit 5 tests, {@link KafkaBrokerExtension} shares one broker per test JVM.
  */
-public final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker extends LocalServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
 
@@ -75,21 +73,25 @@ public final class KafkaBroker implements AutoCloseable {
   private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
   private static final int LOG_TAIL_BYTES = 8 * 1024;
 
-  private final Path dataDir;
-  private final int port;
   private final int controllerPort;
   private final String classpath;
-  private final Thread shutdownHook;
+  private final String logLevel;
+  private final boolean detached;
   // Written under this object's lock; volatile for the shutdown hook, which must not block on it.
   private volatile Process process;
 
-  private KafkaBroker(Path dataDir, int port, int controllerPort, String classpath) {
-    this.dataDir = dataDir;
-    this.port = port;
+  private KafkaBroker(
+      Path dataDir,
+      int port,
+      int controllerPort,
+      String classpath,
+      String logLevel,
+      boolean detached) {
+    super(HOST, port, dataDir, detached);
     this.controllerPort = controllerPort;
     this.classpath = classpath;
-    // Should the test JVM exit without closing the broker, SIGTERM it rather than leave it behind.
-    this.shutdownHook = new Thread(this::terminateOnExit, "kafka-broker-" + port + "-exit");
+    this.logLevel = logLevel;
+    this.detached = detached;
   }
 
   /**
@@ -109,27 +111,29 @@ public final class KafkaBroker implements AutoCloseable {
    * controllerPort}, with its data in {@code dataDir} (created if missing; an existing broker's
    * data is kept), and returns once it answers requests.
    *
-   * @throws IllegalStateException if the broker JVM exits or does not answer within 60 s; the
-   *     message holds the end of its log
+   * @throws IllegalStateException if a port is in use, or the broker JVM exits or does not answer
+   *     within 60 s; the message names the port or holds the end of its log
    */
   public static KafkaBroker start(Path dataDir, int port, int controllerPort) {
-    Ports.check("port", port);
-    Ports.check("controllerPort", controllerPort);
-    if (port == controllerPort) {
-      throw new IllegalArgumentException("port and controllerPort must differ, both are " + port);
-    }
+    return start(
+        dataDir, port, controllerPort, System.getProperty(LOG_LEVEL_PROPERTY, "WARN"), false);
+  }
+
+  /**
+   * Starts a broker; a {@code detached} one, for {@code scripts/kafka-local.sh}, outlives this JVM
+   * in a session of its own (setsid, so that the terminal's signals do not reach it), its pid in
+   * {@link #pidFile(Path)}.
+   */
+  static KafkaBroker start(
+      Path dataDir, int port, int controllerPort, String logLevel, boolean detached) {
+    Ports.requireTwoFree("the Kafka broker", HOST, "port", port, "controllerPort", controllerPort);
     Path dir = dataDir.toAbsolutePath();
-    KafkaBroker broker = new KafkaBroker(dir, port, controllerPort, BrokerClasspath.resolve());
+    KafkaBroker broker =
+        new KafkaBroker(dir, port, controllerPort, BrokerClasspath.resolve(), logLevel, detached);
     Instant begin = Instant.now();
     broker.writeConfiguration();
     broker.formatStorageIfNew();
-    Runtime.getRuntime().addShutdownHook(broker.shutdownHook);
-    try {
-      broker.launch();
-    } catch (RuntimeException e) {
-      broker.removeShutdownHook();
-      throw e;
-    }
+    broker.startSupervised(broker::launch);
     LOG.info(
         "Kafka broker at {} started in {} ms (data in {})",
         broker.bootstrapServers(),
@@ -143,19 +147,23 @@ public final class KafkaBroker implements AutoCloseable {
     return HOST + ":" + port;
   }
 
-  /** The port clients connect to. */
-  public int port() {
-    return port;
-  }
-
   /** The port of the KRaft controller listener. */
   public int controllerPort() {
     return controllerPort;
   }
 
-  /** The directory holding the broker's configuration, log and data. */
-  public Path dataDir() {
-    return dataDir;
+  /** The pid file of a detached broker on {@code dataDir}. */
+  static Path pidFile(Path dataDir) {
+    return dataDir.resolve("broker.pid");
+  }
+
+  /**
+   * What the command line of the broker JVM on {@code dataDir} holds: its log4j configuration there
+   * (so that a recycled pid is not taken for it). It comes before the long classpath, within the 4
+   * KiB of command line that {@link ProcessHandle.Info} shows.
+   */
+  static String commandLineMark(Path dataDir) {
+    return "-Dlog4j.configuration=" + log4jProperties(dataDir.toAbsolutePath()).toUri();
   }
 
   /** The broker JVM's output (its log, at WARN unless {@value #LOG_LEVEL_PROPERTY} is set). */
@@ -192,19 +200,12 @@ public final class KafkaBroker implements AutoCloseable {
    * it has not exited within 30 s. Returns once the JVM has exited, its ports free. Does nothing if
    * the broker is not running.
    */
+  @Override
   public synchronized void stop() {
     if (process == null) {
       return;
     }
-    process.destroy();
-    if (!waitFor(process, STOP_TIMEOUT)) {
-      LOG.warn(
-          "Kafka broker at {} did not stop within {} s of SIGTERM; killing it",
-          bootstrapServers(),
-          STOP_TIMEOUT.toSeconds());
-      process.destroyForcibly();
-      waitFor(process, STOP_TIMEOUT);
-    }
+    ChildProcesses.terminate(List.of(process.toHandle()), STOP_TIMEOUT);
     process = null;
   }
 
@@ -216,8 +217,7 @@ public final class KafkaBroker implements AutoCloseable {
     if (process == null) {
       return;
     }
-    process.destroyForcibly();
-    waitFor(process, STOP_TIMEOUT);
+    ChildProcesses.kill(List.of(process.toHandle()), STOP_TIMEOUT);
     process = null;
   }
 
@@ -233,18 +233,6 @@ public final class KafkaBroker implements AutoCloseable {
     launch();
   }
 
-  /** Stops the broker (see {@link #stop()}). The data directory is left to its owner. */
-  @Override
-  public synchronized void close() {
-    stop();
-    removeShutdownHook();
-  }
-
-  @Override
-  public String toString() {
-    return "KafkaBroker{" + bootstrapServers() + ", dataDir=" + dataDir + "}";
-  }
-
   /** Starts the broker JVM and waits until it answers; kills it if it does not. */
   private synchronized void launch() {
     if (isRunning()) {
@@ -252,12 +240,30 @@ public final class KafkaBroker implements AutoCloseable {
     }
     Process started = startJvm("kafka.Kafka", serverProperties().toString());
     process = started;
-    try {
-      awaitReady(started);
+    if (detached) {
+      PidFile.write(pidFile(dataDir), started.pid());
+    }
+    try (Admin admin = admin()) {
+      // The port first: a plain connection attempt, so that the client logs no failed connections.
+      ChildProcesses.awaitReady(
+          "The Kafka broker at " + bootstrapServers(),
+          () ->
+              Ports.accepts(HOST, port)
+                  && !admin
+                      .describeCluster(new DescribeClusterOptions().timeoutMs(2_000))
+                      .nodes()
+                      .get(5, TimeUnit.SECONDS)
+                      .isEmpty(),
+          started::isAlive,
+          START_TIMEOUT,
+          POLL_INTERVAL,
+          this::failure);
     } catch (RuntimeException e) {
-      started.destroyForcibly();
-      waitFor(started, STOP_TIMEOUT);
+      ChildProcesses.kill(List.of(started.toHandle()), STOP_TIMEOUT);
       process = null;
+      if (detached) {
+        PidFile.delete(pidFile(dataDir));
+      }
       throw e;
     }
   }
@@ -276,7 +282,7 @@ public final class KafkaBroker implements AutoCloseable {
             "--config",
             serverProperties().toString(),
             "--ignore-formatted");
-    if (!waitFor(format, START_TIMEOUT)) {
+    if (!ChildProcesses.awaitExit(format.toHandle(), START_TIMEOUT)) {
       format.destroyForcibly();
       throw failure("Formatting the Kafka broker's storage did not finish within 60 s", null);
     }
@@ -289,11 +295,14 @@ public final class KafkaBroker implements AutoCloseable {
 
   private Process startJvm(String mainClass, String... args) {
     List<String> command = new ArrayList<>();
+    if (detached) {
+      ChildProcesses.setsid().ifPresent(command::add);
+    }
     command.add(ChildProcesses.javaExecutable());
     command.add(MAX_HEAP);
     command.add("-Djava.awt.headless=true");
-    command.add("-Dlog4j.configuration=" + log4jProperties().toUri());
-    command.add("-D" + LOG_LEVEL_PROPERTY + "=" + System.getProperty(LOG_LEVEL_PROPERTY, "WARN"));
+    command.add(commandLineMark(dataDir));
+    command.add("-D" + LOG_LEVEL_PROPERTY + "=" + logLevel);
     command.add("-cp");
     command.add(classpath);
     command.add(mainClass);
@@ -305,62 +314,6 @@ public final class KafkaBroker implements AutoCloseable {
     }
   }
 
-  /**
-   * Polls until the broker answers a describe-cluster request, failing as soon as its JVM exits or
-   * once {@link #START_TIMEOUT} has passed.
-   */
-  private void awaitReady(Process started) {
-    Instant deadline = Instant.now().plus(START_TIMEOUT);
-    // The port first: a plain connection attempt, so that the clients log no failed connections.
-    while (!accepts(port)) {
-      pauseWhileAlive(started, deadline, null);
-    }
-    try (Admin admin = admin()) {
-      while (true) {
-        Throwable lastError;
-        try {
-          if (!admin
-              .describeCluster(new DescribeClusterOptions().timeoutMs(2_000))
-              .nodes()
-              .get(5, TimeUnit.SECONDS)
-              .isEmpty()) {
-            return;
-          }
-          lastError = null;
-        } catch (ExecutionException e) {
-          lastError = e.getCause();
-        } catch (TimeoutException e) {
-          lastError = e;
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("Interrupted while waiting for the Kafka broker", e);
-        }
-        pauseWhileAlive(started, deadline, lastError);
-      }
-    }
-  }
-
-  /** Waits a poll interval, failing if the broker JVM exits or the deadline has passed. */
-  private void pauseWhileAlive(Process started, Instant deadline, Throwable lastError) {
-    if (waitFor(started, POLL_INTERVAL)) {
-      throw failure(
-          "The Kafka broker JVM exited with code "
-              + started.exitValue()
-              + " before it answered at "
-              + bootstrapServers(),
-          lastError);
-    }
-    if (Instant.now().isAfter(deadline)) {
-      throw failure(
-          "The Kafka broker at "
-              + bootstrapServers()
-              + " did not answer within "
-              + START_TIMEOUT.toSeconds()
-              + " s",
-          lastError);
-    }
-  }
-
   private IllegalStateException failure(String message, Throwable cause) {
     return new IllegalStateException(
         message + ". End of its log, " + logFile() + ":\n" + logTail(), cause);
@@ -369,16 +322,6 @@ public final class KafkaBroker implements AutoCloseable {
   /** The last few kilobytes of the broker's log, for failure messages. */
   String logTail() {
     return ChildProcesses.logTailOrReason(logFile(), LOG_TAIL_BYTES);
-  }
-
-  /**
-   * Writes the configuration a broker with these ports would run with into {@code dataDir}, for
-   * {@code scripts/kafka-local.sh}, which runs the broker JVM itself.
-   */
-  static void writeConfiguration(Path dataDir, int port, int controllerPort) {
-    Ports.check("port", port);
-    Ports.check("controllerPort", controllerPort);
-    new KafkaBroker(dataDir.toAbsolutePath(), port, controllerPort, "").writeConfiguration();
   }
 
   /** Writes {@code server.properties} and the log4j configuration into the data directory. */
@@ -438,6 +381,10 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   private Path log4jProperties() {
+    return log4jProperties(dataDir);
+  }
+
+  private static Path log4jProperties(Path dataDir) {
     return dataDir.resolve("log4j.properties");
   }
 
@@ -457,34 +404,11 @@ public final class KafkaBroker implements AutoCloseable {
     return Admin.create(config);
   }
 
-  private void terminateOnExit() {
+  @Override
+  protected void terminateOnExit() {
     Process running = process;
     if (running != null) {
       running.destroy();
-    }
-  }
-
-  private void removeShutdownHook() {
-    ChildProcesses.removeShutdownHook(shutdownHook);
-  }
-
-  /** Whether something accepts TCP connections on the loopback port. */
-  private static boolean accepts(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(HOST, port), 1_000);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  /** Waits for the process to exit, at most {@code timeout}; whether it has exited. */
-  private static boolean waitFor(Process process, Duration timeout) {
-    try {
-      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while waiting for the Kafka broker JVM", e);
     }
   }
 

@@ -1,5 +1,7 @@
 package dev.kappa.testing.kafka;
 
+import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.PidFile;
 import dev.kappa.testing.process.Subcommands;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -14,28 +16,25 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 
 /**
- * The Java half of {@code scripts/kafka-local.sh}: topic administration with kafka-clients' {@link
- * Admin}, and the broker configuration {@link KafkaBroker} would use.
+ * The Java half of {@code scripts/kafka-local.sh}: starts a {@link KafkaBroker} that outlives this
+ * JVM (its pid in {@code broker.pid} of its data directory), stops it and reports on it, and
+ * administers topics with kafka-clients' {@link Admin}.
  *
  * <pre>
- * KafkaLocalCli configure &lt;data-dir&gt; &lt;port&gt; &lt;controller-port&gt;
+ * KafkaLocalCli start &lt;data-dir&gt; &lt;port&gt; &lt;controller-port&gt; &lt;log-level&gt;
+ * KafkaLocalCli stop &lt;data-dir&gt;
+ * KafkaLocalCli status &lt;data-dir&gt;
  * KafkaLocalCli topics &lt;bootstrap-servers&gt;
  * KafkaLocalCli create-topic &lt;bootstrap-servers&gt; &lt;name&gt; [partitions, default 1]
  * </pre>
  *
- * <p>Exit codes: 0 done, 1 failed, 2 usage error. {@code create-topic} of an existing topic with
- * the same partition count succeeds, so that scripts can repeat it.
+ * <p>Exit codes: 0 done (or running, for {@code status}), 1 failed, 2 usage error, 3 not running
+ * ({@code status}). {@code start} of a running broker and {@code create-topic} of an existing topic
+ * with the same partition count succeed, so that scripts can repeat them.
  */
 public final class KafkaLocalCli {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-  private static final String USAGE =
-      String.join(
-          "\n",
-          "usage: KafkaLocalCli configure <data-dir> <port> <controller-port>",
-          "       KafkaLocalCli topics <bootstrap-servers>",
-          "       KafkaLocalCli create-topic <bootstrap-servers> <name> [partitions]");
 
   private KafkaLocalCli() {}
 
@@ -48,33 +47,73 @@ public final class KafkaLocalCli {
    * Runs a subcommand, printing results to {@code out} and errors to {@code err}; the exit code.
    */
   static int run(String[] args, PrintStream out, PrintStream err) {
-    return Subcommands.run(
-        args,
-        USAGE,
-        err,
-        Map.of(
-            "configure", rest -> configure(rest, out, err),
-            "topics", rest -> topics(rest, out, err),
-            "create-topic", rest -> createTopic(rest, out, err)));
+    return Subcommands.of("KafkaLocalCli", err)
+        .add("start <data-dir> <port> <controller-port> <log-level>", rest -> start(rest, out, err))
+        .add("stop <data-dir>", rest -> stop(rest, out))
+        .add("status <data-dir>", rest -> status(rest, out))
+        .add("topics <bootstrap-servers>", rest -> topics(rest, out))
+        .add(
+            "create-topic <bootstrap-servers> <name> [partitions]",
+            rest -> createTopic(rest, out, err))
+        .run(args);
   }
 
-  private static int configure(List<String> args, PrintStream out, PrintStream err) {
-    if (args.size() != 3) {
-      err.println(USAGE);
+  private static int start(List<String> args, PrintStream out, PrintStream err) {
+    if (args.size() != 4) {
       return 2;
     }
-    Optional<Integer> port = parsePositive(args.get(1), "port", err);
-    Optional<Integer> controllerPort = parsePositive(args.get(2), "controller port", err);
+    Optional<Integer> port = Subcommands.positive("port", args.get(1), err);
+    Optional<Integer> controllerPort = Subcommands.positive("controller port", args.get(2), err);
     if (port.isEmpty() || controllerPort.isEmpty()) {
       return 2;
     }
-    KafkaBroker.writeConfiguration(Path.of(args.get(0)), port.get(), controllerPort.get());
+    Path dataDir = Path.of(args.get(0)).toAbsolutePath();
+    Optional<ProcessHandle> running = running(dataDir);
+    if (running.isPresent()) {
+      out.println("already running (pid " + running.get().pid() + ")");
+      return 0;
+    }
+    KafkaBroker broker =
+        KafkaBroker.start(dataDir, port.get(), controllerPort.get(), args.get(3), true);
+    out.println(
+        "running (pid "
+            + running(dataDir).map(ProcessHandle::pid).orElse(-1L)
+            + ") at "
+            + broker.bootstrapServers());
     return 0;
   }
 
-  private static int topics(List<String> args, PrintStream out, PrintStream err) {
+  private static int stop(List<String> args, PrintStream out) {
     if (args.size() != 1) {
-      err.println(USAGE);
+      return 2;
+    }
+    Path dataDir = Path.of(args.get(0)).toAbsolutePath();
+    Optional<Long> stopped =
+        ChildProcesses.terminate(
+            KafkaBroker.pidFile(dataDir),
+            KafkaBroker.commandLineMark(dataDir),
+            KafkaBroker.STOP_TIMEOUT);
+    out.println(stopped.map(pid -> "stopped (pid " + pid + ")").orElse("not running"));
+    return 0;
+  }
+
+  private static int status(List<String> args, PrintStream out) {
+    if (args.size() != 1) {
+      return 2;
+    }
+    Optional<ProcessHandle> running = running(Path.of(args.get(0)).toAbsolutePath());
+    out.println(running.map(p -> "running (pid " + p.pid() + ")").orElse("stopped"));
+    return running.isPresent() ? 0 : 3;
+  }
+
+  /** The detached broker on {@code dataDir}, if it is running. */
+  private static Optional<ProcessHandle> running(Path dataDir) {
+    String mark = KafkaBroker.commandLineMark(dataDir);
+    return PidFile.live(KafkaBroker.pidFile(dataDir), line -> line.contains(mark));
+  }
+
+  private static int topics(List<String> args, PrintStream out) {
+    if (args.size() != 1) {
       return 2;
     }
     try (Admin admin = admin(args.get(0))) {
@@ -89,12 +128,11 @@ public final class KafkaLocalCli {
 
   private static int createTopic(List<String> args, PrintStream out, PrintStream err) {
     if (args.size() < 2 || args.size() > 3) {
-      err.println(USAGE);
       return 2;
     }
     String name = args.get(1);
     Optional<Integer> partitions =
-        args.size() == 3 ? parsePositive(args.get(2), "partitions", err) : Optional.of(1);
+        args.size() == 3 ? Subcommands.positive("partitions", args.get(2), err) : Optional.of(1);
     if (partitions.isEmpty()) {
       return 2;
     }
@@ -114,19 +152,6 @@ public final class KafkaLocalCli {
 
   private static String partitions(int count) {
     return count + (count == 1 ? " partition" : " partitions");
-  }
-
-  private static Optional<Integer> parsePositive(String value, String what, PrintStream err) {
-    try {
-      int parsed = Integer.parseInt(value);
-      if (parsed > 0) {
-        return Optional.of(parsed);
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    err.println(what + " must be a positive number, got '" + value + "'");
-    return Optional.empty();
   }
 
   private static Admin admin(String bootstrapServers) {

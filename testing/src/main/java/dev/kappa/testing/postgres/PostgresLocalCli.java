@@ -13,7 +13,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,13 +31,6 @@ import java.util.Optional;
  */
 public final class PostgresLocalCli {
 
-  private static final String USAGE =
-      String.join(
-          "\n",
-          "usage: PostgresLocalCli start <data-dir> <port> [file.sql ...]",
-          "       PostgresLocalCli load <port> <file.sql> [file.sql ...]",
-          "       PostgresLocalCli sql <port>");
-
   private PostgresLocalCli() {}
 
   /** Runs a subcommand and exits with its code. */
@@ -51,22 +43,18 @@ public final class PostgresLocalCli {
    * out} and errors to {@code err}; the exit code.
    */
   static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-    return Subcommands.run(
-        args,
-        USAGE,
-        err,
-        Map.of(
-            "start", rest -> start(rest, out, err),
-            "load", rest -> load(rest, out, err),
-            "sql", rest -> sql(rest, in, out, err)));
+    return Subcommands.of("PostgresLocalCli", err)
+        .add("start <data-dir> <port> [file.sql ...]", rest -> start(rest, out, err))
+        .add("load <port> <file.sql> [file.sql ...]", rest -> load(rest, out, err))
+        .add("sql <port>", rest -> sql(rest, in, out, err))
+        .run(args);
   }
 
   private static int start(List<String> args, PrintStream out, PrintStream err) {
     if (args.size() < 2) {
-      err.println(USAGE);
       return 2;
     }
-    Optional<Integer> port = parsePort(args.get(1), err);
+    Optional<Integer> port = Subcommands.port(args.get(1), err);
     if (port.isEmpty()) {
       return 2;
     }
@@ -83,7 +71,7 @@ public final class PostgresLocalCli {
               + ":"
               + actualPort);
     } else {
-      PostgresServer server = PostgresServer.startDetached(dataDir, port.get());
+      PostgresServer server = PostgresServer.start(dataDir, port.get(), true);
       actualPort = server.port();
       long pid = PostgresServer.runningPostmaster(dataDir).map(ProcessHandle::pid).orElse(-1L);
       out.println("started (pid " + pid + ") at " + PostgresServer.HOST + ":" + actualPort);
@@ -93,10 +81,9 @@ public final class PostgresLocalCli {
 
   private static int load(List<String> args, PrintStream out, PrintStream err) {
     if (args.size() < 2) {
-      err.println(USAGE);
       return 2;
     }
-    Optional<Integer> port = parsePort(args.get(0), err);
+    Optional<Integer> port = Subcommands.port(args.get(0), err);
     if (port.isEmpty()) {
       return 2;
     }
@@ -126,10 +113,9 @@ public final class PostgresLocalCli {
 
   private static int sql(List<String> args, InputStream in, PrintStream out, PrintStream err) {
     if (args.size() != 1) {
-      err.println(USAGE);
       return 2;
     }
-    Optional<Integer> port = parsePort(args.get(0), err);
+    Optional<Integer> port = Subcommands.port(args.get(0), err);
     if (port.isEmpty()) {
       return 2;
     }
@@ -151,18 +137,5 @@ public final class PostgresLocalCli {
         "jdbc:postgresql://" + PostgresServer.HOST + ":" + port + "/" + PostgresServer.DATABASE,
         PostgresServer.USER,
         PostgresServer.PASSWORD);
-  }
-
-  private static Optional<Integer> parsePort(String value, PrintStream err) {
-    try {
-      int port = Integer.parseInt(value);
-      if (port > 0 && port <= 65535) {
-        return Optional.of(port);
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    err.println("port must be a number in 1..65535, got '" + value + "'");
-    return Optional.empty();
   }
 }

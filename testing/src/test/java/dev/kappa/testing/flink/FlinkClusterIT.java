@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kappa.testing.flink.FlinkCluster.Overview;
 import dev.kappa.testing.flink.FlinkCluster.TaskManager;
+import dev.kappa.testing.process.Ports;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -72,8 +73,8 @@ class FlinkClusterIT {
       for (long pid : pids) {
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "pid " + pid);
       }
-      assertTrue(FlinkCluster.isFree(cluster.restPort()), "REST port free again");
-      assertTrue(FlinkCluster.isFree(cluster.rpcPort()), "RPC port free again");
+      assertTrue(Ports.isFree(FlinkCluster.HOST, cluster.restPort()), "REST port free again");
+      assertTrue(Ports.isFree(FlinkCluster.HOST, cluster.rpcPort()), "RPC port free again");
       try (var files = Files.list(workDir)) {
         assertEquals(List.of(), files.filter(f -> f.toString().endsWith(".pid")).toList());
       }
@@ -125,7 +126,9 @@ class FlinkClusterIT {
           assertThrows(
               IllegalStateException.class,
               () -> FlinkCluster.start(workDir, 1, taken.getLocalPort(), rpcPort));
-      assertTrue(e.getMessage().contains("Port " + taken.getLocalPort()), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("localhost:" + taken.getLocalPort() + ": the port is in use"),
+          e.getMessage());
     }
   }
 

@@ -1,20 +1,22 @@
 package dev.kappa.testing.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The command line's argument handling and {@code configure}; topics are in KafkaLocalCliIT. */
+/**
+ * The command line's argument handling, {@code status} and {@code stop} without a broker; a broker
+ * started and stopped, and topics, are in KafkaLocalCliIT.
+ */
 class KafkaLocalCliTest {
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -41,20 +43,21 @@ class KafkaLocalCliTest {
   }
 
   @Test
-  void configureWritesTheBrokerConfigurationForThePorts() throws IOException {
-    assertEquals(0, run("configure", dataDir.toString(), "9092", "9093"));
+  void statusWithoutABrokerIsStoppedAndStopSaysSo() {
+    assertEquals(3, run("status", dataDir.toString()));
+    assertEquals(0, run("stop", dataDir.toString()));
+    assertTrue(out().contains("stopped\nnot running"), out());
+  }
 
-    Properties server = new Properties();
-    try (Reader reader = Files.newBufferedReader(dataDir.resolve("server.properties"))) {
-      server.load(reader);
-    }
-    assertEquals("PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093", server.get("listeners"));
-    assertEquals("1@127.0.0.1:9093", server.get("controller.quorum.voters"));
-    assertEquals(dataDir.resolve("logs").toString(), server.get("log.dirs"));
-    // Replayed topics keep historical events: no time-based deletion.
-    assertEquals("-1", server.get("log.retention.ms"));
-    assertEquals("false", server.get("auto.create.topics.enable"));
-    assertTrue(Files.isRegularFile(dataDir.resolve("log4j.properties")));
+  @Test
+  void aPidFileOfAnotherProcessIsNotTakenForTheBroker() throws IOException {
+    // This JVM's pid: alive, but its command line does not run kafka.Kafka.
+    Files.writeString(KafkaBroker.pidFile(dataDir), ProcessHandle.current().pid() + "\n");
+
+    assertEquals(3, run("status", dataDir.toString()));
+    assertEquals(0, run("stop", dataDir.toString()));
+    assertTrue(out().endsWith("not running\n"), out());
+    assertFalse(Files.exists(KafkaBroker.pidFile(dataDir)), "stale pid file deleted");
   }
 
   private int run(String... args) {
@@ -62,6 +65,10 @@ class KafkaLocalCliTest {
         args,
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String out() {
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   private String err() {
