@@ -4,8 +4,8 @@ import com.google.auto.value.AutoValue;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.kappa.schemas.common.SourceRecord;
+import dev.kappa.transforms.errors.DeadLetters;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -49,10 +49,10 @@ import org.slf4j.LoggerFactory;
  * restarting, a deadlock) is retried on a new connection with backoff, within the config's retry
  * budget ({@link JdbcConfig#backoff()}, one per flush, shared by the batch and its rows). A batch
  * that fails for good (a violated constraint, a bad value) or runs out of budget is written again
- * row by row, and every row that still fails becomes a {@link DeadLetter}: the record's Avro
- * single-object bytes ({@link EventCodec}), position {@code system="jdbc"}, {@code name=} the
- * table, this step's name, the error and its stack trace. Dead letters are the output; no row is
- * dropped silently.
+ * row by row, and every row that still fails becomes a {@link DeadLetter} ({@link DeadLetters#of}):
+ * the record's Avro single-object bytes ({@link EventCodec}), position {@code system="jdbc"},
+ * {@code name=} the table, this step's name, the error and its stack trace. Dead letters are the
+ * output; no row is dropped silently.
  *
  * <p>Metrics, namespaced by the step name: {@code rowsWritten}, {@code retries}, {@code
  * deadLetters}.
@@ -394,34 +394,25 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
         // A record that breaks its own schema can't be encoded; keep what Avro can print of it.
         payload = ByteBuffer.wrap(String.valueOf(row).getBytes(StandardCharsets.UTF_8));
       }
-      String message = error.getMessage();
-      return DeadLetter.newBuilder()
-          .setPosition(
-              SourcePosition.newBuilder()
-                  .setSystem(POSITION_SYSTEM)
-                  .setName(table)
-                  .setPartition(null)
-                  .setOffset(null)
-                  .build())
-          .setKey(null)
-          .setPayload(payload)
-          .setStep(stepName)
-          .setErrorClass(error.getClass().getName())
-          .setErrorMessage(message == null ? error.getClass().getSimpleName() : message)
-          .setStackTrace(stackTrace(error))
-          .setFailedAt(java.time.Instant.now())
-          .build();
+      SourceRecord record =
+          SourceRecord.newBuilder()
+              .setPosition(
+                  SourcePosition.newBuilder()
+                      .setSystem(POSITION_SYSTEM)
+                      .setName(table)
+                      .setPartition(null)
+                      .setOffset(null)
+                      .build())
+              .setKey(null)
+              .setPayload(payload)
+              .setTimestamp(null)
+              .build();
+      return DeadLetters.of(record, stepName, error, java.time.Instant.now());
     }
 
     private static String describe(Exception e) {
       String state = e instanceof SQLException ? ((SQLException) e).getSQLState() : null;
       return (state == null ? "" : "SQLState " + state + ": ") + e.getMessage();
-    }
-
-    private static String stackTrace(Throwable error) {
-      StringWriter text = new StringWriter();
-      error.printStackTrace(new PrintWriter(text));
-      return text.toString();
     }
   }
 
