@@ -95,6 +95,10 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
     return ranges;
   }
 
+  EventTimePolicyFactory policies() {
+    return policies;
+  }
+
   private KafkaRangeSource withRange(KafkaPartitionRange range, boolean partOfPartition) {
     return new KafkaRangeSource(
         bootstrapServers,
