@@ -16,5 +16,9 @@
  * <p>Every source emits {@link dev.kappa.schemas.common.SourceRecord}: the original bytes and where
  * they came from. Decoding is a separate step downstream, so that a record that cannot be decoded
  * still has its bytes and position when it becomes a dead letter.
+ *
+ * <p>This package itself holds what the sub-packages share: {@link dev.kappa.io.Checks} (argument
+ * checks with the same messages everywhere) and {@link dev.kappa.io.UnboundedRecordSource} (the
+ * base of the unbounded sources).
  */
 package dev.kappa.io;

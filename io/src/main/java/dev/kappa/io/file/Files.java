@@ -56,4 +56,17 @@ public final class Files {
   public static WriteArchive writeArchive(String outputPrefix) {
     return WriteArchive.to(outputPrefix);
   }
+
+  /** {@code path} if it is not empty; else an error naming {@code setting} and what it expects. */
+  static String checkPath(String setting, String expected, String path) {
+    if (path == null || path.isEmpty()) {
+      throw new IllegalArgumentException(
+          setting
+              + " must be a non-empty "
+              + expected
+              + ", was "
+              + (path == null ? "null" : "\"\""));
+    }
+    return path;
+  }
 }

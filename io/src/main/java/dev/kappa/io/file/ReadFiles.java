@@ -1,6 +1,7 @@
 package dev.kappa.io.file;
 
 import com.google.auto.value.AutoValue;
+import dev.kappa.io.Checks;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
 import java.util.Locale;
@@ -55,22 +56,9 @@ public abstract class ReadFiles extends PTransform<PBegin, PCollection<SourceRec
 
   abstract Builder toBuilder();
 
-  @AutoValue.Builder
-  abstract static class Builder {
-    abstract Builder setFilepattern(String filepattern);
-
-    abstract Builder setFormat(FileFormat format);
-
-    abstract ReadFiles build();
-  }
-
   static ReadFiles of(String filepattern) {
-    if (filepattern == null || filepattern.isEmpty()) {
-      throw new IllegalArgumentException(
-          "filepattern must be a non-empty path or glob, was " + quoted(filepattern));
-    }
     return new AutoValue_ReadFiles.Builder()
-        .setFilepattern(filepattern)
+        .setFilepattern(Files.checkPath("filepattern", "path or glob", filepattern))
         .setFormat(FileFormat.AUTO)
         .build();
   }
@@ -80,10 +68,7 @@ public abstract class ReadFiles extends PTransform<PBegin, PCollection<SourceRec
    * decides per file by its extension.
    */
   public ReadFiles withFormat(FileFormat format) {
-    if (format == null) {
-      throw new IllegalArgumentException("format must not be null");
-    }
-    return toBuilder().setFormat(format).build();
+    return toBuilder().setFormat(Checks.notNull("format", format)).build();
   }
 
   @Override
@@ -123,8 +108,13 @@ public abstract class ReadFiles extends PTransform<PBegin, PCollection<SourceRec
         && FileFormat.fromExtension(name) == null;
   }
 
-  private static String quoted(String value) {
-    return value == null ? "null" : "\"" + value + "\"";
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setFilepattern(String filepattern);
+
+    abstract Builder setFormat(FileFormat format);
+
+    abstract ReadFiles build();
   }
 
   /** Reads each file from start to end, one record at a time. */

@@ -1,6 +1,7 @@
 package dev.kappa.io.file;
 
 import com.google.auto.value.AutoValue;
+import dev.kappa.io.Checks;
 import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
 import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
@@ -93,12 +94,8 @@ public abstract class ReplayFile extends PTransform<PBegin, PCollection<SourceRe
   }
 
   static ReplayFile of(String file) {
-    if (file == null || file.isEmpty()) {
-      throw new IllegalArgumentException(
-          "file must be a non-empty path, was " + (file == null ? "null" : "\"\""));
-    }
     return new AutoValue_ReplayFile.Builder()
-        .setFile(file)
+        .setFile(Files.checkPath("file", "path", file))
         .setFormat(FileFormat.AUTO)
         .setSpeedUp(DEFAULT_SPEED_UP)
         .setMaxOutOfOrderness(BoundedOutOfOrdernessWatermark.DEFAULT_MAX_OUT_OF_ORDERNESS)
@@ -109,10 +106,7 @@ public abstract class ReplayFile extends PTransform<PBegin, PCollection<SourceRe
 
   /** Returns a transform reading the file in {@code format}; by default decided by extension. */
   public ReplayFile withFormat(FileFormat format) {
-    if (format == null) {
-      throw new IllegalArgumentException("format must not be null");
-    }
-    return toBuilder().setFormat(format).build();
+    return toBuilder().setFormat(Checks.notNull("format", format)).build();
   }
 
   /**
@@ -121,10 +115,7 @@ public abstract class ReplayFile extends PTransform<PBegin, PCollection<SourceRe
    * records it skips. It receives a copy of each record.
    */
   public ReplayFile withEventTime(SerializableFunction<SourceRecord, Instant> eventTime) {
-    if (eventTime == null) {
-      throw new IllegalArgumentException("eventTime must not be null");
-    }
-    return toBuilder().setEventTime(eventTime).build();
+    return toBuilder().setEventTime(Checks.notNull("eventTime", eventTime)).build();
   }
 
   /**
@@ -132,10 +123,7 @@ public abstract class ReplayFile extends PTransform<PBegin, PCollection<SourceRe
    * {@code > 0}; {@link Double#POSITIVE_INFINITY} means as fast as possible.
    */
   public ReplayFile withSpeedUp(double speedUp) {
-    if (!(speedUp > 0)) {
-      throw new IllegalArgumentException("speedUp must be > 0, was " + speedUp);
-    }
-    return toBuilder().setSpeedUp(speedUp).build();
+    return toBuilder().setSpeedUp(BoundedOutOfOrdernessWatermark.checkSpeedUp(speedUp)).build();
   }
 
   /**
@@ -143,11 +131,10 @@ public abstract class ReplayFile extends PTransform<PBegin, PCollection<SourceRe
    * maxOutOfOrderness}. Must be {@code >= 0}.
    */
   public ReplayFile withMaxOutOfOrderness(Duration maxOutOfOrderness) {
-    if (maxOutOfOrderness == null || maxOutOfOrderness.isShorterThan(Duration.ZERO)) {
-      throw new IllegalArgumentException(
-          "maxOutOfOrderness must be >= 0, was " + maxOutOfOrderness);
-    }
-    return toBuilder().setMaxOutOfOrderness(maxOutOfOrderness).build();
+    return toBuilder()
+        .setMaxOutOfOrderness(
+            BoundedOutOfOrdernessWatermark.checkMaxOutOfOrderness(maxOutOfOrderness))
+        .build();
   }
 
   /**
@@ -156,18 +143,14 @@ public abstract class ReplayFile extends PTransform<PBegin, PCollection<SourceRe
    * 0}.
    */
   public ReplayFile withIdleTimeout(Duration idleTimeout) {
-    if (idleTimeout == null || !idleTimeout.isLongerThan(Duration.ZERO)) {
-      throw new IllegalArgumentException("idleTimeout must be > 0, was " + idleTimeout);
-    }
-    return toBuilder().setIdleTimeout(idleTimeout).build();
+    return toBuilder()
+        .setIdleTimeout(BoundedOutOfOrdernessWatermark.checkIdleTimeout(idleTimeout))
+        .build();
   }
 
   /** Visible for testing: paces the replay by {@code clock} instead of the wall clock. */
   ReplayFile withClock(ProcessingClock clock) {
-    if (clock == null) {
-      throw new IllegalArgumentException("clock must not be null");
-    }
-    return toBuilder().setClock(clock).build();
+    return toBuilder().setClock(Checks.notNull("clock", clock)).build();
   }
 
   @Override

@@ -1,13 +1,12 @@
 package dev.kappa.io.file;
 
+import dev.kappa.io.UnboundedRecordSource;
 import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
 import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
 import java.util.Collections;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.io.UnboundedSource;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.display.DisplayData;
@@ -18,7 +17,7 @@ import org.joda.time.Instant;
  * The unbounded source behind {@link ReplayFile}: one file, one split, read in file order by a
  * {@link ReplayFileReader}.
  */
-final class ReplayFileSource extends UnboundedSource<SourceRecord, ReplayCheckpoint> {
+final class ReplayFileSource extends UnboundedRecordSource<ReplayCheckpoint> {
   private static final long serialVersionUID = 1L;
 
   private final String file;
@@ -83,11 +82,6 @@ final class ReplayFileSource extends UnboundedSource<SourceRecord, ReplayCheckpo
   @Override
   public Coder<ReplayCheckpoint> getCheckpointMarkCoder() {
     return ReplayCheckpoint.CODER;
-  }
-
-  @Override
-  public Coder<SourceRecord> getOutputCoder() {
-    return AvroCoder.of(SourceRecord.class);
   }
 
   @Override

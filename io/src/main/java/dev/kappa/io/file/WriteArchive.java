@@ -4,11 +4,8 @@ import com.google.auto.value.AutoValue;
 import dev.kappa.schemas.common.SourceRecord;
 import org.apache.beam.sdk.extensions.avro.io.AvroIO;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.WriteFilesResult;
-import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 
@@ -27,58 +24,47 @@ import org.joda.time.Duration;
  * }</pre>
  */
 @AutoValue
-public abstract class WriteArchive
-    extends PTransform<PCollection<SourceRecord>, WriteFilesResult<Void>> {
+public abstract class WriteArchive extends WriteFlushedFiles<SourceRecord> {
   private static final long serialVersionUID = 1L;
 
   /** The suffix of every archive file. */
   public static final String SUFFIX = ".avro";
 
-  abstract String outputPrefix();
-
-  /** How often unbounded input is written out. */
-  public abstract Duration flushInterval();
-
   abstract Builder toBuilder();
 
   static WriteArchive to(String outputPrefix) {
     return new AutoValue_WriteArchive.Builder()
-        .setOutputPrefix(FileSinks.checkPrefix(outputPrefix))
+        .setOutputPrefix(checkPrefix(outputPrefix))
         .setFlushInterval(Duration.standardHours(1))
         .build();
   }
 
   /** Writes unbounded input every {@code interval} of processing time. */
   public WriteArchive withFlushInterval(Duration interval) {
-    return toBuilder().setFlushInterval(FileSinks.checkInterval(interval)).build();
+    return toBuilder().setFlushInterval(checkInterval(interval)).build();
   }
 
   @Override
-  public WriteFilesResult<Void> expand(PCollection<SourceRecord> input) {
-    if (input.isBounded() == PCollection.IsBounded.BOUNDED) {
-      return input.apply(
-          "WriteShards",
-          AvroIO.write(SourceRecord.class)
-              .to(outputPrefix())
-              .withSuffix(SUFFIX)
-              .<Void>withOutputFilenames());
-    }
-    ResourceId prefix = FileSystems.matchNewResource(outputPrefix(), false);
-    return input
-        .apply("FlushPeriodically", FileSinks.<SourceRecord>flushEvery(flushInterval()))
-        .apply(
-            "WriteFlushes",
-            FileIO.<SourceRecord>write()
-                .via(AvroIO.sink(SourceRecord.class))
-                .to(prefix.getCurrentDirectory().toString())
-                .withNaming(new WriteLines.WindowPaneNaming(prefix.getFilename(), SUFFIX))
-                .withNumShards(1));
+  String fileSuffix() {
+    return SUFFIX;
   }
 
   @Override
-  public void populateDisplayData(DisplayData.Builder builder) {
-    super.populateDisplayData(builder);
-    builder.add(DisplayData.item("outputPrefix", outputPrefix()).withLabel("Output prefix"));
+  PTransform<PCollection<SourceRecord>, WriteFilesResult<Void>> writeShards() {
+    return AvroIO.write(SourceRecord.class)
+        .to(outputPrefix())
+        .withSuffix(SUFFIX)
+        .<Void>withOutputFilenames();
+  }
+
+  @Override
+  FileIO.Sink<SourceRecord> flushSink() {
+    return AvroIO.sink(SourceRecord.class);
+  }
+
+  @Override
+  String writeFlushesStepName() {
+    return "WriteFlushes";
   }
 
   @AutoValue.Builder

@@ -4,6 +4,8 @@ import com.google.auto.value.AutoValue;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.regex.Pattern;
+import org.apache.beam.sdk.util.BackOff;
+import org.apache.beam.sdk.util.FluentBackoff;
 
 /**
  * Where a PostgreSQL database is and how hard to try when it fails: the URL and credentials, the
@@ -11,8 +13,9 @@ import java.util.regex.Pattern;
  * a deadlock). The password never appears in {@link #toString()} or display data.
  *
  * <p>The defaults ride out a database that is away for a minute: a failing batch is retried with
- * exponential backoff from 100 ms, capped at 5 s, for up to 2 minutes or 50 retries, whichever
- * comes first. Every setting can be changed with a {@code withX} method, in any order.
+ * exponential backoff from 100 ms, capped at 5 s, for up to 2 minutes of waiting or 50 retries,
+ * whichever comes first ({@link #backoff()}: Beam's {@link FluentBackoff}). Every setting can be
+ * changed with a {@code withX} method, in any order.
  *
  * <pre>{@code
  * JdbcConfig config =
@@ -55,13 +58,17 @@ public abstract class JdbcConfig implements Serializable {
   /** At most this many retries of a failing batch; default 50. */
   public abstract int maxRetries();
 
-  /** At most this long retrying a failing batch; default 2 minutes. */
+  /**
+   * At most this long waiting between retries of a failing batch, in total; default 2 minutes. The
+   * attempts themselves add to it, each bounded by {@link #connectTimeout()} when the server does
+   * not answer.
+   */
   public abstract Duration maxRetryDuration();
 
-  /** The first wait before a retry, doubled each time; default 100 ms. */
+  /** The nominal first wait before a retry, doubled each time; default 100 ms. */
   public abstract Duration initialBackoff();
 
-  /** The longest wait between retries; default 5 s. */
+  /** The longest nominal wait between retries, before jitter; default 5 s. */
   public abstract Duration maxBackoff();
 
   /**
@@ -135,7 +142,8 @@ public abstract class JdbcConfig implements Serializable {
 
   /**
    * Retries a batch that fails transiently at most {@code maxRetries} times and for at most {@code
-   * maxRetryDuration}, whichever ends first. {@code (0, Duration.ZERO)} never retries.
+   * maxRetryDuration} of waiting in all, whichever ends first. {@code (0, Duration.ZERO)} never
+   * retries.
    */
   public JdbcConfig withRetryBudget(int maxRetries, Duration maxRetryDuration) {
     if (maxRetries < 0) {
@@ -150,7 +158,7 @@ public abstract class JdbcConfig implements Serializable {
 
   /**
    * Waits {@code initial} before the first retry, doubling the wait each time up to {@code max}
-   * (each wait is jittered down by up to half, so that workers do not retry in step).
+   * (each wait is jittered by up to half either way, so that workers do not retry in step).
    */
   public JdbcConfig withBackoff(Duration initial, Duration max) {
     if (initial == null || initial.isZero() || initial.isNegative()) {
@@ -173,6 +181,31 @@ public abstract class JdbcConfig implements Serializable {
       throw new IllegalArgumentException("connectTimeout must be positive, was " + timeout);
     }
     return toBuilder().setConnectTimeout(timeout).build();
+  }
+
+  /**
+   * A new retry schedule for one flush: Beam's {@link FluentBackoff} with this config's backoff and
+   * budget, so the batch and then its rows one by one share {@link #maxRetryDuration()}. {@link
+   * BackOff#STOP_BACKOFF} when the budget is empty.
+   */
+  BackOff backoff() {
+    if (maxRetries() == 0 || maxRetryDuration().isZero()) {
+      return BackOff.STOP_BACKOFF;
+    }
+    return FluentBackoff.DEFAULT
+        .withExponent(2)
+        .withInitialBackoff(millis(initialBackoff()))
+        .withMaxBackoff(millis(maxBackoff()))
+        .withMaxRetries(maxRetries())
+        .withMaxCumulativeBackoff(millis(maxRetryDuration()))
+        .backoff();
+  }
+
+  /**
+   * A positive duration in whole milliseconds (at least one), as {@link FluentBackoff} takes it.
+   */
+  private static org.joda.time.Duration millis(Duration duration) {
+    return org.joda.time.Duration.millis(Math.max(1, duration.toMillis()));
   }
 
   /** {@link #connectTimeout()} in whole seconds, rounded up, as the PostgreSQL driver takes it. */

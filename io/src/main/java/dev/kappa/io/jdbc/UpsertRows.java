@@ -4,8 +4,8 @@ import com.google.auto.value.AutoValue;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.kappa.schemas.common.SourceRecord;
+import dev.kappa.transforms.errors.DeadLetters;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -26,6 +26,9 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.util.BackOff;
+import org.apache.beam.sdk.util.BackOffUtils;
+import org.apache.beam.sdk.util.Sleeper;
 import org.apache.beam.sdk.values.PCollection;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
@@ -44,11 +47,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Failures.</b> A batch that fails transiently (the connection, the server shutting down or
  * restarting, a deadlock) is retried on a new connection with backoff, within the config's retry
- * budget. A batch that fails for good (a violated constraint, a bad value) or runs out of budget is
- * written again row by row, and every row that still fails becomes a {@link DeadLetter}: the
- * record's Avro single-object bytes ({@link EventCodec}), position {@code system="jdbc"}, {@code
- * name=} the table, this step's name, the error and its stack trace. Dead letters are the output;
- * no row is dropped silently.
+ * budget ({@link JdbcConfig#backoff()}, one per flush, shared by the batch and its rows). A batch
+ * that fails for good (a violated constraint, a bad value) or runs out of budget is written again
+ * row by row, and every row that still fails becomes a {@link DeadLetter} ({@link DeadLetters#of}):
+ * the record's Avro single-object bytes ({@link EventCodec}), position {@code system="jdbc"},
+ * {@code name=} the table, this step's name, the error and its stack trace. Dead letters are the
+ * output; no row is dropped silently.
  *
  * <p>Metrics, namespaced by the step name: {@code rowsWritten}, {@code retries}, {@code
  * deadLetters}.
@@ -224,6 +228,7 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
     private transient DatabaseConnection connection;
     private transient List<Pending<T>> batch;
     private transient List<Pending<DeadLetter>> failed;
+    private transient int flushRetries;
 
     UpsertFn(
         Class<T> recordClass,
@@ -290,8 +295,9 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
       }
       List<Pending<T>> rows = new ArrayList<>(batch);
       batch.clear();
-      RetryBudget budget = new RetryBudget(config);
-      Exception batchFailure = write(rows, budget);
+      BackOff backoff = config.backoff();
+      flushRetries = 0;
+      Exception batchFailure = write(rows, backoff);
       if (batchFailure == null) {
         rowsWritten.inc(rows.size());
         return;
@@ -304,7 +310,7 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
           describe(batchFailure));
       int dead = 0;
       for (Pending<T> row : rows) {
-        Exception rowFailure = write(List.of(row), budget);
+        Exception rowFailure = write(List.of(row), backoff);
         if (rowFailure == null) {
           rowsWritten.inc();
         } else {
@@ -320,10 +326,10 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
     }
 
     /**
-     * Writes {@code rows} in one transaction, retrying transient failures within {@code budget}.
-     * Returns null when written, else the last failure.
+     * Writes {@code rows} in one transaction, retrying transient failures while {@code backoff}
+     * allows. Returns null when written, else the last failure.
      */
-    private @Nullable Exception write(List<Pending<T>> rows, RetryBudget budget) {
+    private @Nullable Exception write(List<Pending<T>> rows, BackOff backoff) {
       while (true) {
         try {
           Connection open = connection.get();
@@ -349,11 +355,11 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
           }
           // The connection may be broken (a restarted server closes it): never reuse it.
           connection.discard();
-          if (!budget.retryAfterBackoff()) {
+          if (!retryAfterBackoff(backoff)) {
             return e;
           }
           retries.inc();
-          if (budget.retries() == 1) {
+          if (++flushRetries == 1) {
             LOG.warn(
                 "{}: writing to {} failed transiently ({}); retrying for up to {}",
                 stepName,
@@ -370,6 +376,16 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
       }
     }
 
+    /** Waits the next backoff and returns true, or returns false once the budget is spent. */
+    private static boolean retryAfterBackoff(BackOff backoff) {
+      try {
+        return BackOffUtils.next(Sleeper.DEFAULT, backoff);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+
     private DeadLetter deadLetter(T row, Exception error) {
       ByteBuffer payload;
       try {
@@ -378,34 +394,25 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
         // A record that breaks its own schema can't be encoded; keep what Avro can print of it.
         payload = ByteBuffer.wrap(String.valueOf(row).getBytes(StandardCharsets.UTF_8));
       }
-      String message = error.getMessage();
-      return DeadLetter.newBuilder()
-          .setPosition(
-              SourcePosition.newBuilder()
-                  .setSystem(POSITION_SYSTEM)
-                  .setName(table)
-                  .setPartition(null)
-                  .setOffset(null)
-                  .build())
-          .setKey(null)
-          .setPayload(payload)
-          .setStep(stepName)
-          .setErrorClass(error.getClass().getName())
-          .setErrorMessage(message == null ? error.getClass().getSimpleName() : message)
-          .setStackTrace(stackTrace(error))
-          .setFailedAt(java.time.Instant.now())
-          .build();
+      SourceRecord record =
+          SourceRecord.newBuilder()
+              .setPosition(
+                  SourcePosition.newBuilder()
+                      .setSystem(POSITION_SYSTEM)
+                      .setName(table)
+                      .setPartition(null)
+                      .setOffset(null)
+                      .build())
+              .setKey(null)
+              .setPayload(payload)
+              .setTimestamp(null)
+              .build();
+      return DeadLetters.of(record, stepName, error, java.time.Instant.now());
     }
 
     private static String describe(Exception e) {
       String state = e instanceof SQLException ? ((SQLException) e).getSQLState() : null;
       return (state == null ? "" : "SQLState " + state + ": ") + e.getMessage();
-    }
-
-    private static String stackTrace(Throwable error) {
-      StringWriter text = new StringWriter();
-      error.printStackTrace(new PrintWriter(text));
-      return text.toString();
     }
   }
 

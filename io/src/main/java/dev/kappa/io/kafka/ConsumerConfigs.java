@@ -1,7 +1,5 @@
 package dev.kappa.io.kafka;
 
-import java.io.Serializable;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -30,28 +28,7 @@ final class ConsumerConfigs {
    * settings Kappa controls, naming the one to use instead.
    */
   static Map<String, Object> merge(Map<String, Object> current, Map<String, Object> overrides) {
-    if (overrides == null) {
-      throw new IllegalArgumentException("consumerConfig must not be null");
-    }
-    Map<String, Object> merged = new LinkedHashMap<>(current);
-    for (Map.Entry<String, Object> entry : overrides.entrySet()) {
-      String key = entry.getKey();
-      if (key == null || entry.getValue() == null) {
-        throw new IllegalArgumentException(
-            "consumerConfig must not contain null keys or values, was " + overrides);
-      }
-      String instead = RESERVED.get(key);
-      if (instead != null) {
-        throw new IllegalArgumentException(
-            "consumerConfig must not set " + key + ": " + instead + ".");
-      }
-      if (!(entry.getValue() instanceof Serializable)) {
-        throw new IllegalArgumentException(
-            "consumerConfig value of " + key + " must be Serializable, was " + entry.getValue());
-      }
-      merged.put(key, entry.getValue());
-    }
-    return Collections.unmodifiableMap(merged);
+    return Settings.clientConfig("consumerConfig", RESERVED, current, overrides);
   }
 
   /**
@@ -68,6 +45,14 @@ final class ConsumerConfigs {
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     return config;
+  }
+
+  /** A plain consumer of Kappa's own, from {@code factory}, with {@link #forOwnConsumer}. */
+  static Consumer<byte[], byte[]> open(
+      SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> factory,
+      String bootstrapServers,
+      Map<String, Object> extra) {
+    return factory.apply(forOwnConsumer(bootstrapServers, extra));
   }
 
   /** Creates {@link KafkaConsumer}s; a seam for tests, like KafkaIO's consumer factory. */

@@ -95,6 +95,10 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
     return ranges;
   }
 
+  EventTimePolicyFactory policies() {
+    return policies;
+  }
+
   private KafkaRangeSource withRange(KafkaPartitionRange range, boolean partOfPartition) {
     return new KafkaRangeSource(
         bootstrapServers,
@@ -147,12 +151,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
 
   @Override
   public BoundedReader<SourceRecord> createReader(PipelineOptions options) {
-    if (ranges.size() > 1) {
-      throw new IllegalStateException(
-          "A Kafka range source must be split into one source per range before reading; got "
-              + ranges);
-    }
-    return new RangeReader(this, ranges.isEmpty() ? null : ranges.get(0));
+    return new RangeReader(this, PartitionRead.onlyRange(ranges));
   }
 
   @Override
@@ -163,15 +162,11 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
-    builder
-        .add(DisplayData.item("bootstrapServers", bootstrapServers).withLabel("Bootstrap servers"))
-        .add(DisplayData.item("ranges", ranges.toString()).withLabel("Offset ranges"));
+    PartitionRead.populateDisplayData(builder, bootstrapServers, ranges);
   }
 
   /** Reads one offset range in order; see {@link PartitionFetcher} for where it stops. */
   static final class RangeReader extends BoundedReader<SourceRecord> {
-    private static final Counter RECORDS = Metrics.counter(ReadKafkaRange.class, "records");
-    private static final Counter BYTES = Metrics.counter(ReadKafkaRange.class, "bytes");
     private static final Counter SKIPPED_BEFORE_FROM =
         Metrics.counter(ReadKafkaRange.class, "skippedBeforeFrom");
     private static final Counter SKIPPED_AT_OR_AFTER_TO =
@@ -179,9 +174,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
 
     private final KafkaRangeSource source;
     private final @Nullable KafkaPartitionRange range;
-    private @Nullable PartitionFetcher fetcher;
-    private @Nullable EventTimePolicy policy;
-    private @Nullable ReadProgress progress;
+    private @Nullable PartitionRead read;
     private @Nullable Counter partitionRecords;
     private final CurrentRecord current;
     private boolean finished;
@@ -202,14 +195,21 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
         finished = true;
         return false;
       }
-      Consumer<byte[], byte[]> consumer =
-          source.consumerFactory.apply(
-              ConsumerConfigs.forOwnConsumer(source.bootstrapServers, source.consumerConfig));
-      fetcher = new PartitionFetcher(consumer, range, range.startOffset());
-      policy = source.policies.create(null);
+      PartitionRead read =
+          new PartitionRead(
+              ConsumerConfigs.open(
+                  source.consumerFactory, source.bootstrapServers, source.consumerConfig),
+              range,
+              range.startOffset(),
+              label(range),
+              LOG,
+              source.clock,
+              source.policies.create(null),
+              current,
+              ReadKafkaRange.class);
+      this.read = read;
       partitionRecords = Metrics.counter(ReadKafkaRange.class, "records-" + range.partitionName());
-      progress = new ReadProgress(LOG, label(range), range.count(), 0, source.clock);
-      progress.counted(0, 0, 0);
+      read.progress().counted(0, 0, 0);
       LOG.info("Reading {}", range);
       return advance();
     }
@@ -224,28 +224,16 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
     @Override
     public boolean advance() throws IOException {
       current.clear();
-      PartitionFetcher fetcher = this.fetcher;
-      KafkaPartitionRange range = this.range;
-      if (fetcher == null || range == null || finished) {
+      PartitionRead read = this.read;
+      if (read == null || finished) {
         return false;
       }
-      ReadProgress progress = this.progress;
-      while (!fetcher.isDone()) {
-        ConsumerRecord<byte[], byte[]> record = fetcher.next(POLL_TIMEOUT);
-        boolean inRange = record != null && keep(record);
-        if (progress != null) {
-          progress.update(fetcher.nextOffset() - range.startOffset());
-        }
+      while (!read.isDone()) {
+        ConsumerRecord<byte[], byte[]> record = read.fetch(POLL_TIMEOUT);
+        boolean inRange = record != null && keep(record, read.progress());
+        read.progressed();
         if (record != null && inRange) {
-          SourceRecord sourceRecord = SourceRecords.of(record);
-          EventTimePolicy policy = this.policy;
-          current.set(
-              sourceRecord,
-              policy == null
-                  ? new Instant(record.timestamp())
-                  : policy.timestampFor(sourceRecord, record.timestamp()));
-          RECORDS.inc();
-          BYTES.inc(SourceRecords.sizeOf(record));
+          read.emit(record);
           Counter partitionRecords = this.partitionRecords;
           if (partitionRecords != null) {
             partitionRecords.inc();
@@ -254,9 +242,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
         }
       }
       finished = true;
-      if (progress != null) {
-        progress.finish(range.count());
-      }
+      read.finish();
       return false;
     }
 
@@ -264,7 +250,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
      * Whether {@code record}'s Kafka timestamp is in range; counts it by verdict and tells the
      * progress line.
      */
-    private boolean keep(ConsumerRecord<byte[], byte[]> record) {
+    private boolean keep(ConsumerRecord<byte[], byte[]> record, ReadProgress progress) {
       TimestampRange.Verdict verdict = source.timestamps.classify(record.timestamp());
       switch (verdict) {
         case IN_RANGE:
@@ -279,10 +265,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
           SKIPPED_AT_OR_AFTER_TO.inc();
           break;
       }
-      ReadProgress progress = this.progress;
-      if (progress != null) {
-        progress.counted(inRange, beforeFrom, atOrAfterTo);
-      }
+      progress.counted(inRange, beforeFrom, atOrAfterTo);
       return verdict == TimestampRange.Verdict.IN_RANGE;
     }
 
@@ -299,14 +282,14 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
     @Override
     public @Nullable Double getFractionConsumed() {
       KafkaPartitionRange range = this.range;
-      PartitionFetcher fetcher = this.fetcher;
+      PartitionRead read = this.read;
       if (range == null || range.isEmpty() || finished) {
         return 1.0;
       }
-      if (fetcher == null) {
+      if (read == null) {
         return 0.0;
       }
-      return (fetcher.nextOffset() - range.startOffset()) / (double) range.count();
+      return (read.nextOffset() - range.startOffset()) / (double) range.count();
     }
 
     @Override
@@ -316,10 +299,10 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
 
     @Override
     public void close() {
-      PartitionFetcher fetcher = this.fetcher;
-      this.fetcher = null;
-      if (fetcher != null) {
-        fetcher.close();
+      PartitionRead read = this.read;
+      this.read = null;
+      if (read != null) {
+        read.close();
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.kappa.io.kafka;
 
+import dev.kappa.io.UnboundedRecordSource;
 import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
@@ -9,10 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
-import org.apache.beam.sdk.io.UnboundedSource;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.display.DisplayData;
@@ -34,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * jumps to the end of time, and once every partition is done the job finishes. One split per
  * partition. Offsets are committed when a checkpoint is finalized, if the read commits offsets.
  */
-final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpoint> {
+final class KafkaToEndSource extends UnboundedRecordSource<OffsetCheckpoint> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ReadKafka.class);
 
@@ -92,12 +89,7 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
 
   @Override
   public ToEndReader createReader(PipelineOptions options, @Nullable OffsetCheckpoint checkpoint) {
-    if (ranges.size() > 1) {
-      throw new IllegalStateException(
-          "A Kafka source must be split into one source per partition before reading; got "
-              + ranges);
-    }
-    return new ToEndReader(this, ranges.isEmpty() ? null : ranges.get(0), checkpoint);
+    return new ToEndReader(this, PartitionRead.onlyRange(ranges), checkpoint);
   }
 
   @Override
@@ -106,31 +98,20 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
   }
 
   @Override
-  public Coder<SourceRecord> getOutputCoder() {
-    return AvroCoder.of(SourceRecord.class);
-  }
-
-  @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
-    builder
-        .add(DisplayData.item("bootstrapServers", bootstrapServers).withLabel("Bootstrap servers"))
-        .add(DisplayData.item("ranges", ranges.toString()).withLabel("Offset ranges"))
-        .add(DisplayData.item("commitOffsets", commitOffsets).withLabel("Commit offsets"));
+    PartitionRead.populateDisplayData(builder, bootstrapServers, ranges);
+    builder.add(DisplayData.item("commitOffsets", commitOffsets).withLabel("Commit offsets"));
   }
 
   /** Reads one partition up to its end offset, then reports the end of time as its watermark. */
   static final class ToEndReader extends UnboundedReader<SourceRecord> {
-    private static final Counter RECORDS = Metrics.counter(ReadKafka.class, "records");
-    private static final Counter BYTES = Metrics.counter(ReadKafka.class, "bytes");
-
     private final KafkaToEndSource source;
     private final @Nullable KafkaPartitionRange range;
     private final long startAt;
     private final EventTimePolicy policy;
     private final AtomicLong pendingCommit = new AtomicLong(-1);
-    private @Nullable PartitionFetcher fetcher;
-    private @Nullable ReadProgress progress;
+    private @Nullable PartitionRead read;
     private final CurrentRecord current;
     private boolean finished;
     private boolean closed;
@@ -154,17 +135,18 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
         finished = true;
         return false;
       }
-      Consumer<byte[], byte[]> consumer =
-          source.consumerFactory.apply(
-              ConsumerConfigs.forOwnConsumer(source.bootstrapServers, source.consumerConfig));
-      fetcher = new PartitionFetcher(consumer, range, startAt);
-      progress =
-          new ReadProgress(
-              LOG,
+      read =
+          new PartitionRead(
+              ConsumerConfigs.open(
+                  source.consumerFactory, source.bootstrapServers, source.consumerConfig),
+              range,
+              startAt,
               range.partitionName(),
-              range.count(),
-              Math.min(startAt, range.endOffset()) - range.startOffset(),
-              source.clock);
+              LOG,
+              source.clock,
+              policy,
+              current,
+              ReadKafka.class);
       LOG.info("Reading {} from offset {} to the end offset at launch", range, startAt);
       return advance();
     }
@@ -172,31 +154,22 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
     @Override
     public boolean advance() throws IOException {
       current.clear();
-      PartitionFetcher fetcher = this.fetcher;
-      KafkaPartitionRange range = this.range;
-      if (fetcher == null || range == null || finished) {
+      PartitionRead read = this.read;
+      if (read == null || finished) {
         return false;
       }
-      commitRequested(fetcher);
-      ConsumerRecord<byte[], byte[]> record = fetcher.next(POLL_TIMEOUT);
-      ReadProgress progress = this.progress;
+      commitRequested(read.fetcher());
+      ConsumerRecord<byte[], byte[]> record = read.fetch(POLL_TIMEOUT);
       if (record != null) {
-        SourceRecord sourceRecord = SourceRecords.of(record);
-        current.set(sourceRecord, policy.timestampFor(sourceRecord, record.timestamp()));
-        RECORDS.inc();
-        BYTES.inc(SourceRecords.sizeOf(record));
-        if (progress != null) {
-          progress.update(fetcher.nextOffset() - range.startOffset());
-        }
+        read.emit(record);
+        read.progressed();
         return true;
       }
-      if (fetcher.isDone()) {
+      if (read.isDone()) {
         finished = true;
-        if (progress != null) {
-          progress.finish(range.count());
-        }
-      } else if (progress != null) {
-        progress.update(fetcher.nextOffset() - range.startOffset());
+        read.finish();
+      } else {
+        read.progressed();
       }
       return false;
     }
@@ -219,8 +192,8 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
       KafkaPartitionRange range = this.range;
       if (range != null) {
         try (Consumer<byte[], byte[]> consumer =
-            source.consumerFactory.apply(
-                ConsumerConfigs.forOwnConsumer(source.bootstrapServers, source.consumerConfig))) {
+            ConsumerConfigs.open(
+                source.consumerFactory, source.bootstrapServers, source.consumerConfig)) {
           consumer.commitSync(
               Map.of(range.topicPartition(), new OffsetAndMetadata(offset)),
               OffsetPlanner.REQUEST_TIMEOUT);
@@ -255,18 +228,18 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
     }
 
     private long backlog() {
-      PartitionFetcher fetcher = this.fetcher;
+      PartitionRead read = this.read;
       KafkaPartitionRange range = this.range;
-      if (fetcher == null || range == null) {
+      if (read == null || range == null) {
         return BACKLOG_UNKNOWN;
       }
-      return Math.max(0, range.endOffset() - fetcher.nextOffset());
+      return Math.max(0, range.endOffset() - read.nextOffset());
     }
 
     @Override
     public OffsetCheckpoint getCheckpointMark() {
-      PartitionFetcher fetcher = this.fetcher;
-      long next = fetcher == null ? startAt : fetcher.nextOffset();
+      PartitionRead read = this.read;
+      long next = read == null ? startAt : read.nextOffset();
       Instant watermark =
           finished ? BoundedWindow.TIMESTAMP_MAX_VALUE : policy.watermarkFor(backlog());
       return new OffsetCheckpoint(next, watermark, source.commitOffsets ? this : null);
@@ -285,18 +258,18 @@ final class KafkaToEndSource extends UnboundedSource<SourceRecord, OffsetCheckpo
 
     @Override
     public void close() {
-      PartitionFetcher fetcher = this.fetcher;
-      this.fetcher = null;
+      PartitionRead read = this.read;
+      this.read = null;
       try {
         synchronized (this) {
           closed = true;
-          if (fetcher != null) {
-            commitRequested(fetcher);
+          if (read != null) {
+            commitRequested(read.fetcher());
           }
         }
       } finally {
-        if (fetcher != null) {
-          fetcher.close();
+        if (read != null) {
+          read.close();
         }
       }
     }

@@ -20,6 +20,12 @@ final class OffsetPlanner {
 
   private OffsetPlanner() {}
 
+  /** How a read resolves its offsets, given a consumer and the partitions of its topics. */
+  interface Plan {
+    List<KafkaPartitionRange> resolve(
+        Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions);
+  }
+
   /** The partitions of {@code topics}, in topic then partition order; fails on a missing topic. */
   static List<TopicPartition> partitionsOf(
       Consumer<byte[], byte[]> consumer, List<String> topics, String bootstrapServers) {

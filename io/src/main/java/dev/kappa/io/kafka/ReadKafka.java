@@ -1,6 +1,7 @@
 package dev.kappa.io.kafka;
 
 import com.google.auto.value.AutoValue;
+import dev.kappa.io.Checks;
 import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
 import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
@@ -75,11 +76,10 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ReadKafka.class);
 
-  abstract String bootstrapServers();
-
-  abstract List<String> topics();
-
-  abstract @Nullable SerializableFunction<SourceRecord, Instant> eventTime();
+  /**
+   * The servers, topics, event time and consumer settings it shares with {@link ReadKafkaRange}.
+   */
+  abstract KafkaReadSettings settings();
 
   abstract Duration maxOutOfOrderness();
 
@@ -89,8 +89,6 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
 
   abstract boolean commitOffsetsInFinalize();
 
-  abstract Map<String, Object> consumerConfig();
-
   abstract boolean stopAtEndOffsets();
 
   /** Whether the consumer commits offsets on its own timer (live reads only). */
@@ -99,19 +97,11 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
   /** Per partition, the offset to stop before; empty unless {@link #withStopAtOffsets}. */
   abstract Map<TopicPartition, Long> stopOffsets();
 
-  abstract SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory();
-
-  abstract ProcessingClock clock();
-
   abstract Builder toBuilder();
 
   @AutoValue.Builder
   abstract static class Builder {
-    abstract Builder setBootstrapServers(String bootstrapServers);
-
-    abstract Builder setTopics(List<String> topics);
-
-    abstract Builder setEventTime(SerializableFunction<SourceRecord, Instant> eventTime);
+    abstract Builder setSettings(KafkaReadSettings settings);
 
     abstract Builder setMaxOutOfOrderness(Duration maxOutOfOrderness);
 
@@ -121,35 +111,24 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
 
     abstract Builder setCommitOffsetsInFinalize(boolean commitOffsetsInFinalize);
 
-    abstract Builder setConsumerConfig(Map<String, Object> consumerConfig);
-
     abstract Builder setStopAtEndOffsets(boolean stopAtEndOffsets);
 
     abstract Builder setAutoCommit(boolean autoCommit);
 
     abstract Builder setStopOffsets(Map<TopicPartition, Long> stopOffsets);
 
-    abstract Builder setConsumerFactory(
-        SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory);
-
-    abstract Builder setClock(ProcessingClock clock);
-
     abstract ReadKafka build();
   }
 
   static ReadKafka of(String bootstrapServers, List<String> topics) {
     return new AutoValue_ReadKafka.Builder()
-        .setBootstrapServers(Settings.bootstrapServers(bootstrapServers))
-        .setTopics(Settings.topics(topics))
+        .setSettings(KafkaReadSettings.of(bootstrapServers, topics))
         .setMaxOutOfOrderness(BoundedOutOfOrdernessWatermark.DEFAULT_MAX_OUT_OF_ORDERNESS)
         .setIdleTimeout(BoundedOutOfOrdernessWatermark.DEFAULT_IDLE_TIMEOUT)
         .setCommitOffsetsInFinalize(true)
-        .setConsumerConfig(Collections.emptyMap())
         .setStopAtEndOffsets(false)
         .setAutoCommit(false)
         .setStopOffsets(Collections.emptyMap())
-        .setConsumerFactory(new ConsumerConfigs.DefaultConsumerFactory())
-        .setClock(ProcessingClock.system())
         .build();
   }
 
@@ -159,7 +138,7 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
    * documentation.
    */
   public ReadKafka withEventTime(SerializableFunction<SourceRecord, Instant> eventTime) {
-    return toBuilder().setEventTime(Settings.notNull("eventTime", eventTime)).build();
+    return toBuilder().setSettings(settings().withEventTime(eventTime)).build();
   }
 
   /**
@@ -167,7 +146,10 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
    * maxOutOfOrderness}. Must be {@code >= 0}; default one minute.
    */
   public ReadKafka withMaxOutOfOrderness(Duration maxOutOfOrderness) {
-    return toBuilder().setMaxOutOfOrderness(Settings.maxOutOfOrderness(maxOutOfOrderness)).build();
+    return toBuilder()
+        .setMaxOutOfOrderness(
+            BoundedOutOfOrdernessWatermark.checkMaxOutOfOrderness(maxOutOfOrderness))
+        .build();
   }
 
   /**
@@ -175,12 +157,14 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
    * idle, advancing its watermark with the wall clock. Must be {@code > 0}; default one minute.
    */
   public ReadKafka withIdleTimeout(Duration idleTimeout) {
-    return toBuilder().setIdleTimeout(Settings.idleTimeout(idleTimeout)).build();
+    return toBuilder()
+        .setIdleTimeout(BoundedOutOfOrdernessWatermark.checkIdleTimeout(idleTimeout))
+        .build();
   }
 
   /** Returns a read in the Kafka consumer group {@code groupId}, whose offsets it commits. */
   public ReadKafka withConsumerGroup(String groupId) {
-    return toBuilder().setConsumerGroup(Settings.nonEmpty("consumerGroup", groupId)).build();
+    return toBuilder().setConsumerGroup(Checks.nonEmpty("consumerGroup", groupId)).build();
   }
 
   /**
@@ -198,9 +182,7 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
    * {@code enable.auto.commit}, the deserializers. Values must be serializable.
    */
   public ReadKafka withConsumerConfig(Map<String, Object> consumerConfig) {
-    return toBuilder()
-        .setConsumerConfig(ConsumerConfigs.merge(consumerConfig(), consumerConfig))
-        .build();
+    return toBuilder().setSettings(settings().withConsumerConfig(consumerConfig)).build();
   }
 
   /**
@@ -228,7 +210,7 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
    * offset.
    */
   public ReadKafka withStopAtOffsets(Map<TopicPartition, Long> offsets) {
-    Settings.notNull("stopOffsets", offsets);
+    Checks.notNull("stopOffsets", offsets);
     if (offsets.isEmpty()) {
       throw new IllegalArgumentException("stopOffsets must name at least one partition");
     }
@@ -247,14 +229,12 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
   /** Visible for testing: creates Kappa's own consumers with {@code consumerFactory}. */
   ReadKafka withConsumerFactory(
       SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory) {
-    return toBuilder()
-        .setConsumerFactory(Settings.notNull("consumerFactory", consumerFactory))
-        .build();
+    return toBuilder().setSettings(settings().withConsumerFactory(consumerFactory)).build();
   }
 
   /** Visible for testing: measures idleness with {@code clock}. */
   ReadKafka withClock(ProcessingClock clock) {
-    return toBuilder().setClock(Settings.notNull("clock", clock)).build();
+    return toBuilder().setSettings(settings().withClock(clock)).build();
   }
 
   @Override
@@ -281,29 +261,23 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
                 + ") reads fixed offset ranges, whose offsets are committed on checkpoints;"
                 + " withAutoCommit() applies to live reads only.");
       }
-      List<KafkaPartitionRange> plan = planToEnd(config);
-      List<KafkaPartitionRange> toRead = new ArrayList<>();
-      for (KafkaPartitionRange range : plan) {
-        if (!range.isEmpty()) {
-          toRead.add(range);
-        }
-      }
+      KafkaReadSettings settings = settings();
       return input.apply(
           "ReadToEndOffsets",
           Read.from(
               new KafkaToEndSource(
-                  bootstrapServers(),
+                  settings.bootstrapServers(),
                   config,
-                  toRead,
+                  KafkaReadSettings.nonEmpty(planToEnd(config)),
                   policies,
                   commitOffsetsInFinalize(),
-                  consumerFactory(),
-                  clock())));
+                  settings.consumerFactory(),
+                  settings.clock())));
     }
     KafkaIO.Read<byte[], byte[]> read =
         KafkaIO.<byte[], byte[]>read()
-            .withBootstrapServers(bootstrapServers())
-            .withTopics(topics())
+            .withBootstrapServers(settings().bootstrapServers())
+            .withTopics(settings().topics())
             .withKeyDeserializer(ByteArrayDeserializer.class)
             .withValueDeserializer(ByteArrayDeserializer.class)
             .withConsumerConfigUpdates(config)
@@ -317,15 +291,14 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
         .setCoder(AvroCoder.of(SourceRecord.class));
   }
 
+  private List<String> topics() {
+    return settings().topics();
+  }
+
   /** The timestamp policies for these settings; checks the settings that depend on each other. */
   EventTimePolicyFactory policies() {
-    SerializableFunction<SourceRecord, Instant> eventTime = eventTime();
-    if (eventTime == null) {
-      throw new IllegalStateException(
-          "Kafka.read("
-              + topics()
-              + ") needs withEventTime(...): the function that gives each record its event time.");
-    }
+    SerializableFunction<SourceRecord, Instant> eventTime =
+        settings().requireEventTime("Kafka.read(" + topics() + ")");
     if (commitOffsetsInFinalize() && consumerGroup() == null) {
       throw new IllegalStateException(
           "Kafka.read("
@@ -334,14 +307,15 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
               + " needs withConsumerGroup(...); or turn it off with"
               + " withCommitOffsetsInFinalize(false).");
     }
-    return new EventTimePolicyFactory(eventTime, maxOutOfOrderness(), idleTimeout(), clock());
+    return new EventTimePolicyFactory(
+        eventTime, maxOutOfOrderness(), idleTimeout(), settings().clock());
   }
 
   /** The consumer settings KafkaIO and Kappa's own consumers get, beyond bootstrap servers. */
   Map<String, Object> effectiveConsumerConfig() {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    config.putAll(consumerConfig());
+    config.putAll(settings().consumerConfig());
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, autoCommit());
     String group = consumerGroup();
     if (group != null) {
@@ -351,13 +325,7 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
   }
 
   private List<KafkaPartitionRange> planToEnd(Map<String, Object> config) {
-    List<KafkaPartitionRange> plan;
-    try (Consumer<byte[], byte[]> consumer =
-        consumerFactory().apply(ConsumerConfigs.forOwnConsumer(bootstrapServers(), config))) {
-      List<TopicPartition> partitions =
-          OffsetPlanner.partitionsOf(consumer, topics(), bootstrapServers());
-      plan = OffsetPlanner.toEnd(consumer, partitions);
-    }
+    List<KafkaPartitionRange> plan = settings().plan(config, OffsetPlanner::toEnd);
     if (!stopOffsets().isEmpty()) {
       plan = withStops(plan);
     }
@@ -392,10 +360,8 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
+    settings().populateDisplayData(builder);
     builder
-        .add(
-            DisplayData.item("bootstrapServers", bootstrapServers()).withLabel("Bootstrap servers"))
-        .add(DisplayData.item("topics", String.join(",", topics())).withLabel("Topics"))
         .addIfNotNull(DisplayData.item("consumerGroup", consumerGroup()).withLabel("Group"))
         .add(
             DisplayData.item("commitOffsetsInFinalize", commitOffsetsInFinalize())

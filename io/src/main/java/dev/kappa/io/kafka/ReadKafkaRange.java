@@ -17,7 +17,6 @@ import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.TopicPartition;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 import org.slf4j.Logger;
@@ -74,38 +73,18 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
   /** The plan resolved by the first call to {@link #plan()} or {@link #expand}. */
   private transient volatile @Nullable List<KafkaPartitionRange> resolvedPlan;
 
-  abstract String bootstrapServers();
-
-  abstract List<String> topics();
+  /** The servers, topics, event time and consumer settings it shares with {@link ReadKafka}. */
+  abstract KafkaReadSettings settings();
 
   abstract TimestampRange timestamps();
-
-  abstract @Nullable SerializableFunction<SourceRecord, Instant> eventTime();
-
-  abstract Map<String, Object> consumerConfig();
-
-  abstract SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory();
-
-  abstract ProcessingClock clock();
 
   abstract Builder toBuilder();
 
   @AutoValue.Builder
   abstract static class Builder {
-    abstract Builder setBootstrapServers(String bootstrapServers);
-
-    abstract Builder setTopics(List<String> topics);
+    abstract Builder setSettings(KafkaReadSettings settings);
 
     abstract Builder setTimestamps(TimestampRange timestamps);
-
-    abstract Builder setEventTime(SerializableFunction<SourceRecord, Instant> eventTime);
-
-    abstract Builder setConsumerConfig(Map<String, Object> consumerConfig);
-
-    abstract Builder setConsumerFactory(
-        SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory);
-
-    abstract Builder setClock(ProcessingClock clock);
 
     abstract ReadKafkaRange build();
   }
@@ -121,12 +100,8 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
   private static ReadKafkaRange of(
       String bootstrapServers, List<String> topics, TimestampRange timestamps) {
     return new AutoValue_ReadKafkaRange.Builder()
-        .setBootstrapServers(Settings.bootstrapServers(bootstrapServers))
-        .setTopics(Settings.topics(topics))
+        .setSettings(KafkaReadSettings.of(bootstrapServers, topics))
         .setTimestamps(timestamps)
-        .setConsumerConfig(Collections.emptyMap())
-        .setConsumerFactory(new ConsumerConfigs.DefaultConsumerFactory())
-        .setClock(ProcessingClock.system())
         .build();
   }
 
@@ -135,7 +110,7 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
    * Required. It gets a copy of each record.
    */
   public ReadKafkaRange withEventTime(SerializableFunction<SourceRecord, Instant> eventTime) {
-    return toBuilder().setEventTime(Settings.notNull("eventTime", eventTime)).build();
+    return toBuilder().setSettings(settings().withEventTime(eventTime)).build();
   }
 
   /**
@@ -144,22 +119,18 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
    * {@code enable.auto.commit} and the deserializers are rejected. Values must be serializable.
    */
   public ReadKafkaRange withConsumerConfig(Map<String, Object> consumerConfig) {
-    return toBuilder()
-        .setConsumerConfig(ConsumerConfigs.merge(consumerConfig(), consumerConfig))
-        .build();
+    return toBuilder().setSettings(settings().withConsumerConfig(consumerConfig)).build();
   }
 
   /** Visible for testing: creates consumers with {@code consumerFactory}. */
   ReadKafkaRange withConsumerFactory(
       SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> consumerFactory) {
-    return toBuilder()
-        .setConsumerFactory(Settings.notNull("consumerFactory", consumerFactory))
-        .build();
+    return toBuilder().setSettings(settings().withConsumerFactory(consumerFactory)).build();
   }
 
   /** Visible for testing: measures progress with {@code clock}. */
   ReadKafkaRange withClock(ProcessingClock clock) {
-    return toBuilder().setClock(Settings.notNull("clock", clock)).build();
+    return toBuilder().setSettings(settings().withClock(clock)).build();
   }
 
   /**
@@ -184,18 +155,16 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
   }
 
   private List<KafkaPartitionRange> resolve() {
-    List<KafkaPartitionRange> plan;
-    try (Consumer<byte[], byte[]> consumer =
-        consumerFactory()
-            .apply(ConsumerConfigs.forOwnConsumer(bootstrapServers(), consumerConfig()))) {
-      List<TopicPartition> partitions =
-          OffsetPlanner.partitionsOf(consumer, topics(), bootstrapServers());
-      plan = OffsetPlanner.timeRange(consumer, partitions, timestamps());
-    }
+    List<KafkaPartitionRange> plan =
+        settings()
+            .plan(
+                settings().consumerConfig(),
+                (consumer, partitions) ->
+                    OffsetPlanner.timeRange(consumer, partitions, timestamps()));
     LOG.info(
         "Kafka.readRange({}, {}) scans {}; records whose Kafka timestamp is outside the range are"
             + " skipped and counted (before from, at or after to)",
-        topics(),
+        settings().topics(),
         timestamps(),
         OffsetPlanner.describe(plan));
     return Collections.unmodifiableList(new ArrayList<>(plan));
@@ -208,52 +177,37 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
   Map<String, Object> readerConsumerConfig() {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-    config.putAll(consumerConfig());
+    config.putAll(settings().consumerConfig());
     return Collections.unmodifiableMap(config);
   }
 
   @Override
   public PCollection<SourceRecord> expand(PBegin input) {
-    SerializableFunction<SourceRecord, Instant> eventTime = eventTime();
-    if (eventTime == null) {
-      throw new IllegalStateException(
-          "Kafka.readRange("
-              + topics()
-              + ", ...) needs withEventTime(...): the function that gives each record its event"
-              + " time.");
-    }
-    List<KafkaPartitionRange> toRead = new ArrayList<>();
-    for (KafkaPartitionRange range : plan()) {
-      if (!range.isEmpty()) {
-        toRead.add(range);
-      }
-    }
+    KafkaReadSettings settings = settings();
     EventTimePolicyFactory policies =
         new EventTimePolicyFactory(
-            eventTime,
+            settings.requireEventTime("Kafka.readRange(" + settings.topics() + ", ...)"),
             BoundedOutOfOrdernessWatermark.DEFAULT_MAX_OUT_OF_ORDERNESS,
             BoundedOutOfOrdernessWatermark.DEFAULT_IDLE_TIMEOUT,
-            clock());
+            settings.clock());
     return input.apply(
         "ReadOffsetRanges",
         Read.from(
             new KafkaRangeSource(
-                bootstrapServers(),
+                settings.bootstrapServers(),
                 readerConsumerConfig(),
-                toRead,
+                KafkaReadSettings.nonEmpty(plan()),
                 timestamps(),
                 policies,
-                consumerFactory(),
-                clock())));
+                settings.consumerFactory(),
+                settings.clock())));
   }
 
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
+    settings().populateDisplayData(builder);
     builder
-        .add(
-            DisplayData.item("bootstrapServers", bootstrapServers()).withLabel("Bootstrap servers"))
-        .add(DisplayData.item("topics", String.join(",", topics())).withLabel("Topics"))
         .addIfNotNull(DisplayData.item("from", timestamps().from()).withLabel("From (inclusive)"))
         .add(DisplayData.item("to", timestamps().to()).withLabel("To (exclusive)"));
   }

@@ -1,13 +1,18 @@
 package dev.kappa.io.kafka;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import org.joda.time.Duration;
 
-/** Argument checks shared by the Kafka transforms; each message names the bad setting. */
+/**
+ * Kafka-specific argument checks shared by the Kafka transforms (servers, topics); each message
+ * names the bad setting. The generic ones are in {@link dev.kappa.io.Checks}.
+ */
 final class Settings {
   private Settings() {}
 
@@ -46,33 +51,36 @@ final class Settings {
     return Collections.unmodifiableList(new ArrayList<>(topics));
   }
 
-  static String nonEmpty(String name, String value) {
-    if (value == null || value.trim().isEmpty()) {
-      throw new IllegalArgumentException(
-          name + " must be non-empty, was " + (value == null ? "null" : "\"" + value + "\""));
+  /**
+   * A defensive, serializable copy of {@code overrides} (the {@code setting}, e.g. {@code
+   * consumerConfig}) added to {@code current}; rejects the keys in {@code reserved}, saying what to
+   * do instead.
+   */
+  static Map<String, Object> clientConfig(
+      String setting,
+      Map<String, String> reserved,
+      Map<String, Object> current,
+      Map<String, Object> overrides) {
+    if (overrides == null) {
+      throw new IllegalArgumentException(setting + " must not be null");
     }
-    return value;
-  }
-
-  static <T> T notNull(String name, T value) {
-    if (value == null) {
-      throw new IllegalArgumentException(name + " must not be null");
+    Map<String, Object> merged = new LinkedHashMap<>(current);
+    for (Map.Entry<String, Object> entry : overrides.entrySet()) {
+      String key = entry.getKey();
+      if (key == null || entry.getValue() == null) {
+        throw new IllegalArgumentException(
+            setting + " must not contain null keys or values, was " + overrides);
+      }
+      String instead = reserved.get(key);
+      if (instead != null) {
+        throw new IllegalArgumentException(setting + " must not set " + key + ": " + instead + ".");
+      }
+      if (!(entry.getValue() instanceof Serializable)) {
+        throw new IllegalArgumentException(
+            setting + " value of " + key + " must be Serializable, was " + entry.getValue());
+      }
+      merged.put(key, entry.getValue());
     }
-    return value;
-  }
-
-  static Duration maxOutOfOrderness(Duration maxOutOfOrderness) {
-    if (maxOutOfOrderness == null || maxOutOfOrderness.isShorterThan(Duration.ZERO)) {
-      throw new IllegalArgumentException(
-          "maxOutOfOrderness must be >= 0, was " + maxOutOfOrderness);
-    }
-    return maxOutOfOrderness;
-  }
-
-  static Duration idleTimeout(Duration idleTimeout) {
-    if (idleTimeout == null || !idleTimeout.isLongerThan(Duration.ZERO)) {
-      throw new IllegalArgumentException("idleTimeout must be > 0, was " + idleTimeout);
-    }
-    return idleTimeout;
+    return Collections.unmodifiableMap(merged);
   }
 }

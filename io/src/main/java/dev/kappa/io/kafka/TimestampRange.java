@@ -1,5 +1,6 @@
 package dev.kappa.io.kafka;
 
+import dev.kappa.io.Checks;
 import java.io.Serializable;
 import java.util.Objects;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -40,12 +41,12 @@ final class TimestampRange implements Serializable {
 
   /** Timestamps in {@code [from, to)}. */
   static TimestampRange between(Instant from, Instant to) {
-    return new TimestampRange(Settings.notNull("from", from), Settings.notNull("to", to));
+    return new TimestampRange(Checks.notNull("from", from), Checks.notNull("to", to));
   }
 
   /** Every timestamp before {@code to}. */
   static TimestampRange before(Instant to) {
-    return new TimestampRange(null, Settings.notNull("to", to));
+    return new TimestampRange(null, Checks.notNull("to", to));
   }
 
   /** The start, or null when the range starts at the beginning of each partition. */

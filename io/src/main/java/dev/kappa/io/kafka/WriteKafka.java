@@ -1,9 +1,8 @@
 package dev.kappa.io.kafka;
 
 import com.google.auto.value.AutoValue;
-import java.io.Serializable;
+import dev.kappa.io.Checks;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -102,7 +101,7 @@ public abstract class WriteKafka extends PTransform<PCollection<KV<byte[], byte[
   /** Returns a write with this guarantee; default {@link DeliveryGuarantee#AT_LEAST_ONCE}. */
   public WriteKafka withDeliveryGuarantee(DeliveryGuarantee deliveryGuarantee) {
     return toBuilder()
-        .setDeliveryGuarantee(Settings.notNull("deliveryGuarantee", deliveryGuarantee))
+        .setDeliveryGuarantee(Checks.notNull("deliveryGuarantee", deliveryGuarantee))
         .build();
   }
 
@@ -111,7 +110,7 @@ public abstract class WriteKafka extends PTransform<PCollection<KV<byte[], byte[
    * with, and only used by, {@link DeliveryGuarantee#EXACTLY_ONCE}; no other job may use the id.
    */
   public WriteKafka withSinkGroupId(String sinkGroupId) {
-    return toBuilder().setSinkGroupId(Settings.nonEmpty("sinkGroupId", sinkGroupId)).build();
+    return toBuilder().setSinkGroupId(Checks.nonEmpty("sinkGroupId", sinkGroupId)).build();
   }
 
   /**
@@ -131,28 +130,10 @@ public abstract class WriteKafka extends PTransform<PCollection<KV<byte[], byte[
    * serializers and {@code transactional.id} are rejected. Values must be serializable.
    */
   public WriteKafka withProducerConfig(Map<String, Object> producerConfig) {
-    if (producerConfig == null) {
-      throw new IllegalArgumentException("producerConfig must not be null");
-    }
-    Map<String, Object> merged = new LinkedHashMap<>(producerConfig());
-    for (Map.Entry<String, Object> entry : producerConfig.entrySet()) {
-      String key = entry.getKey();
-      if (key == null || entry.getValue() == null) {
-        throw new IllegalArgumentException(
-            "producerConfig must not contain null keys or values, was " + producerConfig);
-      }
-      String instead = RESERVED.get(key);
-      if (instead != null) {
-        throw new IllegalArgumentException(
-            "producerConfig must not set " + key + ": " + instead + ".");
-      }
-      if (!(entry.getValue() instanceof Serializable)) {
-        throw new IllegalArgumentException(
-            "producerConfig value of " + key + " must be Serializable, was " + entry.getValue());
-      }
-      merged.put(key, entry.getValue());
-    }
-    return toBuilder().setProducerConfig(Collections.unmodifiableMap(merged)).build();
+    return toBuilder()
+        .setProducerConfig(
+            Settings.clientConfig("producerConfig", RESERVED, producerConfig(), producerConfig))
+        .build();
   }
 
   @Override

@@ -88,11 +88,8 @@ public final class BoundedOutOfOrdernessWatermark implements Serializable {
    * arrive without being late. Must be {@code >= 0}.
    */
   public BoundedOutOfOrdernessWatermark withMaxOutOfOrderness(Duration maxOutOfOrderness) {
-    if (maxOutOfOrderness == null || maxOutOfOrderness.isShorterThan(Duration.ZERO)) {
-      throw new IllegalArgumentException(
-          "maxOutOfOrderness must be >= 0, was " + maxOutOfOrderness);
-    }
-    return new BoundedOutOfOrdernessWatermark(maxOutOfOrderness, idleTimeout, speedUp);
+    return new BoundedOutOfOrdernessWatermark(
+        checkMaxOutOfOrderness(maxOutOfOrderness), idleTimeout, speedUp);
   }
 
   /**
@@ -100,10 +97,8 @@ public final class BoundedOutOfOrdernessWatermark implements Serializable {
    * without a record. Must be {@code > 0}.
    */
   public BoundedOutOfOrdernessWatermark withIdleTimeout(Duration idleTimeout) {
-    if (idleTimeout == null || !idleTimeout.isLongerThan(Duration.ZERO)) {
-      throw new IllegalArgumentException("idleTimeout must be > 0, was " + idleTimeout);
-    }
-    return new BoundedOutOfOrdernessWatermark(maxOutOfOrderness, idleTimeout, speedUp);
+    return new BoundedOutOfOrdernessWatermark(
+        maxOutOfOrderness, checkIdleTimeout(idleTimeout), speedUp);
   }
 
   /**
@@ -112,10 +107,36 @@ public final class BoundedOutOfOrdernessWatermark implements Serializable {
    * Double#POSITIVE_INFINITY} for a replay as fast as possible (no idle rule). Must be {@code > 0}.
    */
   public BoundedOutOfOrdernessWatermark withSpeedUp(double speedUp) {
+    return new BoundedOutOfOrdernessWatermark(
+        maxOutOfOrderness, idleTimeout, checkSpeedUp(speedUp));
+  }
+
+  /**
+   * {@code maxOutOfOrderness} if it is {@code >= 0}; the check of {@link #withMaxOutOfOrderness},
+   * for the sources that take this setting before they build their policy.
+   */
+  public static Duration checkMaxOutOfOrderness(Duration maxOutOfOrderness) {
+    if (maxOutOfOrderness == null || maxOutOfOrderness.isShorterThan(Duration.ZERO)) {
+      throw new IllegalArgumentException(
+          "maxOutOfOrderness must be >= 0, was " + maxOutOfOrderness);
+    }
+    return maxOutOfOrderness;
+  }
+
+  /** {@code idleTimeout} if it is {@code > 0}; the check of {@link #withIdleTimeout}. */
+  public static Duration checkIdleTimeout(Duration idleTimeout) {
+    if (idleTimeout == null || !idleTimeout.isLongerThan(Duration.ZERO)) {
+      throw new IllegalArgumentException("idleTimeout must be > 0, was " + idleTimeout);
+    }
+    return idleTimeout;
+  }
+
+  /** {@code speedUp} if it is {@code > 0}; the check of {@link #withSpeedUp}. */
+  public static double checkSpeedUp(double speedUp) {
     if (!(speedUp > 0)) {
       throw new IllegalArgumentException("speedUp must be > 0, was " + speedUp);
     }
-    return new BoundedOutOfOrdernessWatermark(maxOutOfOrderness, idleTimeout, speedUp);
+    return speedUp;
   }
 
   /** Returns a new, unused policy with the same settings, for another reader or partition. */

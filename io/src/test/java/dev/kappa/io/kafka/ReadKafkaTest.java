@@ -33,7 +33,7 @@ class ReadKafkaTest {
     assertThat(read.commitOffsetsInFinalize(), equalTo(true));
     assertThat(read.stopAtEndOffsets(), equalTo(false));
     assertThat(read.consumerGroup(), equalTo(null));
-    assertThat(read.eventTime(), equalTo(null));
+    assertThat(read.settings().eventTime(), equalTo(null));
   }
 
   @Test

@@ -1,0 +1,128 @@
+package dev.kappa.io.kafka;
+
+import dev.kappa.io.watermark.ProcessingClock;
+import dev.kappa.schemas.common.SourceRecord;
+import java.time.Duration;
+import java.util.List;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.slf4j.Logger;
+
+/**
+ * One partition range being read by a plain consumer of Kappa's own: what the bounded reader of
+ * {@link KafkaRangeSource} and the unbounded one of {@link KafkaToEndSource} share. It fetches the
+ * records of the range in offset order ({@link PartitionFetcher}), logs progress ({@link
+ * ReadProgress}), makes each record it emits the {@link CurrentRecord}, stamped by the partition's
+ * {@link EventTimePolicy}, and counts it in the counters {@code records} and {@code bytes} of the
+ * read's namespace.
+ *
+ * <p>The sources themselves keep their own fields: their Java-serialized form is part of a Flink
+ * savepoint, so the static helpers here take the fields instead.
+ */
+final class PartitionRead implements AutoCloseable {
+  private final KafkaPartitionRange range;
+  private final PartitionFetcher fetcher;
+  private final ReadProgress progress;
+  private final EventTimePolicy policy;
+  private final CurrentRecord current;
+  private final Counter records;
+  private final Counter bytes;
+
+  /**
+   * Starts reading {@code range} at {@code startAt} with a new consumer; progress is logged to
+   * {@code log} as {@code label}, counters go to {@code namespace}.
+   */
+  PartitionRead(
+      Consumer<byte[], byte[]> consumer,
+      KafkaPartitionRange range,
+      long startAt,
+      String label,
+      Logger log,
+      ProcessingClock clock,
+      EventTimePolicy policy,
+      CurrentRecord current,
+      Class<?> namespace) {
+    this.range = range;
+    this.fetcher = new PartitionFetcher(consumer, range, startAt);
+    this.progress =
+        new ReadProgress(
+            log,
+            label,
+            range.count(),
+            Math.min(startAt, range.endOffset()) - range.startOffset(),
+            clock);
+    this.policy = policy;
+    this.current = current;
+    this.records = Metrics.counter(namespace, "records");
+    this.bytes = Metrics.counter(namespace, "bytes");
+  }
+
+  /** The next record of the range, or null if none came within {@code timeout}. */
+  @Nullable ConsumerRecord<byte[], byte[]> fetch(Duration timeout) {
+    return fetcher.next(timeout);
+  }
+
+  /** Tells the progress log how far the fetcher is. */
+  void progressed() {
+    progress.update(fetcher.nextOffset() - range.startOffset());
+  }
+
+  /** Makes {@code record} the current record, with its event time, and counts it. */
+  void emit(ConsumerRecord<byte[], byte[]> record) {
+    SourceRecord sourceRecord = SourceRecords.of(record);
+    current.set(sourceRecord, policy.timestampFor(sourceRecord, record.timestamp()));
+    records.inc();
+    bytes.inc(SourceRecords.sizeOf(record));
+  }
+
+  /** True once every offset of the range has been fetched. */
+  boolean isDone() {
+    return fetcher.isDone();
+  }
+
+  /** Logs the last progress line. */
+  void finish() {
+    progress.finish(range.count());
+  }
+
+  long nextOffset() {
+    return fetcher.nextOffset();
+  }
+
+  ReadProgress progress() {
+    return progress;
+  }
+
+  PartitionFetcher fetcher() {
+    return fetcher;
+  }
+
+  @Override
+  public void close() {
+    fetcher.close();
+  }
+
+  /**
+   * The one range of a split source (null if it has none); a source with several must be split into
+   * one source per range before it is read.
+   */
+  static @Nullable KafkaPartitionRange onlyRange(List<KafkaPartitionRange> ranges) {
+    if (ranges.size() > 1) {
+      throw new IllegalStateException(
+          "A Kafka source must be split into one source per range before reading; got " + ranges);
+    }
+    return ranges.isEmpty() ? null : ranges.get(0);
+  }
+
+  /** The servers and ranges of a source, as both sources show them. */
+  static void populateDisplayData(
+      DisplayData.Builder builder, String bootstrapServers, List<KafkaPartitionRange> ranges) {
+    builder
+        .add(DisplayData.item("bootstrapServers", bootstrapServers).withLabel("Bootstrap servers"))
+        .add(DisplayData.item("ranges", ranges.toString()).withLabel("Offset ranges"));
+  }
+}
