@@ -15,8 +15,6 @@ import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.schemas.results.EnrichedOrder;
 import dev.kappa.schemas.results.EnrichmentCorrection;
 import dev.kappa.schemas.results.TooLateOrder;
-import dev.kappa.transforms.aggregation.OrderTotals;
-import dev.kappa.transforms.aggregation.OrderTotalsCombineFn;
 import dev.kappa.transforms.errors.DecodeRecords;
 import dev.kappa.transforms.errors.ElementCoordinates;
 import dev.kappa.transforms.errors.Guard;
