@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.value.AutoValue;
+import dev.kappa.transforms.carry.CarriedWindows;
+import dev.kappa.transforms.carry.RestoreWindows;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -29,11 +31,8 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.PaneInfo;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -278,10 +277,7 @@ public abstract class EnrichByLookup<K, E, V>
         waiting
             .apply(
                 "HoldInGlobalWindow",
-                Window.<KV<K, KV<E, BoundedWindow>>>into(new GlobalWindows())
-                    .triggering(DefaultTrigger.of())
-                    .withAllowedLateness(Duration.ZERO)
-                    .discardingFiredPanes())
+                CarriedWindows.<KV<K, KV<E, BoundedWindow>>>intoGlobalWindow())
             .apply(
                 "AwaitMissingKeys",
                 ParDo.of(
@@ -292,12 +288,12 @@ public abstract class EnrichByLookup<K, E, V>
         awaited
             .get(foundTag)
             .setCoder(KvCoder.of(enrichedCoder, windowCoder))
-            .apply("RestoreFoundWindows", new RestoreWindows<>(strategy, enrichedCoder));
+            .apply("RestoreFoundWindows", RestoreWindows.to(strategy, enrichedCoder));
     PCollection<KV<K, E>> expired =
         awaited
             .get(expiredTag)
             .setCoder(KvCoder.of(inputCoder, windowCoder))
-            .apply("RestoreExpiredWindows", new RestoreWindows<>(strategy, inputCoder));
+            .apply("RestoreExpiredWindows", RestoreWindows.to(strategy, inputCoder));
     return PCollectionTuple.of(
             enrichedTag(),
             PCollectionList.of(enriched)
