@@ -66,9 +66,9 @@ import org.joda.time.Instant;
  *       are cached too, for {@link #missTtl()} (default shorter: a missing row is often one not
  *       inserted yet). Times are the wall clock's.
  *   <li><b>Failures.</b> A failing {@code lookupAll} is retried {@link #maxAttempts()} times in
- *       all, with doubling pauses from {@link #retryBackoff()}, then the bundle fails with a {@link
- *       TableUnavailableException} so the runner retries it. Events are never emitted without their
- *       row, and never dropped.
+ *       all, with doubling pauses from {@link #retryBackoff()} (Beam's {@code FluentBackoff}), then
+ *       the bundle fails with a {@link TableUnavailableException} so the runner retries it. Events
+ *       are never emitted without their row, and never dropped.
  *   <li><b>Missing keys</b> follow {@link #missingKeys()} (default {@link
  *       MissingKeyPolicy#deadLetter()}). With {@link MissingKeyPolicy#waitUpTo}, the events are
  *       held in keyed state (global window) and looked up again every {@link #recheckInterval()} of
@@ -136,11 +136,17 @@ public abstract class EnrichByLookup<K, E, V>
   /** How long "the table does not hold this key" is served from the cache. */
   public abstract Duration missTtl();
 
+  abstract TableRetries retries();
+
   /** Attempts per lookup, the first included, before the bundle fails. */
-  public abstract int maxAttempts();
+  public int maxAttempts() {
+    return retries().maxAttempts();
+  }
 
   /** The pause after the first failed attempt; it doubles after each further one. */
-  public abstract Duration retryBackoff();
+  public Duration retryBackoff() {
+    return retries().backoff();
+  }
 
   /** How often held events are looked up again under {@link MissingKeyPolicy#waitUpTo}. */
   public abstract Duration recheckInterval();
@@ -168,8 +174,7 @@ public abstract class EnrichByLookup<K, E, V>
         .setCacheSize(10_000)
         .setCacheTtl(Duration.standardMinutes(5))
         .setMissTtl(Duration.standardSeconds(30))
-        .setMaxAttempts(3)
-        .setRetryBackoff(Duration.standardSeconds(1))
+        .setRetries(TableRetries.of(3, Duration.standardSeconds(1)))
         .setRecheckInterval(Duration.standardSeconds(30))
         .setClock(WallClock.SYSTEM)
         .setEnrichedTagInternal(new TupleTag<KV<E, V>>("enriched") {})
@@ -208,14 +213,10 @@ public abstract class EnrichByLookup<K, E, V>
   /**
    * Tries each lookup {@code maxAttempts} times in all (default 3) before failing the bundle,
    * pausing {@code backoff} after the first failure and twice as long after each further one
-   * (capped at a minute; default 1 s).
+   * (capped at a minute, randomized as Beam's {@code FluentBackoff} does; default 1 s).
    */
   public EnrichByLookup<K, E, V> withRetries(int maxAttempts, Duration backoff) {
-    checkArgument(maxAttempts > 0, "max attempts must be positive, was %s", maxAttempts);
-    return toBuilder()
-        .setMaxAttempts(maxAttempts)
-        .setRetryBackoff(notNegative(backoff, "retry backoff"))
-        .build();
+    return toBuilder().setRetries(TableRetries.of(maxAttempts, backoff)).build();
   }
 
   /** Looks held events up again every {@code interval} of processing time (default 30 s). */
@@ -333,8 +334,7 @@ public abstract class EnrichByLookup<K, E, V>
     private final int cacheSize;
     private final long cacheTtlMillis;
     private final long missTtlMillis;
-    private final int maxAttempts;
-    private final Duration retryBackoff;
+    private final TableRetries tableRetries;
     private final WallClock clock;
     private final TupleTag<KV<E, V>> enrichedTag;
     private final TupleTag<KV<K, E>> notFoundTag;
@@ -375,8 +375,7 @@ public abstract class EnrichByLookup<K, E, V>
       this.cacheSize = spec.cacheSize();
       this.cacheTtlMillis = spec.cacheTtl().getMillis();
       this.missTtlMillis = spec.missTtl().getMillis();
-      this.maxAttempts = spec.maxAttempts();
-      this.retryBackoff = spec.retryBackoff();
+      this.tableRetries = spec.retries();
       this.clock = spec.clock();
       this.enrichedTag = spec.enrichedTag();
       this.notFoundTag = spec.notFoundTag();
@@ -463,12 +462,8 @@ public abstract class EnrichByLookup<K, E, V>
       }
       Set<K> keys = new LinkedHashSet<>(batch.keySet());
       Map<K, V> rows =
-          Retries.call(
-              "lookupAll of " + keys.size() + " key(s)",
-              maxAttempts,
-              retryBackoff,
-              retries,
-              () -> lookup.lookupAll(keys));
+          tableRetries.call(
+              "lookupAll of " + keys.size() + " key(s)", retries, () -> lookup.lookupAll(keys));
       if (rows == null) {
         throw new IllegalStateException(lookup + " returned null from lookupAll");
       }
@@ -555,8 +550,7 @@ public abstract class EnrichByLookup<K, E, V>
     private final TableLookup<K, V> lookup;
     private final Duration timeout;
     private final Duration recheckInterval;
-    private final int maxAttempts;
-    private final Duration retryBackoff;
+    private final TableRetries tableRetries;
     private final TupleTag<KV<KV<E, V>, BoundedWindow>> foundTag;
     private final TupleTag<KV<KV<K, E>, BoundedWindow>> expiredTag;
 
@@ -579,8 +573,7 @@ public abstract class EnrichByLookup<K, E, V>
       this.lookup = spec.lookup();
       this.timeout = spec.missingKeys().timeout();
       this.recheckInterval = spec.recheckInterval();
-      this.maxAttempts = spec.maxAttempts();
-      this.retryBackoff = spec.retryBackoff();
+      this.tableRetries = spec.retries();
       this.foundTag = foundTag;
       this.expiredTag = expiredTag;
     }
@@ -658,12 +651,7 @@ public abstract class EnrichByLookup<K, E, V>
       }
       rechecks.inc();
       Map<K, V> rows =
-          Retries.call(
-              "lookupAll of 1 key",
-              maxAttempts,
-              retryBackoff,
-              retries,
-              () -> lookup.lookupAll(Set.of(key)));
+          tableRetries.call("lookupAll of 1 key", retries, () -> lookup.lookupAll(Set.of(key)));
       if (rows == null) {
         throw new IllegalStateException(lookup + " returned null from lookupAll");
       }
@@ -764,9 +752,7 @@ public abstract class EnrichByLookup<K, E, V>
 
     abstract Builder<K, E, V> setMissTtl(Duration ttl);
 
-    abstract Builder<K, E, V> setMaxAttempts(int attempts);
-
-    abstract Builder<K, E, V> setRetryBackoff(Duration backoff);
+    abstract Builder<K, E, V> setRetries(TableRetries retries);
 
     abstract Builder<K, E, V> setRecheckInterval(Duration interval);
 

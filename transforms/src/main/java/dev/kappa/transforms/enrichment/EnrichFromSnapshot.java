@@ -112,11 +112,17 @@ public abstract class EnrichFromSnapshot<K, E, V>
 
   public abstract MissingKeyPolicy missingKeys();
 
+  abstract TableRetries retries();
+
   /** Reads per refresh, the first included, before the bundle fails. */
-  public abstract int maxAttempts();
+  public int maxAttempts() {
+    return retries().maxAttempts();
+  }
 
   /** The pause after the first failed read; it doubles after each further one. */
-  public abstract Duration retryBackoff();
+  public Duration retryBackoff() {
+    return retries().backoff();
+  }
 
   abstract @Nullable PCollection<?> refreshSignal();
 
@@ -137,8 +143,7 @@ public abstract class EnrichFromSnapshot<K, E, V>
         .setValueCoder(checkNotNull(valueCoder, "value coder must be set"))
         .setRefreshEvery(Duration.standardMinutes(5))
         .setMissingKeys(MissingKeyPolicy.deadLetter())
-        .setMaxAttempts(3)
-        .setRetryBackoff(Duration.standardSeconds(1))
+        .setRetries(TableRetries.of(3, Duration.standardSeconds(1)))
         .setEnrichedTagInternal(new TupleTag<KV<E, V>>("enriched") {})
         .setNotFoundTagInternal(new TupleTag<KV<K, E>>("notFound") {})
         .build();
@@ -184,14 +189,10 @@ public abstract class EnrichFromSnapshot<K, E, V>
   /**
    * Tries each table read {@code maxAttempts} times in all (default 3) before failing the bundle,
    * pausing {@code backoff} after the first failure and twice as long after each further one
-   * (capped at a minute; default 1 s).
+   * (capped at a minute, randomized as Beam's {@code FluentBackoff} does; default 1 s).
    */
   public EnrichFromSnapshot<K, E, V> withRetries(int maxAttempts, Duration backoff) {
-    checkArgument(maxAttempts > 0, "max attempts must be positive, was %s", maxAttempts);
-    checkArgument(backoff != null, "retry backoff must be set");
-    checkArgument(
-        !backoff.isShorterThan(Duration.ZERO), "retry backoff must be >= 0, was %s", backoff);
-    return toBuilder().setMaxAttempts(maxAttempts).setRetryBackoff(backoff).build();
+    return toBuilder().setRetries(TableRetries.of(maxAttempts, backoff)).build();
   }
 
   /**
@@ -257,8 +258,7 @@ public abstract class EnrichFromSnapshot<K, E, V>
   static final class ReadSnapshotFn<K, V> extends DoFn<Object, KV<Instant, Map<K, V>>> {
     private static final long serialVersionUID = 1L;
     private final TableSnapshot<K, V> snapshot;
-    private final int maxAttempts;
-    private final Duration retryBackoff;
+    private final TableRetries tableRetries;
     private final Counter reads = Metrics.counter(EnrichFromSnapshot.class, SNAPSHOTS_READ);
     private final Counter retries =
         Metrics.counter(EnrichFromSnapshot.class, SNAPSHOT_READ_RETRIES);
@@ -266,14 +266,12 @@ public abstract class EnrichFromSnapshot<K, E, V>
 
     ReadSnapshotFn(EnrichFromSnapshot<K, ?, V> spec) {
       this.snapshot = spec.snapshot();
-      this.maxAttempts = spec.maxAttempts();
-      this.retryBackoff = spec.retryBackoff();
+      this.tableRetries = spec.retries();
     }
 
     @ProcessElement
     public void process(OutputReceiver<KV<Instant, Map<K, V>>> out) {
-      Map<K, V> read =
-          Retries.call("readAll", maxAttempts, retryBackoff, retries, snapshot::readAll);
+      Map<K, V> read = tableRetries.call("readAll", retries, snapshot::readAll);
       if (read == null) {
         throw new IllegalStateException(snapshot + " returned null from readAll");
       }
@@ -361,9 +359,7 @@ public abstract class EnrichFromSnapshot<K, E, V>
 
     abstract Builder<K, E, V> setMissingKeys(MissingKeyPolicy policy);
 
-    abstract Builder<K, E, V> setMaxAttempts(int attempts);
-
-    abstract Builder<K, E, V> setRetryBackoff(Duration backoff);
+    abstract Builder<K, E, V> setRetries(TableRetries retries);
 
     abstract Builder<K, E, V> setRefreshSignal(PCollection<?> signal);
 
