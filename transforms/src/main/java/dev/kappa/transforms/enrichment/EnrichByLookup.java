@@ -10,7 +10,6 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
@@ -85,16 +84,12 @@ import org.joda.time.Duration;
  * @param <V> the table row
  */
 @AutoValue
-public abstract class EnrichByLookup<K, E, V>
-    extends PTransform<PCollection<KV<K, E>>, PCollectionTuple> {
+public abstract class EnrichByLookup<K, E, V> extends TableEnrichment<K, E, V> {
   private static final long serialVersionUID = 1L;
 
-  /** Counter names, in the namespace of this class. */
-  public static final String ENRICHED = "enriched";
-
-  public static final String NOT_FOUND = "notFound";
-  public static final String PASSED_THROUGH = "passedThrough";
+  /** Counter names, in the namespace of this class, besides {@link #ENRICHED} and the others. */
   public static final String CACHE_HITS = "cacheHits";
+
   public static final String CACHE_MISSES = "cacheMisses";
   public static final String LOOKUPS = "lookups";
   public static final String LOOKED_UP_KEYS = "lookedUpKeys";
@@ -103,10 +98,6 @@ public abstract class EnrichByLookup<K, E, V>
   public static final String RECHECKS = "rechecks";
 
   abstract TableLookup<K, V> lookup();
-
-  abstract Coder<V> valueCoder();
-
-  public abstract MissingKeyPolicy missingKeys();
 
   /** Distinct keys per {@code lookupAll}. */
   public abstract int batchSize();
@@ -120,26 +111,10 @@ public abstract class EnrichByLookup<K, E, V>
   /** How long "the table does not hold this key" is served from the cache. */
   public abstract Duration missTtl();
 
-  abstract TableRetries retries();
-
-  /** Attempts per lookup, the first included, before the bundle fails. */
-  public int maxAttempts() {
-    return retries().maxAttempts();
-  }
-
-  /** The pause after the first failed attempt; it doubles after each further one. */
-  public Duration retryBackoff() {
-    return retries().backoff();
-  }
-
   /** How often held events are looked up again under {@link MissingKeyPolicy#waitUpTo}. */
   public abstract Duration recheckInterval();
 
   abstract WallClock clock();
-
-  abstract TupleTag<KV<E, V>> enrichedTagInternal();
-
-  abstract TupleTag<KV<K, E>> notFoundTagInternal();
 
   abstract Builder<K, E, V> toBuilder();
 
@@ -216,19 +191,6 @@ public abstract class EnrichByLookup<K, E, V>
   /** Measures the cache's time-to-live with {@code clock}; for tests. */
   EnrichByLookup<K, E, V> withClock(WallClock clock) {
     return toBuilder().setClock(checkNotNull(clock, "clock must be set")).build();
-  }
-
-  /**
-   * Each event with its row ({@code KV<event, row>}), with the event's timestamp and window. The
-   * row is null only for events passed through under {@link MissingKeyPolicy#passThrough()}.
-   */
-  public TupleTag<KV<E, V>> enrichedTag() {
-    return enrichedTagInternal();
-  }
-
-  /** Events whose key the table did not hold (after waiting, if the policy waits), as input. */
-  public TupleTag<KV<K, E>> notFoundTag() {
-    return notFoundTagInternal();
   }
 
   @Override

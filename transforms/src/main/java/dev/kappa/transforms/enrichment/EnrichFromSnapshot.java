@@ -17,7 +17,6 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Impulse;
-import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.PeriodicImpulse;
 import org.apache.beam.sdk.transforms.View;
@@ -90,45 +89,21 @@ import org.joda.time.Instant;
  * @param <V> the table row
  */
 @AutoValue
-public abstract class EnrichFromSnapshot<K, E, V>
-    extends PTransform<PCollection<KV<K, E>>, PCollectionTuple> {
+public abstract class EnrichFromSnapshot<K, E, V> extends TableEnrichment<K, E, V> {
   private static final long serialVersionUID = 1L;
 
-  /** Counter names, in the namespace of this class. */
-  public static final String ENRICHED = "enriched";
-
-  public static final String NOT_FOUND = "notFound";
-  public static final String PASSED_THROUGH = "passedThrough";
+  /** Counter names, in the namespace of this class, besides {@link #ENRICHED} and the others. */
   public static final String SNAPSHOTS_READ = "snapshotsRead";
+
   public static final String SNAPSHOT_READ_RETRIES = "snapshotReadRetries";
   public static final String SNAPSHOT_ROWS = "snapshotRows";
 
   abstract TableSnapshot<K, V> snapshot();
 
-  abstract Coder<V> valueCoder();
-
   /** How often a streaming job re-reads the table. */
   public abstract Duration refreshEvery();
 
-  public abstract MissingKeyPolicy missingKeys();
-
-  abstract TableRetries retries();
-
-  /** Reads per refresh, the first included, before the bundle fails. */
-  public int maxAttempts() {
-    return retries().maxAttempts();
-  }
-
-  /** The pause after the first failed read; it doubles after each further one. */
-  public Duration retryBackoff() {
-    return retries().backoff();
-  }
-
   abstract @Nullable PCollection<?> refreshSignal();
-
-  abstract TupleTag<KV<E, V>> enrichedTagInternal();
-
-  abstract TupleTag<KV<K, E>> notFoundTagInternal();
 
   abstract Builder<K, E, V> toBuilder();
 
@@ -193,19 +168,6 @@ public abstract class EnrichFromSnapshot<K, E, V>
    */
   public EnrichFromSnapshot<K, E, V> withRetries(int maxAttempts, Duration backoff) {
     return toBuilder().setRetries(TableRetries.of(maxAttempts, backoff)).build();
-  }
-
-  /**
-   * Each event with its row ({@code KV<event, row>}), with the event's timestamp, window and pane.
-   * The row is null only for events passed through under {@link MissingKeyPolicy#passThrough()}.
-   */
-  public TupleTag<KV<E, V>> enrichedTag() {
-    return enrichedTagInternal();
-  }
-
-  /** Events whose key the snapshot did not hold, as input. */
-  public TupleTag<KV<K, E>> notFoundTag() {
-    return notFoundTagInternal();
   }
 
   @Override
