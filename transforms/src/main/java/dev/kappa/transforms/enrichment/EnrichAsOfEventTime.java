@@ -496,67 +496,20 @@ public abstract class EnrichAsOfEventTime<K, E, V>
     @OnTimer(PRUNE)
     public void onPrune(
         OnTimerContext context,
-        @Key K key,
         @StateId(HISTORY) ValueState<SortedMap<Long, V>> history,
-        @StateId(PENDING) BagState<TimestampedValue<KV<E, BoundedWindow>>> pending,
-        @StateId(WAITING) BagState<TimestampedValue<KV<E, BoundedWindow>>> waiting,
         @StateId(DUE_AT) ValueState<Instant> dueAt,
         @StateId(WAITING_HOLD) ValueState<Instant> waitingHold,
-        @TimerId(DUE) Timer due,
-        @TimerId(DEADLINE) Timer deadline,
-        @TimerId(PRUNE) Timer prune,
-        @StateId(EMITTED) BagState<TimestampedValue<KV<E, BoundedWindow>>> emitted,
-        @StateId(EMITTED_FROM) ValueState<Instant> emittedFrom,
-        @TimerId(FORGET) Timer forget,
-        MultiOutputReceiver out) {
-      join(
-              key,
-              history,
-              pending,
-              waiting,
-              dueAt,
-              waitingHold,
-              due,
-              deadline,
-              prune,
-              emitted,
-              emittedFrom,
-              forget,
-              out)
-          .onPrune(watermark(context, prune));
+        @TimerId(PRUNE) Timer prune) {
+      AsOfJoin.prune(retention, history, dueAt, waitingHold, prune, watermark(context, prune));
     }
 
     @OnTimer(FORGET)
     public void onForget(
         OnTimerContext context,
-        @Key K key,
-        @StateId(HISTORY) ValueState<SortedMap<Long, V>> history,
-        @StateId(PENDING) BagState<TimestampedValue<KV<E, BoundedWindow>>> pending,
-        @StateId(WAITING) BagState<TimestampedValue<KV<E, BoundedWindow>>> waiting,
-        @StateId(DUE_AT) ValueState<Instant> dueAt,
-        @StateId(WAITING_HOLD) ValueState<Instant> waitingHold,
-        @TimerId(DUE) Timer due,
-        @TimerId(DEADLINE) Timer deadline,
-        @TimerId(PRUNE) Timer prune,
         @StateId(EMITTED) BagState<TimestampedValue<KV<E, BoundedWindow>>> emitted,
         @StateId(EMITTED_FROM) ValueState<Instant> emittedFrom,
-        @TimerId(FORGET) Timer forget,
-        MultiOutputReceiver out) {
-      join(
-              key,
-              history,
-              pending,
-              waiting,
-              dueAt,
-              waitingHold,
-              due,
-              deadline,
-              prune,
-              emitted,
-              emittedFrom,
-              forget,
-              out)
-          .onForget(watermark(context, forget));
+        @TimerId(FORGET) Timer forget) {
+      AsOfJoin.forget(retention, emitted, emittedFrom, forget, watermark(context, forget));
     }
 
     /**
