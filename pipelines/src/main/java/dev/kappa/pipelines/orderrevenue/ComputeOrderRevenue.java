@@ -15,8 +15,7 @@ import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.schemas.results.EnrichedOrder;
 import dev.kappa.schemas.results.EnrichmentCorrection;
 import dev.kappa.schemas.results.TooLateOrder;
-import dev.kappa.transforms.aggregation.OrderTotals;
-import dev.kappa.transforms.aggregation.OrderTotalsCombineFn;
+import dev.kappa.transforms.carry.EmptyFirstPanes;
 import dev.kappa.transforms.errors.DecodeRecords;
 import dev.kappa.transforms.errors.ElementCoordinates;
 import dev.kappa.transforms.errors.Guard;
@@ -227,15 +226,14 @@ public abstract class ComputeOrderRevenue
    * key (see {@link WindowCoordinates}): one per pane of that window, while the other windows and
    * keys are exact.
    *
-   * <p>Drops one kind of pane: an empty first pane. A key has a window only once an order arrived
-   * in it, so a real first pane is never empty. The Flink runner emits such panes when a stream
-   * ends: a pending early-firing (processing-time) timer fires after the window was already
-   * garbage-collected, and with state gone it starts a fresh pane #0 (the family of
-   * apache/beam#32727). They are counted as {@code spuriousEmptyPanes}.
+   * <p>Drops the {@link EmptyFirstPanes empty first panes} the Flink runner emits when a stream
+   * ends, counted as {@code spuriousEmptyPanes}.
    */
   static final class ToCategoryRevenueFn
       implements GuardedFn<KV<KV<String, String>, OrderTotals>, CategoryRevenue> {
     private static final long serialVersionUID = 1L;
+    private static final EmptyFirstPanes<KV<KV<String, String>, OrderTotals>> NO_ORDERS =
+        EmptyFirstPanes.where(totals -> totals.getValue().orderCount() == 0);
     private final Counter spuriousEmptyPanes =
         Metrics.counter(ComputeOrderRevenue.class, "spuriousEmptyPanes");
 
@@ -247,7 +245,7 @@ public abstract class ComputeOrderRevenue
         throws TotalTooLargeException {
       PaneInfo pane = context.pane();
       BoundedWindow window = context.window();
-      if (pane.getIndex() == 0 && totals.getValue().orderCount() == 0) {
+      if (NO_ORDERS.isSpurious(totals, pane)) {
         spuriousEmptyPanes.inc();
         return;
       }

@@ -191,12 +191,25 @@ final class AsOfJoin<K, E, V> {
     Instant earliest = emittedFrom.read();
     if (earliest == null || time.isBefore(earliest)) {
       emittedFrom.write(time);
-      forget.withNoOutputTimestamp().set(forgetAt(time));
+      forget.withNoOutputTimestamp().set(forgetAt(retention, time));
     }
   }
 
   /** Forgets the remembered events older than the retention; the rest wait for the next timer. */
   void onForget(Instant watermark) {
+    forget(retention, emitted, emittedFrom, forget, watermark);
+  }
+
+  /**
+   * {@link #onForget} over only the state it touches, so that the DoFn's {@code forget} callback
+   * needs no more.
+   */
+  static <E> void forget(
+      Duration retention,
+      BagState<TimestampedValue<E>> emitted,
+      ValueState<Instant> emittedFrom,
+      Timer forget,
+      Instant watermark) {
     Instant horizon = watermark.minus(retention);
     List<TimestampedValue<E>> kept = new ArrayList<>();
     Instant earliest = null;
@@ -216,11 +229,11 @@ final class AsOfJoin<K, E, V> {
       emitted.add(event);
     }
     emittedFrom.write(earliest);
-    forget.withNoOutputTimestamp().set(forgetAt(earliest));
+    forget.withNoOutputTimestamp().set(forgetAt(retention, earliest));
   }
 
   /** When to forget an event at {@code time}: a tenth of the retention after it expired. */
-  private Instant forgetAt(Instant time) {
+  private static Instant forgetAt(Duration retention, Instant time) {
     return capped(time.plus(retention).plus(Duration.millis(retention.getMillis() / 10)));
   }
 
@@ -297,7 +310,28 @@ final class AsOfJoin<K, E, V> {
 
   /** A version became older than the retention. */
   void onPrune(Instant watermark) {
-    maintain(VersionHistory.of(history.read()), watermark);
+    prune(retention, history, dueAt, waitingHold, prune, watermark);
+  }
+
+  /**
+   * {@link #onPrune} over only the state it touches, so that the DoFn's {@code prune} callback
+   * needs no more.
+   */
+  static <V> void prune(
+      Duration retention,
+      ValueState<SortedMap<Long, V>> history,
+      ValueState<Instant> dueAt,
+      ValueState<Instant> waitingHold,
+      Timer prune,
+      Instant watermark) {
+    maintain(
+        retention,
+        history,
+        dueAt,
+        waitingHold,
+        prune,
+        VersionHistory.of(history.read()),
+        watermark);
   }
 
   /** Joins an event whose time the watermark has passed, or starts its wait. */
@@ -357,6 +391,17 @@ final class AsOfJoin<K, E, V> {
    * expire. An empty history leaves no state behind.
    */
   private void maintain(VersionHistory<V> versions, Instant watermark) {
+    maintain(retention, history, dueAt, waitingHold, prune, versions, watermark);
+  }
+
+  private static <V> void maintain(
+      Duration retention,
+      ValueState<SortedMap<Long, V>> history,
+      ValueState<Instant> dueAt,
+      ValueState<Instant> waitingHold,
+      Timer prune,
+      VersionHistory<V> versions,
+      Instant watermark) {
     long horizon = watermark.minus(retention).getMillis();
     Instant pendingFrom = dueAt.read();
     if (pendingFrom != null) {

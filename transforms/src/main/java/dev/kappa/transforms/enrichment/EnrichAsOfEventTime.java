@@ -4,6 +4,9 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.value.AutoValue;
+import dev.kappa.transforms.carry.CarriedWindows;
+import dev.kappa.transforms.carry.KeyedUnion;
+import dev.kappa.transforms.carry.RestoreWindows;
 import java.util.List;
 import java.util.SortedMap;
 import org.apache.beam.sdk.coders.Coder;
@@ -25,11 +28,7 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.join.RawUnionValue;
-import org.apache.beam.sdk.transforms.join.UnionCoder;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
-import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -237,18 +236,20 @@ public abstract class EnrichAsOfEventTime<K, E, V>
     Coder<BoundedWindow> windowCoder = RestoreWindows.windowCoder(strategy);
     Coder<KV<E, BoundedWindow>> carriedCoder = KvCoder.of(eventCoder, windowCoder);
     KvCoder<K, RawUnionValue> unionCoder =
-        KvCoder.of(keyCoder, UnionCoder.of(List.of(carriedCoder, NullableCoder.of(rowCoder))));
+        KeyedUnion.coder(keyCoder, List.of(carriedCoder, NullableCoder.of(rowCoder)));
 
     PCollection<KV<K, RawUnionValue>> taggedEvents =
         events
-            .apply("CarryEventWindows", ParDo.of(new CarryEventWindowFn<K, E>()))
+            .apply(
+                "CarryEventWindows",
+                ParDo.of(KeyedUnion.<K, E>carryingWindow(EVENT, "CarryEventWindow")))
             .setCoder(unionCoder)
-            .apply("EventsIntoGlobalWindow", intoGlobalWindow());
+            .apply("EventsIntoGlobalWindow", CarriedWindows.intoGlobalWindow());
     PCollection<KV<K, RawUnionValue>> taggedChanges =
         changelog()
-            .apply("TagChanges", ParDo.of(new TagChangeFn<K, V>()))
+            .apply("TagChanges", ParDo.of(KeyedUnion.<K, V>tagged(CHANGE, "TagChange")))
             .setCoder(unionCoder)
-            .apply("ChangesIntoGlobalWindow", intoGlobalWindow());
+            .apply("ChangesIntoGlobalWindow", CarriedWindows.intoGlobalWindow());
 
     TupleTag<KV<KV<E, V>, BoundedWindow>> enrichedCarried = new TupleTag<>("enrichedCarried");
     TupleTag<KV<KV<K, E>, BoundedWindow>> notFoundCarried = new TupleTag<>("notFoundCarried");
@@ -280,12 +281,12 @@ public abstract class EnrichAsOfEventTime<K, E, V>
         joined
             .get(enrichedCarried)
             .setCoder(KvCoder.of(enrichedCoder, windowCoder))
-            .apply("RestoreEnrichedWindows", new RestoreWindows<>(strategy, enrichedCoder));
+            .apply("RestoreEnrichedWindows", RestoreWindows.to(strategy, enrichedCoder));
     PCollection<KV<K, E>> notFound =
         joined
             .get(notFoundCarried)
             .setCoder(KvCoder.of(eventsCoder, windowCoder))
-            .apply("RestoreNotFoundWindows", new RestoreWindows<>(strategy, eventsCoder));
+            .apply("RestoreNotFoundWindows", RestoreWindows.to(strategy, eventsCoder));
     PCollection<KV<K, V>> lateChanges =
         joined.get(lateChangesTag()).setCoder(KvCoder.of(keyCoder, NullableCoder.of(rowCoder)));
     PCollection<Correction<K, E, V>> corrections =
@@ -296,37 +297,10 @@ public abstract class EnrichAsOfEventTime<K, E, V>
         .and(correctionsTag(), corrections);
   }
 
-  /** The global window with the default trigger, so that the two inputs can be flattened. */
-  private static <T> Window<T> intoGlobalWindow() {
-    return Window.<T>into(new GlobalWindows())
-        .triggering(DefaultTrigger.of())
-        .withAllowedLateness(Duration.ZERO)
-        .discardingFiredPanes();
-  }
-
+  /** Union tags: events carry their windows, changes only feed the history. */
   static final int EVENT = 0;
+
   static final int CHANGE = 1;
-
-  /** Tags an event for the union and keeps its window as data. */
-  static final class CarryEventWindowFn<K, E> extends DoFn<KV<K, E>, KV<K, RawUnionValue>> {
-    private static final long serialVersionUID = 1L;
-
-    @ProcessElement
-    public void process(
-        @Element KV<K, E> event, BoundedWindow window, OutputReceiver<KV<K, RawUnionValue>> out) {
-      out.output(KV.of(event.getKey(), new RawUnionValue(EVENT, KV.of(event.getValue(), window))));
-    }
-  }
-
-  /** Tags a change for the union. */
-  static final class TagChangeFn<K, V> extends DoFn<KV<K, V>, KV<K, RawUnionValue>> {
-    private static final long serialVersionUID = 1L;
-
-    @ProcessElement
-    public void process(@Element KV<K, V> change, OutputReceiver<KV<K, RawUnionValue>> out) {
-      out.output(KV.of(change.getKey(), new RawUnionValue(CHANGE, change.getValue())));
-    }
-  }
 
   /**
    * The stateful step: binds Beam's state and timers for one key to an {@link AsOfJoin}. Its step
@@ -522,67 +496,20 @@ public abstract class EnrichAsOfEventTime<K, E, V>
     @OnTimer(PRUNE)
     public void onPrune(
         OnTimerContext context,
-        @Key K key,
         @StateId(HISTORY) ValueState<SortedMap<Long, V>> history,
-        @StateId(PENDING) BagState<TimestampedValue<KV<E, BoundedWindow>>> pending,
-        @StateId(WAITING) BagState<TimestampedValue<KV<E, BoundedWindow>>> waiting,
         @StateId(DUE_AT) ValueState<Instant> dueAt,
         @StateId(WAITING_HOLD) ValueState<Instant> waitingHold,
-        @TimerId(DUE) Timer due,
-        @TimerId(DEADLINE) Timer deadline,
-        @TimerId(PRUNE) Timer prune,
-        @StateId(EMITTED) BagState<TimestampedValue<KV<E, BoundedWindow>>> emitted,
-        @StateId(EMITTED_FROM) ValueState<Instant> emittedFrom,
-        @TimerId(FORGET) Timer forget,
-        MultiOutputReceiver out) {
-      join(
-              key,
-              history,
-              pending,
-              waiting,
-              dueAt,
-              waitingHold,
-              due,
-              deadline,
-              prune,
-              emitted,
-              emittedFrom,
-              forget,
-              out)
-          .onPrune(watermark(context, prune));
+        @TimerId(PRUNE) Timer prune) {
+      AsOfJoin.prune(retention, history, dueAt, waitingHold, prune, watermark(context, prune));
     }
 
     @OnTimer(FORGET)
     public void onForget(
         OnTimerContext context,
-        @Key K key,
-        @StateId(HISTORY) ValueState<SortedMap<Long, V>> history,
-        @StateId(PENDING) BagState<TimestampedValue<KV<E, BoundedWindow>>> pending,
-        @StateId(WAITING) BagState<TimestampedValue<KV<E, BoundedWindow>>> waiting,
-        @StateId(DUE_AT) ValueState<Instant> dueAt,
-        @StateId(WAITING_HOLD) ValueState<Instant> waitingHold,
-        @TimerId(DUE) Timer due,
-        @TimerId(DEADLINE) Timer deadline,
-        @TimerId(PRUNE) Timer prune,
         @StateId(EMITTED) BagState<TimestampedValue<KV<E, BoundedWindow>>> emitted,
         @StateId(EMITTED_FROM) ValueState<Instant> emittedFrom,
-        @TimerId(FORGET) Timer forget,
-        MultiOutputReceiver out) {
-      join(
-              key,
-              history,
-              pending,
-              waiting,
-              dueAt,
-              waitingHold,
-              due,
-              deadline,
-              prune,
-              emitted,
-              emittedFrom,
-              forget,
-              out)
-          .onForget(watermark(context, forget));
+        @TimerId(FORGET) Timer forget) {
+      AsOfJoin.forget(retention, emitted, emittedFrom, forget, watermark(context, forget));
     }
 
     /**

@@ -17,7 +17,6 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Impulse;
-import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.PeriodicImpulse;
 import org.apache.beam.sdk.transforms.View;
@@ -90,39 +89,21 @@ import org.joda.time.Instant;
  * @param <V> the table row
  */
 @AutoValue
-public abstract class EnrichFromSnapshot<K, E, V>
-    extends PTransform<PCollection<KV<K, E>>, PCollectionTuple> {
+public abstract class EnrichFromSnapshot<K, E, V> extends TableEnrichment<K, E, V> {
   private static final long serialVersionUID = 1L;
 
-  /** Counter names, in the namespace of this class. */
-  public static final String ENRICHED = "enriched";
-
-  public static final String NOT_FOUND = "notFound";
-  public static final String PASSED_THROUGH = "passedThrough";
+  /** Counter names, in the namespace of this class, besides {@link #ENRICHED} and the others. */
   public static final String SNAPSHOTS_READ = "snapshotsRead";
+
   public static final String SNAPSHOT_READ_RETRIES = "snapshotReadRetries";
   public static final String SNAPSHOT_ROWS = "snapshotRows";
 
   abstract TableSnapshot<K, V> snapshot();
 
-  abstract Coder<V> valueCoder();
-
   /** How often a streaming job re-reads the table. */
   public abstract Duration refreshEvery();
 
-  public abstract MissingKeyPolicy missingKeys();
-
-  /** Reads per refresh, the first included, before the bundle fails. */
-  public abstract int maxAttempts();
-
-  /** The pause after the first failed read; it doubles after each further one. */
-  public abstract Duration retryBackoff();
-
   abstract @Nullable PCollection<?> refreshSignal();
-
-  abstract TupleTag<KV<E, V>> enrichedTagInternal();
-
-  abstract TupleTag<KV<K, E>> notFoundTagInternal();
 
   abstract Builder<K, E, V> toBuilder();
 
@@ -137,8 +118,7 @@ public abstract class EnrichFromSnapshot<K, E, V>
         .setValueCoder(checkNotNull(valueCoder, "value coder must be set"))
         .setRefreshEvery(Duration.standardMinutes(5))
         .setMissingKeys(MissingKeyPolicy.deadLetter())
-        .setMaxAttempts(3)
-        .setRetryBackoff(Duration.standardSeconds(1))
+        .setRetries(TableRetries.of(3, Duration.standardSeconds(1)))
         .setEnrichedTagInternal(new TupleTag<KV<E, V>>("enriched") {})
         .setNotFoundTagInternal(new TupleTag<KV<K, E>>("notFound") {})
         .build();
@@ -184,27 +164,10 @@ public abstract class EnrichFromSnapshot<K, E, V>
   /**
    * Tries each table read {@code maxAttempts} times in all (default 3) before failing the bundle,
    * pausing {@code backoff} after the first failure and twice as long after each further one
-   * (capped at a minute; default 1 s).
+   * (capped at a minute, randomized as Beam's {@code FluentBackoff} does; default 1 s).
    */
   public EnrichFromSnapshot<K, E, V> withRetries(int maxAttempts, Duration backoff) {
-    checkArgument(maxAttempts > 0, "max attempts must be positive, was %s", maxAttempts);
-    checkArgument(backoff != null, "retry backoff must be set");
-    checkArgument(
-        !backoff.isShorterThan(Duration.ZERO), "retry backoff must be >= 0, was %s", backoff);
-    return toBuilder().setMaxAttempts(maxAttempts).setRetryBackoff(backoff).build();
-  }
-
-  /**
-   * Each event with its row ({@code KV<event, row>}), with the event's timestamp, window and pane.
-   * The row is null only for events passed through under {@link MissingKeyPolicy#passThrough()}.
-   */
-  public TupleTag<KV<E, V>> enrichedTag() {
-    return enrichedTagInternal();
-  }
-
-  /** Events whose key the snapshot did not hold, as input. */
-  public TupleTag<KV<K, E>> notFoundTag() {
-    return notFoundTagInternal();
+    return toBuilder().setRetries(TableRetries.of(maxAttempts, backoff)).build();
   }
 
   @Override
@@ -257,8 +220,7 @@ public abstract class EnrichFromSnapshot<K, E, V>
   static final class ReadSnapshotFn<K, V> extends DoFn<Object, KV<Instant, Map<K, V>>> {
     private static final long serialVersionUID = 1L;
     private final TableSnapshot<K, V> snapshot;
-    private final int maxAttempts;
-    private final Duration retryBackoff;
+    private final TableRetries tableRetries;
     private final Counter reads = Metrics.counter(EnrichFromSnapshot.class, SNAPSHOTS_READ);
     private final Counter retries =
         Metrics.counter(EnrichFromSnapshot.class, SNAPSHOT_READ_RETRIES);
@@ -266,14 +228,12 @@ public abstract class EnrichFromSnapshot<K, E, V>
 
     ReadSnapshotFn(EnrichFromSnapshot<K, ?, V> spec) {
       this.snapshot = spec.snapshot();
-      this.maxAttempts = spec.maxAttempts();
-      this.retryBackoff = spec.retryBackoff();
+      this.tableRetries = spec.retries();
     }
 
     @ProcessElement
     public void process(OutputReceiver<KV<Instant, Map<K, V>>> out) {
-      Map<K, V> read =
-          Retries.call("readAll", maxAttempts, retryBackoff, retries, snapshot::readAll);
+      Map<K, V> read = tableRetries.call("readAll", retries, snapshot::readAll);
       if (read == null) {
         throw new IllegalStateException(snapshot + " returned null from readAll");
       }
@@ -361,9 +321,7 @@ public abstract class EnrichFromSnapshot<K, E, V>
 
     abstract Builder<K, E, V> setMissingKeys(MissingKeyPolicy policy);
 
-    abstract Builder<K, E, V> setMaxAttempts(int attempts);
-
-    abstract Builder<K, E, V> setRetryBackoff(Duration backoff);
+    abstract Builder<K, E, V> setRetries(TableRetries retries);
 
     abstract Builder<K, E, V> setRefreshSignal(PCollection<?> signal);
 

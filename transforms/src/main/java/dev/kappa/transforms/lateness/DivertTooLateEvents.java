@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.value.AutoValue;
 import dev.kappa.schemas.common.MissedWindow;
+import dev.kappa.transforms.carry.CarriedWindows;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -81,7 +82,7 @@ import org.joda.time.Instant;
  * PCollection<KV<OrderEvent, MissedWindow>> tooLate = split.get(divert.tooLateTag());
  * }</pre>
  *
- * <p>Prefer {@link dev.kappa.transforms.windowing.WindowEvents}, which also sets the trigger.
+ * <p>Prefer {@code windowing.WindowEvents}, which also sets the trigger.
  *
  * @param <T> the element type; its coder must be known on the input
  */
@@ -172,7 +173,7 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
                 "AssignLiveWindows",
                 // Lateness kept so a GroupByKey right after accepts what passed here; the
                 // default trigger and discarding mode are what Window.into would set.
-                Window.<KV<T, List<BoundedWindow>>>into(LiveWindows.of(target))
+                Window.<KV<T, List<BoundedWindow>>>into(CarriedWindows.windowList(target))
                     .withAllowedLateness(allowedLateness())
                     .discardingFiredPanes())
             .apply("DropWindowList", ParDo.of(new DropWindowListFn<T>()))
@@ -235,9 +236,9 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
 
   /**
    * Reads the input watermark and splits each element's windows into live and expired. The live
-   * windows travel with the element (in the global window) to {@link LiveWindows}, which assigns
-   * them: emitting into the windows directly would need the output's window coder to differ from
-   * the input's, which the Flink runner's batch translation does not support.
+   * windows travel with the element (in the global window) to {@link CarriedWindows#windowList},
+   * which assigns them: emitting into the windows directly would need the output's window coder to
+   * differ from the input's, which the Flink runner's batch translation does not support.
    */
   static class DivertExpiredWindowsFn<T> extends DoFn<KV<Integer, T>, KV<T, List<BoundedWindow>>> {
     private static final long serialVersionUID = 1L;

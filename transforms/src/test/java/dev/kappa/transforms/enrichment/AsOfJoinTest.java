@@ -16,10 +16,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.apache.beam.sdk.state.BagState;
-import org.apache.beam.sdk.state.ReadableState;
 import org.apache.beam.sdk.state.Timer;
-import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -530,80 +527,6 @@ class AsOfJoinTest {
       public Instant getCurrentRelativeTime() {
         return watermark;
       }
-    }
-  }
-
-  private static final class FakeValue<T> implements ValueState<T> {
-    final String name;
-    private @Nullable T value;
-
-    FakeValue(String name) {
-      this.name = name;
-    }
-
-    @Override
-    public void write(T input) {
-      value = input;
-    }
-
-    @Override
-    public @Nullable T read() {
-      return value;
-    }
-
-    @Override
-    public ValueState<T> readLater() {
-      return this;
-    }
-
-    @Override
-    public void clear() {
-      value = null;
-    }
-  }
-
-  private static final class FakeBag<T> implements BagState<T> {
-    final String name;
-    private final List<T> values = new ArrayList<>();
-
-    FakeBag(String name) {
-      this.name = name;
-    }
-
-    @Override
-    public void add(T value) {
-      values.add(value);
-    }
-
-    @Override
-    public Iterable<T> read() {
-      return new ArrayList<>(values);
-    }
-
-    @Override
-    public ReadableState<Boolean> isEmpty() {
-      boolean empty = values.isEmpty();
-      return new ReadableState<Boolean>() {
-        @Override
-        public Boolean read() {
-          return empty;
-        }
-
-        @Override
-        public ReadableState<Boolean> readLater() {
-          return this;
-        }
-      };
-    }
-
-    @Override
-    public BagState<T> readLater() {
-      return this;
-    }
-
-    @Override
-    public void clear() {
-      values.clear();
     }
   }
 

@@ -1,6 +1,7 @@
-package dev.kappa.transforms.enrichment;
+package dev.kappa.transforms.carry;
 
-import dev.kappa.transforms.windowing.CarriedWindows;
+import static com.google.common.base.Preconditions.checkNotNull;
+
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -26,22 +27,40 @@ import org.apache.beam.sdk.values.WindowingStrategy;
  *
  * <p>The windows are assigned by a {@code Window.into}, not by a DoFn emitting into them: a ParDo's
  * outputs keep its input's window coder on Flink's batch translation (see late-data.md).
+ *
+ * <p>Steps: {@code AssignCarriedWindows}, {@code DropCarriedWindows}.
+ *
+ * <pre>{@code
+ * PCollection<KV<KV<Order, Payment>, BoundedWindow>> matched = ...; // from a global-window step
+ * PCollection<KV<Order, Payment>> inOrderWindows =
+ *     matched.apply("RestoreMatchedWindows", RestoreWindows.to(orders.getWindowingStrategy(), coder));
+ * }</pre>
+ *
+ * @param <T> the element, without its carried window
  */
-final class RestoreWindows<T>
+public final class RestoreWindows<T>
     extends PTransform<PCollection<KV<T, BoundedWindow>>, PCollection<T>> {
   private static final long serialVersionUID = 1L;
 
   private final WindowingStrategy<?, ?> original;
   private final Coder<T> coder;
 
-  RestoreWindows(WindowingStrategy<?, ?> original, Coder<T> coder) {
-    this.original = original;
-    this.coder = coder;
+  private RestoreWindows(WindowingStrategy<?, ?> original, Coder<T> coder) {
+    this.original = checkNotNull(original, "original windowing strategy must be set");
+    this.coder = checkNotNull(coder, "element coder must be set");
+  }
+
+  /**
+   * Gives elements back the windows they carry and the windowing strategy {@code original} (the
+   * input's before it went into the global window); {@code coder} encodes the elements.
+   */
+  public static <T> RestoreWindows<T> to(WindowingStrategy<?, ?> original, Coder<T> coder) {
+    return new RestoreWindows<>(original, coder);
   }
 
   /** The window coder of {@code strategy}, typed for carrying windows as data. */
   @SuppressWarnings("unchecked")
-  static Coder<BoundedWindow> windowCoder(WindowingStrategy<?, ?> strategy) {
+  public static Coder<BoundedWindow> windowCoder(WindowingStrategy<?, ?> strategy) {
     return (Coder<BoundedWindow>) strategy.getWindowFn().windowCoder();
   }
 

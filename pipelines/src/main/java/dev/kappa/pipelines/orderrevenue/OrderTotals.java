@@ -1,4 +1,4 @@
-package dev.kappa.transforms.aggregation;
+package dev.kappa.pipelines.orderrevenue;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
@@ -77,6 +77,9 @@ public abstract class OrderTotals implements Serializable {
    * decode unchanged, and this form is still what nearly every accumulator writes. A larger revenue
    * writes the order count as {@code -1 - count} (old data never has a negative count), then the
    * revenue's two's-complement bytes, length first. Each value has exactly one encoding.
+   *
+   * <p>Savepoints taken before this class moved here name the coder {@code
+   * dev.kappa.transforms.aggregation.OrderTotals$Coder}; that class reads as this one.
    */
   public static final class Coder extends AtomicCoder<OrderTotals> {
     private static final long serialVersionUID = 1L;

@@ -1,4 +1,4 @@
-package dev.kappa.transforms.aggregation;
+package dev.kappa.pipelines.orderrevenue;
 
 import dev.kappa.schemas.events.OrderEvent;
 import org.apache.beam.sdk.coders.CoderRegistry;

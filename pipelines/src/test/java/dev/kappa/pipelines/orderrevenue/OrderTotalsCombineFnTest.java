@@ -1,4 +1,4 @@
-package dev.kappa.transforms.aggregation;
+package dev.kappa.pipelines.orderrevenue;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.schemas.events.OrderEvent;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.runners.flink.translation.types.CoderTypeSerializer;
+import org.apache.beam.runners.flink.translation.types.UnversionedTypeSerializerSnapshot;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -24,6 +27,8 @@ import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -167,6 +172,32 @@ class OrderTotalsCombineFnTest {
     assertThat(
         CoderUtils.decodeFromByteArray(kv, CoderUtils.encodeToByteArray(kv, value)),
         equalTo(value));
+  }
+
+  /**
+   * A savepoint taken before OrderTotals moved here names its coder by the old class name in the
+   * Flink serializer snapshot of SumRevenue's accumulator state. The checked-in bytes are that
+   * snapshot, written by the old code; it must restore, as the moved coder, and read old state.
+   */
+  @Test
+  void aSerializerSnapshotFromBeforeTheMoveRestoresAsTheMovedCoder() throws Exception {
+    byte[] snapshot;
+    try (InputStream in =
+        getClass().getResourceAsStream("/savepoint/order-totals-coder-before-move.bin")) {
+      snapshot = in.readAllBytes();
+    }
+    UnversionedTypeSerializerSnapshot<OrderTotals> restored =
+        new UnversionedTypeSerializerSnapshot<>();
+    restored.readSnapshot(1, new DataInputDeserializer(snapshot), getClass().getClassLoader());
+
+    TypeSerializer<OrderTotals> serializer = restored.restoreSerializer();
+    assertThat(serializer, equalTo(new CoderTypeSerializer<>(OrderTotals.Coder.of(), false)));
+    ByteArrayOutputStream oldState = new ByteArrayOutputStream();
+    VarLongCoder.of().encode(4L, oldState);
+    VarLongCoder.of().encode(1999L, oldState);
+    assertThat(
+        serializer.deserialize(new DataInputDeserializer(oldState.toByteArray())),
+        equalTo(OrderTotals.of(4, 1999)));
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.kappa.transforms.windowing;
+package dev.kappa.transforms.carry;
 
 import java.io.Serializable;
 import java.util.Collection;
@@ -6,11 +6,15 @@ import java.util.List;
 import java.util.Objects;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IncompatibleWindowException;
 import org.apache.beam.sdk.transforms.windowing.NonMergingWindowFn;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.transforms.windowing.WindowFn;
 import org.apache.beam.sdk.transforms.windowing.WindowMappingFn;
 import org.apache.beam.sdk.values.KV;
+import org.joda.time.Duration;
 
 /**
  * WindowFns that put an element into the windows it carries as data and otherwise behave like a
@@ -30,6 +34,18 @@ import org.apache.beam.sdk.values.KV;
  */
 public final class CarriedWindows {
   private CarriedWindows() {}
+
+  /**
+   * Into the global window with the default trigger, no allowed lateness and discarding panes:
+   * where elements carrying their windows wait in a stateful step. Every input of a union must have
+   * this same strategy to be flattened.
+   */
+  public static <T> Window<T> intoGlobalWindow() {
+    return Window.<T>into(new GlobalWindows())
+        .triggering(DefaultTrigger.of())
+        .withAllowedLateness(Duration.ZERO)
+        .discardingFiredPanes();
+  }
 
   /** A WindowFn over {@code KV<element, window>} that assigns the carried window. */
   public static <T> WindowFn<KV<T, BoundedWindow>, BoundedWindow> oneWindow(
