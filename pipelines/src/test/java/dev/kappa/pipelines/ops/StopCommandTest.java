@@ -8,8 +8,12 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionException;
+import org.apache.flink.runtime.checkpoint.CheckpointException;
+import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -108,7 +112,13 @@ class StopCommandTest {
 
       assertThat(stop("order-revenue", "--savepoint", "--flinkMaster=" + flink.master()), is(0));
 
-      assertThat(flink.requests(), hasItem("POST /jobs/" + JOB + "/stop {\"drain\":false}"));
+      assertThat(
+          flink.requests(),
+          hasItem(
+              "POST /jobs/"
+                  + JOB
+                  + "/stop {\"targetDirectory\":null,\"drain\":false,\"formatType\":\"CANONICAL\","
+                  + "\"triggerId\":null}"));
     }
 
     String text = out();
@@ -147,7 +157,8 @@ class StopCommandTest {
           hasItem(
               "POST /jobs/"
                   + JOB
-                  + "/stop {\"targetDirectory\":\"/data/savepoints\",\"drain\":true}"));
+                  + "/stop {\"targetDirectory\":\"/data/savepoints\",\"drain\":true,"
+                  + "\"formatType\":\"CANONICAL\",\"triggerId\":null}"));
     }
     assertThat(out(), containsString("it was drained (every window fired as final)"));
   }
@@ -157,7 +168,16 @@ class StopCommandTest {
     FakeFlink flink =
         runningJob()
             .on("POST /jobs/" + JOB + "/stop", "stop-trigger.json")
-            .on("GET /jobs/" + JOB + "/savepoints/" + TRIGGER, "savepoint-failed.json")
+            .answer(
+                "GET /jobs/" + JOB + "/savepoints/" + TRIGGER,
+                200,
+                FakeFlink.failedSavepoint(
+                    new CompletionException(
+                        new CheckpointException(
+                            CheckpointFailureReason.IO_EXCEPTION,
+                            new IOException(
+                                "Failed to create savepoint directory at"
+                                    + " file:/proc/kappa-denied")))))
             .on("GET /jobs/" + JOB, "running-job.json");
     try (flink) {
 
