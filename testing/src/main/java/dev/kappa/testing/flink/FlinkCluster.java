@@ -33,6 +33,7 @@ import java.util.stream.Stream;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.runtime.messages.webmonitor.JobDetails;
 import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
 import org.apache.flink.runtime.rest.messages.EmptyMessageParameters;
 import org.apache.flink.runtime.rest.messages.EmptyRequestBody;
@@ -370,8 +371,11 @@ public final class FlinkCluster implements AutoCloseable {
         overview.getVersion());
   }
 
-  /** The REST API's {@code /jobs/overview}: every job the cluster knows, newest first. */
-  public List<Job> jobs() {
+  /**
+   * The REST API's {@code /jobs/overview}: every job the cluster knows, newest first, as Flink's
+   * client reads them.
+   */
+  public List<JobDetails> jobs() {
     return restCall(
             rest.sendRequest(
                 JobsOverviewHeaders.getInstance(),
@@ -379,15 +383,7 @@ public final class FlinkCluster implements AutoCloseable {
                 EmptyRequestBody.getInstance()))
         .getJobs()
         .stream()
-        .map(
-            job ->
-                new Job(
-                    job.getJobId().toString(),
-                    job.getJobName(),
-                    job.getStatus().name(),
-                    Instant.ofEpochMilli(job.getStartTime()),
-                    Duration.ofMillis(Math.max(0, job.getDuration()))))
-        .sorted(Comparator.comparing(Job::startTime).reversed())
+        .sorted(Comparator.comparingLong(JobDetails::getStartTime).reversed())
         .toList();
   }
 
@@ -987,9 +983,6 @@ public final class FlinkCluster implements AutoCloseable {
       int jobsCancelled,
       int jobsFailed,
       String flinkVersion) {}
-
-  /** One job of the REST API's {@code /jobs/overview}. */
-  public record Job(String id, String name, String state, Instant startTime, Duration duration) {}
 
   /**
    * How Flink's scripts size a JVM: heap, direct and metaspace flags, and the memory settings they

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.flink.runtime.messages.webmonitor.JobDetails;
 
 /**
  * The Java half of {@code scripts/flink-cluster.sh}: starts a {@link FlinkCluster} that outlives
@@ -161,7 +162,7 @@ public final class FlinkClusterCli {
   private static void printStatus(FlinkCluster cluster, PrintStream out) {
     FlinkCluster.Overview overview;
     Map<String, Integer> registered;
-    List<FlinkCluster.Job> jobs;
+    List<JobDetails> jobs;
     try {
       overview = cluster.overview();
       registered = cluster.registeredTaskManagers();
@@ -199,9 +200,13 @@ public final class FlinkClusterCli {
         overview.jobsFinished(),
         overview.jobsCancelled(),
         overview.jobsFailed());
-    for (FlinkCluster.Job job : jobs.subList(0, Math.min(JOBS_SHOWN, jobs.size()))) {
+    for (JobDetails job : jobs.subList(0, Math.min(JOBS_SHOWN, jobs.size()))) {
       out.printf(
-          "    %-9s %s  %-45s %s%n", job.state(), job.id(), job.name(), duration(job.duration()));
+          "    %-9s %s  %-45s %s%n",
+          job.getStatus(),
+          job.getJobId(),
+          job.getJobName(),
+          duration(Duration.ofMillis(Math.max(0, job.getDuration()))));
     }
   }
 
