@@ -15,7 +15,10 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
+import org.apache.flink.runtime.checkpoint.CheckpointException;
+import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult;
 import org.apache.flink.runtime.rest.messages.job.savepoints.SavepointInfo;
 import org.apache.flink.runtime.rest.util.RestMapperUtils;
@@ -108,12 +111,22 @@ final class FakeFlink implements AutoCloseable {
   }
 
   /**
-   * The answer of {@code GET /jobs/:id/savepoints/:triggerid} for a savepoint that failed with
-   * {@code failure}, as Flink writes it: its own response type through its own JSON mapper, with
-   * the serialized exception that Flink's client reads back (the captured answer's would be a large
-   * base64 blob).
+   * The answer of {@code GET /jobs/:id/savepoints/:triggerid} for a savepoint into a directory the
+   * JobManager may not create ({@code "targetDirectory": "file:///proc/kappa-denied"}), with the
+   * failure Flink 1.19 reported for it. Written as Flink writes it, its own response type through
+   * its own JSON mapper, with the serialized exception that Flink's client reads back (the captured
+   * answer's is a large base64 blob).
    */
-  static String failedSavepoint(Throwable failure) {
+  static String deniedSavepoint() {
+    return savepointFailedWith(
+        new CompletionException(
+            new CheckpointException(
+                CheckpointFailureReason.IO_EXCEPTION,
+                new IOException(
+                    "Failed to create savepoint directory at file:/proc/kappa-denied"))));
+  }
+
+  private static String savepointFailedWith(Throwable failure) {
     try {
       return RestMapperUtils.getStrictObjectMapper()
           .writeValueAsString(

@@ -23,9 +23,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletionException;
-import org.apache.flink.runtime.checkpoint.CheckpointException;
-import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -270,16 +267,7 @@ class FlinkRestClientTest {
     FakeFlink fake =
         new FakeFlink()
             .on("POST " + JOB + "/stop", "stop-trigger.json")
-            .answer(
-                "GET " + JOB + "/savepoints/" + TRIGGER,
-                200,
-                FakeFlink.failedSavepoint(
-                    new CompletionException(
-                        new CheckpointException(
-                            CheckpointFailureReason.IO_EXCEPTION,
-                            new IOException(
-                                "Failed to create savepoint directory at"
-                                    + " file:/proc/kappa-denied")))));
+            .answer("GET " + JOB + "/savepoints/" + TRIGGER, 200, FakeFlink.deniedSavepoint());
     try (fake;
         FlinkRestClient flink = fake.client()) {
 

@@ -8,12 +8,8 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletionException;
-import org.apache.flink.runtime.checkpoint.CheckpointException;
-import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -168,16 +164,7 @@ class StopCommandTest {
     FakeFlink flink =
         runningJob()
             .on("POST /jobs/" + JOB + "/stop", "stop-trigger.json")
-            .answer(
-                "GET /jobs/" + JOB + "/savepoints/" + TRIGGER,
-                200,
-                FakeFlink.failedSavepoint(
-                    new CompletionException(
-                        new CheckpointException(
-                            CheckpointFailureReason.IO_EXCEPTION,
-                            new IOException(
-                                "Failed to create savepoint directory at"
-                                    + " file:/proc/kappa-denied")))))
+            .answer("GET /jobs/" + JOB + "/savepoints/" + TRIGGER, 200, FakeFlink.deniedSavepoint())
             .on("GET /jobs/" + JOB, "running-job.json");
     try (flink) {
 
