@@ -1,5 +1,6 @@
 package dev.kappa.pipelines.ops;
 
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -46,6 +47,7 @@ import org.apache.flink.runtime.rest.messages.job.metrics.JobVertexWatermarksHea
 import org.apache.flink.runtime.rest.messages.job.metrics.Metric;
 import org.apache.flink.runtime.rest.messages.job.metrics.MetricCollectionResponseBody;
 import org.apache.flink.runtime.rest.util.RestClientException;
+import org.apache.flink.util.SerializedThrowable;
 
 /**
  * The REST API of a Flink session cluster's JobManager ({@code --flinkMaster}, the address the
@@ -75,10 +77,12 @@ public final class FlinkRestClient implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private final URI url;
+  private final Duration timeout;
   private final RestClusterClient<String> client;
 
-  private FlinkRestClient(URI url, RestClusterClient<String> client) {
+  private FlinkRestClient(URI url, Duration timeout, RestClusterClient<String> client) {
     this.url = url;
+    this.timeout = timeout;
     this.client = client;
   }
 
@@ -89,17 +93,22 @@ public final class FlinkRestClient implements AutoCloseable {
    * @throws IllegalArgumentException for {@code [local]}, {@code [auto]} or a malformed address
    */
   public static FlinkRestClient at(String flinkMaster) {
+    return at(flinkMaster, TIMEOUT);
+  }
+
+  /** {@link #at(String)}, giving up on a call after {@code timeout}. */
+  static FlinkRestClient at(String flinkMaster, Duration timeout) {
     URI url = restUrl(flinkMaster);
     Configuration config = new Configuration();
     config.set(RestOptions.ADDRESS, url.getHost());
     config.set(RestOptions.PORT, url.getPort());
     config.set(SecurityOptions.SSL_REST_ENABLED, url.getScheme().equals("https"));
     config.set(RestOptions.RETRY_MAX_ATTEMPTS, 0);
-    config.set(RestOptions.CONNECTION_TIMEOUT, TIMEOUT.toMillis());
-    config.set(RestOptions.IDLENESS_TIMEOUT, TIMEOUT.toMillis());
-    config.set(RestOptions.AWAIT_LEADER_TIMEOUT, TIMEOUT.toMillis());
+    config.set(RestOptions.CONNECTION_TIMEOUT, timeout.toMillis());
+    config.set(RestOptions.IDLENESS_TIMEOUT, timeout.toMillis());
+    config.set(RestOptions.AWAIT_LEADER_TIMEOUT, timeout.toMillis());
     try {
-      return new FlinkRestClient(url, new RestClusterClient<>(config, url.toString()));
+      return new FlinkRestClient(url, timeout, new RestClusterClient<>(config, url.toString()));
     } catch (Exception e) {
       throw new IllegalArgumentException(
           "cannot create a Flink REST client for " + url + ": " + e.getMessage(), e);
@@ -376,16 +385,12 @@ public final class FlinkRestClient implements AutoCloseable {
       throw new IllegalStateException("Interrupted while stopping " + jobId, e);
     } catch (ExecutionException e) {
       Throwable cause = unwrap(e);
-      if (cause instanceof RestClientException || !isSavepointFailure(cause)) {
-        throw failure("POST /jobs/" + jobId + "/stop", cause);
+      // The failure Flink reported for the savepoint comes serialized; any other is the call's.
+      if (cause instanceof SerializedThrowable) {
+        throw new SavepointFailedException(causes(cause));
       }
-      throw new SavepointFailedException(causes(cause));
+      throw failure("POST /jobs/" + jobId + "/stop", cause);
     }
-  }
-
-  /** Whether {@code cause} is the failure Flink reported for the savepoint, not the call's own. */
-  private static boolean isSavepointFailure(Throwable cause) {
-    return cause instanceof org.apache.flink.util.SerializedThrowable;
   }
 
   /** {@code PATCH /jobs/:id?mode=cancel}: cancels the job, without a savepoint. */
@@ -427,10 +432,10 @@ public final class FlinkRestClient implements AutoCloseable {
 
   private <T> T await(String request, CompletableFuture<T> call) {
     try {
-      return call.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       call.cancel(true);
-      throw new UnreachableException(url, "no answer within " + TIMEOUT.toSeconds() + " s", e);
+      throw new UnreachableException(url, "no answer within " + timeout.toMillis() + " ms", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted during " + request + " at " + url, e);
@@ -491,8 +496,13 @@ public final class FlinkRestClient implements AutoCloseable {
     return first.replaceFirst("^[\\w.$]+(Exception|Error): ", "");
   }
 
-  /** The first message in the cause chain ({@code Connection refused}), or the class name. */
+  /** {@code connection refused}, else the first message in the cause chain, or the class name. */
   private static String describe(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        return "connection refused";
+      }
+    }
     for (Throwable t = cause; t != null; t = t.getCause()) {
       if (t.getMessage() != null && !t.getMessage().isBlank()) {
         return t.getMessage();

@@ -333,7 +333,26 @@ class FlinkRestClientTest {
           assertThrows(FlinkRestClient.UnreachableException.class, flink::jobs);
       assertThat(
           unreachable.getMessage(),
-          startsWith("cannot reach the Flink REST API at http://localhost:" + port + " ("));
+          startsWith(
+              "cannot reach the Flink REST API at http://localhost:"
+                  + port
+                  + " (connection refused): "));
+      assertThat(unreachable.getMessage(), containsString("is the cluster running there?"));
+    }
+  }
+
+  @Test
+  void aServerThatNeverAnswersIsUnreachableAfterTheTimeout() throws IOException {
+    // The socket is listening, so connecting succeeds, but nothing ever reads or answers.
+    try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        FlinkRestClient flink =
+            FlinkRestClient.at("localhost:" + silent.getLocalPort(), Duration.ofSeconds(1))) {
+      FlinkRestClient.UnreachableException unreachable =
+          assertThrows(FlinkRestClient.UnreachableException.class, flink::jobs);
+      assertThat(
+          unreachable.getMessage(),
+          startsWith(
+              "cannot reach the Flink REST API at http://localhost:" + silent.getLocalPort()));
       assertThat(unreachable.getMessage(), containsString("is the cluster running there?"));
     }
   }
