@@ -1,7 +1,7 @@
 package dev.kappa.pipelines;
 
 import dev.kappa.options.LauncherOptions;
-import dev.kappa.pipelines.ops.FlinkJobs;
+import dev.kappa.pipelines.ops.FlinkRestClient;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -173,8 +173,13 @@ final class StopOnExit {
               + " with the launcher");
       return;
     }
-    FlinkJobs flink = FlinkJobs.at(flinkMaster);
-    List<FlinkJobs.Job> running =
+    try (FlinkRestClient flink = FlinkRestClient.at(flinkMaster)) {
+      cancelOnCluster(flink);
+    }
+  }
+
+  private void cancelOnCluster(FlinkRestClient flink) {
+    List<FlinkRestClient.Job> running =
         flink.jobs().stream().filter(job -> job.isActive() && job.name().equals(jobName)).toList();
     if (running.size() != 1) {
       err.println(

@@ -113,17 +113,15 @@ final class BeamMetrics {
    * in base64. While a job runs the accumulator stays empty: the vertices' metrics hold the values
    * then.
    */
-  static List<StepMetric> fromAccumulators(JsonNode accumulators) {
+  static List<StepMetric> fromAccumulators(Map<String, String> accumulators) {
     Map<Key, StepMetric> metrics = new LinkedHashMap<>();
-    for (JsonNode accumulator : accumulators.path("user-task-accumulators")) {
-      if (!accumulator.path("name").asText().equals("__metricscontainers")) {
-        continue;
-      }
+    String value = accumulators.get("__metricscontainers");
+    if (value != null) {
       JsonNode containers;
       try {
-        containers = JSON.readTree(accumulator.path("value").asText());
+        containers = JSON.readTree(value);
       } catch (JsonProcessingException e) {
-        continue;
+        return List.of();
       }
       for (JsonNode info : containers.path("metrics").path("attempted")) {
         JsonNode labels = info.path("labels");

@@ -13,9 +13,11 @@ final class JobLookup {
    * @throws NotFoundException naming the running jobs, if none matches, several running jobs have
    *     the name, or the job has ended
    */
-  static FlinkJobs.Job running(List<FlinkJobs.Job> jobs, String idOrName, String where) {
-    List<FlinkJobs.Job> matching = matching(jobs, idOrName);
-    List<FlinkJobs.Job> active = matching.stream().filter(FlinkJobs.Job::isActive).toList();
+  static FlinkRestClient.Job running(
+      List<FlinkRestClient.Job> jobs, String idOrName, String where) {
+    List<FlinkRestClient.Job> matching = matching(jobs, idOrName);
+    List<FlinkRestClient.Job> active =
+        matching.stream().filter(FlinkRestClient.Job::isActive).toList();
     if (active.size() == 1) {
       return active.get(0);
     }
@@ -27,11 +29,11 @@ final class JobLookup {
               + "' at "
               + where
               + ": "
-              + active.stream().map(FlinkJobs.Job::id).collect(Collectors.joining(", "))
+              + active.stream().map(FlinkRestClient.Job::id).collect(Collectors.joining(", "))
               + "; give the job id");
     }
     if (!matching.isEmpty()) {
-      FlinkJobs.Job ended = matching.get(0);
+      FlinkRestClient.Job ended = matching.get(0);
       throw new NotFoundException(
           "job " + describe(ended) + " is " + ended.state() + ", not running; " + running(jobs));
     }
@@ -44,25 +46,25 @@ final class JobLookup {
    *
    * @throws NotFoundException if none matches or several running jobs have the name
    */
-  static FlinkJobs.Job any(List<FlinkJobs.Job> jobs, String idOrName, String where) {
-    List<FlinkJobs.Job> matching = matching(jobs, idOrName);
+  static FlinkRestClient.Job any(List<FlinkRestClient.Job> jobs, String idOrName, String where) {
+    List<FlinkRestClient.Job> matching = matching(jobs, idOrName);
     if (matching.isEmpty()) {
       throw new NotFoundException("no job '" + idOrName + "' at " + where + "; " + running(jobs));
     }
-    if (matching.stream().anyMatch(FlinkJobs.Job::isActive)) {
+    if (matching.stream().anyMatch(FlinkRestClient.Job::isActive)) {
       return running(jobs, idOrName, where);
     }
     return matching.get(0);
   }
 
   /** {@code order-revenue (3bf52df7c4b6ac4bca3d70afadab9523)}. */
-  static String describe(FlinkJobs.Job job) {
+  static String describe(FlinkRestClient.Job job) {
     return job.name() + " (" + job.id() + ")";
   }
 
   /** {@code running: a (id), b (id)} or {@code no job is running}. */
-  static String running(List<FlinkJobs.Job> jobs) {
-    List<FlinkJobs.Job> active = jobs.stream().filter(FlinkJobs.Job::isActive).toList();
+  static String running(List<FlinkRestClient.Job> jobs) {
+    List<FlinkRestClient.Job> active = jobs.stream().filter(FlinkRestClient.Job::isActive).toList();
     if (active.isEmpty()) {
       return "no job is running";
     }
@@ -70,8 +72,9 @@ final class JobLookup {
   }
 
   /** Jobs with this id, or else with this name, newest first. */
-  private static List<FlinkJobs.Job> matching(List<FlinkJobs.Job> jobs, String idOrName) {
-    List<FlinkJobs.Job> byId = jobs.stream().filter(j -> j.id().equals(idOrName)).toList();
+  private static List<FlinkRestClient.Job> matching(
+      List<FlinkRestClient.Job> jobs, String idOrName) {
+    List<FlinkRestClient.Job> byId = jobs.stream().filter(j -> j.id().equals(idOrName)).toList();
     if (!byId.isEmpty()) {
       return byId;
     }

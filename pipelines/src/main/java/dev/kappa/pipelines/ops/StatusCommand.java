@@ -51,20 +51,22 @@ public final class StatusCommand {
   /** Runs the command; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     OpsArguments arguments;
-    FlinkJobs flink;
+    FlinkRestClient flink;
     try {
       arguments = OpsArguments.parse(args, FLAGS, OPTIONS);
       if (arguments.positional().size() > 1) {
         throw new OpsArguments.UsageException(
             "name at most one job, got " + arguments.positional());
       }
-      flink = FlinkJobs.at(arguments.option("flinkMaster", "localhost:" + FlinkJobs.DEFAULT_PORT));
+      flink =
+          FlinkRestClient.at(
+              arguments.option("flinkMaster", "localhost:" + FlinkRestClient.DEFAULT_PORT));
     } catch (OpsArguments.UsageException | IllegalArgumentException e) {
       err.println("kappa status: " + e.getMessage());
       err.println("usage: " + USAGE);
       return 2;
     }
-    try {
+    try (flink) {
       if (arguments.positional().isEmpty()) {
         ClusterReport report = clusterReport(flink);
         out.print(arguments.flag("json") ? json(report) : render(report));
@@ -73,8 +75,8 @@ public final class StatusCommand {
         out.print(arguments.flag("json") ? json(report) : render(report));
       }
       return 0;
-    } catch (FlinkJobs.UnreachableException
-        | FlinkJobs.RestException
+    } catch (FlinkRestClient.UnreachableException
+        | FlinkRestClient.RestException
         | JobLookup.NotFoundException e) {
       err.println("kappa status: " + e.getMessage());
       return 1;
@@ -85,15 +87,15 @@ public final class StatusCommand {
 
   /** The cluster and its jobs. */
   record ClusterReport(
-      String restUrl, FlinkJobs.ClusterOverview cluster, List<FlinkJobs.Job> jobs) {}
+      String restUrl, FlinkRestClient.ClusterOverview cluster, List<FlinkRestClient.Job> jobs) {}
 
   /** Everything {@code kappa status <job>} shows. */
   record JobReport(
       String restUrl,
       long nowMillis,
-      FlinkJobs.Job job,
+      FlinkRestClient.Job job,
       @Nullable Long restarts,
-      FlinkJobs.Checkpoints checkpoints,
+      FlinkRestClient.Checkpoints checkpoints,
       List<VertexReport> vertices,
       List<BeamMetrics.StepMetric> metrics,
       KafkaReport kafka) {}
@@ -113,13 +115,13 @@ public final class StatusCommand {
   /** The Kafka lag of a job's consumer group, or why there is none to show. */
   record KafkaReport(@Nullable KafkaLag.Report lag, @Nullable String note) {}
 
-  static ClusterReport clusterReport(FlinkJobs flink) {
+  static ClusterReport clusterReport(FlinkRestClient flink) {
     return new ClusterReport(flink.url().toString(), flink.overview(), flink.jobs());
   }
 
-  static JobReport jobReport(FlinkJobs flink, String idOrName, OpsArguments arguments) {
-    FlinkJobs.Job found = JobLookup.any(flink.jobs(), idOrName, flink.url().toString());
-    FlinkJobs.JobDetails details =
+  static JobReport jobReport(FlinkRestClient flink, String idOrName, OpsArguments arguments) {
+    FlinkRestClient.Job found = JobLookup.any(flink.jobs(), idOrName, flink.url().toString());
+    FlinkRestClient.JobDetails details =
         flink
             .job(found.id())
             .orElseThrow(
@@ -135,7 +137,7 @@ public final class StatusCommand {
     }
     List<VertexReport> vertices = new ArrayList<>();
     List<BeamMetrics.StepMetric> metrics = new ArrayList<>();
-    for (FlinkJobs.Vertex vertex : details.vertices()) {
+    for (FlinkRestClient.Vertex vertex : details.vertices()) {
       Map<String, Double> rates = Map.of();
       OptionalLong watermark = OptionalLong.empty();
       if (running && vertex.status().equals("RUNNING")) {
@@ -192,8 +194,8 @@ public final class StatusCommand {
    * (10 s), so the first request after a while finds none yet, and values are up to 10 s old.
    */
   private static boolean awaitMetrics(
-      FlinkJobs flink, String jobId, List<FlinkJobs.Vertex> vertices) {
-    Optional<FlinkJobs.Vertex> running =
+      FlinkRestClient flink, String jobId, List<FlinkRestClient.Vertex> vertices) {
+    Optional<FlinkRestClient.Vertex> running =
         vertices.stream().filter(v -> v.status().equals("RUNNING")).findFirst();
     if (running.isEmpty()) {
       return false;
@@ -274,7 +276,7 @@ public final class StatusCommand {
   // ---- Rendering ----------------------------------------------------------------------------
 
   static String render(ClusterReport report) {
-    FlinkJobs.ClusterOverview cluster = report.cluster();
+    FlinkRestClient.ClusterOverview cluster = report.cluster();
     StringBuilder text = new StringBuilder();
     text.append(
         String.format(
@@ -290,7 +292,7 @@ public final class StatusCommand {
     }
     List<List<String>> rows = new ArrayList<>();
     rows.add(List.of("JOB ID", "NAME", "STATE", "STARTED (UTC)", "DURATION"));
-    for (FlinkJobs.Job job : report.jobs()) {
+    for (FlinkRestClient.Job job : report.jobs()) {
       rows.add(
           List.of(
               job.id(),
@@ -304,7 +306,7 @@ public final class StatusCommand {
   }
 
   static String render(JobReport report) {
-    FlinkJobs.Job job = report.job();
+    FlinkRestClient.Job job = report.job();
     StringBuilder text = new StringBuilder();
     text.append("Job ")
         .append(JobLookup.describe(job))
@@ -376,7 +378,7 @@ public final class StatusCommand {
   }
 
   private static void renderCheckpoints(JobReport report, StringBuilder text) {
-    FlinkJobs.Checkpoints checkpoints = report.checkpoints();
+    FlinkRestClient.Checkpoints checkpoints = report.checkpoints();
     text.append("  checkpoints: ")
         .append(checkpoints.completed())
         .append(" completed, ")
@@ -384,19 +386,19 @@ public final class StatusCommand {
         .append(" failed, ")
         .append(checkpoints.inProgress())
         .append(" in progress");
-    FlinkJobs.Checkpoint last = checkpoints.lastCompleted();
+    FlinkRestClient.Checkpoint last = checkpoints.lastCompleted();
     if (last == null) {
       text.append("; none completed yet\n");
     } else {
       text.append("; last: #").append(last.id()).append(", ");
       completion(report, last, text);
     }
-    FlinkJobs.Checkpoint savepoint = checkpoints.lastSavepoint();
+    FlinkRestClient.Checkpoint savepoint = checkpoints.lastSavepoint();
     if (savepoint != null) {
       text.append("  last savepoint: #").append(savepoint.id()).append(", ");
       completion(report, savepoint, text);
     }
-    FlinkJobs.Failure failure = checkpoints.lastFailure();
+    FlinkRestClient.Failure failure = checkpoints.lastFailure();
     if (failure != null) {
       text.append("  last failed ")
           .append(failure.savepoint() ? "savepoint" : "checkpoint")
@@ -408,7 +410,7 @@ public final class StatusCommand {
           .append(failure.message())
           .append('\n');
     }
-    FlinkJobs.Restore restored = checkpoints.restored();
+    FlinkRestClient.Restore restored = checkpoints.restored();
     if (restored != null) {
       text.append("  restored from ")
           .append(restored.savepoint() ? "savepoint" : "checkpoint #" + restored.id())
@@ -421,7 +423,7 @@ public final class StatusCommand {
   }
 
   private static void completion(
-      JobReport report, FlinkJobs.Checkpoint checkpoint, StringBuilder text) {
+      JobReport report, FlinkRestClient.Checkpoint checkpoint, StringBuilder text) {
     text.append(Formats.duration(report.nowMillis() - checkpoint.completedAtMillis()))
         .append(" ago, ")
         .append(Formats.bytes(checkpoint.sizeBytes()))

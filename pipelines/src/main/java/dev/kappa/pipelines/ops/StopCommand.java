@@ -56,20 +56,22 @@ public final class StopCommand {
       PrintStream err,
       UnaryOperator<String[]> expandArgumentFiles) {
     OpsArguments arguments;
-    FlinkJobs flink;
+    FlinkRestClient flink;
     Duration timeout;
     try {
       arguments = OpsArguments.parse(args, FLAGS, OPTIONS);
       checkUsage(arguments);
       timeout = arguments.duration("timeout", DEFAULT_TIMEOUT);
-      flink = FlinkJobs.at(arguments.option("flinkMaster", "localhost:" + FlinkJobs.DEFAULT_PORT));
+      flink =
+          FlinkRestClient.at(
+              arguments.option("flinkMaster", "localhost:" + FlinkRestClient.DEFAULT_PORT));
     } catch (OpsArguments.UsageException | IllegalArgumentException e) {
       err.println("kappa stop: " + e.getMessage());
       err.println("usage: " + USAGE);
       return 2;
     }
-    try {
-      FlinkJobs.Job job =
+    try (flink) {
+      FlinkRestClient.Job job =
           JobLookup.running(flink.jobs(), arguments.positional().get(0), flink.url().toString());
       // Read before stopping: the options are what the resume command repeats.
       Map<String, String> jobOptions = flink.pipelineOptions(job.id());
@@ -78,10 +80,10 @@ public final class StopCommand {
         return cancel(flink, job, jobOptions, clusterArgs, timeout, out, err);
       }
       return stopWithSavepoint(flink, job, jobOptions, clusterArgs, arguments, timeout, out, err);
-    } catch (FlinkJobs.UnreachableException | JobLookup.NotFoundException e) {
+    } catch (FlinkRestClient.UnreachableException | JobLookup.NotFoundException e) {
       err.println("kappa stop: " + e.getMessage());
       return 1;
-    } catch (FlinkJobs.RestException e) {
+    } catch (FlinkRestClient.RestException e) {
       err.println("kappa stop: Flink refused: " + e.reason() + " (" + e.getMessage() + ")");
       return 1;
     }
@@ -118,8 +120,8 @@ public final class StopCommand {
   }
 
   private static int stopWithSavepoint(
-      FlinkJobs flink,
-      FlinkJobs.Job job,
+      FlinkRestClient flink,
+      FlinkRestClient.Job job,
       Map<String, String> jobOptions,
       Optional<List<String>> clusterArgs,
       OpsArguments arguments,
@@ -134,26 +136,22 @@ public final class StopCommand {
             + " with a savepoint"
             + (drain ? ", draining it first" : "")
             + " ...");
-    String trigger =
-        flink.stopWithSavepoint(job.id(), arguments.option("savepointDir").orElse(null), drain);
-    FlinkJobs.Savepoint savepoint = flink.savepoint(job.id(), trigger);
-    while (!savepoint.done()) {
-      if (elapsed(start).compareTo(timeout) > 0) {
-        err.println(
-            "kappa stop: the savepoint of "
-                + JobLookup.describe(job)
-                + " is still in progress after "
-                + Formats.duration(timeout.toMillis())
-                + "; follow it at "
-                + flink.url().resolve("/jobs/" + job.id() + "/savepoints/" + trigger)
-                + " or in the web UI");
-        return 1;
-      }
-      pause();
-      savepoint = flink.savepoint(job.id(), trigger);
-    }
-    long savepointMillis = elapsed(start).toMillis();
-    if (savepoint.failed()) {
+    String location;
+    try {
+      location =
+          flink.stopWithSavepoint(
+              job.id(), arguments.option("savepointDir").orElse(null), drain, timeout);
+    } catch (FlinkRestClient.SavepointTimeoutException e) {
+      err.println(
+          "kappa stop: the savepoint of "
+              + JobLookup.describe(job)
+              + " is still in progress after "
+              + Formats.duration(timeout.toMillis())
+              + "; follow it in the web UI at "
+              + flink.url()
+              + " (the job's Checkpoints tab)");
+      return 1;
+    } catch (FlinkRestClient.SavepointFailedException e) {
       String state = flink.job(job.id()).map(d -> d.job().state()).orElse("unknown");
       err.println(
           "kappa stop: the savepoint of "
@@ -161,7 +159,7 @@ public final class StopCommand {
               + " failed; the job is "
               + state
               + (state.equals("RUNNING") ? " (it keeps running)" : ""));
-      List<String> causes = savepoint.failure();
+      List<String> causes = e.causes();
       if (!causes.isEmpty()) {
         err.println("Flink's reason: " + causes.get(0));
         for (String cause : causes.subList(1, causes.size())) {
@@ -170,6 +168,7 @@ public final class StopCommand {
       }
       return 1;
     }
+    long savepointMillis = elapsed(start).toMillis();
     String state = awaitEnd(flink, job, timeout);
     out.println(
         "kappa stop: "
@@ -178,14 +177,14 @@ public final class StopCommand {
             + Formats.duration(savepointMillis)
             + "; the job is "
             + state);
-    out.println("savepoint: " + savepoint.location());
-    printResume(job, jobOptions, clusterArgs, savepoint.location(), drain, out);
+    out.println("savepoint: " + location);
+    printResume(job, jobOptions, clusterArgs, location, drain, out);
     return 0;
   }
 
   private static int cancel(
-      FlinkJobs flink,
-      FlinkJobs.Job job,
+      FlinkRestClient flink,
+      FlinkRestClient.Job job,
       Map<String, String> jobOptions,
       Optional<List<String>> clusterArgs,
       Duration timeout,
@@ -195,7 +194,7 @@ public final class StopCommand {
     flink.cancel(job.id());
     String state = awaitEnd(flink, job, timeout);
     out.println("kappa stop: " + JobLookup.describe(job) + " cancelled; the job is " + state);
-    FlinkJobs.Checkpoint last = flink.checkpoints(job.id()).lastCompleted();
+    FlinkRestClient.Checkpoint last = flink.checkpoints(job.id()).lastCompleted();
     boolean retained = "true".equals(jobOptions.get("retainExternalizedCheckpointsOnCancellation"));
     if (last == null || last.path() == null) {
       out.println("no completed checkpoint to resume from: a new job starts without state");
@@ -211,7 +210,7 @@ public final class StopCommand {
   }
 
   private static void printResume(
-      FlinkJobs.Job job,
+      FlinkRestClient.Job job,
       Map<String, String> jobOptions,
       Optional<List<String>> clusterArgs,
       String path,
@@ -244,14 +243,14 @@ public final class StopCommand {
   }
 
   /** Waits for the job to reach a terminal state (at most {@code timeout}); returns the state. */
-  private static String awaitEnd(FlinkJobs flink, FlinkJobs.Job job, Duration timeout) {
+  private static String awaitEnd(FlinkRestClient flink, FlinkRestClient.Job job, Duration timeout) {
     long start = System.nanoTime();
     while (true) {
-      Optional<FlinkJobs.JobDetails> details = flink.job(job.id());
+      Optional<FlinkRestClient.JobDetails> details = flink.job(job.id());
       if (details.isEmpty()) {
         return "gone";
       }
-      FlinkJobs.Job current = details.get().job();
+      FlinkRestClient.Job current = details.get().job();
       if (!current.isActive() || elapsed(start).compareTo(timeout) > 0) {
         return current.state();
       }

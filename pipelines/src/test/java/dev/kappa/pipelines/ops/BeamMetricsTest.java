@@ -1,6 +1,6 @@
 package dev.kappa.pipelines.ops;
 
-import static dev.kappa.pipelines.ops.FlinkJobsTest.json;
+import static dev.kappa.pipelines.ops.FlinkRestClientTest.json;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,7 +28,18 @@ class BeamMetricsTest {
   }
 
   private static List<BeamMetrics.StepMetric> aggregate(String valuesFile) {
-    return BeamMetrics.aggregate(FlinkJobs.metricValues(json(valuesFile)));
+    Map<String, String> values = new LinkedHashMap<>();
+    for (JsonNode metric : json(valuesFile)) {
+      values.put(metric.path("id").asText(), metric.path("value").asText());
+    }
+    return BeamMetrics.aggregate(values);
+  }
+
+  /** The job's user accumulators as Flink's REST client reads them from the captured answer. */
+  private static Map<String, String> accumulators(String file) {
+    String job = "1552e8f34e4add0f0761f065910f8cad";
+    return FakeFlink.ask(
+        "GET /jobs/" + job + "/accumulators", file, flink -> flink.accumulators(job));
   }
 
   @Test
@@ -124,7 +136,7 @@ class BeamMetricsTest {
   @Test
   void anEndedJobsFinalMetricsComeFromItsAccumulator() {
     List<BeamMetrics.StepMetric> metrics =
-        BeamMetrics.fromAccumulators(json("finished-job-accumulators.json"));
+        BeamMetrics.fromAccumulators(accumulators("finished-job-accumulators.json"));
 
     assertThat(
         metrics,
@@ -155,7 +167,7 @@ class BeamMetricsTest {
   @Test
   void aRunningJobsAccumulatorHoldsOnlyItsFinishedTasksMetrics() {
     List<BeamMetrics.StepMetric> metrics =
-        BeamMetrics.fromAccumulators(json("running-job-accumulators.json"));
+        BeamMetrics.fromAccumulators(accumulators("running-job-accumulators.json"));
 
     assertThat(
         metrics.stream().map(m -> m.step() + " " + m.metric()).toList(),

@@ -15,12 +15,22 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import org.apache.flink.runtime.checkpoint.CheckpointException;
+import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
+import org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult;
+import org.apache.flink.runtime.rest.messages.job.savepoints.SavepointInfo;
+import org.apache.flink.runtime.rest.util.RestMapperUtils;
+import org.apache.flink.util.SerializedThrowable;
 
 /**
  * A stand-in for a JobManager's REST API that answers with JSON captured from a real Flink 1.19
  * cluster (the files under {@code src/test/resources/dev/kappa/pipelines/ops/flink-1.19}, see its
- * README): each request {@code METHOD /path?query} gets the answers registered for it in turn, the
- * last one again and again; anything else gets Flink's 404.
+ * README), so that Flink's own REST client parses what the REST API really answers: each request
+ * {@code METHOD /path?query} gets the answers registered for it in turn, the last one again and
+ * again; anything else gets Flink's 404. Like Flink, it serves the API under {@code /v1} too, where
+ * Flink's client sends it.
  */
 final class FakeFlink implements AutoCloseable {
 
@@ -41,10 +51,14 @@ final class FakeFlink implements AutoCloseable {
     server.createContext(
         "/",
         exchange -> {
-          String request = exchange.getRequestMethod() + " " + exchange.getRequestURI().toString();
+          String request =
+              exchange.getRequestMethod()
+                  + " "
+                  + exchange.getRequestURI().toString().replaceFirst("^/v1/", "/");
           try (InputStream body = exchange.getRequestBody()) {
             String text = new String(body.readAllBytes(), StandardCharsets.UTF_8);
-            requests.add(text.isEmpty() ? request : request + " " + text);
+            // Flink's client sends an empty JSON object with requests that have no body.
+            requests.add(text.isEmpty() || text.equals("{}") ? request : request + " " + text);
           }
           Answer answer = next(request);
           byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
@@ -78,6 +92,49 @@ final class FakeFlink implements AutoCloseable {
   synchronized FakeFlink answer(String request, int status, String body) {
     answers.computeIfAbsent(request, r -> new ArrayDeque<>()).add(new Answer(status, body));
     return this;
+  }
+
+  /** Flink's REST client on this stand-in; the caller closes it. */
+  FlinkRestClient client() {
+    return FlinkRestClient.at(master());
+  }
+
+  /**
+   * What {@code call} returns from Flink's REST client on a stand-in that answers {@code request}
+   * with the captured {@code file}.
+   */
+  static <T> T ask(String request, String file, Function<FlinkRestClient, T> call) {
+    try (FakeFlink flink = new FakeFlink().on(request, file);
+        FlinkRestClient client = flink.client()) {
+      return call.apply(client);
+    }
+  }
+
+  /**
+   * The answer of {@code GET /jobs/:id/savepoints/:triggerid} for a savepoint into a directory the
+   * JobManager may not create ({@code "targetDirectory": "file:///proc/kappa-denied"}), with the
+   * failure Flink 1.19 reported for it. Written as Flink writes it, its own response type through
+   * its own JSON mapper, with the serialized exception that Flink's client reads back (the captured
+   * answer's is a large base64 blob).
+   */
+  static String deniedSavepoint() {
+    return savepointFailedWith(
+        new CompletionException(
+            new CheckpointException(
+                CheckpointFailureReason.IO_EXCEPTION,
+                new IOException(
+                    "Failed to create savepoint directory at file:/proc/kappa-denied"))));
+  }
+
+  private static String savepointFailedWith(Throwable failure) {
+    try {
+      return RestMapperUtils.getStrictObjectMapper()
+          .writeValueAsString(
+              AsynchronousOperationResult.completed(
+                  new SavepointInfo(null, new SerializedThrowable(failure))));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The requests received so far, {@code METHOD /path?query [body]}. */

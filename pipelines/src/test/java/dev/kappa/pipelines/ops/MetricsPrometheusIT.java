@@ -69,9 +69,9 @@ class MetricsPrometheusIT {
   void metricsReachPrometheusStatusShowsTheJobAndASavepointResumesIt() throws Exception {
     long testStart = System.nanoTime();
     Path out = dir.resolve("out");
-    try (FlinkCluster cluster = FlinkCluster.start(dir.resolve("flink"), 1)) {
+    try (FlinkCluster cluster = FlinkCluster.start(dir.resolve("flink"), 1);
+        FlinkRestClient flink = FlinkRestClient.at(cluster.flinkMaster())) {
       String master = cluster.flinkMaster();
-      FlinkJobs flink = FlinkJobs.at(master);
       int prometheus = prometheusPort(cluster.taskManagers().get(0).logFile());
 
       // 1. Submitted like a user would, without --jobName: the launcher names it order-revenue.
@@ -90,7 +90,7 @@ class MetricsPrometheusIT {
               "--tooLateOutput=" + out.resolve("too-late"),
               "--deadLetterOutput=" + out.resolve("dead-letters")));
       Process first = kappa(run, dir.resolve("run-1.log"));
-      FlinkJobs.Job job = awaitRunning(flink, Set.of(), first, dir.resolve("run-1.log"));
+      FlinkRestClient.Job job = awaitRunning(flink, Set.of(), first, dir.resolve("run-1.log"));
       assertThat(job.name(), is(JOB));
 
       // 2. Beam's counters and Flink's own metrics at the TaskManager's Prometheus endpoint.
@@ -133,10 +133,10 @@ class MetricsPrometheusIT {
       assertThat(resume.get(resume.size() - 1), is("--savepointPath=" + savepoint));
       long resumeStart = System.nanoTime();
       Process second = kappa(resume.subList(1, resume.size()), dir.resolve("run-2.log"));
-      FlinkJobs.Job resumed =
+      FlinkRestClient.Job resumed =
           awaitRunning(flink, Set.of(job.id()), second, dir.resolve("run-2.log"));
       long restoreMillis = millisSince(resumeStart);
-      FlinkJobs.Restore restore = flink.checkpoints(resumed.id()).restored();
+      FlinkRestClient.Restore restore = flink.checkpoints(resumed.id()).restored();
       assertThat(restore.savepoint(), is(true));
       assertThat(restore.path(), is(savepoint));
 
@@ -338,15 +338,15 @@ class MetricsPrometheusIT {
   // ---- Flink and Prometheus ---------------------------------------------------------------
 
   /** Waits until a job other than {@code earlier} runs with every task RUNNING (or finished). */
-  private static FlinkJobs.Job awaitRunning(
-      FlinkJobs flink, Set<String> earlier, Process launcher, Path log) throws Exception {
+  private static FlinkRestClient.Job awaitRunning(
+      FlinkRestClient flink, Set<String> earlier, Process launcher, Path log) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
-      for (FlinkJobs.Job job : flink.jobs()) {
+      for (FlinkRestClient.Job job : flink.jobs()) {
         if (earlier.contains(job.id()) || !job.state().equals("RUNNING")) {
           continue;
         }
-        FlinkJobs.JobDetails details = flink.job(job.id()).orElseThrow();
+        FlinkRestClient.JobDetails details = flink.job(job.id()).orElseThrow();
         if (details.vertices().stream()
             .allMatch(v -> v.status().equals("RUNNING") || v.status().equals("FINISHED"))) {
           return job;

@@ -1,6 +1,6 @@
 package dev.kappa.pipelines.ops;
 
-import static dev.kappa.pipelines.ops.FlinkJobsTest.json;
+import static dev.kappa.pipelines.ops.FakeFlink.ask;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
@@ -36,7 +36,10 @@ class ResumeCommandTest {
   }
 
   private static Map<String, String> jobOptions() {
-    return FlinkJobs.parsePipelineOptions(json("running-job-config.json"));
+    return ask(
+        "GET /jobs/1552e8f34e4add0f0761f065910f8cad/config",
+        "running-job-config.json",
+        flink -> flink.pipelineOptions("1552e8f34e4add0f0761f065910f8cad"));
   }
 
   @Test

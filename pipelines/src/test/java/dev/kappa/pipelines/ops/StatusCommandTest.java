@@ -1,6 +1,6 @@
 package dev.kappa.pipelines.ops;
 
-import static dev.kappa.pipelines.ops.FlinkJobsTest.json;
+import static dev.kappa.pipelines.ops.FakeFlink.ask;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -256,19 +256,30 @@ class StatusCommandTest {
 
   @Test
   void rendersARunningJobsVerticesWithRatesAndWatermarks() {
-    FlinkJobs.JobDetails details = FlinkJobs.parseJobDetails(json("running-job.json"));
-    FlinkJobs.Vertex divert =
-        details.vertices().stream()
-            .filter(v -> v.id().equals("5d83ae48fd568067584aeb10ce67153e"))
-            .findFirst()
-            .orElseThrow();
+    String job = "GET /jobs/" + RUNNING_JOB;
+    String divertId = "5d83ae48fd568067584aeb10ce67153e";
+    FlinkRestClient.JobDetails details =
+        ask(job, "running-job.json", flink -> flink.job(RUNNING_JOB).orElseThrow());
+    FlinkRestClient.Vertex divert =
+        details.vertices().stream().filter(v -> v.id().equals(divertId)).findFirst().orElseThrow();
+    List<String> beamMetricIds =
+        ask(
+                job + "/vertices/" + divertId + "/metrics",
+                "vertex-divert-metric-ids.json",
+                flink -> flink.metricIds(RUNNING_JOB, divertId))
+            .stream()
+            .filter(id -> BeamMetrics.parse(id).isPresent())
+            .toList();
     StatusCommand.JobReport report =
         new StatusCommand.JobReport(
             "http://localhost:8081",
             1795249123304L,
             details.job(),
             0L,
-            FlinkJobs.parseCheckpoints(json("running-job-checkpoints.json")),
+            ask(
+                job + "/checkpoints",
+                "running-job-checkpoints.json",
+                flink -> flink.checkpoints(RUNNING_JOB)),
             List.of(
                 new StatusCommand.VertexReport(
                     divert.id(),
@@ -279,8 +290,20 @@ class StatusCommandTest {
                     divert.recordsOut(),
                     2.4333,
                     1.0833,
-                    FlinkJobs.parseWatermark(json("vertex-divert-watermarks.json")).getAsLong())),
-            BeamMetrics.aggregate(FlinkJobs.metricValues(json("vertex-divert-metric-values.json"))),
+                    ask(
+                            job + "/vertices/" + divertId + "/watermarks",
+                            "vertex-divert-watermarks.json",
+                            flink -> flink.inputWatermark(RUNNING_JOB, divertId))
+                        .getAsLong())),
+            BeamMetrics.aggregate(
+                ask(
+                    job
+                        + "/vertices/"
+                        + divertId
+                        + "/metrics?get="
+                        + String.join(",", beamMetricIds),
+                    "vertex-divert-metric-values.json",
+                    flink -> flink.metricValues(RUNNING_JOB, divertId, beamMetricIds))),
             new StatusCommand.KafkaReport(null, "the job reads no Kafka topic (--source=REPLAY)"));
 
     String text = StatusCommand.render(report);

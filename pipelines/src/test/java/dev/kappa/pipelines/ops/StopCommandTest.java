@@ -108,7 +108,13 @@ class StopCommandTest {
 
       assertThat(stop("order-revenue", "--savepoint", "--flinkMaster=" + flink.master()), is(0));
 
-      assertThat(flink.requests(), hasItem("POST /jobs/" + JOB + "/stop {\"drain\":false}"));
+      assertThat(
+          flink.requests(),
+          hasItem(
+              "POST /jobs/"
+                  + JOB
+                  + "/stop {\"targetDirectory\":null,\"drain\":false,\"formatType\":\"CANONICAL\","
+                  + "\"triggerId\":null}"));
     }
 
     String text = out();
@@ -147,7 +153,8 @@ class StopCommandTest {
           hasItem(
               "POST /jobs/"
                   + JOB
-                  + "/stop {\"targetDirectory\":\"/data/savepoints\",\"drain\":true}"));
+                  + "/stop {\"targetDirectory\":\"/data/savepoints\",\"drain\":true,"
+                  + "\"formatType\":\"CANONICAL\",\"triggerId\":null}"));
     }
     assertThat(out(), containsString("it was drained (every window fired as final)"));
   }
@@ -157,7 +164,7 @@ class StopCommandTest {
     FakeFlink flink =
         runningJob()
             .on("POST /jobs/" + JOB + "/stop", "stop-trigger.json")
-            .on("GET /jobs/" + JOB + "/savepoints/" + TRIGGER, "savepoint-failed.json")
+            .answer("GET /jobs/" + JOB + "/savepoints/" + TRIGGER, 200, FakeFlink.deniedSavepoint())
             .on("GET /jobs/" + JOB, "running-job.json");
     try (flink) {
 

@@ -110,7 +110,7 @@ final class CommittedTopic implements AutoCloseable {
 
   /** Waits until what has arrived satisfies {@code condition}; fails after {@code timeout}. */
   void await(String what, Duration timeout, Predicate<List<Arrival>> condition) {
-    FlinkJobs.await(
+    JobProbes.await(
         what + " on " + topic, timeout, () -> condition.test(arrivals()) ? Boolean.TRUE : null);
   }
 

@@ -93,7 +93,7 @@ class ExactlyOnceSinkIT {
 
   @TempDir static Path dir;
   private static FlinkCluster cluster;
-  private static FlinkJobs jobs;
+  private static JobProbes jobs;
   private static Path jar;
 
   @BeforeAll
@@ -102,11 +102,14 @@ class ExactlyOnceSinkIT {
     Files.copy(
         Path.of(System.getProperty("kappa.bundledJar")), jar, StandardCopyOption.REPLACE_EXISTING);
     cluster = FlinkCluster.start(dir.resolve("flink"), 1);
-    jobs = new FlinkJobs(cluster.restUrl());
+    jobs = new JobProbes(cluster.flinkMaster());
   }
 
   @AfterAll
   static void stopCluster() {
+    if (jobs != null) {
+      jobs.close();
+    }
     if (cluster != null) {
       cluster.close();
     }
@@ -132,7 +135,7 @@ class ExactlyOnceSinkIT {
 
     // 1. The first job reads every record, then stops with a savepoint before any checkpoint.
     String v1 = submit(broker, in, out, sinkGroupId, "eos-v1", Duration.ofMinutes(10), null);
-    FlinkJobs.await(
+    JobProbes.await(
         "the sink of " + v1 + " holding " + FIRST + " records",
         WAIT,
         () -> writerRecordsIn(v1) >= FIRST ? true : null);
@@ -159,7 +162,7 @@ class ExactlyOnceSinkIT {
     Instant restored = Instant.now();
     String v2 = submit(broker, in, out, sinkGroupId, "eos-v2", Duration.ofSeconds(1), savepoint);
     String failure =
-        FlinkJobs.await(
+        JobProbes.await(
             "job " + v2 + " failing on the restore",
             WAIT,
             () -> {
@@ -207,7 +210,7 @@ class ExactlyOnceSinkIT {
     Duration toOutput = Duration.between(resumed, Instant.now());
     // One more completed checkpoint: anything it committed beyond the expected shows as extra.
     Instant since = Instant.now();
-    FlinkJobs.await(
+    JobProbes.await(
         "a checkpoint of " + v3 + " after the output",
         WAIT,
         () -> jobs.firstCheckpointCompletedSince(v3, since).orElse(null));
@@ -252,7 +255,7 @@ class ExactlyOnceSinkIT {
     String job = submitPoisonable(broker, in, out, "eos-poison-" + System.nanoTime(), marker);
     // Established: the sink's first transaction is behind it, so defect 1 is out of the way.
     assertThat(committed(broker, out, before.size()), containsInAnyOrder(before.toArray()));
-    FlinkJobs.await(
+    JobProbes.await(
         "a checkpoint of " + job + " after its first output",
         WAIT,
         () -> jobs.firstCheckpointCompletedSince(job, Instant.now().minusSeconds(1)).orElse(null));
@@ -262,7 +265,7 @@ class ExactlyOnceSinkIT {
     produce(broker, in, List.of(PoisonOnce.POISON));
     // The poison fails once; every restart after it fails on the cached writer.
     List<Instant> failures =
-        FlinkJobs.await(
+        JobProbes.await(
             "three failures of " + job,
             WAIT,
             () -> {
@@ -290,7 +293,7 @@ class ExactlyOnceSinkIT {
     List<String> seen = committed(broker, out, expected.size());
     Duration toOutput = Duration.between(replaced, Instant.now());
     Instant since = Instant.now();
-    FlinkJobs.await(
+    JobProbes.await(
         "a checkpoint of " + job + " after the output",
         WAIT,
         () -> jobs.firstCheckpointCompletedSince(job, since).orElse(null));
@@ -415,7 +418,7 @@ class ExactlyOnceSinkIT {
   private static String run(Pipeline pipeline, FlinkPipelineOptions options) {
     pipeline.run();
     String jobName = options.getJobName();
-    return FlinkJobs.await(
+    return JobProbes.await(
         "job " + jobName + " running", WAIT, () -> jobs.jobNamed(jobName).orElse(null));
   }
 

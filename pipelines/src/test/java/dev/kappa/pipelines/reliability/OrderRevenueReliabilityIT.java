@@ -101,7 +101,7 @@ class OrderRevenueReliabilityIT {
   private Path runnersConfig;
   private Path jar;
   private FlinkCluster cluster;
-  private FlinkJobs jobs;
+  private JobProbes jobs;
   private KafkaBroker broker;
   private PostgresServer postgres;
   private StreamCheck check;
@@ -127,7 +127,7 @@ class OrderRevenueReliabilityIT {
     CompletableFuture<PostgresServer> startingPostgres =
         CompletableFuture.supplyAsync(() -> PostgresServer.start(work.resolve("postgres"), 0));
     cluster = FlinkCluster.start(work.resolve("flink"), 2);
-    jobs = new FlinkJobs(cluster.restUrl());
+    jobs = new JobProbes(cluster.flinkMaster());
     broker = startingBroker.get();
     postgres = startingPostgres.get();
 
@@ -153,7 +153,7 @@ class OrderRevenueReliabilityIT {
 
   @AfterAll
   void stopCluster() {
-    for (AutoCloseable resource : new AutoCloseable[] {cluster, broker, postgres}) {
+    for (AutoCloseable resource : new AutoCloseable[] {jobs, cluster, broker, postgres}) {
       if (resource != null) {
         try {
           resource.close();
@@ -279,7 +279,7 @@ class OrderRevenueReliabilityIT {
       Instant restored = jobs.tasksRunningSince(run.jobId);
       assertThat(
           "restored from",
-          FlinkJobs.await(
+          JobProbes.await(
               "the restore to show", SETTLE, () -> jobs.checkpoints(run.jobId).restoredFrom()),
           equalTo(savepoint));
       Instant resumed =
@@ -372,7 +372,7 @@ class OrderRevenueReliabilityIT {
         Instant restored = jobs.tasksRunningSince(run.jobId);
         assertThat(
             "restored from",
-            FlinkJobs.await(
+            JobProbes.await(
                 "the restore to show", SETTLE, () -> jobs.checkpoints(run.jobId).restoredFrom()),
             equalTo(savepoint));
         assertThat("parallelism after the restore", jobs.parallelism(run.jobId), is(parallelism));
@@ -455,7 +455,7 @@ class OrderRevenueReliabilityIT {
               "--jdbcUrl=" + postgres.jdbcUrl(schema),
               "--jdbcUser=" + postgres.user()));
       CompletableFuture<Void> producing = run.produceUntilMidStream();
-      FlinkJobs.await(
+      JobProbes.await(
           "rows in category_revenue", SETTLE, () -> tableState(schema).rows() > 0 ? true : null);
 
       TableState beforeOutage = tableState(schema);
@@ -463,12 +463,12 @@ class OrderRevenueReliabilityIT {
       postgres.stop();
       Instant stopped = Instant.now();
       // The imposed outage: the database stays down this long, whatever the job does.
-      FlinkJobs.sleep(DATABASE_OUTAGE.minus(Duration.between(down, stopped)));
+      JobProbes.sleep(DATABASE_OUTAGE.minus(Duration.between(down, stopped)));
       postgres.restart();
       Instant up = Instant.now();
       TableState atRestart = tableState(schema);
       Instant written =
-          FlinkJobs.await(
+          JobProbes.await(
               "a write after the restart",
               SETTLE,
               () -> tableState(schema).equals(atRestart) ? null : now());
@@ -478,7 +478,7 @@ class OrderRevenueReliabilityIT {
       // The table: one row per window, its last pane; with the too-late orders, the complete
       // revenue.
       StreamCheck.Revenue table =
-          FlinkJobs.await(
+          JobProbes.await(
               "category_revenue to hold every window's last pane",
               SETTLE,
               () -> {
@@ -489,7 +489,7 @@ class OrderRevenueReliabilityIT {
       TableState after = tableState(schema);
       // The JobManager fetches task metrics lazily, every 10 s: wait for them to cover the table.
       Map<String, Long> metrics =
-          FlinkJobs.await(
+          JobProbes.await(
               "UpsertResults' counters",
               Duration.ofSeconds(45),
               () -> {
@@ -560,7 +560,7 @@ class OrderRevenueReliabilityIT {
       Instant kill = Instant.now();
       broker.kill();
       Instant lastBefore = run.enriched.lastArrivalAtOrBefore(kill).orElseThrow();
-      FlinkJobs.sleep(BROKER_OUTAGE);
+      JobProbes.sleep(BROKER_OUTAGE);
       Instant restarting = Instant.now();
       broker.restart();
       Instant up = Instant.now();
@@ -656,7 +656,7 @@ class OrderRevenueReliabilityIT {
               repository,
               work.resolve("logs"));
       jobId =
-          FlinkJobs.await(
+          JobProbes.await(
               "job " + jobName + " at the JobManager",
               JOB_START,
               () -> {
@@ -664,7 +664,7 @@ class OrderRevenueReliabilityIT {
                 return jobs.jobNamed(jobName).orElse(null);
               });
       allJobs.add(jobId);
-      FlinkJobs.await(
+      JobProbes.await(
           "every task of " + jobName + " RUNNING",
           JOB_START,
           () -> {
@@ -756,12 +756,12 @@ class OrderRevenueReliabilityIT {
     }
 
     /**
-     * {@link FlinkJobs#await} for this scenario's job: a timeout names the job's last failures, so
+     * {@link JobProbes#await} for this scenario's job: a timeout names the job's last failures, so
      * that a job stuck in a restart loop says why.
      */
     <T> T await(String what, java.util.function.Supplier<T> probe) {
       try {
-        return FlinkJobs.await(what, SETTLE, probe);
+        return JobProbes.await(what, SETTLE, probe);
       } catch (AssertionError e) {
         throw new AssertionError(e.getMessage() + "; the job's failures: " + failures(), e);
       }
@@ -784,7 +784,7 @@ class OrderRevenueReliabilityIT {
     }
 
     void awaitCheckpoints(long count) {
-      FlinkJobs.await(
+      JobProbes.await(
           count + " completed checkpoints",
           SETTLE,
           () -> jobs.checkpoints(jobId).completed() >= count ? true : null);
@@ -820,7 +820,7 @@ class OrderRevenueReliabilityIT {
           () -> jobs.checkpoints(jobId).latestId() >= checkpoint + 2 ? true : null);
       try {
         revenue =
-            FlinkJobs.await(
+            JobProbes.await(
                 "the results to account for the complete revenue",
                 SETTLE,
                 () -> {
@@ -1064,7 +1064,7 @@ class OrderRevenueReliabilityIT {
   // ---- Helpers --------------------------------------------------------------------------------
 
   private void awaitFreeSlots() {
-    FlinkJobs.await(
+    JobProbes.await(
         "every slot free",
         JOB_START,
         () -> {

@@ -19,13 +19,28 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.apache.flink.client.program.rest.RestClusterClient;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.runtime.messages.webmonitor.JobDetails;
+import org.apache.flink.runtime.rest.handler.legacy.messages.ClusterOverviewWithVersion;
+import org.apache.flink.runtime.rest.messages.EmptyMessageParameters;
+import org.apache.flink.runtime.rest.messages.EmptyRequestBody;
+import org.apache.flink.runtime.rest.messages.JobsOverviewHeaders;
+import org.apache.flink.runtime.rest.messages.taskmanager.TaskManagerInfo;
+import org.apache.flink.runtime.rest.messages.taskmanager.TaskManagersHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +108,7 @@ public final class FlinkCluster extends LocalServer {
   private static final String MEMORY_RESULT_PREFIX = "BASH_JAVA_UTILS_EXEC_RESULT:";
   private static final String STATE_FILE = "cluster.properties";
   private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
+  private static final Duration REST_TIMEOUT = Duration.ofSeconds(5);
   private static final int LOG_TAIL_BYTES = 6 * 1024;
   private static final int LOG_GENERATIONS = 5;
 
@@ -101,7 +117,7 @@ public final class FlinkCluster extends LocalServer {
   private final int restPort;
   private final int rpcPort;
   private final boolean detached;
-  private final FlinkRest rest;
+  private final RestClusterClient<String> rest;
   // The live JVMs this object knows; guarded by this object's lock, read by the shutdown hook.
   private volatile ProcessHandle jobManager;
   private final Map<Integer, TaskManager> taskManagers = new ConcurrentSkipListMap<>();
@@ -115,7 +131,7 @@ public final class FlinkCluster extends LocalServer {
     this.restPort = restPort;
     this.rpcPort = rpcPort;
     this.detached = detached;
-    this.rest = new FlinkRest(URI.create("http://" + HOST + ":" + restPort));
+    this.rest = restClient(restPort);
   }
 
   /**
@@ -327,12 +343,32 @@ public final class FlinkCluster extends LocalServer {
 
   /** The REST API's {@code /overview}: registered TaskManagers, slots and job counts. */
   public Overview overview() {
-    return rest.overview();
+    ClusterOverviewWithVersion overview = restCall(rest.getClusterOverview());
+    return new Overview(
+        overview.getNumTaskManagersConnected(),
+        overview.getNumSlotsTotal(),
+        overview.getNumSlotsAvailable(),
+        overview.getNumJobsRunningOrPending(),
+        overview.getNumJobsFinished(),
+        overview.getNumJobsCancelled(),
+        overview.getNumJobsFailed(),
+        overview.getVersion());
   }
 
-  /** The REST API's {@code /jobs/overview}: every job the cluster knows, newest first. */
-  public List<Job> jobs() {
-    return rest.jobs();
+  /**
+   * The REST API's {@code /jobs/overview}: every job the cluster knows, newest first, as Flink's
+   * client reads them.
+   */
+  public List<JobDetails> jobs() {
+    return restCall(
+            rest.sendRequest(
+                JobsOverviewHeaders.getInstance(),
+                EmptyMessageParameters.getInstance(),
+                EmptyRequestBody.getInstance()))
+        .getJobs()
+        .stream()
+        .sorted(Comparator.comparingLong(JobDetails::getStartTime).reversed())
+        .toList();
   }
 
   /**
@@ -340,7 +376,17 @@ public final class FlinkCluster extends LocalServer {
    * the REST API's {@code /taskmanagers} lists them.
    */
   public Map<String, Integer> registeredTaskManagers() {
-    return rest.taskManagerSlots();
+    Map<String, Integer> slots = new TreeMap<>();
+    for (TaskManagerInfo taskManager :
+        restCall(
+                rest.sendRequest(
+                    TaskManagersHeaders.getInstance(),
+                    EmptyMessageParameters.getInstance(),
+                    EmptyRequestBody.getInstance()))
+            .getTaskManagerInfos()) {
+      slots.put(taskManager.getResourceId().getResourceIdString(), taskManager.getNumberSlots());
+    }
+    return slots;
   }
 
   /**
@@ -356,7 +402,7 @@ public final class FlinkCluster extends LocalServer {
       Overview overview = null;
       RuntimeException error = null;
       try {
-        overview = rest.overview();
+        overview = overview();
         if (overview.taskManagers() == count && overview.slotsTotal() == slots) {
           return overview;
         }
@@ -404,6 +450,13 @@ public final class FlinkCluster extends LocalServer {
       deletePidFile("jobmanager");
       jobManager = null;
     }
+  }
+
+  /** Stops the cluster (see {@link #stop()}) and closes its REST client. */
+  @Override
+  public synchronized void close() {
+    super.close();
+    rest.close();
   }
 
   /** The end of the JobManager's log and of every TaskManager's, for failure messages. */
@@ -597,7 +650,7 @@ public final class FlinkCluster extends LocalServer {
     RuntimeException error = null;
     while (true) {
       try {
-        rest.overview();
+        overview();
         return;
       } catch (RuntimeException e) {
         error = e;
@@ -624,7 +677,7 @@ public final class FlinkCluster extends LocalServer {
     RuntimeException error = null;
     while (true) {
       try {
-        Integer slots = rest.taskManagerSlots().get(taskManager.resourceId());
+        Integer slots = registeredTaskManagers().get(taskManager.resourceId());
         if (slots != null && slots == slotsPerTaskManager()) {
           return;
         }
@@ -742,6 +795,40 @@ public final class FlinkCluster extends LocalServer {
 
   // ---- Helpers ------------------------------------------------------------------------------
 
+  /**
+   * Flink's own REST client for the cluster's JobManager, failing fast: a call that cannot connect
+   * fails at once (the waits above poll), where the client would retry for a minute.
+   */
+  private static RestClusterClient<String> restClient(int restPort) {
+    Configuration config = new Configuration();
+    config.set(RestOptions.ADDRESS, HOST);
+    config.set(RestOptions.PORT, restPort);
+    config.set(RestOptions.RETRY_MAX_ATTEMPTS, 0);
+    config.set(RestOptions.CONNECTION_TIMEOUT, REST_TIMEOUT.toMillis());
+    config.set(RestOptions.IDLENESS_TIMEOUT, REST_TIMEOUT.toMillis());
+    config.set(RestOptions.AWAIT_LEADER_TIMEOUT, REST_TIMEOUT.toMillis());
+    try {
+      return new RestClusterClient<>(config, "kappa-flink-cluster");
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "Cannot create a REST client for " + HOST + ":" + restPort, e);
+    }
+  }
+
+  /** The answer of a REST call, or an unchecked exception with Flink's reason. */
+  private static <T> T restCall(CompletableFuture<T> call) {
+    try {
+      return call.get(REST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted during a call of Flink's REST API", e);
+    } catch (ExecutionException | TimeoutException e) {
+      call.cancel(true);
+      Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+      throw new IllegalStateException("Flink's REST API failed: " + cause, cause);
+    }
+  }
+
   private IllegalStateException failure(String message, Throwable cause) {
     return new IllegalStateException(message + ".\n" + logTails(), cause);
   }
@@ -801,9 +888,6 @@ public final class FlinkCluster extends LocalServer {
       int jobsCancelled,
       int jobsFailed,
       String flinkVersion) {}
-
-  /** One job of the REST API's {@code /jobs/overview}. */
-  public record Job(String id, String name, String state, Instant startTime, Duration duration) {}
 
   /**
    * How Flink's scripts size a JVM: heap, direct and metaspace flags, and the memory settings they

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.flink.runtime.messages.webmonitor.JobDetails;
 
 /**
  * The Java half of {@code scripts/flink-cluster.sh}: starts a {@link FlinkCluster} that outlives
@@ -151,7 +152,7 @@ public final class FlinkClusterCli {
   private static void printStatus(FlinkCluster cluster, PrintStream out) {
     FlinkCluster.Overview overview;
     Map<String, Integer> registered;
-    List<FlinkCluster.Job> jobs;
+    List<JobDetails> jobs;
     try {
       overview = cluster.overview();
       registered = cluster.registeredTaskManagers();
@@ -189,9 +190,13 @@ public final class FlinkClusterCli {
         overview.jobsFinished(),
         overview.jobsCancelled(),
         overview.jobsFailed());
-    for (FlinkCluster.Job job : jobs.subList(0, Math.min(JOBS_SHOWN, jobs.size()))) {
+    for (JobDetails job : jobs.subList(0, Math.min(JOBS_SHOWN, jobs.size()))) {
       out.printf(
-          "    %-9s %s  %-45s %s%n", job.state(), job.id(), job.name(), duration(job.duration()));
+          "    %-9s %s  %-45s %s%n",
+          job.getStatus(),
+          job.getJobId(),
+          job.getJobName(),
+          duration(Duration.ofMillis(Math.max(0, job.getDuration()))));
     }
   }
 

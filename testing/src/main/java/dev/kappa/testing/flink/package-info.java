@@ -8,6 +8,7 @@
  * scripts/flink-cluster.sh}. There is no flink-dist on Maven Central: the JVMs' classpath is
  * resolved from Maven by the {@code cluster} module, whose build writes it to {@code
  * cluster/target/flink-cluster.classpath}, and their configuration is {@code
- * runners-config/flink/cluster}. Nothing of Flink is on this module's own classpath.
+ * runners-config/flink/cluster}. Of Flink, this module uses only its REST client ({@code
+ * flink-clients}, provided: whoever runs the cluster has Flink on the classpath).
  */
 package dev.kappa.testing.flink;
