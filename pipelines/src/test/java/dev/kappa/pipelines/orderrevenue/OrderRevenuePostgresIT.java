@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.options.InvalidOptionException;
+import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.Totals;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.WindowKey;
 import dev.kappa.testing.postgres.PostgresExtension;
@@ -28,7 +29,6 @@ import java.sql.Statement;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -128,8 +128,8 @@ class OrderRevenuePostgresIT {
         assertThrows(
             InvalidOptionException.class,
             () ->
-                OrderRevenue.build(
-                    Pipeline.create(),
+                JobRunner.run(
+                    new OrderRevenue(),
                     PipelineOptionsFactory.fromArgs(args).as(OrderRevenue.Options.class)));
 
     assertThat(e.getMessage(), startsWith("--resultsTable: table revenue_v0 has no column"));
@@ -146,8 +146,8 @@ class OrderRevenuePostgresIT {
         assertThrows(
             InvalidOptionException.class,
             () ->
-                OrderRevenue.build(
-                    Pipeline.create(),
+                JobRunner.run(
+                    new OrderRevenue(),
                     PipelineOptionsFactory.fromArgs(args).as(OrderRevenue.Options.class)));
 
     assertThat(e.getMessage(), startsWith("--jdbcUrl: cannot read table category_revenue at"));
