@@ -83,16 +83,33 @@ public final class ArchiveTopics implements KappaJob<ArchiveTopics.Options> {
   }
 
   @Override
+  public void checkOptions(Options options) {
+    archive(options);
+    flushInterval(options);
+  }
+
+  @Override
   public void build(JobContext<Options> job) {
-    String archive = OptionValues.required("archive", job.options().getArchive());
+    job.read(RECORDS)
+        .apply(
+            "ArchiveRecords",
+            Files.writeArchive(archive(job.options()))
+                .withFlushInterval(flushInterval(job.options())));
+  }
+
+  private static String archive(Options options) {
+    return OptionValues.required("archive", options.getArchive());
+  }
+
+  private static Duration flushInterval(Options options) {
     Duration flush =
         OptionValues.optionalPositiveDuration(
-            "archiveFlushInterval", job.options().getArchiveFlushInterval());
+            "archiveFlushInterval", options.getArchiveFlushInterval());
     if (flush == null) {
       throw new InvalidOptionException(
           "archiveFlushInterval", "must be a positive duration, was none");
     }
-    job.read(RECORDS).apply("ArchiveRecords", Files.writeArchive(archive).withFlushInterval(flush));
+    return flush;
   }
 
   static Instant kafkaTimestamp(SourceRecord record) {

@@ -98,6 +98,7 @@ public final class JobSettings {
   @Nullable private final Source source;
   private final EventTimeBounds bounds;
   @Nullable private final Windowing windowing;
+  @Nullable private final String kafkaServers;
   @Nullable private final KafkaWrite kafkaWrite;
   @Nullable private final JdbcConfig database;
   @Nullable private final Target deadLetters;
@@ -112,6 +113,7 @@ public final class JobSettings {
       @Nullable Source source,
       EventTimeBounds bounds,
       @Nullable Windowing windowing,
+      @Nullable String kafkaServers,
       @Nullable KafkaWrite kafkaWrite,
       @Nullable JdbcConfig database,
       @Nullable Target deadLetters,
@@ -123,6 +125,7 @@ public final class JobSettings {
     this.source = source;
     this.bounds = bounds;
     this.windowing = windowing;
+    this.kafkaServers = kafkaServers;
     this.kafkaWrite = kafkaWrite;
     this.database = database;
     this.deadLetters = deadLetters;
@@ -213,6 +216,7 @@ public final class JobSettings {
       }
     }
     JdbcConfig database = needsDatabase ? database(options, connectTimeout) : null;
+    job.checkOptions(options);
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
     // Jobs in a Flink application cluster restore through Flink's own configuration, which the
     // job cannot see: they count as restored.
@@ -223,6 +227,9 @@ public final class JobSettings {
         source,
         bounds,
         windowing,
+        KafkaOptions.class.isAssignableFrom(type)
+            ? options.as(KafkaOptions.class).getBootstrapServers()
+            : null,
         kafkaWrite,
         database,
         deadLetters,
@@ -426,7 +433,7 @@ public final class JobSettings {
         if (join.changes() instanceof ChangeFiles files) {
           checks.files(table.changes().name(), files.pattern());
         } else if (join.changes() instanceof ChangeTopic topic) {
-          checks.kafkaTopics(kafkaServers(), table.changes().name(), List.of(topic.topic()));
+          checks.kafkaTopics(changeServers(), table.changes().name(), List.of(topic.topic()));
         } else {
           checks.table(table.enrichment().name(), database(), table.name(), table.rowClass());
         }
@@ -455,16 +462,6 @@ public final class JobSettings {
     }
   }
 
-  private String kafkaServers() {
-    if (source instanceof KafkaStream stream) {
-      return stream.read().bootstrapServers();
-    }
-    if (source instanceof KafkaRange range) {
-      return range.bootstrapServers();
-    }
-    return kafkaWrite != null ? kafkaWrite.bootstrapServers() : "localhost:9092";
-  }
-
   /** The job's name on the command line. */
   public String jobName() {
     return jobName;
@@ -481,9 +478,12 @@ public final class JobSettings {
     return source instanceof FilesSource || source instanceof KafkaRange;
   }
 
-  /** The Kafka bootstrap servers of the job's change topics. */
+  /** The Kafka bootstrap servers of the job's change topics ({@code --bootstrapServers}). */
   public String changeServers() {
-    return kafkaServers();
+    if (kafkaServers == null) {
+      throw new IllegalStateException("the job's options have no Kafka options");
+    }
+    return kafkaServers;
   }
 
   /** How far out of event-time order streamed records may arrive ({@code --maxOutOfOrderness}). */

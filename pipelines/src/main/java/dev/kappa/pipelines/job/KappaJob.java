@@ -57,6 +57,14 @@ public interface KappaJob<O extends PipelineOptions> {
    */
   List<JobPart<O>> parts();
 
+  /**
+   * Checks the job's own options that no part covers, at launch, before any step is added and
+   * before any server is asked; {@code build} may read them again. None by default.
+   *
+   * @throws dev.kappa.options.InvalidOptionException naming the option
+   */
+  default void checkOptions(O options) {}
+
   /** Adds the job's steps. Connects to nothing: the job layer checked the servers at launch. */
   void build(JobContext<O> job);
 

@@ -3,6 +3,8 @@ package dev.kappa.pipelines.orderrevenue;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.kappa.options.EnrichmentOptions;
+import dev.kappa.pipelines.ArgumentFiles;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.JobSettings;
 import dev.kappa.pipelines.job.TestIo;
@@ -15,6 +17,7 @@ import dev.kappa.schemas.results.EnrichmentCorrection;
 import dev.kappa.schemas.results.TooLateOrder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
@@ -234,5 +237,39 @@ class OrderRevenueJobTest {
     assertThat(
         ((JobSettings.KafkaStream) settings.source()).read().consumerGroup(),
         equalTo("kappa-order-revenue"));
+  }
+
+  @Test
+  void theDemosOptionsParseWithoutAServer() {
+    // What scripts/kappa demo runs, its ports never contacted. (Not built: a Kafka read that stops
+    // at given offsets plans its change streams' end offsets with the broker when it expands.)
+    Path config = Path.of(System.getProperty("kappa.runnersConfig", "../runners-config"));
+    String[] args =
+        ArgumentFiles.expand(
+            new String[] {
+              "@" + config.resolve("flink-embedded.args"),
+              "@" + config.resolve("demo.args"),
+              "--source=KAFKA",
+              "--bootstrapServers=localhost:1",
+              "--inputTopics=orders-demo",
+              "--stopAtOffsets=0=134,1=133,2=133",
+              "--productChanges=kafka:product-changes",
+              "--customerEnrichment=LOOKUP",
+              "--jdbcUrl=jdbc:postgresql://localhost:1/kappa",
+              "--jdbcUser=kappa",
+              "--resultsTable=category_revenue"
+            });
+    OrderRevenue job = new OrderRevenue();
+    OrderRevenue.Options options = JobRunner.parse(job, args);
+
+    JobSettings settings = JobSettings.parse(job, options);
+
+    JobSettings.KafkaRead read = ((JobSettings.KafkaStream) settings.source()).read();
+    assertThat(read.topics(), equalTo(List.of("orders-demo")));
+    assertThat(read.stopOffsets().size(), equalTo(3));
+    assertThat(
+        settings.join(OrderRevenue.CUSTOMERS).enrichment(),
+        equalTo(EnrichmentOptions.Enrichment.LOOKUP));
+    assertThat(settings.resultTable(OrderRevenue.RESULTS_TABLE), equalTo("category_revenue"));
   }
 }

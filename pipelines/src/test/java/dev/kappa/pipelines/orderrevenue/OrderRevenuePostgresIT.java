@@ -60,6 +60,13 @@ class OrderRevenuePostgresIT {
             + Files.readString(testData("enrichment/load.sql"), StandardCharsets.UTF_8));
   }
 
+  /** Every option is parsed before the database is asked: the change streams must be named. */
+  private static final String PRODUCT_CHANGES =
+      "--productChanges=" + testData("enrichment/products.changelog.jsonl");
+
+  private static final String CUSTOMER_CHANGES =
+      "--customerChanges=" + testData("enrichment/customers.changelog.jsonl");
+
   private String[] bounded(String... more) {
     String[] base = {
       "--runner=DirectRunner",
@@ -122,7 +129,7 @@ class OrderRevenuePostgresIT {
   @Test
   void aResultsTableWithoutTheResultColumnsFailsTheLaunchNamingTheOption() {
     postgres.execute("CREATE TABLE " + schema + ".revenue_v0 (category text PRIMARY KEY)");
-    String[] args = bounded("--resultsTable=revenue_v0");
+    String[] args = bounded("--resultsTable=revenue_v0", PRODUCT_CHANGES, CUSTOMER_CHANGES);
 
     InvalidOptionException e =
         assertThrows(
@@ -138,7 +145,7 @@ class OrderRevenuePostgresIT {
   @Test
   void aWrongPasswordFailsTheLaunchNamingTheUrl() {
     String[] args =
-        Arrays.stream(bounded("--resultsTable=category_revenue"))
+        Arrays.stream(bounded("--resultsTable=category_revenue", PRODUCT_CHANGES, CUSTOMER_CHANGES))
             .map(arg -> arg.startsWith("--jdbcPassword=") ? "--jdbcPassword=not-it" : arg)
             .toArray(String[]::new);
 
