@@ -5,9 +5,11 @@ import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * How a job enriches its events with reference tables (products, customers): by an event-time
- * temporal join against the table's change stream, by a lookup in the database, or from a
- * periodically re-read snapshot. See docs/design/enrichment.md for what each guarantees on replay.
+ * How a job enriches its events with reference tables: by an event-time temporal join against the
+ * table's change stream, by a lookup in the database, or from a periodically re-read snapshot. A
+ * job names its own tables' options (which join, which change stream, what to do with a missing
+ * key) with these enums; the settings here apply to every table. See docs/design/enrichment.md for
+ * what each join guarantees on replay.
  */
 public interface EnrichmentOptions extends PipelineOptions {
 
@@ -34,46 +36,6 @@ public interface EnrichmentOptions extends PipelineOptions {
     WAIT
   }
 
-  @Description("How orders get their product's category: TEMPORAL, LOOKUP or SNAPSHOT.")
-  @Default.Enum("TEMPORAL")
-  Enrichment getProductEnrichment();
-
-  void setProductEnrichment(Enrichment value);
-
-  @Description(
-      "The products change stream (Debezium-style JSON change events) for TEMPORAL enrichment:"
-          + " 'kafka:<topic>', or a path or glob of JSON-lines files.")
-  String getProductChanges();
-
-  void setProductChanges(String value);
-
-  @Description("How orders get their customer's tier: TEMPORAL, LOOKUP or SNAPSHOT.")
-  @Default.Enum("TEMPORAL")
-  Enrichment getCustomerEnrichment();
-
-  void setCustomerEnrichment(Enrichment value);
-
-  @Description(
-      "The customers change stream for TEMPORAL enrichment: 'kafka:<topic>', or a path or glob"
-          + " of JSON-lines files.")
-  String getCustomerChanges();
-
-  void setCustomerChanges(String value);
-
-  @Description(
-      "What to do with an order whose product is not found: PASS_THROUGH, DEAD_LETTER, WAIT.")
-  @Default.Enum("PASS_THROUGH")
-  MissingKey getMissingProduct();
-
-  void setMissingProduct(MissingKey value);
-
-  @Description(
-      "What to do with an order whose customer is not found: PASS_THROUGH, DEAD_LETTER, WAIT.")
-  @Default.Enum("PASS_THROUGH")
-  MissingKey getMissingCustomer();
-
-  void setMissingCustomer(MissingKey value);
-
   @Description(
       "How long WAIT waits for a missing key (ISO-8601, e.g. PT1M): in event time for TEMPORAL, in"
           + " processing time for LOOKUP. SNAPSHOT cannot wait.")
@@ -99,21 +61,4 @@ public interface EnrichmentOptions extends PipelineOptions {
   String getSnapshotRefresh();
 
   void setSnapshotRefresh(String value);
-
-  @Description(
-      "Where enriched orders go, if anywhere: 'console', 'kafka:<topic>', or a path prefix for"
-          + " JSON-lines files.")
-  String getEnrichedOutput();
-
-  void setEnrichedOutput(String value);
-
-  @Description(
-      "Where corrections go: orders already emitted with a row that a late table change (TEMPORAL"
-          + " enrichment) has since superseded, with the value they got and the one a backfill"
-          + " gives them. 'console', 'kafka:<topic>', or a path prefix for JSON-lines files. Never"
-          + " dropped.")
-  @Default.String("console")
-  String getCorrectionsOutput();
-
-  void setCorrectionsOutput(String value);
 }

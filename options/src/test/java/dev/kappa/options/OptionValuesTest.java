@@ -74,13 +74,6 @@ class OptionValuesTest {
   }
 
   @Test
-  void inputTopicsDefaultToAListHoldingOrders() {
-    KafkaOptions options = PipelineOptionsFactory.fromArgs().as(KafkaOptions.class);
-
-    assertThat(options.getInputTopics(), equalTo(java.util.List.of("orders")));
-  }
-
-  @Test
   void connectTimeoutMustBePositiveAndAtMostAnHour() {
     for (String bad : new String[] {"PT0S", "PT2H", "30s"}) {
       InvalidOptionException e =

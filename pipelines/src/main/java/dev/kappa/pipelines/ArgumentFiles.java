@@ -20,10 +20,10 @@ import java.util.Map;
  * --name=value} replaces an earlier one of the same name (Beam itself rejects a repeated option),
  * so {@code @demo.args --replaySpeedUp=max} overrides the file. Files do not nest.
  */
-final class ArgumentFiles {
+public final class ArgumentFiles {
   private ArgumentFiles() {}
 
-  static String[] expand(String[] args) {
+  public static String[] expand(String[] args) {
     List<String> expanded = new ArrayList<>();
     for (String arg : args) {
       if (arg.startsWith("@") && arg.length() > 1) {

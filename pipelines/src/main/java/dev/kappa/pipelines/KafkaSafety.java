@@ -2,13 +2,15 @@ package dev.kappa.pipelines;
 
 import dev.kappa.options.BackfillOptions;
 import dev.kappa.options.InvalidOptionException;
-import dev.kappa.options.KafkaOptions;
-import dev.kappa.options.KafkaOptions.Delivery;
+import dev.kappa.options.KafkaReadOptions;
+import dev.kappa.options.KafkaWriteOptions;
+import dev.kappa.options.KafkaWriteOptions.Delivery;
 import dev.kappa.options.OptionValues;
 import dev.kappa.options.SourceOptions;
 import dev.kappa.options.SourceOptions.SourceKind;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
  * Refuses option combinations that lose or duplicate data with Kafka, before anything runs.
@@ -26,54 +28,60 @@ import org.apache.beam.runners.flink.FlinkRunner;
 public final class KafkaSafety {
   private KafkaSafety() {}
 
-  public static <O extends SourceOptions & KafkaOptions & BackfillOptions> void check(O options) {
+  /** Every check, for a job with source, backfill and Kafka options. */
+  public static void check(PipelineOptions options) {
     checkKafka(options);
-    boolean bounded = options.getSource() == SourceKind.FILES || options.getFrom() != null;
-    if (options.getKafkaDelivery() == Delivery.EXACTLY_ONCE && bounded) {
+    SourceOptions source = options.as(SourceOptions.class);
+    BackfillOptions backfill = options.as(BackfillOptions.class);
+    boolean bounded = source.getSource() == SourceKind.FILES || backfill.getFrom() != null;
+    if (options.as(KafkaWriteOptions.class).getKafkaDelivery() == Delivery.EXACTLY_ONCE
+        && bounded) {
       throw new InvalidOptionException(
           "kafkaDelivery",
           "EXACTLY_ONCE commits on checkpoints, and a bounded run (a backfill or --source=FILES)"
               + " has none; use AT_LEAST_ONCE: results are keyed by window, so a rerun"
               + " overwrites rather than adds");
     }
-    checkRange(options);
+    checkRange(source, backfill, options.as(KafkaReadOptions.class));
   }
 
   /** The checks that apply to any job reading or writing Kafka. */
-  public static void checkKafka(KafkaOptions options) {
+  public static void checkKafka(PipelineOptions options) {
+    KafkaReadOptions read = options.as(KafkaReadOptions.class);
+    KafkaWriteOptions write = options.as(KafkaWriteOptions.class);
     boolean flink = options.getRunner() != null && FlinkRunner.class.equals(options.getRunner());
     long checkpointing =
         flink ? options.as(FlinkPipelineOptions.class).getCheckpointingInterval() : -1L;
-    if (options.getKafkaDelivery() == Delivery.EXACTLY_ONCE && checkpointing <= 0) {
+    if (write.getKafkaDelivery() == Delivery.EXACTLY_ONCE && checkpointing <= 0) {
       throw new InvalidOptionException(
           "kafkaDelivery",
           "EXACTLY_ONCE commits Kafka transactions on Flink checkpoints; run with"
               + " --runner=FlinkRunner --checkpointingInterval=<ms> (e.g. 10000), or use"
               + " AT_LEAST_ONCE");
     }
-    boolean finite = options.getStopAtEnd() || options.getStopAtOffsets() != null;
-    if (options.getKafkaDelivery() == Delivery.EXACTLY_ONCE && finite) {
+    boolean finite = read.getStopAtEnd() || read.getStopAtOffsets() != null;
+    if (write.getKafkaDelivery() == Delivery.EXACTLY_ONCE && finite) {
       throw new InvalidOptionException(
           "kafkaDelivery",
           "EXACTLY_ONCE with a stream that ends (--stopAtEnd, --stopAtOffsets) fails when the"
               + " Flink job finishes: its stable-input step still holds the watermark"
               + " (apache/beam#28554); use AT_LEAST_ONCE for finite runs, or a backfill");
     }
-    if (options.getKafkaAutoCommit() && checkpointing > 0) {
+    if (read.getKafkaAutoCommit() && checkpointing > 0) {
       throw new InvalidOptionException(
           "kafkaAutoCommit",
           "auto-commit with --checkpointingInterval commits offsets of records a failed checkpoint"
               + " never processed, so a restore skips them (apache/beam#21742); offsets are"
               + " committed on each completed checkpoint instead: drop --kafkaAutoCommit");
     }
-    if (options.getStopAtEnd() && options.getStopAtOffsets() != null) {
+    if (read.getStopAtEnd() && read.getStopAtOffsets() != null) {
       throw new InvalidOptionException(
           "stopAtOffsets", "choose one of --stopAtEnd and --stopAtOffsets");
     }
   }
 
-  private static <O extends SourceOptions & KafkaOptions & BackfillOptions> void checkRange(
-      O options) {
+  private static void checkRange(
+      SourceOptions source, BackfillOptions options, KafkaReadOptions read) {
     boolean from = options.getFrom() != null;
     boolean to = options.getTo() != null;
     if (from != to) {
@@ -81,11 +89,11 @@ public final class KafkaSafety {
           from ? "to" : "from", "a backfill needs both --from and --to");
     }
     if (from) {
-      if (options.getSource() != SourceKind.KAFKA) {
+      if (source.getSource() != SourceKind.KAFKA) {
         throw new InvalidOptionException(
             "from",
             "--from and --to select a range of Kafka records; with --source="
-                + options.getSource()
+                + source.getSource()
                 + " choose the input with --input instead");
       }
       if (!OptionValues.instant("from", options.getFrom())
@@ -93,9 +101,9 @@ public final class KafkaSafety {
         throw new InvalidOptionException(
             "to", "must be after --from (" + options.getFrom() + "), was " + options.getTo());
       }
-      if (options.getStopAtEnd() || options.getStopAtOffsets() != null) {
+      if (read.getStopAtEnd() || read.getStopAtOffsets() != null) {
         throw new InvalidOptionException(
-            options.getStopAtEnd() ? "stopAtEnd" : "stopAtOffsets",
+            read.getStopAtEnd() ? "stopAtEnd" : "stopAtOffsets",
             "a backfill (--from, --to) already ends; drop it");
       }
     }

@@ -1,22 +1,28 @@
 package dev.kappa.pipelines;
 
+import dev.kappa.io.jdbc.Jdbc;
+import dev.kappa.io.jdbc.JdbcConfig;
 import dev.kappa.io.kafka.Kafka;
 import dev.kappa.options.InvalidOptionException;
 import java.io.IOException;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
 
 /**
  * What a job needs from outside, checked before its pipeline is built: the Kafka clusters answer
- * (within {@code --connectTimeout}) and have the topics it reads; every input path or glob matches
- * at least one file. A failure is an {@link InvalidOptionException} naming the option to fix, which
- * the launcher prints as one line with exit code 2, instead of a job that hangs while the Kafka
- * clients retry, or fails later with a stack trace.
+ * (within {@code --connectTimeout}) and have the topics it reads, and an exactly-once output that
+ * starts afresh has no earlier progress there; every input path or glob matches at least one file;
+ * the database answers and each table has a column for every field of its record. A failure is an
+ * {@link InvalidOptionException} naming the option to fix, which the launcher prints as one line
+ * with exit code 2, instead of a job that hangs while the Kafka clients retry, or fails later with
+ * a stack trace.
  *
  * <pre>{@code
  * LaunchChecks.within(Duration.ofSeconds(30))
@@ -35,6 +41,14 @@ public final class LaunchChecks {
   private final Map<String, Map<String, List<String>>> kafka = new LinkedHashMap<>();
 
   private final Map<String, String> files = new LinkedHashMap<>();
+
+  /** Per Kafka cluster: the sink group of each exactly-once output topic started afresh. */
+  private final Map<String, Map<String, String>> sinkGroups = new LinkedHashMap<>();
+
+  private final List<TableCheck> tables = new ArrayList<>();
+
+  private record TableCheck(
+      String option, JdbcConfig database, String table, Class<? extends SpecificRecordBase> row) {}
 
   private LaunchChecks(Duration timeout) {
     this.timeout = timeout;
@@ -75,7 +89,36 @@ public final class LaunchChecks {
   }
 
   /**
-   * Runs the checks: files first (they answer at once), then each Kafka cluster.
+   * Checks that the exactly-once output to {@code topic} has no progress under {@code sinkGroupId}
+   * at {@code bootstrapServers}: a fresh start would fail on every attempt ({@link
+   * SinkProgress#refuseUsedGroupOnFreshStart}). Asked only once the cluster has answered.
+   */
+  public LaunchChecks unusedSinkGroup(String bootstrapServers, String sinkGroupId, String topic) {
+    kafka(bootstrapServers);
+    sinkGroups
+        .computeIfAbsent(bootstrapServers, servers -> new LinkedHashMap<>())
+        .put(topic, sinkGroupId);
+    return this;
+  }
+
+  /** Per Kafka cluster, the sink group of each exactly-once output topic the checks will ask. */
+  public Map<String, Map<String, String>> sinkGroups() {
+    return java.util.Collections.unmodifiableMap(sinkGroups);
+  }
+
+  /**
+   * Checks that {@code database} answers and its table {@code table}, which option {@code option}
+   * names or uses, has a column for every field of {@code row}.
+   */
+  public LaunchChecks table(
+      String option, JdbcConfig database, String table, Class<? extends SpecificRecordBase> row) {
+    tables.add(new TableCheck(option, database, table, row));
+    return this;
+  }
+
+  /**
+   * Runs the checks: files first (they answer at once), then each Kafka cluster (its topics, then
+   * the sink groups of its exactly-once outputs), then the database tables.
    *
    * @throws InvalidOptionException naming the first option whose check fails
    */
@@ -85,6 +128,36 @@ public final class LaunchChecks {
     }
     for (Map.Entry<String, Map<String, List<String>>> cluster : kafka.entrySet()) {
       checkKafka(cluster.getKey(), cluster.getValue(), timeout);
+      for (Map.Entry<String, String> output :
+          sinkGroups.getOrDefault(cluster.getKey(), Map.of()).entrySet()) {
+        SinkProgress.refuseUsedGroupOnFreshStart(
+            cluster.getKey(), output.getValue(), output.getKey());
+      }
+    }
+    for (TableCheck check : tables) {
+      checkTable(check);
+    }
+  }
+
+  /**
+   * Fails naming {@code --jdbcUrl} unless the database answers, naming the check's option unless
+   * the table has a column for every field of its record.
+   */
+  private static void checkTable(TableCheck check) {
+    try {
+      Jdbc.checkTable(check.database(), check.table(), check.row());
+    } catch (SQLException e) {
+      throw new InvalidOptionException(
+          "jdbcUrl",
+          "cannot read table "
+              + check.table()
+              + " at "
+              + check.database().redactedUrl()
+              + ": "
+              + e.getMessage(),
+          e);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidOptionException(check.option(), e.getMessage(), e);
     }
   }
 

@@ -1,6 +1,9 @@
 package dev.kappa.pipelines;
 
 import dev.kappa.options.InvalidOptionException;
+import dev.kappa.pipelines.job.JobRunner;
+import dev.kappa.pipelines.job.KappaJob;
+import dev.kappa.pipelines.job.KappaJobs;
 import dev.kappa.pipelines.ops.ResetSinkCommand;
 import dev.kappa.pipelines.ops.StatusCommand;
 import dev.kappa.pipelines.ops.StopCommand;
@@ -14,8 +17,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * The command line behind {@code scripts/kappa}: lists the pipelines, shows a pipeline's options,
- * and runs one.
+ * The command line behind {@code scripts/kappa}: lists the pipelines ({@link KappaJobs}), shows a
+ * pipeline's options, and runs one ({@link JobRunner}).
  *
  * <pre>
  * kappa list
@@ -60,8 +63,8 @@ public final class Launcher {
     }
     String command = args[0];
     if (command.equals("list")) {
-      for (KappaPipeline pipeline : KappaPipeline.values()) {
-        out.printf("%-16s %s%n", pipeline.commandName(), pipeline.description());
+      for (KappaJob<?> job : KappaJobs.all()) {
+        out.printf("%-16s %s%n", job.name(), job.description());
       }
       return 0;
     }
@@ -106,9 +109,9 @@ public final class Launcher {
       return StopCommand.run(
           Arrays.copyOfRange(args, 1, args.length), out, err, ArgumentFiles::expand);
     }
-    Optional<KappaPipeline> pipeline = KappaPipeline.named(command);
-    if (pipeline.isPresent() && args.length == 2 && args[1].equals("--help")) {
-      PipelineOptionsFactory.printHelp(out, pipeline.get().optionsClass());
+    Optional<KappaJob<?>> job = KappaJobs.named(command);
+    if (job.isPresent() && args.length == 2 && args[1].equals("--help")) {
+      PipelineOptionsFactory.printHelp(out, job.get().optionsClass());
       return 0;
     }
     err.println("kappa: unknown command '" + String.join(" ", args) + "'");
@@ -117,33 +120,31 @@ public final class Launcher {
   }
 
   private static int run(String name, String[] options, PrintStream out, PrintStream err) {
-    Optional<KappaPipeline> pipeline = KappaPipeline.named(name);
-    if (pipeline.isEmpty()) {
+    Optional<KappaJob<?>> job = KappaJobs.named(name);
+    if (job.isEmpty()) {
       err.println(
           "kappa run: no pipeline named '"
               + name
               + "'; known: "
-              + Arrays.stream(KappaPipeline.values())
-                  .map(KappaPipeline::commandName)
-                  .collect(Collectors.joining(", ")));
+              + KappaJobs.all().stream().map(KappaJob::name).collect(Collectors.joining(", ")));
       return 2;
     }
     if (Arrays.asList(options).contains("--help")) {
-      PipelineOptionsFactory.printHelp(out, pipeline.get().optionsClass());
+      PipelineOptionsFactory.printHelp(out, job.get().optionsClass());
       return 0;
     }
     PipelineOptions parsed;
     StopOnExit stop;
     PipelineResult result;
     try {
-      parsed = pipeline.get().parse(withDefaultJobName(pipeline.get(), options));
+      parsed = JobRunner.parse(job.get(), withDefaultJobName(job.get(), options));
       if (StopOnExit.isDirect(parsed) && !has(options, "--blockOnRun")) {
         // The Direct runner otherwise returns only once the job has ended: nothing to cancel.
         parsed.as(DirectOptions.class).setBlockOnRun(false);
       }
       stop = StopOnExit.forJob(parsed, err).install();
       try {
-        result = pipeline.get().run(parsed);
+        result = start(job.get(), parsed);
       } catch (RuntimeException e) {
         stop.uninstall();
         throw e;
@@ -176,10 +177,13 @@ public final class Launcher {
    * UI, its metrics ({@code job_name}) and {@code kappa status} and {@code kappa stop} find a job
    * by a name that stays the same.
    */
-  static String[] withDefaultJobName(KappaPipeline pipeline, String[] options) {
-    return has(options, "--jobName")
-        ? options
-        : append(options, "--jobName=" + pipeline.commandName());
+  static String[] withDefaultJobName(KappaJob<?> job, String[] options) {
+    return has(options, "--jobName") ? options : append(options, "--jobName=" + job.name());
+  }
+
+  private static <O extends PipelineOptions> PipelineResult start(
+      KappaJob<O> job, PipelineOptions parsed) {
+    return JobRunner.run(job, parsed.as(job.optionsClass()));
   }
 
   private static boolean has(String[] options, String name) {

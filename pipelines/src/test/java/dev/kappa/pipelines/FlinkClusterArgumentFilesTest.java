@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.kappa.pipelines.job.KappaJob;
+import dev.kappa.pipelines.job.KappaJobs;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -33,7 +35,7 @@ class FlinkClusterArgumentFilesTest {
       String file, String flinkMaster, int parallelism, long checkpointingInterval) {
     String[] options = ArgumentFiles.expand(new String[] {"@" + RUNNERS_CONFIG.resolve(file)});
 
-    for (KappaPipeline pipeline : KappaPipeline.values()) {
+    for (KappaJob<?> pipeline : KappaJobs.all()) {
       PipelineOptionsFactory.register(pipeline.optionsClass());
       FlinkPipelineOptions flink =
           PipelineOptionsFactory.fromArgs(options)

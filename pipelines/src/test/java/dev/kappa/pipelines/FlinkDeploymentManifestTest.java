@@ -9,11 +9,13 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.kappa.options.BackfillOptions;
-import dev.kappa.options.KafkaOptions;
 import dev.kappa.options.LatenessOptions;
 import dev.kappa.options.OptionValues;
 import dev.kappa.options.SourceOptions;
 import dev.kappa.options.WindowingOptions;
+import dev.kappa.pipelines.job.JobRunner;
+import dev.kappa.pipelines.job.KappaJob;
+import dev.kappa.pipelines.job.KappaJobs;
 import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import java.io.Reader;
 import java.lang.reflect.Method;
@@ -97,13 +99,12 @@ class FlinkDeploymentManifestTest {
   @Test
   void argsNameASubcommandAndAPipeline() {
     assertThat(args.get(0), equalTo("run"));
-    assertThat(
-        "a pipeline 'kappa list' shows", KappaPipeline.named(args.get(1)).isPresent(), is(true));
+    assertThat("a pipeline 'kappa list' shows", KappaJobs.named(args.get(1)).isPresent(), is(true));
   }
 
   @Test
   void everyOptionIsAcceptedByThePipeline() {
-    KappaPipeline pipeline = KappaPipeline.named(args.get(1)).orElseThrow();
+    KappaJob<?> pipeline = KappaJobs.named(args.get(1)).orElseThrow();
     String[] options = options();
     // The launcher's own processing: a repeated option would be silently replaced there.
     assertThat(ArgumentFiles.expand(options), arrayContaining(options));
@@ -111,10 +112,8 @@ class FlinkDeploymentManifestTest {
     PipelineOptions parsed = parse(pipeline, options);
 
     assertThat(parsed.getRunner(), equalTo(FlinkRunner.class));
-    if (parsed instanceof SourceOptions
-        && parsed instanceof KafkaOptions
-        && parsed instanceof BackfillOptions) {
-      checkKafkaSafety(parsed);
+    if (parsed instanceof SourceOptions && parsed instanceof BackfillOptions) {
+      KafkaSafety.check(parsed);
     }
     if (parsed instanceof WindowingOptions && parsed instanceof LatenessOptions) {
       checkWindowing(parsed);
@@ -123,19 +122,19 @@ class FlinkDeploymentManifestTest {
 
   @Test
   void theJobBuildsFromTheseOptions() {
-    KappaPipeline pipeline = KappaPipeline.named(args.get(1)).orElseThrow();
+    KappaJob<?> pipeline = KappaJobs.named(args.get(1)).orElseThrow();
     PipelineOptions parsed = parse(pipeline, options());
-    assertThat(pipeline, equalTo(KappaPipeline.ORDER_REVENUE));
+    assertThat(pipeline.name(), equalTo("order-revenue"));
 
-    // Every option the job needs, and every combination it refuses, is checked while it builds.
-    OrderRevenue.build(Pipeline.create(parsed), parsed.as(OrderRevenue.Options.class));
+    // Every option the job needs, and every combination it refuses, is parsed before it builds.
+    JobRunner.build(
+        new OrderRevenue(), Pipeline.create(parsed), parsed.as(OrderRevenue.Options.class));
   }
 
   @Test
   void runsTheFlinkRunnerInTheApplicationClusterWithCheckpoints() {
     FlinkPipelineOptions flink =
-        parse(KappaPipeline.named(args.get(1)).orElseThrow(), options())
-            .as(FlinkPipelineOptions.class);
+        parse(KappaJobs.named(args.get(1)).orElseThrow(), options()).as(FlinkPipelineOptions.class);
 
     assertThat(flink.getFlinkMaster(), equalTo("[auto]"));
     assertThat(flink.getCheckpointingInterval(), greaterThan(0L));
@@ -169,18 +168,12 @@ class FlinkDeploymentManifestTest {
     return args.subList(2, args.size()).toArray(new String[0]);
   }
 
-  private static PipelineOptions parse(KappaPipeline pipeline, String[] options) {
+  private static PipelineOptions parse(KappaJob<?> pipeline, String[] options) {
     for (String option : options) {
       assertThat(option, startsWith("--"));
     }
     PipelineOptionsFactory.register(pipeline.optionsClass());
     return PipelineOptionsFactory.fromArgs(options).withValidation().as(pipeline.optionsClass());
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <O extends SourceOptions & KafkaOptions & BackfillOptions> void checkKafkaSafety(
-      PipelineOptions options) {
-    KafkaSafety.check((O) options);
   }
 
   @SuppressWarnings("unchecked")

@@ -5,6 +5,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.kappa.pipelines.archive.ArchiveTopics;
+import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -26,11 +28,11 @@ class LauncherOpsTest {
   @Test
   void aJobIsNamedAfterItsPipelineUnlessTheOptionsNameIt() {
     assertThat(
-        Launcher.withDefaultJobName(KappaPipeline.ORDER_REVENUE, new String[] {"--source=KAFKA"}),
+        Launcher.withDefaultJobName(new OrderRevenue(), new String[] {"--source=KAFKA"}),
         is(new String[] {"--source=KAFKA", "--jobName=order-revenue"}));
     assertThat(
         Launcher.withDefaultJobName(
-            KappaPipeline.ARCHIVE_TOPICS, new String[] {"--jobName=archive-eu", "--stopAtEnd"}),
+            new ArchiveTopics(), new String[] {"--jobName=archive-eu", "--stopAtEnd"}),
         is(new String[] {"--jobName=archive-eu", "--stopAtEnd"}));
   }
 

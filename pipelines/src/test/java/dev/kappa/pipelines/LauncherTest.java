@@ -151,6 +151,15 @@ class LauncherTest {
   }
 
   @Test
+  void archiveWithoutAPathFailsBeforeAnyServerIsAsked() {
+    // No broker listens on port 1: the missing path is reported first, at once.
+    assertThat(
+        launch("run", "archive-topics", "--bootstrapServers=127.0.0.1:1", "--inputTopics=orders"),
+        is(2));
+    assertThat(err(), equalTo("kappa run archive-topics: --archive: is required\n"));
+  }
+
+  @Test
   void unknownPipelineListsTheKnownOnes() {
     assertThat(launch("run", "order-revenu"), is(2));
     assertThat(

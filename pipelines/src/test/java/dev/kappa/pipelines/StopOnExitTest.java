@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,7 +24,7 @@ class StopOnExitTest {
   private final PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
 
   private static PipelineOptions options(String... args) {
-    return KappaPipeline.ORDER_REVENUE.parse(args);
+    return JobRunner.parse(new OrderRevenue(), args);
   }
 
   @Test

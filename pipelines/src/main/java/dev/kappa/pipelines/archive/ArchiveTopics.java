@@ -1,22 +1,21 @@
 package dev.kappa.pipelines.archive;
 
 import dev.kappa.io.file.Files;
-import dev.kappa.io.kafka.ReadKafka;
 import dev.kappa.options.ConnectionOptions;
-import dev.kappa.options.KafkaOptions;
+import dev.kappa.options.InvalidOptionException;
+import dev.kappa.options.KafkaReadOptions;
 import dev.kappa.options.LauncherOptions;
 import dev.kappa.options.OptionValues;
-import dev.kappa.pipelines.KafkaSafety;
-import dev.kappa.pipelines.LaunchChecks;
-import dev.kappa.pipelines.Sources;
+import dev.kappa.pipelines.job.Events;
+import dev.kappa.pipelines.job.JobContext;
+import dev.kappa.pipelines.job.JobPart;
+import dev.kappa.pipelines.job.JobRunner;
+import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.schemas.common.SourceRecord;
-import dev.kappa.transforms.windowing.EventTimeBounds;
-import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.PipelineResult;
+import java.util.List;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
@@ -33,11 +32,10 @@ import org.joda.time.Instant;
  *     --inputTopics=orders --archive=/archive/orders/orders
  * }</pre>
  */
-public final class ArchiveTopics {
-  private ArchiveTopics() {}
+public final class ArchiveTopics implements KappaJob<ArchiveTopics.Options> {
 
   /** Everything ArchiveTopics reads from the command line. */
-  public interface Options extends KafkaOptions, ConnectionOptions, LauncherOptions {
+  public interface Options extends KafkaReadOptions, ConnectionOptions, LauncherOptions {
     @Description("Path prefix of the archive files, e.g. /archive/orders/orders (required).")
     String getArchive();
 
@@ -50,42 +48,68 @@ public final class ArchiveTopics {
     void setArchiveFlushInterval(String value);
   }
 
+  /**
+   * The records of {@code --inputTopics} (default: orders). The archive does not decode: Kafka's
+   * own timestamp is the only time it has. One far ahead of now is archived like any record but
+   * does not move the watermark.
+   */
+  static final Events<Options> RECORDS =
+      Events.<Options>read("ReadRecords", ArchiveTopics::kafkaTimestamp)
+          .withDefaultTopics("orders")
+          .keepingImplausibleEventTimes();
+
   public static void main(String[] args) {
-    run(args).waitUntilFinish();
+    JobRunner.main(new ArchiveTopics(), args);
   }
 
-  public static PipelineResult run(String[] args) {
-    PipelineOptionsFactory.register(Options.class);
-    return run(PipelineOptionsFactory.fromArgs(args).withValidation().as(Options.class));
+  @Override
+  public String name() {
+    return "archive-topics";
   }
 
-  public static PipelineResult run(Options options) {
-    Pipeline pipeline = Pipeline.create(options);
-    LaunchChecks.within(OptionValues.connectTimeout("connectTimeout", options.getConnectTimeout()))
-        .kafkaTopics(options.getBootstrapServers(), "inputTopics", options.getInputTopics())
-        .run();
-    build(pipeline, options);
-    return pipeline.run();
+  @Override
+  public String description() {
+    return "Archives Kafka topics to Avro files (bytes and positions kept) for replay from files.";
   }
 
-  /** Adds the job to {@code pipeline}. */
-  public static void build(Pipeline pipeline, Options options) {
-    String archive = OptionValues.required("archive", options.getArchive());
-    org.joda.time.Duration flush =
+  @Override
+  public Class<Options> optionsClass() {
+    return Options.class;
+  }
+
+  @Override
+  public List<JobPart<Options>> parts() {
+    return List.of(RECORDS);
+  }
+
+  @Override
+  public void checkOptions(Options options) {
+    archive(options);
+    flushInterval(options);
+  }
+
+  @Override
+  public void build(JobContext<Options> job) {
+    job.read(RECORDS)
+        .apply(
+            "ArchiveRecords",
+            Files.writeArchive(archive(job.options()))
+                .withFlushInterval(flushInterval(job.options())));
+  }
+
+  private static String archive(Options options) {
+    return OptionValues.required("archive", options.getArchive());
+  }
+
+  private static Duration flushInterval(Options options) {
+    Duration flush =
         OptionValues.optionalPositiveDuration(
             "archiveFlushInterval", options.getArchiveFlushInterval());
     if (flush == null) {
-      throw new dev.kappa.options.InvalidOptionException(
+      throw new InvalidOptionException(
           "archiveFlushInterval", "must be a positive duration, was none");
     }
-    KafkaSafety.checkKafka(options);
-    ReadKafka read =
-        Sources.kafka(options, "kappa-archive-topics")
-            // The archive does not decode: Kafka's own timestamp is the only time it has. One far
-            // ahead of now is archived like any record but does not move the watermark.
-            .withEventTime(EventTimeBounds.create().checking(ArchiveTopics::kafkaTimestamp));
-    PCollection<SourceRecord> records = pipeline.apply("ReadRecords", read);
-    records.apply("ArchiveRecords", Files.writeArchive(archive).withFlushInterval(flush));
+    return flush;
   }
 
   static Instant kafkaTimestamp(SourceRecord record) {

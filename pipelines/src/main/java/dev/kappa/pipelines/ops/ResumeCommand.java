@@ -1,6 +1,7 @@
 package dev.kappa.pipelines.ops;
 
-import dev.kappa.pipelines.KappaPipeline;
+import dev.kappa.pipelines.job.KappaJob;
+import dev.kappa.pipelines.job.KappaJobs;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -72,16 +73,15 @@ final class ResumeCommand {
   }
 
   /** The pipeline a job runs, from the options it was submitted with; empty for other jobs. */
-  static Optional<KappaPipeline> pipeline(Map<String, String> jobOptions) {
+  static Optional<KappaJob<?>> pipeline(Map<String, String> jobOptions) {
     String appName = jobOptions.get("appName");
-    for (KappaPipeline pipeline : KappaPipeline.values()) {
-      Class<?> job = pipeline.optionsClass().getEnclosingClass();
-      if (job != null && job.getSimpleName().equals(appName)) {
-        return Optional.of(pipeline);
+    for (KappaJob<?> job : KappaJobs.all()) {
+      if (job.getClass().getSimpleName().equals(appName)) {
+        return Optional.of(job);
       }
     }
     String jobName = jobOptions.get("jobName");
-    return jobName == null ? Optional.empty() : KappaPipeline.named(jobName);
+    return jobName == null ? Optional.empty() : KappaJobs.named(jobName);
   }
 
   /**
@@ -92,20 +92,20 @@ final class ResumeCommand {
    *     then names the file and repeats only the options that differ from it
    */
   static Command build(
-      KappaPipeline pipeline,
+      KappaJob<?> pipeline,
       Map<String, String> jobOptions,
       Optional<List<String>> clusterArgs,
       String savepoint) {
     List<String> baselineArgs = new ArrayList<>(clusterArgs.orElse(List.of()));
     // The launcher names a job after its pipeline when --jobName is not given.
-    baselineArgs.add("--jobName=" + pipeline.commandName());
+    baselineArgs.add("--jobName=" + pipeline.name());
     PipelineOptions baseline =
         PipelineOptionsFactory.fromArgs(baselineArgs.toArray(new String[0]))
             .as(pipeline.optionsClass());
     Map<String, Method> getters = getters(pipeline.optionsClass());
     getters.putAll(getters(FlinkPipelineOptions.class));
 
-    List<String> arguments = new ArrayList<>(List.of("run", pipeline.commandName()));
+    List<String> arguments = new ArrayList<>(List.of("run", pipeline.name()));
     clusterArgs.ifPresent(args -> arguments.add("@" + CLUSTER_ARGS));
     List<String> unrecorded = new ArrayList<>();
     for (Map.Entry<String, String> option : ordered(jobOptions, getters).entrySet()) {

@@ -3,7 +3,7 @@ package dev.kappa.pipelines.ops;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.kappa.pipelines.KappaPipeline;
+import dev.kappa.pipelines.job.KappaJob;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -217,14 +217,15 @@ public final class StatusCommand {
 
   /** The lag of the job's consumer group, if it reads Kafka with one (or the options name one). */
   static KafkaReport kafka(Map<String, String> jobOptions, OpsArguments arguments) {
-    Optional<KappaPipeline> pipeline = ResumeCommand.pipeline(jobOptions);
+    Optional<KappaJob<?>> pipeline = ResumeCommand.pipeline(jobOptions);
     String source = jobOptions.get("source");
     boolean asked =
         arguments.option("consumerGroup").isPresent()
             || arguments.option("bootstrapServers").isPresent();
     boolean readsKafka =
         "KAFKA".equals(source)
-            || (source == null && pipeline.equals(Optional.of(KappaPipeline.ARCHIVE_TOPICS)));
+            || (source == null
+                && pipeline.map(KappaJob::name).equals(Optional.of("archive-topics")));
     if (!asked && !readsKafka) {
       return new KafkaReport(
           null,
@@ -266,7 +267,7 @@ public final class StatusCommand {
     return arguments
         .option("consumerGroup")
         .or(() -> Optional.ofNullable(emptyToNull(jobOptions.get("consumerGroup"))))
-        .or(() -> ResumeCommand.pipeline(jobOptions).map(p -> "kappa-" + p.commandName()));
+        .or(() -> ResumeCommand.pipeline(jobOptions).map(KappaJob::defaultGroup));
   }
 
   private static @Nullable String emptyToNull(@Nullable String text) {

@@ -1,6 +1,6 @@
 package dev.kappa.pipelines.ops;
 
-import dev.kappa.pipelines.KappaPipeline;
+import dev.kappa.pipelines.job.KappaJob;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -216,7 +216,7 @@ public final class StopCommand {
       String path,
       boolean drained,
       PrintStream out) {
-    Optional<KappaPipeline> pipeline = ResumeCommand.pipeline(jobOptions);
+    Optional<KappaJob<?>> pipeline = ResumeCommand.pipeline(jobOptions);
     if (pipeline.isEmpty()) {
       out.println(
           "resume it with: scripts/kappa run <pipeline> <the options it ran with>"

@@ -2,6 +2,7 @@ package dev.kappa.pipelines.orderrevenue;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.kappa.pipelines.job.TableJoin;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;

@@ -8,7 +8,8 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
-import dev.kappa.pipelines.KappaPipeline;
+import dev.kappa.pipelines.job.KappaJob;
+import dev.kappa.pipelines.job.KappaJobs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /** The command that resumes a stopped job, from the options Flink recorded for it. */
 class ResumeCommandTest {
+
+  private static final KappaJob<?> ORDER_REVENUE = KappaJobs.named("order-revenue").orElseThrow();
 
   private static final String SAVEPOINT =
       "file:/tmp/kappa-ops/flink/savepoints/savepoint-1552e8-b766701e7000";
@@ -44,18 +47,19 @@ class ResumeCommandTest {
 
   @Test
   void namesThePipelineFromTheJobsOptions() {
-    assertThat(ResumeCommand.pipeline(jobOptions()), is(Optional.of(KappaPipeline.ORDER_REVENUE)));
     assertThat(
-        ResumeCommand.pipeline(Map.of("appName", "Launcher", "jobName", "archive-topics")),
-        is(Optional.of(KappaPipeline.ARCHIVE_TOPICS)));
+        ResumeCommand.pipeline(jobOptions()).map(KappaJob::name), is(Optional.of("order-revenue")));
+    assertThat(
+        ResumeCommand.pipeline(Map.of("appName", "Launcher", "jobName", "archive-topics"))
+            .map(KappaJob::name),
+        is(Optional.of("archive-topics")));
     assertThat(ResumeCommand.pipeline(Map.of("appName", "WordCount")), is(Optional.empty()));
   }
 
   @Test
   void repeatsWhatDiffersFromTheArgumentFileAndTheDefaults() throws IOException {
     ResumeCommand.Command command =
-        ResumeCommand.build(
-            KappaPipeline.ORDER_REVENUE, jobOptions(), Optional.of(clusterArgs()), SAVEPOINT);
+        ResumeCommand.build(ORDER_REVENUE, jobOptions(), Optional.of(clusterArgs()), SAVEPOINT);
 
     List<String> arguments = command.arguments();
     assertThat(
@@ -80,7 +84,7 @@ class ResumeCommandTest {
   @Test
   void withoutTheArgumentFileRepeatsTheRunnerOptionsToo() {
     ResumeCommand.Command command =
-        ResumeCommand.build(KappaPipeline.ORDER_REVENUE, jobOptions(), Optional.empty(), SAVEPOINT);
+        ResumeCommand.build(ORDER_REVENUE, jobOptions(), Optional.empty(), SAVEPOINT);
 
     assertThat(command.arguments(), not(hasItems("@runners-config/flink-cluster.args")));
     assertThat(
@@ -102,8 +106,7 @@ class ResumeCommandTest {
     options.put("jobName", "order-revenue-eu");
 
     assertThat(
-        ResumeCommand.build(
-                KappaPipeline.ORDER_REVENUE, options, Optional.of(clusterArgs()), SAVEPOINT)
+        ResumeCommand.build(ORDER_REVENUE, options, Optional.of(clusterArgs()), SAVEPOINT)
             .arguments(),
         hasItems("--jobName=order-revenue-eu"));
   }
@@ -115,8 +118,7 @@ class ResumeCommandTest {
     options.put("inputTopics", "");
 
     ResumeCommand.Command command =
-        ResumeCommand.build(
-            KappaPipeline.ORDER_REVENUE, options, Optional.of(clusterArgs()), SAVEPOINT);
+        ResumeCommand.build(ORDER_REVENUE, options, Optional.of(clusterArgs()), SAVEPOINT);
 
     assertThat(command.unrecordedListOptions(), is(List.of("inputTopics")));
     assertThat(command.arguments(), hasItems("--source=KAFKA"));

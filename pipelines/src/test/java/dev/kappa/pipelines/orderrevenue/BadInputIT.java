@@ -10,7 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kappa.pipelines.Outputs;
+import dev.kappa.pipelines.job.JobRunner;
+import dev.kappa.pipelines.job.Outputs;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.Totals;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.WindowKey;
 import dev.kappa.pipelines.tools.ProduceChanges;
@@ -177,7 +178,8 @@ class BadInputIT {
     CompletableFuture<PipelineResult.State> job =
         CompletableFuture.supplyAsync(
             () ->
-                OrderRevenue.run(
+                JobRunner.run(
+                        new OrderRevenue(),
                         PipelineOptionsFactory.fromArgs(
                                 "--runner=FlinkRunner",
                                 "--flinkMaster=[local]",

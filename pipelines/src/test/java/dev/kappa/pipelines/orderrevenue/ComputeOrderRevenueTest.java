@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.kappa.pipelines.job.TableJoin;
 import dev.kappa.schemas.EventType;
 import dev.kappa.schemas.SchemaVersion;
 import dev.kappa.schemas.common.DeadLetter;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kappa.io.kafka.ReadKafkaRange;
+import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.tools.ProduceChanges;
 import dev.kappa.pipelines.tools.ProduceOrders;
 import dev.kappa.schemas.codec.EventCodec;
@@ -430,7 +431,8 @@ class KafkaBackfillFromToolsIT {
     all.add("--tooLateOutput=" + outputs.tooLate());
     all.add("--deadLetterOutput=" + outputs.deadLetters());
     PipelineResult result =
-        OrderRevenue.run(
+        JobRunner.run(
+            new OrderRevenue(),
             PipelineOptionsFactory.fromArgs(all.toArray(new String[0]))
                 .withValidation()
                 .as(OrderRevenue.Options.class));

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
 
 import dev.kappa.pipelines.archive.ArchiveTopics;
+import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.tools.ProduceChanges;
 import dev.kappa.pipelines.tools.ProduceOrders;
 import dev.kappa.schemas.codec.EventCodec;
@@ -63,7 +64,9 @@ class KafkaReplayFidelityIT {
   private static void run(String... args) {
     OrderRevenue.Options options =
         PipelineOptionsFactory.fromArgs(args).withValidation().as(OrderRevenue.Options.class);
-    assertThat(OrderRevenue.run(options).waitUntilFinish(), is(PipelineResult.State.DONE));
+    assertThat(
+        JobRunner.run(new OrderRevenue(), options).waitUntilFinish(),
+        is(PipelineResult.State.DONE));
   }
 
   private static String outputs(Path dir) {
@@ -148,7 +151,8 @@ class KafkaReplayFidelityIT {
     // 2. Archive the topic to files.
     Path archive = dir.resolve("archive/orders");
     assertThat(
-        ArchiveTopics.run(
+        JobRunner.run(
+                new ArchiveTopics(),
                 PipelineOptionsFactory.fromArgs(
                         flink(
                             kafka,

@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.options.InvalidOptionException;
+import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.Totals;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.WindowKey;
 import dev.kappa.testing.postgres.PostgresExtension;
@@ -28,7 +29,6 @@ import java.sql.Statement;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,6 +59,13 @@ class OrderRevenuePostgresIT {
             + "\n"
             + Files.readString(testData("enrichment/load.sql"), StandardCharsets.UTF_8));
   }
+
+  /** Every option is parsed before the database is asked: the change streams must be named. */
+  private static final String PRODUCT_CHANGES =
+      "--productChanges=" + testData("enrichment/products.changelog.jsonl");
+
+  private static final String CUSTOMER_CHANGES =
+      "--customerChanges=" + testData("enrichment/customers.changelog.jsonl");
 
   private String[] bounded(String... more) {
     String[] base = {
@@ -122,14 +129,14 @@ class OrderRevenuePostgresIT {
   @Test
   void aResultsTableWithoutTheResultColumnsFailsTheLaunchNamingTheOption() {
     postgres.execute("CREATE TABLE " + schema + ".revenue_v0 (category text PRIMARY KEY)");
-    String[] args = bounded("--resultsTable=revenue_v0");
+    String[] args = bounded("--resultsTable=revenue_v0", PRODUCT_CHANGES, CUSTOMER_CHANGES);
 
     InvalidOptionException e =
         assertThrows(
             InvalidOptionException.class,
             () ->
-                OrderRevenue.build(
-                    Pipeline.create(),
+                JobRunner.run(
+                    new OrderRevenue(),
                     PipelineOptionsFactory.fromArgs(args).as(OrderRevenue.Options.class)));
 
     assertThat(e.getMessage(), startsWith("--resultsTable: table revenue_v0 has no column"));
@@ -138,7 +145,7 @@ class OrderRevenuePostgresIT {
   @Test
   void aWrongPasswordFailsTheLaunchNamingTheUrl() {
     String[] args =
-        Arrays.stream(bounded("--resultsTable=category_revenue"))
+        Arrays.stream(bounded("--resultsTable=category_revenue", PRODUCT_CHANGES, CUSTOMER_CHANGES))
             .map(arg -> arg.startsWith("--jdbcPassword=") ? "--jdbcPassword=not-it" : arg)
             .toArray(String[]::new);
 
@@ -146,8 +153,8 @@ class OrderRevenuePostgresIT {
         assertThrows(
             InvalidOptionException.class,
             () ->
-                OrderRevenue.build(
-                    Pipeline.create(),
+                JobRunner.run(
+                    new OrderRevenue(),
                     PipelineOptionsFactory.fromArgs(args).as(OrderRevenue.Options.class)));
 
     assertThat(e.getMessage(), startsWith("--jdbcUrl: cannot read table category_revenue at"));

@@ -3,6 +3,7 @@ package dev.kappa.pipelines.orderrevenue;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
+import dev.kappa.pipelines.job.JobRunner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,7 +49,7 @@ final class OrderRevenueRuns {
         PipelineOptionsFactory.fromArgs(all.toArray(new String[0]))
             .withValidation()
             .as(OrderRevenue.Options.class);
-    PipelineResult.State state = OrderRevenue.run(options).waitUntilFinish();
+    PipelineResult.State state = JobRunner.run(new OrderRevenue(), options).waitUntilFinish();
     assertThat(state, is(PipelineResult.State.DONE));
     return outputs;
   }

@@ -15,6 +15,7 @@ import dev.kappa.io.kafka.DeliveryGuarantee;
 import dev.kappa.io.kafka.Kafka;
 import dev.kappa.options.InvalidOptionException;
 import dev.kappa.pipelines.SinkProgress;
+import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.ops.ResetSinkCommand;
 import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import dev.kappa.testing.flink.FlinkCluster;
@@ -151,7 +152,9 @@ class ExactlyOnceSinkIT {
     InvalidOptionException refused =
         assertThrows(
             InvalidOptionException.class,
-            () -> OrderRevenue.run(orderRevenueOptions(broker, in, out, sinkGroupId)));
+            () ->
+                JobRunner.run(
+                    new OrderRevenue(), orderRevenueOptions(broker, in, out, sinkGroupId)));
     assertThat(refused.option(), equalTo("sinkGroupId"));
     assertThat(
         refused.getMessage(),

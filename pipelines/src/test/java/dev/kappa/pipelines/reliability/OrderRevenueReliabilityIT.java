@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 
+import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import dev.kappa.pipelines.tools.ProduceChanges;
 import dev.kappa.pipelines.tools.ProduceOrders;
@@ -950,7 +951,7 @@ class OrderRevenueReliabilityIT {
   /** The full name of every step, composite or not, of the job of {@code options}. */
   private static List<String> stepNames(OrderRevenue.Options options) {
     Pipeline pipeline = Pipeline.create(options);
-    OrderRevenue.build(pipeline, options);
+    JobRunner.build(new OrderRevenue(), pipeline, options);
     List<String> names = new ArrayList<>();
     pipeline.traverseTopologically(
         new Pipeline.PipelineVisitor.Defaults() {
@@ -998,7 +999,7 @@ class OrderRevenueReliabilityIT {
 
     @Override
     public PDone expand(PBegin begin) {
-      OrderRevenue.build(begin.getPipeline(), options);
+      JobRunner.build(new OrderRevenue(), begin.getPipeline(), options);
       return PDone.in(begin.getPipeline());
     }
   }

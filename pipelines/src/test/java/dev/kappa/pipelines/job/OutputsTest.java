@@ -1,4 +1,4 @@
-package dev.kappa.pipelines;
+package dev.kappa.pipelines.job;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.endsWith;

@@ -1,4 +1,4 @@
-package dev.kappa.pipelines.orderrevenue;
+package dev.kappa.pipelines.job;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
@@ -50,7 +50,7 @@ public abstract class TableJoin<V> {
     checkNotNull(changes, "changes must be set");
     return new TableJoin<V>(missingKeys) {
       @Override
-      <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
+      public <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
         EnrichAsOfEventTime<String, E, V> enrich =
             EnrichAsOfEventTime.<String, E, V>against(changes).withMissingKeys(missingKeys());
         PCollectionTuple out = events.apply(stepName, enrich);
@@ -71,7 +71,7 @@ public abstract class TableJoin<V> {
       MissingKeyPolicy missingKeys) {
     return new TableJoin<V>(missingKeys) {
       @Override
-      <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
+      public <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
         EnrichByLookup<String, E, V> enrich =
             EnrichByLookup.<String, E, V>of(lookup, rowCoder)
                 .withCacheSize(cacheSize)
@@ -91,7 +91,7 @@ public abstract class TableJoin<V> {
       MissingKeyPolicy missingKeys) {
     return new TableJoin<V>(missingKeys) {
       @Override
-      <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
+      public <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
         EnrichFromSnapshot<String, E, V> enrich =
             EnrichFromSnapshot.<String, E, V>of(snapshot, rowCoder)
                 .withRefreshEvery(refresh)
@@ -108,5 +108,5 @@ public abstract class TableJoin<V> {
   }
 
   /** Applies the join to {@code events} as step {@code stepName}. */
-  abstract <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events);
+  public abstract <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events);
 }

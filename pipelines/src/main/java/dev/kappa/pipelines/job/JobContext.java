@@ -1,0 +1,168 @@
+package dev.kappa.pipelines.job;
+
+import dev.kappa.io.jdbc.Jdbc;
+import dev.kappa.schemas.common.DeadLetter;
+import dev.kappa.schemas.common.SourceRecord;
+import dev.kappa.transforms.enrichment.DecodeChanges;
+import dev.kappa.transforms.windowing.DivertImplausibleEventTimes;
+import dev.kappa.transforms.windowing.Windowing;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PDone;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * What a job's {@code build} is handed: its options, parsed and checked ({@link JobSettings}), and
+ * the steps every job needs, each applied under the name the job's parts give it. Reads come from,
+ * and writes go to, the {@link JobIo} the job was built with; dead letters go to one {@link
+ * ErrorHandler} that the {@link JobRunner} closes after {@code build}.
+ *
+ * @param <O> the job's options
+ */
+public final class JobContext<O> {
+  private final Pipeline pipeline;
+  private final O options;
+  private final JobSettings settings;
+  private final JobIo io;
+  private final DeadLetterSink deadLetters;
+
+  JobContext(
+      Pipeline pipeline, O options, JobSettings settings, JobIo io, DeadLetterSink deadLetters) {
+    this.pipeline = pipeline;
+    this.options = options;
+    this.settings = settings;
+    this.io = io;
+    this.deadLetters = deadLetters;
+  }
+
+  public Pipeline pipeline() {
+    return pipeline;
+  }
+
+  /** The options as given; their parsed values are in {@link #settings()}. */
+  public O options() {
+    return options;
+  }
+
+  public JobSettings settings() {
+    return settings;
+  }
+
+  /** The windowing the options say, without early firings in a bounded run. */
+  public Windowing windowing() {
+    return settings.windowing();
+  }
+
+  /**
+   * The undecoded events, read by {@link Events#stepName()} from the source the options choose;
+   * records whose event time breaks the bounds become dead letters in {@link
+   * Events#checkStepName()}.
+   */
+  public PCollection<SourceRecord> read(Events<O> events) {
+    settings.declared(events);
+    SerializableFunction<SourceRecord, Instant> eventTime = events.eventTime();
+    PCollection<SourceRecord> records =
+        io.readEvents(pipeline, events, settings.eventTimeBounds().checking(eventTime), settings);
+    return events.checked() ? checkEventTimes(records, events.checkStepName(), eventTime) : records;
+  }
+
+  /**
+   * How events get {@code table}'s rows, as the options choose: as of their event time from the
+   * change stream (read, checked and decoded here; undecodable changes are dead letters), by a
+   * cached lookup, or from a refreshed snapshot of the table.
+   */
+  public <V extends SpecificRecordBase> TableJoin<V> join(Table<O, V> table) {
+    JobSettings.Join join = settings.join(table);
+    switch (join.enrichment()) {
+      case TEMPORAL:
+        DecodeChanges<V> decode =
+            DecodeChanges.of(table.rowClass(), table.keyField())
+                .fromTable(table.name())
+                .withStepName(table.decodeStep());
+        PCollection<SourceRecord> records =
+            io.readChanges(
+                pipeline,
+                table,
+                join.changes(),
+                settings.eventTimeBounds().checking(decode.changeTime()),
+                settings);
+        PCollectionTuple changes =
+            checkEventTimes(records, table.checkStep(), decode.changeTime())
+                .apply(table.decodeStep(), decode);
+        deadLetters(changes.get(decode.deadLetterTag()));
+        return TableJoin.asOfEventTime(changes.get(decode.changesTag()), join.missingKeys());
+      case LOOKUP:
+        return TableJoin.byLookup(
+            Jdbc.lookup(settings.database(), table.name(), table.keyField(), table.rowClass()),
+            AvroCoder.of(table.rowClass()),
+            join.lookupCacheSize(),
+            join.lookupCacheTtl(),
+            join.missingKeys());
+      case SNAPSHOT:
+        return TableJoin.fromSnapshot(
+            Jdbc.snapshot(settings.database(), table.name(), table.keyField(), table.rowClass()),
+            AvroCoder.of(table.rowClass()),
+            join.snapshotRefresh(),
+            join.missingKeys());
+    }
+    throw new IllegalStateException("unhandled enrichment " + join.enrichment());
+  }
+
+  /** Writes {@code records} to the output's target; nothing if an optional output is not set. */
+  public <T extends SpecificRecordBase> void write(PCollection<T> records, Output<O, T> output) {
+    Target target = settings.target(output);
+    if (target != null) {
+      io.write(records, output, target, settings);
+    }
+  }
+
+  /**
+   * Upserts {@code rows} into the table the options name (nothing if they name none); rows that
+   * fail become dead letters.
+   */
+  public <T extends SpecificRecordBase> void upsert(PCollection<T> rows, ResultTable<O, T> table) {
+    String name = settings.resultTable(table);
+    if (name == null) {
+      return;
+    }
+    deadLetters(
+        io.upsert(rows, table, name, settings)
+            // Failed rows come out in their row's window; dead letters live in the global one.
+            .apply(
+                table.failuresStep(),
+                Window.<DeadLetter>into(new GlobalWindows())
+                    .triggering(DefaultTrigger.of())
+                    .withAllowedLateness(Duration.ZERO)
+                    .discardingFiredPanes()));
+  }
+
+  /** Adds {@code deadLetters} to the job's dead-letter output. */
+  public void deadLetters(PCollection<DeadLetter> deadLetters) {
+    this.deadLetters.addErrorCollection(deadLetters);
+  }
+
+  /** The job's dead-letter handler, for transforms that report to a Beam {@link ErrorHandler}. */
+  public ErrorHandler<DeadLetter, PDone> deadLetterHandler() {
+    return deadLetters;
+  }
+
+  private PCollection<SourceRecord> checkEventTimes(
+      PCollection<SourceRecord> records,
+      String step,
+      SerializableFunction<SourceRecord, Instant> eventTime) {
+    DivertImplausibleEventTimes check =
+        DivertImplausibleEventTimes.of(eventTime, settings.eventTimeBounds()).withStepName(step);
+    PCollectionTuple checked = records.apply(step, check);
+    deadLetters(checked.get(check.deadLetterTag()));
+    return checked.get(check.recordsTag());
+  }
+}

@@ -1,0 +1,95 @@
+package dev.kappa.pipelines.job;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import java.util.List;
+import java.util.function.Function;
+import javax.annotation.Nullable;
+import org.apache.avro.specific.SpecificRecordBase;
+
+/**
+ * A database table a job upserts records into, if the option naming it is set. At launch the table
+ * must have a column for every field of the record; rows that fail (after retries) become dead
+ * letters, rewindowed into the global window by a step of their own.
+ *
+ * <pre>{@code
+ * static final ResultTable<Options, CategoryRevenue> RESULTS_TABLE =
+ *     ResultTable.<Options, CategoryRevenue>of(
+ *             "UpsertResults", "RewindowUpsertFailures", CategoryRevenue.class)
+ *         .in("resultsTable", Options::getResultsTable)
+ *         .keyedBy("category", "currency", "window_start", "window_end");
+ * }</pre>
+ *
+ * @param <O> the job's options
+ * @param <T> the upserted records
+ */
+public final class ResultTable<O, T extends SpecificRecordBase> implements JobPart<O> {
+  private final String stepName;
+  private final String failuresStep;
+  private final Class<T> recordClass;
+  @Nullable private final OptionRef<O, String> option;
+  private final List<String> keyColumns;
+
+  private ResultTable(
+      String stepName,
+      String failuresStep,
+      Class<T> recordClass,
+      @Nullable OptionRef<O, String> option,
+      List<String> keyColumns) {
+    this.stepName = stepName;
+    this.failuresStep = failuresStep;
+    this.recordClass = recordClass;
+    this.option = option;
+    this.keyColumns = keyColumns;
+  }
+
+  /**
+   * Records upserted by step {@code stepName}; {@code failuresStep} moves the rows that failed into
+   * the dead letters' global window.
+   */
+  public static <O, T extends SpecificRecordBase> ResultTable<O, T> of(
+      String stepName, String failuresStep, Class<T> recordClass) {
+    checkArgument(stepName != null && !stepName.isBlank(), "step name must be set");
+    checkArgument(failuresStep != null && !failuresStep.isBlank(), "failures step must be set");
+    checkNotNull(recordClass, "record class must be set");
+    return new ResultTable<>(stepName, failuresStep, recordClass, null, List.of());
+  }
+
+  /** The option naming the table; nothing is upserted when it is not set. */
+  public ResultTable<O, T> in(String optionName, Function<O, String> getter) {
+    return new ResultTable<>(
+        stepName, failuresStep, recordClass, new OptionRef<>(optionName, getter), keyColumns);
+  }
+
+  /** The columns that identify a row: the conflict target of the upsert. */
+  public ResultTable<O, T> keyedBy(String... columns) {
+    checkArgument(columns.length > 0, "name at least one key column");
+    return new ResultTable<>(stepName, failuresStep, recordClass, option, List.of(columns));
+  }
+
+  public String stepName() {
+    return stepName;
+  }
+
+  public String failuresStep() {
+    return failuresStep;
+  }
+
+  public Class<T> recordClass() {
+    return recordClass;
+  }
+
+  public List<String> keyColumns() {
+    return keyColumns;
+  }
+
+  OptionRef<O, String> option() {
+    return checkNotNull(option, "result table %s needs in(...)", stepName);
+  }
+
+  @Override
+  public String toString() {
+    return stepName;
+  }
+}
