@@ -5,6 +5,8 @@ import dev.kappa.io.jdbc.JdbcConfig;
 import dev.kappa.io.kafka.Kafka;
 import dev.kappa.options.InvalidOptionException;
 import java.io.IOException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -198,6 +200,15 @@ public final class LaunchChecks {
 
   /** Fails naming {@code option} unless {@code pattern} matches at least one file. */
   public static void checkFiles(String option, String pattern) {
+    if (isPlainLocalPath(pattern)) {
+      // Beam's local match looks for a missing path by walking every file below its parent
+      // (BEAM-1309): for a typo such as /orders.jsonl that is the whole file system, and the
+      // launch would hang. A path without wildcards is looked up directly.
+      if (!java.nio.file.Files.exists(Path.of(pattern))) {
+        throw new InvalidOptionException(option, "no file matches " + pattern);
+      }
+      return;
+    }
     MatchResult match;
     try {
       match = FileSystems.match(pattern);
@@ -217,6 +228,19 @@ public final class LaunchChecks {
     }
     if (none) {
       throw new InvalidOptionException(option, "no file matches " + pattern);
+    }
+  }
+
+  /** A path on the local file system (no {@code scheme://}) without glob wildcards. */
+  private static boolean isPlainLocalPath(String pattern) {
+    if (pattern.contains("://") || pattern.chars().anyMatch(c -> "*?[{".indexOf(c) >= 0)) {
+      return false;
+    }
+    try {
+      Path.of(pattern);
+      return true;
+    } catch (InvalidPathException e) {
+      return false; // Beam's match reports it
     }
   }
 }

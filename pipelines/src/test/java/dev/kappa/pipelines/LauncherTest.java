@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -107,6 +108,28 @@ class LauncherTest {
     assertThat(
         err(),
         equalTo("kappa run order-revenue: --customerChanges: no file matches " + missing + "\n"));
+  }
+
+  @Test
+  void missingFileAtTheRootFailsAtLaunchWithoutSearchingTheFileSystem() {
+    // Beam's own match would walk every file below / looking for it (BEAM-1309), for minutes.
+    String missing = "/kappa-no-such-orders-" + System.nanoTime() + ".jsonl";
+
+    int code =
+        assertTimeoutPreemptively(
+            java.time.Duration.ofSeconds(60),
+            () ->
+                launch(
+                    "run",
+                    "order-revenue",
+                    "--source=FILES",
+                    "--input=" + missing,
+                    "--productChanges=" + ORDERS,
+                    "--customerChanges=" + ORDERS));
+
+    assertThat(code, is(2));
+    assertThat(
+        err(), equalTo("kappa run order-revenue: --input: no file matches " + missing + "\n"));
   }
 
   @Test
