@@ -360,6 +360,10 @@ public final class KafkaBroker extends LocalServer {
     config.put("offsets.topic.replication.factor", "1");
     config.put("transaction.state.log.replication.factor", "1");
     config.put("transaction.state.log.min.isr", "1");
+    // A restart after kill() registers a new incarnation of node 1, which the controller refuses
+    // (DuplicateBrokerRegistrationException) while the killed one's session lasts: 9 s by default.
+    config.put("broker.session.timeout.ms", "4000");
+    config.put("broker.heartbeat.interval.ms", "1000");
     config.put("group.initial.rebalance.delay.ms", "0");
     // Kappa topics are replayed: keep records forever. Time-based retention judges a record by its
     // timestamp, and producers stamp records with event time, so historical events (the test data
