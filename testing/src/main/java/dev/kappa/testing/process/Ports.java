@@ -6,8 +6,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,15 +22,60 @@ public final class Ports {
 
   private Ports() {}
 
-  /** {@code count} distinct free ports on {@code host}, as the operating system hands them out. */
-  public static int[] freePorts(String host, int count) {
+  /** Where {@link #freePorts} looks when the ephemeral range is known: below it, above 1023. */
+  private static final int LOWEST = 10_000;
+
+  /** Linux's range for the local ports of outgoing connections. */
+  private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+
+  /** Every port {@link #freePorts} has handed out in this JVM: never handed out twice. */
+  private static final Set<Integer> HANDED_OUT = new HashSet<>();
+
+  /**
+   * {@code count} distinct ports on {@code host} that are free now and that this JVM has not handed
+   * out before.
+   *
+   * <p>Taken below the operating system's ephemeral range when it is known (Linux): a port the
+   * operating system picks for a listening socket comes from the same range as the local ports of
+   * outgoing connections, so between the pick and the server's bind any connection (a client of
+   * another server starting at the same time, a test's probe) may take it. Below that range only a
+   * server that binds it on purpose can. Elsewhere, the operating system picks.
+   */
+  public static synchronized int[] freePorts(String host, int count) {
+    int below = ephemeralRangeStart();
+    int[] ports = below - LOWEST >= 1_000 ? pick(host, count, below) : pickEphemeral(host, count);
+    for (int port : ports) {
+      HANDED_OUT.add(port);
+    }
+    return ports;
+  }
+
+  private static int[] pick(String host, int count, int below) {
+    int[] ports = new int[count];
+    Set<Integer> chosen = new HashSet<>();
+    for (int i = 0, tries = 0; i < count; tries++) {
+      if (tries == 10_000) {
+        throw new IllegalStateException(
+            "Cannot find " + count + " free ports on " + host + " in " + LOWEST + ".." + below);
+      }
+      int port = ThreadLocalRandom.current().nextInt(LOWEST, below);
+      if (!HANDED_OUT.contains(port) && chosen.add(port) && isFree(host, port)) {
+        ports[i++] = port;
+      }
+    }
+    return ports;
+  }
+
+  private static int[] pickEphemeral(String host, int count) {
     List<ServerSocket> sockets = new ArrayList<>();
     try {
       int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
+      for (int i = 0; i < count; ) {
         ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host));
         sockets.add(socket);
-        ports[i] = socket.getLocalPort();
+        if (!HANDED_OUT.contains(socket.getLocalPort())) {
+          ports[i++] = socket.getLocalPort();
+        }
       }
       return ports;
     } catch (IOException e) {
@@ -38,6 +88,17 @@ public final class Ports {
           LOG.debug("Closing a port probe failed", e);
         }
       }
+    }
+  }
+
+  /** The first port of the ephemeral range, or 0 if it cannot be read. */
+  static int ephemeralRangeStart() {
+    try {
+      // Line by line: Files.readString trusts the size procfs reports and returns a fragment.
+      String[] range = Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+");
+      return Integer.parseInt(range[0]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
     }
   }
 
