@@ -23,6 +23,8 @@ CLASSES="$ROOT/testing/target/classes"
 REST_PORT="${FLINK_REST_PORT:-8081}"
 RPC_PORT="${FLINK_RPC_PORT:-6123}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck source=ports.sh
+source "$ROOT/scripts/ports.sh"
 
 die() {
   echo "flink-cluster: $*" >&2
@@ -67,6 +69,10 @@ case "${1:-}" in
     if [[ ! $taskmanagers =~ ^[1-9][0-9]*$ ]]; then
       echo "flink-cluster: --taskmanagers needs a positive number, got '$taskmanagers'" >&2
       exit 2
+    fi
+    if ! cli status "$WORK_DIR" >/dev/null 2>&1; then
+      require_free_port "$REST_PORT" FLINK_REST_PORT "the Flink JobManager's REST endpoint"
+      require_free_port "$RPC_PORT" FLINK_RPC_PORT "the Flink JobManager's RPC endpoint"
     fi
     cli start "$WORK_DIR" --taskmanagers "$taskmanagers" --rest-port "$REST_PORT" --rpc-port "$RPC_PORT"
     ;;

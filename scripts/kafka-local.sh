@@ -22,6 +22,8 @@ CLASSES="$ROOT/testing/target/classes"
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck source=ports.sh
+source "$ROOT/scripts/ports.sh"
 
 die() {
   echo "kafka-local: $*" >&2
@@ -56,11 +58,15 @@ cli() {
 start() {
   build_if_needed
   mkdir -p "$DATA"
+  if ! cli status "$DATA" >/dev/null; then
+    require_free_port "$PORT" KAFKA_PORT "the Kafka broker"
+    require_free_port "$CONTROLLER_PORT" KAFKA_CONTROLLER_PORT "the Kafka broker's controller"
+  fi
   # KafkaLocalCli writes the configuration, formats new storage, starts the broker's JVM in a
   # session of its own with its pid in broker.pid, and waits until it answers (at most 60 s).
   local result
   result=$(cli start "$DATA" "$PORT" "$CONTROLLER_PORT" "${KAFKA_LOG_LEVEL:-WARN}") \
-    || die "start failed (if a port is in use, choose others with KAFKA_PORT / KAFKA_CONTROLLER_PORT)"
+    || die "start failed; its log is ${DATA#"$ROOT"/}/broker.log"
   if [[ $result == already* ]]; then
     echo "kafka-local: $result at $(bootstrap)"
   else

@@ -26,6 +26,8 @@ CLASSES="$ROOT/testing/target/classes"
 PORT="${KAPPA_POSTGRES_PORT:-55432}"
 STOP_TIMEOUT_SECONDS=60
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+# shellcheck source=ports.sh
+source "$ROOT/scripts/ports.sh"
 
 die() {
   echo "postgres-local: $*" >&2
@@ -52,10 +54,6 @@ running_port() {
   sed -n '4p' "$PID_FILE"
 }
 
-port_answers() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
 build_if_needed() {
   if [[ ! -f $CLASSPATH_FILE || ! -f $CLASSES/dev/kappa/testing/postgres/PostgresLocalCli.class ]]; then
     command -v mvn >/dev/null || die "mvn not found: install Maven 3.8+ to build the testing module"
@@ -75,8 +73,7 @@ cli() {
 start() {
   local pid
   if ! pid=$(running_pid); then
-    ! port_answers "$PORT" \
-      || die "port $PORT is in use by another process; choose another with KAPPA_POSTGRES_PORT"
+    require_free_port "$PORT" KAPPA_POSTGRES_PORT PostgreSQL
   fi
   build_if_needed
   mkdir -p "$DATA"
