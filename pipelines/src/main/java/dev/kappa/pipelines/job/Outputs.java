@@ -12,7 +12,10 @@ import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.transforms.errors.DeadLetters;
 import dev.kappa.transforms.metrics.MeasureOutput;
 import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import javax.annotation.Nullable;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
@@ -125,12 +128,49 @@ public final class Outputs {
     return bytes;
   }
 
-  private static String excerpt(ByteBuffer payload) {
-    ByteBuffer view = payload.duplicate();
-    byte[] bytes = new byte[Math.min(view.remaining(), 120)];
-    view.get(bytes);
-    String text = new String(bytes, StandardCharsets.UTF_8).replaceAll("\\p{Cntrl}", "?");
-    return payload.remaining() > bytes.length ? text + "..." : text;
+  /** How much of a payload a console line shows: this many characters of text, or bytes of hex. */
+  private static final int EXCERPT_CHARACTERS = 120;
+
+  private static final int EXCERPT_BYTES = 48;
+
+  /**
+   * A payload as one printable line: its text if it is UTF-8 text (control characters shown as
+   * {@code ?}), otherwise {@code hex:} and its first bytes, so a console of dead letters stays text
+   * that {@code grep} and a terminal can handle.
+   */
+  static String excerpt(ByteBuffer payload) {
+    byte[] bytes = bytes(payload);
+    Optional<String> text = utf8Text(bytes);
+    if (text.isPresent()) {
+      String line = text.get().replaceAll("[\\p{Cntrl}&&[^\\t]]", "?");
+      return line.length() > EXCERPT_CHARACTERS
+          ? line.substring(0, EXCERPT_CHARACTERS) + "..."
+          : line;
+    }
+    StringBuilder hex = new StringBuilder("hex:");
+    for (int i = 0; i < Math.min(bytes.length, EXCERPT_BYTES); i++) {
+      hex.append(String.format("%02x", bytes[i] & 0xff));
+    }
+    return bytes.length > EXCERPT_BYTES ? hex + "... (" + bytes.length + " bytes)" : hex.toString();
+  }
+
+  /** The bytes as text, if they are valid UTF-8 of mostly printable characters. */
+  private static Optional<String> utf8Text(byte[] bytes) {
+    String text;
+    try {
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes))
+              .toString();
+    } catch (CharacterCodingException e) {
+      return Optional.empty();
+    }
+    long control = text.chars().filter(c -> Character.isISOControl(c) && c != '\t').count();
+    // A line or two of JSON with a stray newline is text; Avro's length prefixes are not.
+    return control * 20 <= text.length() ? Optional.of(text) : Optional.empty();
   }
 
   /** Measures, formats and writes one output. */

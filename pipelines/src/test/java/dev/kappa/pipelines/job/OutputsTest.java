@@ -1,5 +1,6 @@
 package dev.kappa.pipelines.job;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
@@ -58,5 +59,21 @@ class OutputsTest {
         endsWith(
             new String(payload, 0, 120, StandardCharsets.UTF_8)
                 + "... <truncated from 300 bytes>"));
+  }
+
+  @Test
+  void binaryBytesAreShownAsHexAndTextAsText() {
+    byte[] avro = {(byte) 0xc3, 0x01, 0x05, 0x00, (byte) 0xff, 'O', '-', '1'};
+    assertThat(
+        Outputs.human(deadLetter(avro, false)),
+        endsWith("DecodeException: the input is empty | hex:c3010500ff4f2d31"));
+    assertThat(
+        Outputs.excerpt(ByteBuffer.wrap("{\"order_id\": \"O-1\",\n\t\"x\": 1}".getBytes(UTF_8))),
+        equalTo("{\"order_id\": \"O-1\",?\t\"x\": 1}"));
+    byte[] binary = new byte[100];
+    Arrays.fill(binary, (byte) 0x01);
+    assertThat(
+        Outputs.excerpt(ByteBuffer.wrap(binary)),
+        equalTo("hex:" + "01".repeat(48) + "... (100 bytes)"));
   }
 }
