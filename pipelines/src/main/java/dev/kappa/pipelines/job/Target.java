@@ -3,6 +3,7 @@ package dev.kappa.pipelines.job;
 import dev.kappa.options.InvalidOptionException;
 import java.io.Serializable;
 import javax.annotation.Nullable;
+import org.apache.beam.sdk.io.FileSystems;
 
 /**
  * Where the records of one output go, parsed from an option's text: {@code console}, {@code
@@ -32,7 +33,9 @@ public sealed interface Target extends Serializable
   /**
    * The target named by {@code text}, the value of option {@code option}.
    *
-   * @throws InvalidOptionException naming the option for a blank value or an empty topic
+   * @throws InvalidOptionException naming the option for a blank value, an empty topic, or a path
+   *     of a file system Beam does not have (call it after {@code Pipeline.create}, which registers
+   *     those the options configure)
    */
   static Target parse(String option, @Nullable String text) {
     if (text == null || text.isBlank()) {
@@ -49,6 +52,17 @@ public sealed interface Target extends Serializable
         throw new InvalidOptionException(option, "names no topic after 'kafka:'");
       }
       return new KafkaTopic(topic);
+    }
+    try {
+      FileSystems.matchNewResource(trimmed, /* isDirectory= */ false);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidOptionException(
+          option,
+          "'"
+              + trimmed
+              + "' is no path a file can be written to ("
+              + e.getMessage()
+              + "): give 'console', 'kafka:<topic>' or a path prefix, such as out/results");
     }
     return new Files(trimmed);
   }
