@@ -15,6 +15,7 @@ import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.flink.runtime.client.JobCancellationException;
 
 /**
  * The command line behind {@code scripts/kappa}: lists the pipelines ({@link KappaJobs}), shows a
@@ -147,6 +148,11 @@ public final class Launcher {
         result = start(job.get(), parsed);
       } catch (RuntimeException e) {
         stop.uninstall();
+        if (cancelledOnTheCluster(e)) {
+          // An attached submission returns only when the job ends; a cancelled one throws.
+          out.println("kappa run " + name + ": " + CANCELLED);
+          return 0;
+        }
         throw e;
       }
     } catch (InvalidOptionException e) {
@@ -167,8 +173,30 @@ public final class Launcher {
     } finally {
       stop.uninstall();
     }
+    if (state == PipelineResult.State.CANCELLED) {
+      out.println("kappa run " + name + ": " + CANCELLED);
+      return 0;
+    }
     out.println("kappa run " + name + ": " + state);
     return state == PipelineResult.State.DONE ? 0 : 1;
+  }
+
+  /** What the launcher says when its job was cancelled, which someone asked for: exit code 0. */
+  static final String CANCELLED =
+      "CANCELLED (by kappa stop --cancel, the Flink web UI or its REST API)";
+
+  /**
+   * Whether the job ended because it was cancelled: the Flink runner's attached submission throws a
+   * {@link JobCancellationException} somewhere in the cause chain of its "Pipeline execution
+   * failed" exception.
+   */
+  static boolean cancelledOnTheCluster(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof JobCancellationException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -12,6 +12,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.runtime.client.JobCancellationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -264,5 +267,21 @@ class LauncherTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  @Test
+  void aJobCancelledOnTheClusterIsRecognisedInTheRunnersExceptionChain() {
+    // The shape the Flink runner's attached submission throws when the job is cancelled.
+    RuntimeException thrown =
+        new RuntimeException(
+            "Pipeline execution failed",
+            new ExecutionException(
+                new JobCancellationException(new JobID(), "Job was cancelled.", null)));
+
+    assertThat(Launcher.cancelledOnTheCluster(thrown), is(true));
+    assertThat(
+        Launcher.cancelledOnTheCluster(
+            new RuntimeException("Pipeline execution failed", new IllegalStateException("boom"))),
+        is(false));
   }
 }
