@@ -2,6 +2,7 @@ package dev.kappa.options;
 
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.Hidden;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /** What the launcher does with a running job when it is stopped itself (SIGTERM, Ctrl-C). */
@@ -15,4 +16,13 @@ public interface LauncherOptions extends PipelineOptions {
   boolean getCancelJobOnExit();
 
   void setCancelJobOnExit(boolean value);
+
+  @Description(
+      "Set by the launcher: the arguments the job was launched with, after the pipeline's name (a"
+          + " JSON array of strings). Flink records it in the job's configuration, so that 'kappa"
+          + " stop' prints a resume command that works as printed.")
+  @Hidden
+  String getLaunchArguments();
+
+  void setLaunchArguments(String value);
 }

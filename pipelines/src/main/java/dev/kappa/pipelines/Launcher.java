@@ -1,14 +1,17 @@
 package dev.kappa.pipelines;
 
 import dev.kappa.options.InvalidOptionException;
+import dev.kappa.options.LauncherOptions;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.KappaJobs;
 import dev.kappa.pipelines.ops.ResetSinkCommand;
+import dev.kappa.pipelines.ops.ResumeCommand;
 import dev.kappa.pipelines.ops.StatusCommand;
 import dev.kappa.pipelines.ops.StopCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.beam.runners.direct.DirectOptions;
@@ -74,7 +77,7 @@ public final class Launcher {
         err.println("kappa run: name a pipeline; 'kappa list' shows them");
         return 2;
       }
-      return run(args[1], Arrays.copyOfRange(args, 2, args.length), out, err);
+      return run(args[1], Arrays.copyOfRange(args, 2, args.length), typed(rawArgs, args), out, err);
     }
     if (command.equals("backfill")) {
       if (args.length < 2) {
@@ -82,6 +85,7 @@ public final class Launcher {
         return 2;
       }
       String[] options = Arrays.copyOfRange(args, 2, args.length);
+      String[] typed = typed(rawArgs, args);
       if (!has(options, "--from") || !has(options, "--to")) {
         err.println(
             "kappa backfill "
@@ -91,8 +95,9 @@ public final class Launcher {
       }
       if (!has(options, "--source")) {
         options = ArgumentFiles.expand(append(options, "--source=KAFKA"));
+        typed = append(typed, "--source=KAFKA");
       }
-      return run(args[1], options, out, err);
+      return run(args[1], options, typed, out, err);
     }
     if (command.equals("produce-orders")) {
       return ProduceCommands.produceOrders(Arrays.copyOfRange(args, 1, args.length), out, err);
@@ -120,7 +125,22 @@ public final class Launcher {
     return 2;
   }
 
-  private static int run(String name, String[] options, PrintStream out, PrintStream err) {
+  /**
+   * The options after {@code <command> <pipeline>} as the user typed them ({@code @file}s not
+   * expanded), or as expanded if a file also held the command or the pipeline's name.
+   */
+  private static String[] typed(String[] rawArgs, String[] args) {
+    return rawArgs.length >= 2 && rawArgs[0].equals(args[0]) && rawArgs[1].equals(args[1])
+        ? Arrays.copyOfRange(rawArgs, 2, rawArgs.length)
+        : Arrays.copyOfRange(args, 2, args.length);
+  }
+
+  /**
+   * Runs pipeline {@code name} with {@code options}, recording {@code typed} (the same options as
+   * typed) in the job for {@code kappa stop}'s resume command.
+   */
+  private static int run(
+      String name, String[] options, String[] typed, PrintStream out, PrintStream err) {
     Optional<KappaJob<?>> job = KappaJobs.named(name);
     if (job.isEmpty()) {
       err.println(
@@ -139,6 +159,7 @@ public final class Launcher {
     PipelineResult result;
     try {
       parsed = JobRunner.parse(job.get(), withDefaultJobName(job.get(), options));
+      parsed.as(LauncherOptions.class).setLaunchArguments(ResumeCommand.record(List.of(typed)));
       if (StopOnExit.isDirect(parsed) && !has(options, "--blockOnRun")) {
         // The Direct runner otherwise returns only once the job has ended: nothing to cancel.
         parsed.as(DirectOptions.class).setBlockOnRun(false);

@@ -1,5 +1,7 @@
 package dev.kappa.pipelines.ops;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.KappaJobs;
 import java.lang.reflect.InvocationTargetException;
@@ -25,21 +27,32 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * The command line that starts a stopped job again from a savepoint: {@code scripts/kappa run
  * <pipeline> @runners-config/flink-cluster.args <the job's options> --savepointPath=<savepoint>}.
  *
+ * <p>The launcher records the arguments a job was launched with in the job itself ({@code
+ * --launchArguments}, which Flink keeps in the job's configuration): the command repeats them as
+ * they were typed, with the new savepoint, and works as printed from the directory the job was
+ * launched in. For a job without them, it is rebuilt as follows.
+ *
  * <p>The options come from the job itself: the FlinkRunner records the Beam pipeline options of a
  * job in its Flink configuration ({@code GET /jobs/:id/config}). The command repeats those that
  * differ from what the argument file and the pipeline's defaults give, so the new job gets the same
  * settings, and the same {@code --jobName}. Flink does not record the values of list options (it
  * keeps them as empty strings): those are named for the user to add, not guessed.
  */
-final class ResumeCommand {
+public final class ResumeCommand {
   private ResumeCommand() {}
 
   /** The argument file of the local session cluster, relative to the repository root. */
   static final String CLUSTER_ARGS = "runners-config/flink-cluster.args";
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The option in which the launcher records the arguments a job was launched with. */
+  private static final String LAUNCH_ARGUMENTS = "launchArguments";
+
   /** Options that Beam or the runner set by themselves, or that the resume replaces. */
   private static final Set<String> NOT_REPEATED =
       Set.of(
+          LAUNCH_ARGUMENTS,
           "optionsId",
           "appName",
           "filesToStage",
@@ -96,6 +109,15 @@ final class ResumeCommand {
       Map<String, String> jobOptions,
       Optional<List<String>> clusterArgs,
       String savepoint) {
+    Optional<List<String>> recorded = recorded(jobOptions);
+    if (recorded.isPresent()) {
+      List<String> arguments = new ArrayList<>(List.of("run", pipeline.name()));
+      recorded.get().stream()
+          .filter(argument -> !argument.startsWith("--savepointPath="))
+          .forEach(arguments::add);
+      arguments.add("--savepointPath=" + savepoint);
+      return new Command(List.copyOf(arguments), List.of());
+    }
     List<String> baselineArgs = new ArrayList<>(clusterArgs.orElse(List.of()));
     // The launcher names a job after its pipeline when --jobName is not given.
     baselineArgs.add("--jobName=" + pipeline.name());
@@ -128,6 +150,34 @@ final class ResumeCommand {
     }
     arguments.add("--savepointPath=" + savepoint);
     return new Command(List.copyOf(arguments), List.copyOf(unrecorded));
+  }
+
+  /**
+   * {@code arguments} as the launcher records them in a job ({@code --launchArguments}): a JSON
+   * array of strings.
+   */
+  public static String record(List<String> arguments) {
+    try {
+      return JSON.writeValueAsString(arguments);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write " + arguments + " as JSON", e);
+    }
+  }
+
+  /**
+   * The arguments the launcher recorded in a job's options, if it did (jobs launched by an older
+   * Kappa, or not by the launcher, have none: their command is rebuilt from their options).
+   */
+  static Optional<List<String>> recorded(Map<String, String> jobOptions) {
+    String recorded = jobOptions.get(LAUNCH_ARGUMENTS);
+    if (recorded == null || recorded.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(List.of(JSON.readValue(recorded, String[].class)));
+    } catch (JsonProcessingException e) {
+      return Optional.empty();
+    }
   }
 
   /** The job's options in the order the pipeline's interfaces declare them, then the rest. */

@@ -143,4 +143,31 @@ class ResumeCommandTest {
     assertThat(
         ResumeCommand.quote("--input=/tmp/orders-*.avro"), is("'--input=/tmp/orders-*.avro'"));
   }
+
+  @Test
+  void repeatsTheRecordedLaunchArgumentsAsTypedWithTheNewSavepoint() throws IOException {
+    Map<String, String> options = new LinkedHashMap<>(jobOptions());
+    options.put(
+        "launchArguments",
+        ResumeCommand.record(
+            List.of(
+                "@runners-config/flink-cluster.args",
+                "--inputTopics=orders-demo-1,orders-demo-2",
+                "--savepointPath=file:/tmp/an-older-savepoint",
+                "--output=console")));
+
+    ResumeCommand.Command command =
+        ResumeCommand.build(ORDER_REVENUE, options, Optional.of(clusterArgs()), SAVEPOINT);
+
+    assertThat(
+        command.arguments(),
+        contains(
+            "run",
+            "order-revenue",
+            "@runners-config/flink-cluster.args",
+            "--inputTopics=orders-demo-1,orders-demo-2",
+            "--output=console",
+            "--savepointPath=" + SAVEPOINT));
+    assertThat(command.unrecordedListOptions(), is(List.of()));
+  }
 }
