@@ -408,8 +408,20 @@ public final class StatusCommand {
           .append(", ")
           .append(Formats.duration(report.nowMillis() - failure.failedAtMillis()))
           .append(" ago: ")
-          .append(failure.message())
+          .append(failure.message() != null ? failure.message() : "Flink gave no reason")
           .append('\n');
+    } else if (checkpoints.failed() > 0) {
+      // Counted without statistics: Flink could not start them (declined at the trigger).
+      text.append("  ")
+          .append(checkpoints.failed())
+          .append(
+              checkpoints.failed() == 1
+                  ? " checkpoint failed before it started, so Flink keeps no reason for it:"
+                  : " checkpoints failed before they started, so Flink keeps no reason for them:")
+          .append(
+              " usually a"
+                  + " task was not running yet (just after a start or a restore) or had finished;"
+                  + " the JobManager's log names the cause\n");
     }
     FlinkRestClient.Restore restored = checkpoints.restored();
     if (restored != null) {

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -256,6 +257,56 @@ class StatusCommandTest {
 
   @Test
   void rendersARunningJobsVerticesWithRatesAndWatermarks() {
+    String text = StatusCommand.render(runningJobReport(checkpoints -> checkpoints));
+
+    assertThat(text, containsString("state RUNNING for "));
+    assertThat(text, containsString("; restarts: 0\n"));
+    assertThat(text, containsString("; last: #4, 10 s ago, 628.5 KiB in 112 ms\n"));
+    assertThat(
+        text,
+        containsString(
+            "  ComputeOrderRevenue/.../DivertTooLate/DivertExpiredWindows -> ...    2  RUNNING         146          146   2.4    1.1  2026-03-01 10:57:46\n"));
+    assertThat(
+        text,
+        containsString(
+            "  ComputeOrderRevenue/WindowOrders/DivertTooLate/DivertExpiredWindows  DivertTooLateEvents/lateRecordsAccepted  7\n"));
+  }
+
+  @Test
+  void longVertexNamesKeepTheirFirstAndLastSteps() {
+    assertThat(
+        StatusCommand.vertexName(
+            "WriteResults/WriteFiles/WriteWindowPanes/WriteFiles/GatherTempFileResults/Drop"
+                + " key/Values/Map/ParMultiDo(Anonymous) -> WriteResults/WriteFiles/Other"),
+        is("WriteResults/.../GatherTempFileResults/Drop key/Values/Map -> ..."));
+    assertThat(StatusCommand.vertexName("Source: Impulse"), is("Source: Impulse"));
+  }
+
+  @Test
+  void aFailedCheckpointFlinkKeptNoRecordOfIsExplained() {
+    String text =
+        StatusCommand.render(
+            runningJobReport(
+                c ->
+                    new FlinkRestClient.Checkpoints(
+                        c.completed(),
+                        2,
+                        c.inProgress(),
+                        c.lastCompleted(),
+                        c.lastSavepoint(),
+                        null,
+                        c.restored())));
+
+    assertThat(text, containsString(" completed, 2 failed, 0 in progress; last: #4, "));
+    assertThat(
+        text,
+        containsString(
+            "\n  2 checkpoints failed before they started, so Flink keeps no reason for them:"));
+  }
+
+  /** The captured running job's report, its checkpoints as {@code checkpoints} makes them. */
+  private static StatusCommand.JobReport runningJobReport(
+      UnaryOperator<FlinkRestClient.Checkpoints> checkpoints) {
     String job = "GET /jobs/" + RUNNING_JOB;
     String divertId = "5d83ae48fd568067584aeb10ce67153e";
     FlinkRestClient.JobDetails details =
@@ -276,10 +327,11 @@ class StatusCommandTest {
             1795249123304L,
             details.job(),
             0L,
-            ask(
-                job + "/checkpoints",
-                "running-job-checkpoints.json",
-                flink -> flink.checkpoints(RUNNING_JOB)),
+            checkpoints.apply(
+                ask(
+                    job + "/checkpoints",
+                    "running-job-checkpoints.json",
+                    flink -> flink.checkpoints(RUNNING_JOB))),
             List.of(
                 new StatusCommand.VertexReport(
                     divert.id(),
@@ -306,28 +358,6 @@ class StatusCommandTest {
                     flink -> flink.metricValues(RUNNING_JOB, divertId, beamMetricIds))),
             new StatusCommand.KafkaReport(null, "the job reads no Kafka topic (--source=REPLAY)"));
 
-    String text = StatusCommand.render(report);
-
-    assertThat(text, containsString("state RUNNING for "));
-    assertThat(text, containsString("; restarts: 0\n"));
-    assertThat(text, containsString("; last: #4, 10 s ago, 628.5 KiB in 112 ms\n"));
-    assertThat(
-        text,
-        containsString(
-            "  ComputeOrderRevenue/.../DivertTooLate/DivertExpiredWindows -> ...    2  RUNNING         146          146   2.4    1.1  2026-03-01 10:57:46\n"));
-    assertThat(
-        text,
-        containsString(
-            "  ComputeOrderRevenue/WindowOrders/DivertTooLate/DivertExpiredWindows  DivertTooLateEvents/lateRecordsAccepted  7\n"));
-  }
-
-  @Test
-  void longVertexNamesKeepTheirFirstAndLastSteps() {
-    assertThat(
-        StatusCommand.vertexName(
-            "WriteResults/WriteFiles/WriteWindowPanes/WriteFiles/GatherTempFileResults/Drop"
-                + " key/Values/Map/ParMultiDo(Anonymous) -> WriteResults/WriteFiles/Other"),
-        is("WriteResults/.../GatherTempFileResults/Drop key/Values/Map -> ..."));
-    assertThat(StatusCommand.vertexName("Source: Impulse"), is("Source: Impulse"));
+    return report;
   }
 }
