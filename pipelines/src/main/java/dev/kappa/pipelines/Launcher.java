@@ -117,7 +117,11 @@ public final class Launcher {
     }
     Optional<KappaJob<?>> job = KappaJobs.named(command);
     if (job.isPresent() && args.length == 2 && args[1].equals("--help")) {
-      PipelineOptionsFactory.printHelp(out, job.get().optionsClass());
+      JobHelp.print(job.get(), out);
+      return 0;
+    }
+    if (job.isPresent() && args.length == 2 && args[1].equals("--help=all")) {
+      JobHelp.printAll(job.get(), out);
       return 0;
     }
     err.println("kappa: unknown command '" + String.join(" ", args) + "'");
@@ -151,7 +155,11 @@ public final class Launcher {
       return 2;
     }
     if (Arrays.asList(options).contains("--help")) {
-      PipelineOptionsFactory.printHelp(out, job.get().optionsClass());
+      JobHelp.print(job.get(), out);
+      return 0;
+    }
+    if (Arrays.asList(options).contains("--help=all")) {
+      JobHelp.printAll(job.get(), out);
       return 0;
     }
     PipelineOptions parsed;
@@ -277,7 +285,8 @@ public final class Launcher {
     out.println("       kappa stop <job id | job name> --cancel [--flinkMaster=localhost:8081]");
     out.println(
         "       kappa reset-sink <topic> --sinkGroupId=<id> [--bootstrapServers=localhost:9092]");
-    out.println("       kappa <pipeline> --help");
+    out.println(
+        "       kappa <pipeline> --help          (--help=all: Beam's and the runners' too)");
     out.println("An argument @file stands for the options listed in that file, one per line.");
   }
 }

@@ -1,9 +1,11 @@
 package dev.kappa.pipelines;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -12,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.client.JobCancellationException;
@@ -49,12 +52,38 @@ class LauncherTest {
   }
 
   @Test
-  void pipelineHelpListsItsOptionsWithDefaults() {
+  void pipelineHelpGroupsTheJobsOptionsByConcernWithDefaultsAndLeavesBeamInternalsOut() {
     assertThat(launch("order-revenue", "--help"), is(0));
+    String help = out();
+    assertThat(help, containsString("\n  --allowedLateness=<string>  (default PT1H)\n"));
+    assertThat(help, containsString("\n  --source=FILES|REPLAY|KAFKA  (default FILES)\n"));
+    List<String> headings = help.lines().filter(line -> line.matches("[A-Za-z' -]+:")).toList();
+    assertThat(
+        headings,
+        contains(
+            "order-revenue's own:",
+            "Source:",
+            "Windowing:",
+            "Lateness:",
+            "Outputs:",
+            "Enrichment:",
+            "Kafka:",
+            "Database:",
+            "Launcher:",
+            "Examples:"));
+    assertThat(help, containsString("\n  --checkpointingInterval=<millis>"));
+    assertThat(help, containsString("\n  --savepointPath=<path>"));
+    for (String internal : List.of("--gbek", "--optionsId", "--userAgent", "--launchArguments")) {
+      assertThat(help, not(containsString(internal)));
+    }
+    assertThat(help, containsString("kappa order-revenue --help=all"));
+  }
+
+  @Test
+  void helpAllIsBeamsWholeListing() {
+    assertThat(launch("order-revenue", "--help=all"), is(0));
+    assertThat(out(), containsString("--userAgent"));
     assertThat(out(), containsString("--allowedLateness=<String>"));
-    assertThat(out(), containsString("Default: PT1H"));
-    assertThat(out(), containsString("--window=<String>"));
-    assertThat(out(), containsString("--source=<FILES | REPLAY | KAFKA>"));
   }
 
   @Test

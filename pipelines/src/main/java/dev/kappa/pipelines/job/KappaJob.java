@@ -68,6 +68,14 @@ public interface KappaJob<O extends PipelineOptions> {
   /** Adds the job's steps. Connects to nothing: the job layer checked the servers at launch. */
   void build(JobContext<O> job);
 
+  /**
+   * Command lines for {@code kappa <name> --help}, each the arguments after {@code scripts/kappa},
+   * one argument per element. None by default.
+   */
+  default List<List<String>> examples() {
+    return List.of();
+  }
+
   /** The Kafka consumer group and exactly-once sink group unless the options name others. */
   default String defaultGroup() {
     return "kappa-" + name();

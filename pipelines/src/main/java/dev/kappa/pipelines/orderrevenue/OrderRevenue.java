@@ -156,6 +156,31 @@ public final class OrderRevenue implements KappaJob<OrderRevenue.Options> {
     job.deadLetters(out.get(ComputeOrderRevenue.deadLettersTag()));
   }
 
+  @Override
+  public List<List<String>> examples() {
+    return List.of(
+        List.of(
+            "run",
+            name(),
+            "@runners-config/flink-embedded.args",
+            "--source=REPLAY",
+            "--input=test-data/orders/orders.jsonl",
+            "--productChanges=test-data/enrichment/products.changelog.jsonl",
+            "--customerChanges=test-data/enrichment/customers.changelog.jsonl",
+            "--output=console"),
+        List.of(
+            "backfill",
+            name(),
+            "@runners-config/flink-embedded.args",
+            "--bootstrapServers=localhost:9092",
+            "--inputTopics=orders",
+            "--productChanges=kafka:products-changes",
+            "--customerChanges=kafka:customers-changes",
+            "--from=2026-03-01T00:00:00Z",
+            "--to=2026-03-02T00:00:00Z",
+            "--output=out/revenue"));
+  }
+
   /** A result's Kafka key: its category, currency and window, so compaction keeps the last pane. */
   static byte[] resultKey(CategoryRevenue result) {
     return Outputs.utf8(
