@@ -10,6 +10,7 @@ import dev.kappa.pipelines.ops.ResumeCommand;
 import dev.kappa.pipelines.ops.StatusCommand;
 import dev.kappa.pipelines.ops.StopCommand;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -166,6 +167,7 @@ public final class Launcher {
     StopOnExit stop;
     PipelineResult result;
     try {
+      options = ClusterOutputs.durableDefaults(job.get(), options, Path.of(""), err);
       parsed = JobRunner.parse(job.get(), withDefaultJobName(job.get(), options));
       parsed.as(LauncherOptions.class).setLaunchArguments(ResumeCommand.record(List.of(typed)));
       if (StopOnExit.isDirect(parsed) && !has(options, "--blockOnRun")) {

@@ -88,7 +88,8 @@ class MetricsPrometheusIT {
                   + RevenueAccounting.testData("enrichment/customers.changelog.jsonl"),
               "--output=" + out.resolve("results"),
               "--tooLateOutput=" + out.resolve("too-late"),
-              "--deadLetterOutput=" + out.resolve("dead-letters")));
+              "--deadLetterOutput=" + out.resolve("dead-letters"),
+              "--correctionsOutput=" + out.resolve("corrections")));
       Process first = kappa(run, dir.resolve("run-1.log"));
       FlinkRestClient.Job job = awaitRunning(flink, Set.of(), first, dir.resolve("run-1.log"));
       assertThat(job.name(), is(JOB));
