@@ -1,6 +1,7 @@
 package dev.kappa.io.console;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,5 +51,37 @@ class PrintLinesTest {
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> Console.print(""));
     assertThat(e.getMessage(), equalTo("label must not be empty, was \"\""));
+  }
+
+  @Test
+  void aBoundedCollectionIsPrintedSorted(TestPipeline pipeline) {
+    pipeline
+        .apply(
+            Create.of(
+                    "[2026-03-01 10:05, 10:10) camping USD",
+                    "[2026-03-01 10:00, 10:05) footwear USD",
+                    "[2026-03-01 10:00, 10:05) camping EUR")
+                .withCoder(StringUtf8Coder.of()))
+        .apply(Console.print("result"));
+
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream stdout = System.out;
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      pipeline.run().waitUntilFinish();
+    } finally {
+      System.setOut(stdout);
+    }
+
+    List<String> printed =
+        Arrays.stream(captured.toString(StandardCharsets.UTF_8).split("\\R"))
+            .filter(line -> line.startsWith("[result]"))
+            .collect(Collectors.toList());
+    assertThat(
+        printed,
+        contains(
+            "[result] [2026-03-01 10:00, 10:05) camping EUR",
+            "[result] [2026-03-01 10:00, 10:05) footwear USD",
+            "[result] [2026-03-01 10:05, 10:10) camping USD"));
   }
 }
