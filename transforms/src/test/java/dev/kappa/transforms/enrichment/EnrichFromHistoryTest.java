@@ -323,7 +323,7 @@ class EnrichFromHistoryTest {
                       .withCoder(EVENT_CODER))
               .apply("Enrich" + i, enrich);
       PAssert.that(out.get(enrich.enrichedTag()))
-          .containsInAnyOrder(KV.of("o1", "toys"), KV.of("o2", "games"));
+          .containsInAnyOrder(List.of(KV.of("o1", "toys"), KV.of("o2", "games")));
       PAssert.that(out.get(enrich.notFoundTag())).empty();
     }
     p.run();
@@ -341,7 +341,7 @@ class EnrichFromHistoryTest {
                     .withCoder(EVENT_CODER))
             .apply("Enrich", enrich);
     PAssert.that(out.get(enrich.enrichedTag())).empty();
-    PAssert.that(out.get(enrich.notFoundTag())).containsInAnyOrder(KV.of("p1", "o1"));
+    PAssert.that(out.get(enrich.notFoundTag())).containsInAnyOrder(List.of(KV.of("p1", "o1")));
     p.run();
   }
 
