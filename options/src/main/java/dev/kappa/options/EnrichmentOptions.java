@@ -36,6 +36,28 @@ public interface EnrichmentOptions extends PipelineOptions {
     WAIT
   }
 
+  /** How a bounded run (a backfill) joins a table as of event time. */
+  enum BoundedTemporalJoin {
+    /**
+     * The table's whole change history in memory on every task, each event's version looked up
+     * where the event is: no shuffle of the events.
+     */
+    BROADCAST,
+    /** The streaming job's keyed join: for a table whose history does not fit in memory. */
+    KEYED
+  }
+
+  @Description(
+      "TEMPORAL in a bounded run (--source=FILES, or KAFKA with --from/--to): 'broadcast' (the"
+          + " default) holds each table's whole change history in memory on every task and looks"
+          + " each event's version up where the event is, without shuffling the events; 'keyed'"
+          + " uses the streaming job's keyed join, for a table whose history does not fit in"
+          + " memory. The same results either way; a stream always uses the keyed join.")
+  @Default.String("broadcast")
+  String getBoundedTemporalJoin();
+
+  void setBoundedTemporalJoin(String value);
+
   @Description(
       "How long WAIT waits for a missing key (ISO-8601, e.g. PT1M): in event time for TEMPORAL, in"
           + " processing time for LOOKUP. SNAPSHOT cannot wait.")

@@ -97,6 +97,25 @@ class LauncherTest {
   }
 
   @Test
+  void badBoundedTemporalJoinFailsAtLaunchNamingTheOptionAndItsValues() {
+    assertThat(
+        launch(
+            "run",
+            "order-revenue",
+            "--source=FILES",
+            "--input=" + ORDERS,
+            "--productChanges=" + ORDERS,
+            "--customerChanges=" + ORDERS,
+            "--boundedTemporalJoin=sideinput"),
+        is(2));
+    assertThat(
+        err(),
+        startsWith(
+            "kappa run order-revenue: --boundedTemporalJoin: 'sideinput' is not 'broadcast'"));
+    assertThat(err(), containsString("or 'keyed'"));
+  }
+
+  @Test
   void unknownOptionNamesTheOption() {
     assertThat(launch("run", "order-revenue", "--alowedLateness=PT1H"), is(2));
     assertThat(err(), containsString("missing a property named 'alowedLateness'"));

@@ -99,7 +99,8 @@ public final class JobContext<O> {
             checkEventTimes(records, table.checkStep(), decode.changeTime())
                 .apply(table.decodeStep(), decode);
         deadLetters(changes.get(decode.deadLetterTag()));
-        return TableJoin.asOfEventTime(changes.get(decode.changesTag()), join.missingKeys());
+        return TableJoin.asOfEventTime(
+            changes.get(decode.changesTag()), join.missingKeys(), join.boundedTemporalJoin());
       case LOOKUP:
         return TableJoin.byLookup(
             Jdbc.lookup(settings.database(), table.name(), table.keyField(), table.rowClass()),

@@ -6,6 +6,7 @@ import dev.kappa.options.BackfillOptions;
 import dev.kappa.options.ConnectionOptions;
 import dev.kappa.options.DeadLetterOptions;
 import dev.kappa.options.EnrichmentOptions;
+import dev.kappa.options.EnrichmentOptions.BoundedTemporalJoin;
 import dev.kappa.options.EnrichmentOptions.Enrichment;
 import dev.kappa.options.EnrichmentOptions.MissingKey;
 import dev.kappa.options.InvalidOptionException;
@@ -92,7 +93,8 @@ public final class JobSettings {
       MissingKeyPolicy missingKeys,
       int lookupCacheSize,
       Duration lookupCacheTtl,
-      Duration snapshotRefresh) {}
+      Duration snapshotRefresh,
+      BoundedTemporalJoin boundedTemporalJoin) {}
 
   private final String jobName;
   @Nullable private final Source source;
@@ -385,7 +387,24 @@ public final class JobSettings {
         missingKeys,
         enrichment.getLookupCacheSize(),
         OptionValues.duration("lookupCacheTtl", enrichment.getLookupCacheTtl()),
-        OptionValues.duration("snapshotRefresh", enrichment.getSnapshotRefresh()));
+        OptionValues.duration("snapshotRefresh", enrichment.getSnapshotRefresh()),
+        boundedTemporalJoin(enrichment.getBoundedTemporalJoin()));
+  }
+
+  /** {@code --boundedTemporalJoin}: {@code broadcast} or {@code keyed}, in any case. */
+  static BoundedTemporalJoin boundedTemporalJoin(@Nullable String text) {
+    String value = text == null ? "" : text.trim();
+    for (BoundedTemporalJoin choice : BoundedTemporalJoin.values()) {
+      if (choice.name().equalsIgnoreCase(value)) {
+        return choice;
+      }
+    }
+    throw new InvalidOptionException(
+        "boundedTemporalJoin",
+        "'"
+            + text
+            + "' is not 'broadcast' (the table's whole history in memory on every task) or"
+            + " 'keyed' (the streaming job's keyed join, for a table too large for memory)");
   }
 
   /** The database connection settings; {@code --jdbcUrl} is required once anything uses it. */

@@ -2,9 +2,11 @@ package dev.kappa.pipelines.job;
 
 import static com.google.common.base.Preconditions.checkNotNull;
 
+import dev.kappa.options.EnrichmentOptions.BoundedTemporalJoin;
 import dev.kappa.transforms.enrichment.Correction;
 import dev.kappa.transforms.enrichment.EnrichAsOfEventTime;
 import dev.kappa.transforms.enrichment.EnrichByLookup;
+import dev.kappa.transforms.enrichment.EnrichFromHistory;
 import dev.kappa.transforms.enrichment.EnrichFromSnapshot;
 import dev.kappa.transforms.enrichment.MissingKeyPolicy;
 import dev.kappa.transforms.enrichment.TableLookup;
@@ -12,6 +14,7 @@ import dev.kappa.transforms.enrichment.TableSnapshot;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollection.IsBounded;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
@@ -44,13 +47,43 @@ public abstract class TableJoin<V> {
     }
   }
 
-  /** The row version valid at each event's time, from the table's change stream. */
+  /**
+   * The row version valid at each event's time, from the table's change stream; in a bounded run
+   * with the table's whole history broadcast ({@link BoundedTemporalJoin#BROADCAST}).
+   */
   public static <V> TableJoin<V> asOfEventTime(
       PCollection<KV<String, V>> changes, MissingKeyPolicy missingKeys) {
+    return asOfEventTime(changes, missingKeys, BoundedTemporalJoin.BROADCAST);
+  }
+
+  /**
+   * The row version valid at each event's time, from the table's change stream. When the events and
+   * the changes are both bounded (a backfill) and {@code bounded} is {@link
+   * BoundedTemporalJoin#BROADCAST}, the join is {@link EnrichFromHistory}: the table's whole
+   * history in memory on every task, the events joined where they are. Otherwise it is the keyed
+   * {@link EnrichAsOfEventTime}, whose step names a streaming job's savepoints depend on. Both give
+   * a bounded run the same answers; the broadcast join's corrections are always empty.
+   */
+  public static <V> TableJoin<V> asOfEventTime(
+      PCollection<KV<String, V>> changes,
+      MissingKeyPolicy missingKeys,
+      BoundedTemporalJoin bounded) {
     checkNotNull(changes, "changes must be set");
+    checkNotNull(bounded, "bounded temporal join must be set");
     return new TableJoin<V>(missingKeys) {
       @Override
       public <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
+        if (bounded == BoundedTemporalJoin.BROADCAST
+            && events.isBounded() == IsBounded.BOUNDED
+            && changes.isBounded() == IsBounded.BOUNDED) {
+          EnrichFromHistory<String, E, V> enrich =
+              EnrichFromHistory.<String, E, V>against(changes).withMissingKeys(missingKeys());
+          PCollectionTuple out = events.apply(stepName, enrich);
+          return new Joined<>(
+              out.get(enrich.enrichedTag()),
+              out.get(enrich.notFoundTag()),
+              out.get(enrich.correctionsTag()));
+        }
         EnrichAsOfEventTime<String, E, V> enrich =
             EnrichAsOfEventTime.<String, E, V>against(changes).withMissingKeys(missingKeys());
         PCollectionTuple out = events.apply(stepName, enrich);

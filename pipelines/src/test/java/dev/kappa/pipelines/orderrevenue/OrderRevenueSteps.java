@@ -31,12 +31,31 @@ enum OrderRevenueSteps {
       "--deadLetterOutput=kafka:dead-letters",
       "--correctionsOutput=kafka:corrections",
       "--resultsTable=category_revenue"),
-  /** A backfill from files to files, temporal joins on change files. */
+  /**
+   * A backfill from files to files, temporal joins on change files (broadcast: the tables'
+   * histories as side inputs).
+   */
   FILES_BACKFILL(
       "--source=FILES",
       "--input=orders.jsonl",
       "--productChanges=products.changelog.jsonl",
       "--customerChanges=customers.changelog.jsonl",
+      "--output=out/results",
+      "--enrichedOutput=out/enriched",
+      "--tooLateOutput=out/too-late",
+      "--deadLetterOutput=out/dead-letters",
+      "--correctionsOutput=out/corrections"),
+  /**
+   * The same backfill with the keyed temporal join the stream uses ({@code
+   * --boundedTemporalJoin=keyed}, for tables too large for memory): the steps the backfill had
+   * before the broadcast join became its default.
+   */
+  FILES_BACKFILL_KEYED(
+      "--source=FILES",
+      "--input=orders.jsonl",
+      "--productChanges=products.changelog.jsonl",
+      "--customerChanges=customers.changelog.jsonl",
+      "--boundedTemporalJoin=keyed",
       "--output=out/results",
       "--enrichedOutput=out/enriched",
       "--tooLateOutput=out/too-late",

@@ -25,6 +25,15 @@ final class VersionHistory<V> {
     return new VersionHistory<>(stored == null ? new TreeMap<>() : new TreeMap<>(stored));
   }
 
+  /**
+   * A history that reads {@code stored} in place, without copying it (a copy if it is not a {@link
+   * TreeMap}): for lookups in a history that nothing modifies, such as a side input.
+   */
+  static <V> VersionHistory<V> over(SortedMap<Long, V> stored) {
+    return new VersionHistory<>(
+        stored instanceof TreeMap<Long, V> tree ? tree : new TreeMap<>(stored));
+  }
+
   /** What to store; the same entries, sorted. */
   SortedMap<Long, V> toSortedMap() {
     return versions;

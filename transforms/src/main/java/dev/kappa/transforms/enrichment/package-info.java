@@ -14,6 +14,9 @@
  *   <li>{@link dev.kappa.transforms.enrichment.EnrichAsOfEventTime}: a temporal join against a
  *       changelog; the row as of the event's time, the same in a stream and in a backfill. {@link
  *       dev.kappa.transforms.enrichment.DecodeChanges} turns Debezium records into that changelog.
+ *       For a bounded changelog, {@link dev.kappa.transforms.enrichment.EnrichFromHistory} gives
+ *       the same answers with the table's whole history as a side input, without shuffling the
+ *       events (a backfill's join).
  * </ul>
  *
  * <p>Which to use when, and what each guarantees under replay: {@code docs/design/enrichment.md}.
