@@ -13,15 +13,16 @@ import org.joda.time.Instant;
  * Decodes an order record (Avro single-object bytes of any OrderEvent version, or a JSON line) and
  * rejects orders that break the domain rules, naming every broken rule.
  *
- * <p><b>One decode per record.</b> The same bytes are read up to three times in a row: by the
- * source for the event time (Kafka and replay sources), by {@code CheckOrdersEventTimes} for the
- * event time again, and by {@code DecodeOrders}. Each thread keeps the last order it decoded with
- * its bytes ({@link LastDecoded}); a later read of equal bytes on that thread reuses it, and {@link
- * #decode} takes it, so no order object is handed out twice. The runners run these steps one after
- * the other on one thread for each record (Flink chains them), so each record is decoded once;
- * where they are not chained the cache misses and the record is decoded again, with the same
- * result. Decoding is a function of the bytes alone, so reuse changes no result; bytes that fail to
- * decode are not kept, and fail again where the dead letter is made.
+ * <p><b>One decode per record where the steps are chained.</b> The same bytes are read up to three
+ * times in a row: by the source for the event time (Kafka and replay sources), by {@code
+ * CheckOrdersEventTimes} for the event time again, and by {@code DecodeOrders}. Each thread keeps
+ * the last order it decoded with its bytes ({@link LastDecoded}); a later read of equal bytes on
+ * that thread reuses it, and {@link #decode} takes it, so no order object is handed out twice.
+ * Flink's streaming translation chains these steps on one thread, so there each record should be
+ * decoded once (not measured yet). Its batch translation runs each ParDo as a task of its own, on
+ * another thread: there the cache misses and the record is decoded again, with the same result.
+ * Decoding is a function of the bytes alone, so reuse changes no result; bytes that fail to decode
+ * are not kept, and fail again where the dead letter is made.
  */
 final class OrderDecoder implements RecordDecoder<OrderEvent> {
   private static final long serialVersionUID = 1L;
