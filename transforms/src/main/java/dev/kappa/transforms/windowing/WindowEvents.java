@@ -5,9 +5,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.auto.value.AutoValue;
 import dev.kappa.schemas.common.MissedWindow;
 import dev.kappa.transforms.lateness.DivertTooLateEvents;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollection.IsBounded;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 
@@ -20,6 +24,14 @@ import org.apache.beam.sdk.values.TupleTag;
  * later than the allowed lateness are not dropped: they come out on {@link #tooLateTag()} with the
  * window they missed (see {@link DivertTooLateEvents}). Apply a GroupByKey or Combine.perKey to
  * {@link #windowedTag()} to get panes.
+ *
+ * <p>A <b>bounded</b> input (a backfill) skips the diverter: its watermark stays at the beginning
+ * of time until every element has been read, so no window can expire before its elements arrive and
+ * the diverter, a shuffle onto a stateful step, would divert nothing (see {@link
+ * DivertTooLateEvents}). The input is windowed by a plain {@code Window.into} with the same
+ * trigger, lateness and accumulation under step {@code AssignWindows}, and {@link #tooLateTag()} is
+ * an empty collection ({@code NoTooLateEvents}) with the same coder. An unbounded input takes the
+ * diverter, whose step names are Flink operator uids and do not change.
  *
  * <pre>{@code
  * WindowEvents<OrderEvent> windowOrders = WindowEvents.using(windowing);
@@ -60,10 +72,25 @@ public abstract class WindowEvents<T> extends PTransform<PCollection<T>, PCollec
   @Override
   public PCollectionTuple expand(PCollection<T> input) {
     windowing().validate();
+    if (input.isBounded() == IsBounded.BOUNDED) {
+      return windowBounded(input);
+    }
     PCollectionTuple split = input.apply("DivertTooLate", divert());
     PCollection<T> windowed =
         split.get(divert().liveTag()).apply("SetTrigger", windowing().<T>configure());
     return PCollectionTuple.of(windowedTag(), windowed)
         .and(tooLateTag(), split.get(divert().tooLateTag()));
+  }
+
+  /** Windows bounded input without the diverter, which could divert nothing (class comment). */
+  private PCollectionTuple windowBounded(PCollection<T> input) {
+    PCollection<T> windowed = input.apply("AssignWindows", windowing().<T>assign());
+    PCollection<KV<T, MissedWindow>> tooLate =
+        input
+            .getPipeline()
+            .apply(
+                "NoTooLateEvents",
+                Create.empty(KvCoder.of(input.getCoder(), AvroCoder.of(MissedWindow.class))));
+    return PCollectionTuple.of(windowedTag(), windowed).and(tooLateTag(), tooLate);
   }
 }

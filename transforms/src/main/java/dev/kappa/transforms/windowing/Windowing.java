@@ -167,14 +167,23 @@ public abstract class Windowing implements Serializable {
 
   /** A {@link Window} that sets the trigger, lateness and accumulation, keeping the windows. */
   <T> Window<T> configure() {
-    Window<T> window =
-        Window.<T>configure()
+    return settle(Window.<T>configure());
+  }
+
+  /** A {@link Window} that assigns the windows and sets the trigger, lateness and accumulation. */
+  <T> Window<T> assign() {
+    return settle(Window.<T>into(window().windowFn()));
+  }
+
+  private <T> Window<T> settle(Window<T> window) {
+    Window<T> set =
+        window
             .triggering(trigger())
             .withAllowedLateness(allowedLateness(), closingBehavior())
             .withOnTimeBehavior(onTimeBehavior());
     return accumulationMode() == AccumulationMode.ACCUMULATING_FIRED_PANES
-        ? window.accumulatingFiredPanes()
-        : window.discardingFiredPanes();
+        ? set.accumulatingFiredPanes()
+        : set.discardingFiredPanes();
   }
 
   @AutoValue.Builder

@@ -8,13 +8,22 @@ import static dev.kappa.transforms.windowing.LatenessTesting.window;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.instanceOf;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.schemas.common.MissedWindow;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -26,6 +35,7 @@ import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior;
 import org.apache.beam.sdk.transforms.windowing.Window.OnTimeBehavior;
 import org.apache.beam.sdk.values.KV;
@@ -48,28 +58,47 @@ class WindowEventsTest {
   private static final KvCoder<String, Long> EVENT_CODER =
       KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of());
 
+  private static final Windowing EVERY_SETTING =
+      Windowing.of(WindowSpec.fixed(minutes(5)))
+          .withEarlyFiringsEvery(Duration.standardSeconds(30))
+          .withLateFiringsEvery(2)
+          .withAllowedLateness(minutes(10))
+          .withAccumulationMode(AccumulationMode.ACCUMULATING_FIRED_PANES)
+          .withClosingBehavior(ClosingBehavior.FIRE_IF_NON_EMPTY)
+          .withOnTimeBehavior(OnTimeBehavior.FIRE_IF_NON_EMPTY);
+
   @Test
   void windowedOutputCarriesTheWholeWindowing(TestPipeline p) {
     p.enableAbandonedNodeEnforcement(false);
-    Windowing windowing =
-        Windowing.of(WindowSpec.fixed(minutes(5)))
-            .withEarlyFiringsEvery(Duration.standardSeconds(30))
-            .withLateFiringsEvery(2)
-            .withAllowedLateness(minutes(10))
-            .withAccumulationMode(AccumulationMode.ACCUMULATING_FIRED_PANES)
-            .withClosingBehavior(ClosingBehavior.FIRE_IF_NON_EMPTY)
-            .withOnTimeBehavior(OnTimeBehavior.FIRE_IF_NON_EMPTY);
-    WindowEvents<KV<String, Long>> windowEvents = WindowEvents.using(windowing);
+    WindowEvents<KV<String, Long>> windowEvents = WindowEvents.using(EVERY_SETTING);
+
+    PCollectionTuple split =
+        p.apply(events().addElements(event("a", 1, minutes(1))).advanceWatermarkToInfinity())
+            .apply(windowEvents);
+
+    assertCarriesEverySetting(split, windowEvents);
+  }
+
+  /** The bounded branch, without the diverter, windows exactly as the unbounded one. */
+  @Test
+  void boundedWindowedOutputCarriesTheWholeWindowing(TestPipeline p) {
+    p.enableAbandonedNodeEnforcement(false);
+    WindowEvents<KV<String, Long>> windowEvents = WindowEvents.using(EVERY_SETTING);
 
     PCollectionTuple split =
         p.apply(Create.of(KV.of("a", 1L)).withCoder(EVENT_CODER)).apply(windowEvents);
 
+    assertCarriesEverySetting(split, windowEvents);
+  }
+
+  private static void assertCarriesEverySetting(
+      PCollectionTuple split, WindowEvents<KV<String, Long>> windowEvents) {
     WindowingStrategy<?, ?> strategy = split.get(windowEvents.windowedTag()).getWindowingStrategy();
     // The windows are the fixed windows' (how they are assigned is DivertTooLateEvents' business).
     assertThat(
         strategy.getWindowFn().windowCoder(), equalTo(FixedWindows.of(minutes(5)).windowCoder()));
     assertThat(strategy.getWindowFn().isNonMerging(), equalTo(true));
-    assertThat(strategy.getTrigger(), equalTo(windowing.trigger()));
+    assertThat(strategy.getTrigger(), equalTo(EVERY_SETTING.trigger()));
     assertThat(strategy.getAllowedLateness(), equalTo(minutes(10)));
     assertThat(strategy.getMode(), equalTo(AccumulationMode.ACCUMULATING_FIRED_PANES));
     assertThat(strategy.getClosingBehavior(), equalTo(ClosingBehavior.FIRE_IF_NON_EMPTY));
@@ -78,6 +107,57 @@ class WindowEventsTest {
     assertThat(
         split.get(windowEvents.tooLateTag()).getCoder(),
         equalTo(KvCoder.of(EVENT_CODER, AvroCoder.of(MissedWindow.class))));
+    assertThat(
+        split.get(windowEvents.tooLateTag()).getWindowingStrategy().getWindowFn(),
+        instanceOf(GlobalWindows.class));
+  }
+
+  /**
+   * Bounded input is windowed without the diverter's shuffle and stateful step; unbounded input
+   * keeps the diverter under the step names its Flink operator uids come from.
+   */
+  @Test
+  void onlyUnboundedInputTakesTheDiverter(TestPipeline p) {
+    p.enableAbandonedNodeEnforcement(false);
+    WindowEvents<KV<String, Long>> windowEvents =
+        WindowEvents.using(Windowing.of(WindowSpec.fixed(minutes(5))));
+
+    p.apply("Bounded", Create.of(KV.of("a", 1L)).withCoder(EVENT_CODER))
+        .apply("WindowBounded", windowEvents);
+    p.apply("Unbounded", events().advanceWatermarkToInfinity())
+        .apply("WindowUnbounded", windowEvents);
+
+    List<String> steps = stepNames(p);
+    assertThat(
+        steps,
+        hasItems(
+            "WindowBounded/AssignWindows/Window.Assign",
+            "WindowBounded/NoTooLateEvents",
+            "WindowUnbounded/DivertTooLate/DivertExpiredWindows",
+            "WindowUnbounded/SetTrigger"));
+    assertThat(steps, not(hasItem(startsWith("WindowBounded/DivertTooLate"))));
+    assertThat(steps, not(hasItem(startsWith("WindowUnbounded/AssignWindows"))));
+    assertThat(steps, not(hasItem(startsWith("WindowUnbounded/NoTooLateEvents"))));
+  }
+
+  private static List<String> stepNames(Pipeline pipeline) {
+    List<String> names = new ArrayList<>();
+    pipeline.traverseTopologically(
+        new Pipeline.PipelineVisitor.Defaults() {
+          @Override
+          public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
+            if (!node.isRootNode()) {
+              names.add(node.getFullName());
+            }
+            return CompositeBehavior.ENTER_TRANSFORM;
+          }
+
+          @Override
+          public void visitPrimitiveTransform(TransformHierarchy.Node node) {
+            names.add(node.getFullName());
+          }
+        });
+    return names;
   }
 
   @Test
@@ -125,6 +205,45 @@ class WindowEventsTest {
     PAssert.that(sums)
         .inOnlyPane(window(minutes(2 * 24 * 60), minutes(2 * 24 * 60 + 5)))
         .containsInAnyOrder(KV.of("a", 1L));
+    PAssert.that(split.get(windowEvents.tooLateTag())).empty();
+    p.run();
+  }
+
+  /**
+   * With allowed lateness and late firings, as a job's backfill windows, bounded input still gives
+   * one on-time pane per window, which is final, whatever the order of the input.
+   */
+  @Test
+  void boundedInputWithLatenessGivesOneFinalOnTimePanePerWindow(TestPipeline p) {
+    Windowing windowing =
+        Windowing.of(WindowSpec.fixed(minutes(5)))
+            .withLateFiringsEvery(1)
+            .withAllowedLateness(minutes(60))
+            .withAccumulationMode(AccumulationMode.ACCUMULATING_FIRED_PANES);
+    WindowEvents<KV<String, Long>> windowEvents = WindowEvents.using(windowing);
+    PCollection<KV<String, Long>> events =
+        p.apply(
+            Create.timestamped(
+                    event("a", 1, minutes(24 * 60 + 2)),
+                    event("b", 2, minutes(4)),
+                    event("a", 10, minutes(1)),
+                    event("a", 100, minutes(24 * 60 + 4)),
+                    event("a", 1000, minutes(3)))
+                .withCoder(EVENT_CODER));
+
+    PCollectionTuple split = events.apply(windowEvents);
+    PCollection<KV<String, Long>> sums =
+        split.get(windowEvents.windowedTag()).apply(Sum.longsPerKey());
+
+    PAssert.that(sums)
+        .inOnTimePane(window(minutes(0), minutes(5)))
+        .containsInAnyOrder(KV.of("a", 1010L), KV.of("b", 2L));
+    PAssert.that(sums)
+        .inFinalPane(window(minutes(0), minutes(5)))
+        .containsInAnyOrder(KV.of("a", 1010L), KV.of("b", 2L));
+    PAssert.that(sums)
+        .inOnlyPane(window(minutes(24 * 60), minutes(24 * 60 + 5)))
+        .containsInAnyOrder(KV.of("a", 101L));
     PAssert.that(split.get(windowEvents.tooLateTag())).empty();
     p.run();
   }
