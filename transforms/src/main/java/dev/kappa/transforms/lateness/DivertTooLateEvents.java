@@ -7,10 +7,12 @@ import com.google.auto.value.AutoValue;
 import dev.kappa.schemas.common.MissedWindow;
 import dev.kappa.transforms.carry.CarriedWindows;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -28,17 +30,20 @@ import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.transforms.windowing.WindowFn;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -68,10 +73,32 @@ import org.joda.time.Instant;
  *
  * <p>Cost: one extra shuffle onto {@link #shards()} keys, and per shard one recorded watermark, the
  * probe timer (one firing per watermark advance) and the runner's end-of-global-window cleanup
- * timer. A shard that has never received an element has no state to restore; shards are assigned
- * round robin, so every shard has had one after {@link #shards()} elements of any DoFn instance. In
- * a bounded run the watermark does not advance until the input is consumed, so nothing is diverted:
- * a backfill counts every record.
+ * timer. A shard that has never received an element has no state to restore. By default shards are
+ * assigned round robin, so every shard has had one after {@link #shards()} elements of any DoFn
+ * instance. In a bounded run the watermark does not advance until the input is consumed, so nothing
+ * is diverted: a backfill counts every record.
+ *
+ * <p><b>Sharding by the downstream key.</b> {@link #withShardKey} puts every element of one key of
+ * the GroupByKey that follows on the same shard ({@code floorMod(hash of the key's encoding,
+ * shards)}). The windows a shard guards are then its keys' windows only, and each of the step's
+ * output bundles holds elements of few downstream keys: on the Direct runner, which runs a
+ * GroupByKey once per key and input bundle, the round robin's sixteen shards multiply the
+ * GroupByKey's bundles (and the copies of its per-window state) by up to sixteen. The guarantee
+ * after a restore holds as long as the shard key is a function of the downstream key: a shard that
+ * never received an element has no recorded watermark, but then no element of its keys reached the
+ * GroupByKey, so none of their windows has closed. Set {@link #withShards} from the runner's
+ * parallelism: more shards than parallel subtasks buys nothing, fewer leaves subtasks idle, and on
+ * the Direct runner each shard's probe is a bundle of its own at every watermark advance.
+ *
+ * <p><b>Savepoints.</b> The state is keyed by the shard number (a {@code VarIntCoder} integer in
+ * {@code [0, shards)}) whatever the sharding, so its layout and the step names do not depend on it.
+ * A savepoint taken with round robin restores with a shard key or with fewer shards and keeps the
+ * guarantee: round robin had reached every shard, so each recorded the watermark. Two changes do
+ * not: more shards than the savepoint had, and going back from a shard key to round robin. Both
+ * send elements to shards with no recorded watermark, where until the sources publish theirs an
+ * element that was too late before the savepoint is counted and may reopen its window. Keep the
+ * sharding when restoring a stream, or drain it first. (The Flink job's {@code maxParallelism},
+ * which fixes its key groups, does not limit the shard count.)
  *
  * <pre>{@code
  * DivertTooLateEvents<OrderEvent> divert =
@@ -106,6 +133,9 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
   /** How many keys the watermark-reading step is spread over. */
   public abstract int shards();
 
+  /** The shard hash of an element ({@link #withShardKey}), or null for round robin. */
+  abstract @Nullable SerializableFunction<T, Integer> shardHash();
+
   abstract TupleTag<T> liveTagInternal();
 
   abstract TupleTag<KV<T, MissedWindow>> tooLateTagInternal();
@@ -137,6 +167,24 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
     return toBuilder().setShards(shards).build();
   }
 
+  /**
+   * Shards by {@code key}, the key of the GroupByKey that follows (or a function of it), instead of
+   * round robin: every element of one key meets the same shard. {@code keyCoder} must be
+   * deterministic: the hash of the key's encoding picks the shard, the same in every JVM.
+   */
+  public <K> DivertTooLateEvents<T> withShardKey(
+      SerializableFunction<T, K> key, Coder<K> keyCoder) {
+    checkArgument(key != null, "shard key must be set");
+    checkArgument(keyCoder != null, "shard key coder must be set");
+    try {
+      keyCoder.verifyDeterministic();
+    } catch (Coder.NonDeterministicException e) {
+      throw new IllegalArgumentException(
+          "shard key coder must be deterministic, but " + e.getMessage(), e);
+    }
+    return toBuilder().setShardHash(new KeyHash<>(key, keyCoder)).build();
+  }
+
   /** The elements, in their live windows, with the input's timestamps. */
   public TupleTag<T> liveTag() {
     return liveTagInternal();
@@ -157,7 +205,7 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
     PCollectionTuple split =
         input
             .apply("IntoGlobalWindow", Window.into(new GlobalWindows()))
-            .apply("AssignShard", ParDo.of(new AssignShardFn<T>(shards())))
+            .apply("AssignShard", ParDo.of(new AssignShardFn<T>(shards(), shardHash())))
             .setCoder(KvCoder.of(VarIntCoder.of(), elementCoder))
             .apply(
                 "DivertExpiredWindows",
@@ -200,15 +248,18 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
   /**
    * Spreads elements over a few keys so the stateful step below can run in parallel. Round robin
    * from a random start: each instance reaches every shard within its first {@code shards}
-   * elements, so every shard soon has a recorded watermark and its probe armed.
+   * elements, so every shard soon has a recorded watermark and its probe armed. With a shard hash,
+   * the hash of the element's downstream key picks the shard instead.
    */
   static final class AssignShardFn<T> extends DoFn<T, KV<Integer, T>> {
     private static final long serialVersionUID = 1L;
     private final int shards;
+    private final @Nullable SerializableFunction<T, Integer> hash;
     private transient int next;
 
-    AssignShardFn(int shards) {
+    AssignShardFn(int shards, @Nullable SerializableFunction<T, Integer> hash) {
       this.shards = shards;
+      this.hash = hash;
     }
 
     @Setup
@@ -218,9 +269,41 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
 
     @ProcessElement
     public void process(@Element T element, OutputReceiver<KV<Integer, T>> out) {
+      out.output(KV.of(shardOf(element), element));
+    }
+
+    int shardOf(T element) {
+      if (hash != null) {
+        return Math.floorMod(hash.apply(element), shards);
+      }
       // Any key works: the decision depends on the watermark, not on the key.
-      out.output(KV.of(next, element));
+      int shard = next;
       next = (next + 1) % shards;
+      return shard;
+    }
+  }
+
+  /**
+   * Hashes an element's key by its encoding, which a deterministic coder makes the same in every
+   * JVM ({@code hashCode()} of an enum or a generated record is not).
+   */
+  static final class KeyHash<T, K> implements SerializableFunction<T, Integer> {
+    private static final long serialVersionUID = 1L;
+    private final SerializableFunction<T, K> key;
+    private final Coder<K> keyCoder;
+
+    KeyHash(SerializableFunction<T, K> key, Coder<K> keyCoder) {
+      this.key = key;
+      this.keyCoder = keyCoder;
+    }
+
+    @Override
+    public Integer apply(T element) {
+      try {
+        return Arrays.hashCode(CoderUtils.encodeToByteArray(keyCoder, key.apply(element)));
+      } catch (CoderException e) {
+        throw new IllegalStateException("cannot encode the shard key of " + element, e);
+      }
     }
   }
 
@@ -402,6 +485,8 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
     abstract Builder<T> setAllowedLateness(Duration lateness);
 
     abstract Builder<T> setShards(int shards);
+
+    abstract Builder<T> setShardHash(@Nullable SerializableFunction<T, Integer> hash);
 
     abstract Builder<T> setLiveTagInternal(TupleTag<T> tag);
 

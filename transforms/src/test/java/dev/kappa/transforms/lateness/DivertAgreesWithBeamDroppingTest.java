@@ -58,7 +58,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *   <li><b>beam</b>: plain Beam windowing with the same trigger, lateness and accumulation, then a
  *       GroupByKey; Beam silently drops the too-late events;
  *   <li><b>divert</b>: {@link WindowEvents} with the same settings, then a GroupByKey, and its
- *       too-late output;
+ *       too-late output; or {@link DivertTooLateEvents} sharded by the GroupByKey's key and the
+ *       same trigger;
  *   <li><b>all</b>: every (event, window) pair, before any dropping.
  * </ol>
  *
@@ -92,6 +93,33 @@ class DivertAgreesWithBeamDroppingTest {
     checkAgreement(p, WindowSpec.sessions(Duration.standardMinutes(2)), Expect.COMPARE_EVENTS_ONLY);
   }
 
+  @Test
+  void fixedWindowsShardedByTheGroupByKeysKey(TestPipeline p) {
+    checkAgreement(
+        p,
+        WindowSpec.fixed(Duration.standardMinutes(5)),
+        Expect.ONE_WINDOW_PER_EVENT,
+        Sharding.BY_KEY);
+  }
+
+  @Test
+  void slidingWindowsShardedByTheGroupByKeysKey(TestPipeline p) {
+    checkAgreement(
+        p,
+        WindowSpec.sliding(Duration.standardMinutes(6), Duration.standardMinutes(3)),
+        Expect.SOME_EVENTS_LIVE_IN_ONE_WINDOW_AND_TOO_LATE_FOR_ANOTHER,
+        Sharding.BY_KEY);
+  }
+
+  @Test
+  void sessionsShardedByTheGroupByKeysKey(TestPipeline p) {
+    checkAgreement(
+        p,
+        WindowSpec.sessions(Duration.standardMinutes(2)),
+        Expect.COMPARE_EVENTS_ONLY,
+        Sharding.BY_KEY);
+  }
+
   /** What the stream must also show for a window kind, beyond the agreement itself. */
   private enum Expect {
     ONE_WINDOW_PER_EVENT,
@@ -99,7 +127,20 @@ class DivertAgreesWithBeamDroppingTest {
     COMPARE_EVENTS_ONLY
   }
 
+  /** How the divert branch spreads events over the diverter's shards. */
+  private enum Sharding {
+    /** {@link WindowEvents}' default: round robin over sixteen shards. */
+    ROUND_ROBIN,
+    /** By the GroupByKey's key, over two shards (three keys: one shard holds two). */
+    BY_KEY
+  }
+
   private static void checkAgreement(TestPipeline p, WindowSpec spec, Expect expect) {
+    checkAgreement(p, spec, expect, Sharding.ROUND_ROBIN);
+  }
+
+  private static void checkAgreement(
+      TestPipeline p, WindowSpec spec, Expect expect, Sharding sharding) {
     boolean eventsOnly = expect == Expect.COMPARE_EVENTS_ONLY;
     Windowing windowing =
         Windowing.of(spec)
@@ -121,17 +162,38 @@ class DivertAgreesWithBeamDroppingTest {
             .apply("BeamGroup", GroupByKey.create())
             .apply("BeamPairs", ParDo.of(new PanePairsFn("beam", eventsOnly)));
 
-    WindowEvents<KV<String, Long>> windowEvents = WindowEvents.using(windowing);
-    PCollectionTuple split = events.apply("WindowEvents", windowEvents);
+    PCollection<KV<String, Long>> windowed;
+    PCollection<KV<KV<String, Long>, MissedWindow>> diverted;
+    if (sharding == Sharding.ROUND_ROBIN) {
+      WindowEvents<KV<String, Long>> windowEvents = WindowEvents.using(windowing);
+      PCollectionTuple split = events.apply("WindowEvents", windowEvents);
+      windowed = split.get(windowEvents.windowedTag());
+      diverted = split.get(windowEvents.tooLateTag());
+    } else {
+      DivertTooLateEvents<KV<String, Long>> divertByKey =
+          DivertTooLateEvents.<KV<String, Long>>into(spec.windowFn())
+              .withAllowedLateness(ALLOWED_LATENESS)
+              .withShardKey(KV::getKey, StringUtf8Coder.of())
+              .withShards(2);
+      PCollectionTuple split = events.apply("DivertByKey", divertByKey);
+      windowed =
+          split
+              .get(divertByKey.liveTag())
+              .apply(
+                  "SetTrigger",
+                  Window.<KV<String, Long>>configure()
+                      .triggering(windowing.trigger())
+                      .withAllowedLateness(ALLOWED_LATENESS, windowing.closingBehavior())
+                      .withOnTimeBehavior(windowing.onTimeBehavior())
+                      .accumulatingFiredPanes());
+      diverted = split.get(divertByKey.tooLateTag());
+    }
     PCollection<KV<String, String>> divert =
-        split
-            .get(windowEvents.windowedTag())
+        windowed
             .apply("DivertGroup", GroupByKey.create())
             .apply("DivertPairs", ParDo.of(new PanePairsFn("divert", eventsOnly)));
     PCollection<KV<String, String>> tooLate =
-        split
-            .get(windowEvents.tooLateTag())
-            .apply("TooLatePairs", ParDo.of(new TooLatePairsFn(eventsOnly)));
+        diverted.apply("TooLatePairs", ParDo.of(new TooLatePairsFn(eventsOnly)));
 
     PCollection<KV<String, String>> all =
         events

@@ -1,10 +1,21 @@
 package dev.kappa.transforms.lateness;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.both;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.schemas.common.MissedWindow;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.coders.DoubleCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -64,9 +75,73 @@ class DivertTooLateEventsTest {
     assertThat(
         assertThrows(
                 IllegalArgumentException.class,
+                () -> divert.withShardKey(null, StringUtf8Coder.of()))
+            .getMessage(),
+        equalTo("shard key must be set"));
+    assertThat(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> divert.withShardKey(s -> s, (StringUtf8Coder) null))
+            .getMessage(),
+        equalTo("shard key coder must be set"));
+    assertThat(
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> divert.withShardKey(s -> s.length() / 2.0, DoubleCoder.of()))
+            .getMessage(),
+        startsWith("shard key coder must be deterministic, but "));
+    assertThat(
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> divert.withAllowedLateness(Duration.millis(-1)))
             .getMessage(),
         equalTo("allowed lateness must be >= 0, was PT-0.001S"));
+  }
+
+  /**
+   * By key: every element of a key meets the same shard, in any DoFn instance (each starts its
+   * round robin at random, so this is not the round robin's order), and the keys spread over more
+   * than one shard.
+   */
+  @Test
+  void aShardKeyPutsEveryElementOfAKeyOnOneShard() {
+    DivertTooLateEvents<String> divert =
+        DivertTooLateEvents.<String>into(FixedWindows.of(FIVE_MINUTES))
+            .withShardKey(
+                element -> element.substring(0, element.indexOf('-')), StringUtf8Coder.of())
+            .withShards(4);
+    Map<String, Set<Integer>> shardsByKey = new HashMap<>();
+    for (int instance = 0; instance < 3; instance++) {
+      DivertTooLateEvents.AssignShardFn<String> fn =
+          new DivertTooLateEvents.AssignShardFn<>(divert.shards(), divert.shardHash());
+      fn.setup();
+      for (int key = 0; key < 20; key++) {
+        for (int i = 0; i < 3; i++) {
+          int shard = fn.shardOf("key" + key + "-" + i);
+          assertThat(shard, both(greaterThanOrEqualTo(0)).and(lessThan(4)));
+          shardsByKey.computeIfAbsent("key" + key, k -> new HashSet<>()).add(shard);
+        }
+      }
+    }
+
+    assertThat(shardsByKey.size(), equalTo(20));
+    shardsByKey.values().forEach(shards -> assertThat(shards, hasSize(1)));
+    Set<Integer> used = new HashSet<>();
+    shardsByKey.values().forEach(used::addAll);
+    assertThat(used.size(), greaterThan(1));
+  }
+
+  /** Round robin: one instance reaches every shard within its first {@code shards} elements. */
+  @Test
+  void roundRobinReachesEveryShardWithinShardsElements() {
+    DivertTooLateEvents.AssignShardFn<String> fn = new DivertTooLateEvents.AssignShardFn<>(5, null);
+    fn.setup();
+    Set<Integer> used = new HashSet<>();
+    for (int i = 0; i < 5; i++) {
+      used.add(fn.shardOf("same"));
+    }
+
+    assertThat(used, equalTo(Set.of(0, 1, 2, 3, 4)));
   }
 
   @Test
