@@ -148,7 +148,12 @@ public abstract class ComputeOrderRevenue
     PCollectionTuple enrichment = orders.apply("EnrichOrders", enrichOrders());
     PCollection<EnrichedOrder> enriched = enrichment.get(EnrichOrders.enrichedTag());
 
-    WindowEvents<EnrichedOrder> windowOrders = WindowEvents.using(windowing());
+    // The diverter's shards follow SumRevenue's key, so each holds a few keys' windows.
+    WindowEvents<EnrichedOrder> windowOrders =
+        WindowEvents.<EnrichedOrder>using(windowing())
+            .withShardKey(
+                ComputeOrderRevenue::categoryAndCurrency,
+                KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
     PCollectionTuple windowed = enriched.apply("WindowOrders", windowOrders);
 
     // Per-element steps are guarded: an exception on one element is a dead letter, not a failed
@@ -156,9 +161,7 @@ public abstract class ComputeOrderRevenue
     Guard<EnrichedOrder, KV<KV<String, String>, OrderEvent>> keyByCategoryAndCurrency =
         Guard.map(
                 "KeyByCategoryAndCurrency",
-                (EnrichedOrder order) ->
-                    KV.of(
-                        KV.of(categoryOf(order), order.getOrder().getCurrency()), order.getOrder()))
+                (EnrichedOrder order) -> KV.of(categoryAndCurrency(order), order.getOrder()))
             .withOutputCoder(
                 KvCoder.of(
                     KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()),
@@ -211,6 +214,11 @@ public abstract class ComputeOrderRevenue
         .and(TOO_LATE, tooLate)
         .and(DEAD_LETTERS, deadLetters)
         .and(CORRECTIONS, enrichment.get(EnrichOrders.correctionsTag()));
+  }
+
+  /** The key an order is summed under: its category and its currency. */
+  static KV<String, String> categoryAndCurrency(EnrichedOrder order) {
+    return KV.of(categoryOf(order), order.getOrder().getCurrency());
   }
 
   /** The category an order counts under. */
