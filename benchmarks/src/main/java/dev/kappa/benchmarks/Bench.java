@@ -71,7 +71,10 @@ public final class Bench {
       System.exit(2);
     }
     Files.createDirectories(out);
-    Path brokerDir = Files.createTempDirectory("kappa-bench-broker");
+    // Under the output directory, so that a run stopped with Ctrl-C leaves nothing elsewhere; the
+    // next run starts from an empty broker.
+    Path brokerDir = out.resolve("broker-data");
+    deleteTree(brokerDir);
     List<Race.Outcome> outcomes = new ArrayList<>();
     Race race = new Race(root, heap);
     try (KafkaBroker broker = KafkaBroker.start(brokerDir)) {
