@@ -148,8 +148,10 @@ public final class NativeFlinkJob {
 
     TreeMap<String, String> rows = new TreeMap<>();
     long deadLetters = 0;
-    try (CloseableIterator<String> collected =
-        results.union(dead).executeAndCollect("native-order-revenue")) {
+    // Not try-with-resources: CloseableIterator.close() may throw InterruptedException.
+    CloseableIterator<String> collected =
+        results.union(dead).executeAndCollect("native-order-revenue");
+    try {
       while (collected.hasNext()) {
         String line = collected.next();
         if (line.equals(DEAD)) {
@@ -161,9 +163,11 @@ public final class NativeFlinkJob {
           }
         }
       }
+    } finally {
+      collected.close();
     }
-    RaceResult result = new RaceResult(rows, true, 0, deadLetters);
-    new RaceResult(rows, true, result.orderCountInRows(), deadLetters).write(out);
+    long counted = new RaceResult(rows, true, 0, deadLetters).orderCountInRows();
+    new RaceResult(rows, true, counted, deadLetters).write(out);
   }
 
   private static KafkaSource<byte[]> source(String servers, String topic) {
