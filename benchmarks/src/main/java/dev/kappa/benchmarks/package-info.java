@@ -1,0 +1,9 @@
+/**
+ * The backfill race ({@code scripts/kappa bench}): generated orders and change streams with their
+ * ground truth ({@link dev.kappa.benchmarks.GenerateRaceData}), and three contenders that each run
+ * in a JVM of their own on the same data: the read-and-decode floor ({@link
+ * dev.kappa.benchmarks.ReadAndDecode}), a native Flink job ({@link
+ * dev.kappa.benchmarks.NativeFlinkJob}) and Kappa's own backfill, run from pipelines' bundled jar.
+ * See docs/performance.md.
+ */
+package dev.kappa.benchmarks;
