@@ -61,6 +61,7 @@ final class PrometheusServer implements AutoCloseable {
             + "\nscrape_configs:\n  - job_name: flink\n    static_configs:\n      - targets: ["
             + ports.stream().map(p -> "'localhost:" + p + "'").collect(Collectors.joining(", "))
             + "]\n");
+    long startNanos = System.nanoTime();
     int port = freePort();
     Path log = workDir.resolve("prometheus.log");
     Process process =
@@ -81,6 +82,9 @@ final class PrometheusServer implements AutoCloseable {
       server.close();
       throw e;
     }
+    System.out.printf(
+        "prometheus ready at %s in %d ms, scraping %s every %s%n",
+        server.url, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), ports, seconds);
     return server;
   }
 
