@@ -2,12 +2,16 @@ package dev.kappa.pipelines.ops;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.kappa.testing.flink.FlinkCluster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -55,6 +60,9 @@ class MetricsPrometheusIT {
   private static final String OPERATOR = "flink_taskmanager_job_task_operator_";
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
+  /** The test's Prometheus scrapes more often than runners-config/monitoring's (5 s). */
+  private static final Duration SCRAPE_INTERVAL = Duration.ofSeconds(2);
+
   @TempDir Path dir;
 
   /** The repository root: where users run scripts/kappa, so @runners-config/... resolves. */
@@ -70,7 +78,17 @@ class MetricsPrometheusIT {
     long testStart = System.nanoTime();
     Path out = dir.resolve("out");
     try (FlinkCluster cluster = FlinkCluster.start(dir.resolve("flink"), 1);
-        FlinkRestClient flink = FlinkRestClient.at(cluster.flinkMaster())) {
+        FlinkRestClient flink = FlinkRestClient.at(cluster.flinkMaster());
+        // A real Prometheus server scraping the JobManager and the TaskManager, for the dashboard.
+        PrometheusServer prometheusServer =
+            PrometheusServer.start(
+                repository(),
+                dir.resolve("prometheus"),
+                List.of(
+                    prometheusPort(cluster.jobManagerLog()),
+                    prometheusPort(cluster.taskManagers().get(0).logFile())),
+                SCRAPE_INTERVAL)) {
+      Instant prometheusStart = Instant.now();
       String master = cluster.flinkMaster();
       int prometheus = prometheusPort(cluster.taskManagers().get(0).logFile());
 
@@ -179,6 +197,7 @@ class MetricsPrometheusIT {
                                   + "dev_kappa_transforms_lateness_DivertTooLateEvents_lateRecordsAccepted",
                               0.0)
                           > 0);
+
       // The REST API's metrics lag by up to metrics.fetcher.update-interval (10 s).
       Result resumedStatus =
           await(
@@ -201,6 +220,14 @@ class MetricsPrometheusIT {
                   l -> l.contains("result/eventTimeLatencyMillis  ") && l.contains("  count ")),
           is(true));
 
+      // 6b. The Grafana dashboard over what Prometheus scraped from both jobs (range queries: the
+      // resumed job may have finished meanwhile): every query of every panel, as Grafana would
+      // send it, returns data, but the Kafka backlog's (this job reads no Kafka).
+      long dashboardStart = System.nanoTime();
+      List<GrafanaDashboard.Query> kafkaQueries =
+          assertDashboardQueriesReturnData(prometheusServer, prometheusStart);
+      long dashboardMillis = millisSince(dashboardStart);
+
       assertThat(second.waitFor(120, TimeUnit.SECONDS), is(true));
       assertThat("the resumed launcher's exit code", second.exitValue(), is(0));
 
@@ -220,7 +247,8 @@ class MetricsPrometheusIT {
       System.out.printf(
           "measured: kappa stop %d ms (%s), launch to restored job running %d ms, late data in"
               + " the resumed job %s, %d results, %d too late, windows with several final panes"
-              + " %s, whole test %d ms%n",
+              + " %s, dashboard queries checked in %d ms (%d without data: the job reads no Kafka),"
+              + " whole test %d ms%n",
           stopMillis,
           line(stop.out(), "kappa stop: ").orElse(""),
           restoreMillis,
@@ -231,6 +259,8 @@ class MetricsPrometheusIT {
           accounting.results(),
           accounting.tooLate(),
           accounting.windowsWithSeveralFinalPanes(),
+          dashboardMillis,
+          kafkaQueries.size(),
           millisSince(testStart));
     }
   }
@@ -338,6 +368,76 @@ class MetricsPrometheusIT {
 
   // ---- Flink and Prometheus ---------------------------------------------------------------
 
+  /**
+   * Runs every query of {@code runners-config/monitoring/kappa-dashboard.json} through the
+   * Prometheus HTTP API as a range query from {@code since} to now (what Grafana's time series
+   * panels ask), the variables replaced as Grafana would for the job {@code order-revenue}, until
+   * each returned a finite sample or 60 s passed. The panels over KafkaIO's metrics cannot have
+   * data here, because this job replays a file: their queries must be valid PromQL, and are
+   * returned.
+   */
+  private static List<GrafanaDashboard.Query> assertDashboardQueriesReturnData(
+      PrometheusServer prometheus, Instant since) throws Exception {
+    GrafanaDashboard dashboard =
+        GrafanaDashboard.read(
+            repository().resolve("runners-config/monitoring/kappa-dashboard.json"));
+    // The job_name variable's query: label_values(flink_jobmanager_job_uptime, job_name).
+    JsonNode jobNames =
+        prometheus.api("label/job_name/values", "match[]", "flink_jobmanager_job_uptime");
+    List<String> names = new ArrayList<>();
+    jobNames.forEach(n -> names.add(n.asText()));
+    assertThat(names, hasItem("order_revenue"));
+
+    Map<String, String> values =
+        Map.of(
+            "DS_PROMETHEUS", "prometheus",
+            "job_name", "order_revenue",
+            // Grafana's $__rate_interval: four scrape intervals at least.
+            "__rate_interval", SCRAPE_INTERVAL.multipliedBy(4).toSeconds() + "s");
+    List<GrafanaDashboard.Query> queries = dashboard.queries(values);
+    assertThat(queries.size(), greaterThanOrEqualTo(dashboard.panelTitles().size()));
+    List<GrafanaDashboard.Query> kafka = new ArrayList<>();
+    List<GrafanaDashboard.Query> pending = new ArrayList<>();
+    for (GrafanaDashboard.Query query : queries) {
+      (query.expr().contains("_backlog_elements") ? kafka : pending).add(query);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      pending.removeIf(
+          q -> hasFiniteSample(prometheus.queryRange(q.expr(), since, SCRAPE_INTERVAL)));
+      if (pending.isEmpty() || System.nanoTime() > deadline) {
+        break;
+      }
+      Thread.sleep(1000);
+    }
+    assertThat("dashboard queries that returned no data within 60 s", pending, empty());
+    for (GrafanaDashboard.Query query : kafka) {
+      // Accepted by Prometheus (api() fails otherwise), and no data: this job reads no Kafka.
+      assertThat(
+          query.toString(),
+          hasFiniteSample(prometheus.queryRange(query.expr(), since, SCRAPE_INTERVAL)),
+          is(false));
+    }
+    System.out.printf(
+        "dashboard: %d queries of %d panels returned data; %d over KafkaIO metrics are valid and"
+            + " empty (--source=REPLAY): %s%n",
+        queries.size() - kafka.size(), dashboard.panelTitles().size(), kafka.size(), kafka);
+    return kafka;
+  }
+
+  /** Whether a query_range result holds a series with a finite value. */
+  private static boolean hasFiniteSample(JsonNode rangeResult) {
+    for (JsonNode series : rangeResult.path("result")) {
+      for (JsonNode sample : series.path("values")) {
+        double value = Double.parseDouble(sample.get(1).asText());
+        if (!Double.isNaN(value) && !Double.isInfinite(value)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** Waits until a job other than {@code earlier} runs with every task RUNNING (or finished). */
   private static FlinkRestClient.Job awaitRunning(
       FlinkRestClient flink, Set<String> earlier, Process launcher, Path log) throws Exception {
@@ -362,7 +462,7 @@ class MetricsPrometheusIT {
     throw new IllegalStateException("no job ran within 90 s:\n" + Files.readString(log));
   }
 
-  /** The port the TaskManager's Prometheus reporter bound, from its log. */
+  /** The port the Prometheus reporter of a JobManager or TaskManager bound, from its log. */
   private static int prometheusPort(Path taskManagerLog) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
@@ -373,8 +473,7 @@ class MetricsPrometheusIT {
       Thread.sleep(200);
     }
     throw new IllegalStateException(
-        "the TaskManager started no Prometheus reporter (ports 9249-9259 all taken?); see "
-            + taskManagerLog);
+        "no Prometheus reporter started (ports 9249-9259 all taken?); see " + taskManagerLog);
   }
 
   /**

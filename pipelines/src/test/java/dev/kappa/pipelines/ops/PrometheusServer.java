@@ -1,0 +1,225 @@
+package dev.kappa.pipelines.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A real Prometheus server (the distribution's {@code prometheus} binary, installed with {@code
+ * scripts/install-tools.sh} when it is not on PATH) scraping given Flink reporter ports, on a free
+ * loopback port with its storage in a temporary directory: never the packaged service or port 9090.
+ * Closing it stops the process.
+ */
+final class PrometheusServer implements AutoCloseable {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  private final Process process;
+  private final URI url;
+  private final Path log;
+
+  private PrometheusServer(Process process, URI url, Path log) {
+    this.process = process;
+    this.url = url;
+    this.log = log;
+  }
+
+  /**
+   * Installs Prometheus if missing, starts it scraping {@code localhost:<port>} for each of {@code
+   * ports} every {@code scrapeInterval}, and waits until it is ready.
+   */
+  static PrometheusServer start(
+      Path repository, Path workDir, List<Integer> ports, Duration scrapeInterval)
+      throws IOException, InterruptedException {
+    installIfMissing(repository, workDir);
+    Files.createDirectories(workDir);
+    Path config = workDir.resolve("prometheus.yml");
+    String seconds = scrapeInterval.toSeconds() + "s";
+    Files.writeString(
+        config,
+        "global:\n"
+            + "  scrape_interval: "
+            + seconds
+            + "\n  evaluation_interval: "
+            + seconds
+            + "\nscrape_configs:\n  - job_name: flink\n    static_configs:\n      - targets: ["
+            + ports.stream().map(p -> "'localhost:" + p + "'").collect(Collectors.joining(", "))
+            + "]\n");
+    long startNanos = System.nanoTime();
+    int port = freePort();
+    Path log = workDir.resolve("prometheus.log");
+    Process process =
+        new ProcessBuilder(
+                "prometheus",
+                "--config.file=" + config,
+                "--web.listen-address=127.0.0.1:" + port,
+                "--storage.tsdb.path=" + workDir.resolve("data"),
+                "--log.level=warn")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    PrometheusServer server =
+        new PrometheusServer(process, URI.create("http://127.0.0.1:" + port), log);
+    try {
+      server.awaitReady();
+    } catch (RuntimeException | InterruptedException e) {
+      server.close();
+      throw e;
+    }
+    System.out.printf(
+        "prometheus ready at %s in %d ms, scraping %s every %s%n",
+        server.url, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), ports, seconds);
+    return server;
+  }
+
+  /** {@code scripts/install-tools.sh prometheus}, when no {@code prometheus} is on PATH. */
+  private static void installIfMissing(Path repository, Path workDir)
+      throws IOException, InterruptedException {
+    if (onPath("prometheus")) {
+      return;
+    }
+    Files.createDirectories(workDir);
+    Path log = workDir.resolve("install-tools.log");
+    Process install =
+        new ProcessBuilder(repository.resolve("scripts/install-tools.sh").toString(), "prometheus")
+            .directory(repository.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    if (!install.waitFor(10, TimeUnit.MINUTES)) {
+      install.destroyForcibly();
+      throw new IllegalStateException("scripts/install-tools.sh prometheus took over 10 minutes");
+    }
+    if (install.exitValue() != 0 || !onPath("prometheus")) {
+      throw new IllegalStateException(
+          "scripts/install-tools.sh prometheus failed:\n" + Files.readString(log));
+    }
+  }
+
+  private static boolean onPath(String command) {
+    String path = System.getenv().getOrDefault("PATH", "");
+    for (String directory : path.split(java.io.File.pathSeparator)) {
+      if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, command))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private void awaitReady() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "prometheus exited with " + process.exitValue() + ":\n" + logText());
+      }
+      try {
+        HttpResponse<String> ready =
+            HTTP.send(
+                HttpRequest.newBuilder(url.resolve("/-/ready"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (ready.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("prometheus was not ready within 60 s:\n" + logText());
+  }
+
+  /** The {@code data} of {@code GET /api/v1/<path>?<query>}; fails unless its status is success. */
+  JsonNode api(String path, String... parameters) {
+    StringBuilder query = new StringBuilder();
+    for (int i = 0; i < parameters.length; i += 2) {
+      query
+          .append(i == 0 ? "?" : "&")
+          .append(parameters[i])
+          .append('=')
+          .append(URLEncoder.encode(parameters[i + 1], StandardCharsets.UTF_8));
+    }
+    try {
+      HttpResponse<String> response =
+          HTTP.send(
+              HttpRequest.newBuilder(url.resolve("/api/v1/" + path + query))
+                  .timeout(Duration.ofSeconds(30))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      JsonNode body = JSON.readTree(response.body());
+      if (!"success".equals(body.path("status").asText())) {
+        throw new IllegalStateException(
+            "Prometheus answered " + response.statusCode() + " to " + path + query + ": " + body);
+      }
+      return body.get("data");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The result of a range query from {@code start} to now, as Grafana's time series panels ask it:
+   * one entry per series, each with its {@code values}.
+   */
+  JsonNode queryRange(String expr, Instant start, Duration step) {
+    return api(
+        "query_range",
+        "query",
+        expr,
+        "start",
+        Long.toString(start.getEpochSecond()),
+        "end",
+        Long.toString(Instant.now().getEpochSecond()),
+        "step",
+        step.toSeconds() + "s");
+  }
+
+  private String logText() {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(no log: " + e + ")";
+    }
+  }
+
+  /** Stops the server: SIGTERM, then SIGKILL after 15 s. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(15, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(15, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
