@@ -10,11 +10,11 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.MissedWindow;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -77,7 +77,7 @@ class WindowEventsTest {
     assertThat(split.get(windowEvents.windowedTag()).getCoder(), equalTo(EVENT_CODER));
     assertThat(
         split.get(windowEvents.tooLateTag()).getCoder(),
-        equalTo(KvCoder.of(EVENT_CODER, AvroCoder.of(MissedWindow.class))));
+        equalTo(KvCoder.of(EVENT_CODER, SpecificRecordCoder.of(MissedWindow.class))));
   }
 
   @Test
