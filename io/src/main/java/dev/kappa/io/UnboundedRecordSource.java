@@ -1,8 +1,8 @@
 package dev.kappa.io;
 
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.SourceRecord;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.UnboundedSource;
 
 /**
@@ -21,6 +21,6 @@ public abstract class UnboundedRecordSource<C extends UnboundedSource.Checkpoint
 
   @Override
   public final Coder<SourceRecord> getOutputCoder() {
-    return AvroCoder.of(SourceRecord.class);
+    return SpecificRecordCoder.of(SourceRecord.class);
   }
 }

@@ -2,11 +2,11 @@ package dev.kappa.io.file;
 
 import com.google.auto.value.AutoValue;
 import dev.kappa.io.Checks;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.regex.Pattern;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -85,7 +85,7 @@ public abstract class ReadFiles extends PTransform<PBegin, PCollection<SourceRec
                 .withEmptyMatchTreatment(EmptyMatchTreatment.DISALLOW))
         .apply("OpenFiles", FileIO.readMatches())
         .apply("ReadRecords", ParDo.of(new ReadRecordsFn(format())))
-        .setCoder(AvroCoder.of(SourceRecord.class));
+        .setCoder(SpecificRecordCoder.of(SourceRecord.class));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.kappa.io.jdbc;
 
 import com.google.auto.value.AutoValue;
 import dev.kappa.schemas.codec.EventCodec;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
@@ -18,7 +19,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -189,7 +189,7 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
     }
     return rows.apply(
             ParDo.of(new UpsertFn<>(recordClass(), config, table, keyColumns(), stepName())))
-        .setCoder(AvroCoder.of(DeadLetter.class));
+        .setCoder(SpecificRecordCoder.of(DeadLetter.class));
   }
 
   @Override

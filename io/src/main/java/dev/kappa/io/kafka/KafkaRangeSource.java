@@ -1,6 +1,7 @@
 package dev.kappa.io.kafka;
 
 import dev.kappa.io.watermark.ProcessingClock;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
 import java.time.Duration;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -156,7 +156,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
 
   @Override
   public Coder<SourceRecord> getOutputCoder() {
-    return AvroCoder.of(SourceRecord.class);
+    return SpecificRecordCoder.of(SourceRecord.class);
   }
 
   @Override

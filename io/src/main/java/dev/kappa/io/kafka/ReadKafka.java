@@ -4,13 +4,13 @@ import com.google.auto.value.AutoValue;
 import dev.kappa.io.Checks;
 import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
 import dev.kappa.io.watermark.ProcessingClock;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.SourceRecord;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -288,7 +288,7 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
     return input
         .apply("ReadFromKafka", read)
         .apply("ToSourceRecords", ParDo.of(new ToSourceRecordFn()))
-        .setCoder(AvroCoder.of(SourceRecord.class));
+        .setCoder(SpecificRecordCoder.of(SourceRecord.class));
   }
 
   private List<String> topics() {

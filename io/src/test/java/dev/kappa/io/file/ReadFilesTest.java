@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,7 +30,6 @@ import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.CoderProperties;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -269,7 +269,7 @@ class ReadFilesTest {
 
   @Test
   void sourceRecordCoderRoundTrips() throws Exception {
-    Coder<SourceRecord> coder = AvroCoder.of(SourceRecord.class);
+    Coder<SourceRecord> coder = SpecificRecordCoder.of(SourceRecord.class);
     SourceRecord withoutKey = record(dir.resolve("a.jsonl"), 7, "{\"id\":\"é\"}");
     SourceRecord withKey = record(dir.resolve("b.avro"), 1, new byte[] {(byte) 0xC3, 1, 0, -1});
     withKey.setKey(ByteBuffer.wrap(new byte[] {1, 2, 3}));

@@ -5,10 +5,10 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.instanceOf;
 
 import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -40,7 +40,7 @@ class SerializedFormTest {
     assertThat(watermark.getIdleTimeout(), equalTo(Duration.standardMinutes(2)));
     assertThat(source.eventTime().apply(null), equalTo(new Instant(0)));
     assertThat(source.getCheckpointMarkCoder(), equalTo(ReplayCheckpoint.CODER));
-    assertThat(source.getOutputCoder(), equalTo(AvroCoder.of(SourceRecord.class)));
+    assertThat(source.getOutputCoder(), equalTo(SpecificRecordCoder.of(SourceRecord.class)));
     assertThat(DisplayData.from(source), equalTo(DisplayData.from(SerializedSources.replay())));
   }
 }

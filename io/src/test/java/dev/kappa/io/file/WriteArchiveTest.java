@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.matchesPattern;
 
 import dev.kappa.schemas.EventType;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
@@ -21,7 +22,6 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -78,7 +78,7 @@ class WriteArchiveTest {
   @Test
   void boundedArchiveReadsBackAsTheSameRecordsWithTheirKafkaPositions(TestPipeline p)
       throws IOException {
-    p.apply(Create.of(RECORDS).withCoder(AvroCoder.of(SourceRecord.class)))
+    p.apply(Create.of(RECORDS).withCoder(SpecificRecordCoder.of(SourceRecord.class)))
         .apply(Files.writeArchive(dir.resolve("orders").toString()));
     p.run().waitUntilFinish();
 
@@ -98,7 +98,7 @@ class WriteArchiveTest {
   @Test
   void unboundedArchiveWritesEachRecordOncePerFlush(TestPipeline p) throws IOException {
     TestStream<SourceRecord> stream =
-        TestStream.create(AvroCoder.of(SourceRecord.class))
+        TestStream.create(SpecificRecordCoder.of(SourceRecord.class))
             .addElements(TimestampedValue.of(RECORDS.get(0), new Instant(0)))
             .advanceProcessingTime(Duration.standardMinutes(61))
             .addElements(

@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.iterableWithSize;
 
 import dev.kappa.schemas.codec.EventCodec;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.testing.postgres.PostgresExtension;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -60,7 +60,7 @@ class UpsertRowsIT {
     Pipeline pipeline = Pipeline.create();
     PCollection<DeadLetter> deadLetters =
         pipeline
-            .apply(Create.of(rows).withCoder(AvroCoder.of(CategoryRevenue.class)))
+            .apply(Create.of(rows).withCoder(SpecificRecordCoder.of(CategoryRevenue.class)))
             .apply(STEP, upsert(config));
     PAssert.that(deadLetters).empty();
     PipelineResult result = pipeline.run();
@@ -131,7 +131,8 @@ class UpsertRowsIT {
 
     PCollection<DeadLetter> deadLetters =
         pipeline
-            .apply(Create.timestamped(input).withCoder(AvroCoder.of(CategoryRevenue.class)))
+            .apply(
+                Create.timestamped(input).withCoder(SpecificRecordCoder.of(CategoryRevenue.class)))
             .apply(Window.into(FixedWindows.of(Duration.standardMinutes(5))))
             .apply(STEP, upsert(JdbcTestData.config(postgres, schema).withBatchSize(8)));
 

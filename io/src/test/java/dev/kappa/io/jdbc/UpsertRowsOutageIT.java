@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.events.Product;
 import dev.kappa.schemas.results.CategoryRevenue;
@@ -25,7 +26,6 @@ import java.util.Set;
 import org.apache.beam.runners.direct.DirectOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
@@ -61,7 +61,7 @@ class UpsertRowsOutageIT {
       Pipeline pipeline = Pipeline.create(options);
       PCollection<DeadLetter> deadLetters =
           pipeline
-              .apply(Create.of(rows).withCoder(AvroCoder.of(CategoryRevenue.class)))
+              .apply(Create.of(rows).withCoder(SpecificRecordCoder.of(CategoryRevenue.class)))
               .apply(
                   STEP,
                   Jdbc.upsert(CategoryRevenue.class)

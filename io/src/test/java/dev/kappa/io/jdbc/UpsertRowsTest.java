@@ -4,11 +4,11 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.events.Product;
 import dev.kappa.schemas.results.CategoryRevenue;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollection;
 import org.junit.jupiter.api.Test;
@@ -91,7 +91,8 @@ class UpsertRowsTest {
   @Test
   void needsATableAndAKeyWhenApplied() {
     Pipeline pipeline = Pipeline.create();
-    PCollection<Product> products = pipeline.apply(Create.empty(AvroCoder.of(Product.class)));
+    PCollection<Product> products =
+        pipeline.apply(Create.empty(SpecificRecordCoder.of(Product.class)));
 
     IllegalStateException noTable =
         assertThrows(

@@ -5,11 +5,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.instanceOf;
 
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.util.List;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.display.DisplayData;
@@ -40,7 +40,7 @@ class SerializedFormTest {
     assertThat(source.ranges(), equalTo(SerializedSources.RANGES));
     assertThat(source.split(4, OPTIONS), hasSize(2));
     assertThat(source.getCheckpointMarkCoder(), equalTo(OffsetCheckpoint.CODER));
-    assertThat(source.getOutputCoder(), equalTo(AvroCoder.of(SourceRecord.class)));
+    assertThat(source.getOutputCoder(), equalTo(SpecificRecordCoder.of(SourceRecord.class)));
     assertThat(DisplayData.from(source), equalTo(DisplayData.from(SerializedSources.toEnd())));
   }
 

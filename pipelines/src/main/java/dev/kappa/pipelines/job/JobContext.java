@@ -1,6 +1,7 @@
 package dev.kappa.pipelines.job;
 
 import dev.kappa.io.jdbc.Jdbc;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.transforms.enrichment.DecodeChanges;
@@ -8,7 +9,6 @@ import dev.kappa.transforms.windowing.DivertImplausibleEventTimes;
 import dev.kappa.transforms.windowing.Windowing;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
@@ -104,14 +104,14 @@ public final class JobContext<O> {
       case LOOKUP:
         return TableJoin.byLookup(
             Jdbc.lookup(settings.database(), table.name(), table.keyField(), table.rowClass()),
-            AvroCoder.of(table.rowClass()),
+            SpecificRecordCoder.of(table.rowClass()),
             join.lookupCacheSize(),
             join.lookupCacheTtl(),
             join.missingKeys());
       case SNAPSHOT:
         return TableJoin.fromSnapshot(
             Jdbc.snapshot(settings.database(), table.name(), table.keyField(), table.rowClass()),
-            AvroCoder.of(table.rowClass()),
+            SpecificRecordCoder.of(table.rowClass()),
             join.snapshotRefresh(),
             join.missingKeys());
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.auto.value.AutoValue;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.MissedWindow;
 import dev.kappa.schemas.common.SourcePosition;
@@ -28,7 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.Combine;
@@ -134,7 +134,7 @@ public abstract class ComputeOrderRevenue
   @Override
   public PCollectionTuple expand(PCollection<SourceRecord> records) {
     DecodeRecords<OrderEvent> decode =
-        DecodeRecords.using(new OrderDecoder(), AvroCoder.of(OrderEvent.class))
+        DecodeRecords.using(new OrderDecoder(), SpecificRecordCoder.of(OrderEvent.class))
             .withStepName("DecodeOrders");
     PCollectionTuple decoded = records.apply("DecodeOrders", decode);
 
@@ -165,7 +165,7 @@ public abstract class ComputeOrderRevenue
             .withOutputCoder(
                 KvCoder.of(
                     KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()),
-                    AvroCoder.of(OrderEvent.class)))
+                    SpecificRecordCoder.of(OrderEvent.class)))
             .withCoordinates(OrderCoordinates.of(EnrichedOrder::getOrder))
             .withPrimitiveName("Map", "ParMultiDo(Anonymous)");
     PCollectionTuple keyed =
@@ -175,7 +175,7 @@ public abstract class ComputeOrderRevenue
 
     Guard<KV<KV<String, String>, OrderTotals>, CategoryRevenue> formatResults =
         Guard.of("FormatResults", new ToCategoryRevenueFn())
-            .withOutputCoder(AvroCoder.of(CategoryRevenue.class))
+            .withOutputCoder(SpecificRecordCoder.of(CategoryRevenue.class))
             .withCoordinates(new WindowCoordinates())
             .withPrimitiveName("ParMultiDo(ToCategoryRevenue)");
     PCollectionTuple formatted =
@@ -193,7 +193,7 @@ public abstract class ComputeOrderRevenue
                         .setOrder(late.getKey().getOrder())
                         .setMissedWindow(late.getValue())
                         .build())
-            .withOutputCoder(AvroCoder.of(TooLateOrder.class))
+            .withOutputCoder(SpecificRecordCoder.of(TooLateOrder.class))
             .withCoordinates(OrderCoordinates.of(late -> late.getKey().getOrder()))
             .withPrimitiveName("Map", "ParMultiDo(Anonymous)");
     PCollectionTuple tooLateFormatted =

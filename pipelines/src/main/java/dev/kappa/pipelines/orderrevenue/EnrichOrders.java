@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.kappa.pipelines.job.TableJoin;
 import dev.kappa.schemas.codec.EventCodec;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -99,7 +99,8 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
     // bundle) and keep the primitive names they had as plain ParDos: their Flink operator uids.
     Guard<OrderEvent, KV<String, OrderEvent>> keyByProduct =
         Guard.map("KeyByProduct", (OrderEvent order) -> KV.of(order.getProductId(), order))
-            .withOutputCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(OrderEvent.class)))
+            .withOutputCoder(
+                KvCoder.of(StringUtf8Coder.of(), SpecificRecordCoder.of(OrderEvent.class)))
             .withCoordinates(OrderCoordinates.of(order -> order))
             .withPrimitiveName("Map", "ParMultiDo(Anonymous)");
     PCollectionTuple byProduct = orders.apply("KeyByProduct", keyByProduct);
@@ -108,7 +109,8 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
 
     Guard<KV<OrderEvent, @Nullable Product>, KV<String, EnrichedOrder>> addCategory =
         Guard.of("AddCategory", new AddCategoryFn())
-            .withOutputCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(EnrichedOrder.class)))
+            .withOutputCoder(
+                KvCoder.of(StringUtf8Coder.of(), SpecificRecordCoder.of(EnrichedOrder.class)))
             .withCoordinates(OrderCoordinates.of(joined -> joined.getKey()))
             .withPrimitiveName("ParMultiDo(AddCategory)");
     PCollectionTuple byCustomer = withProduct.enriched().apply("AddCategory", addCategory);
@@ -117,7 +119,7 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
 
     Guard<KV<EnrichedOrder, @Nullable Customer>, EnrichedOrder> addCustomerTier =
         Guard.of("AddCustomerTier", new AddCustomerTierFn())
-            .withOutputCoder(AvroCoder.of(EnrichedOrder.class))
+            .withOutputCoder(SpecificRecordCoder.of(EnrichedOrder.class))
             .withCoordinates(OrderCoordinates.of(joined -> joined.getKey().getOrder()))
             .withPrimitiveName("ParMultiDo(AddCustomerTier)");
     PCollectionTuple withTier = withCustomer.enriched().apply("AddCustomerTier", addCustomerTier);
@@ -129,7 +131,7 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
             .apply(
                 "ProductNotFound",
                 ParDo.of(new NotFoundFn<>("products", "EnrichWithProduct", order -> order)))
-            .setCoder(AvroCoder.of(DeadLetter.class));
+            .setCoder(SpecificRecordCoder.of(DeadLetter.class));
     PCollection<DeadLetter> customerNotFound =
         withCustomer
             .notFound()
@@ -138,7 +140,7 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
                 ParDo.of(
                     new NotFoundFn<EnrichedOrder>(
                         "customers", "EnrichWithCustomer", EnrichedOrder::getOrder)))
-            .setCoder(AvroCoder.of(DeadLetter.class));
+            .setCoder(SpecificRecordCoder.of(DeadLetter.class));
     List<PCollection<DeadLetter>> deadLetters = new ArrayList<>();
     deadLetters.add(productNotFound);
     deadLetters.add(customerNotFound);
@@ -150,7 +152,7 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
     if (withProduct.corrections() != null) {
       Guard<Correction<String, OrderEvent, Product>, EnrichmentCorrection> productCorrections =
           Guard.map("ProductCorrections", EnrichOrders::productCorrection)
-              .withOutputCoder(AvroCoder.of(EnrichmentCorrection.class))
+              .withOutputCoder(SpecificRecordCoder.of(EnrichmentCorrection.class))
               .withCoordinates(OrderCoordinates.of(c -> c.event()))
               .withPrimitiveName("Map", "ParMultiDo(Anonymous)");
       PCollectionTuple out =
@@ -161,7 +163,7 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
     if (withCustomer.corrections() != null) {
       Guard<Correction<String, EnrichedOrder, Customer>, EnrichmentCorrection> customerCorrections =
           Guard.map("CustomerCorrections", EnrichOrders::customerCorrection)
-              .withOutputCoder(AvroCoder.of(EnrichmentCorrection.class))
+              .withOutputCoder(SpecificRecordCoder.of(EnrichmentCorrection.class))
               .withCoordinates(OrderCoordinates.of(c -> c.event().getOrder()))
               .withPrimitiveName("Map", "ParMultiDo(Anonymous)");
       PCollectionTuple out =
@@ -174,7 +176,7 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
         PCollectionList.<EnrichmentCorrection>empty(orders.getPipeline())
             .and(corrections)
             .apply("CollectCorrections", Flatten.pCollections())
-            .setCoder(AvroCoder.of(EnrichmentCorrection.class));
+            .setCoder(SpecificRecordCoder.of(EnrichmentCorrection.class));
     // Flatten keeps no state: its name (kept) matters, its number of inputs does not.
     PCollection<DeadLetter> allDeadLetters =
         PCollectionList.of(deadLetters).apply("CollectNotFound", Flatten.pCollections());

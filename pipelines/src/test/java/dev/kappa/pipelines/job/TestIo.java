@@ -2,13 +2,13 @@ package dev.kappa.pipelines.job;
 
 import static com.google.common.base.Preconditions.checkState;
 
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -95,6 +95,7 @@ public final class TestIo implements JobIo {
   public <T extends SpecificRecordBase> PCollection<DeadLetter> upsert(
       PCollection<T> rows, ResultTable<?, T> table, String tableName, JobSettings settings) {
     outputs.put(table.stepName(), rows);
-    return rows.getPipeline().apply(table.stepName(), Create.empty(AvroCoder.of(DeadLetter.class)));
+    return rows.getPipeline()
+        .apply(table.stepName(), Create.empty(SpecificRecordCoder.of(DeadLetter.class)));
   }
 }

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.nullValue;
 import dev.kappa.pipelines.job.TableJoin;
 import dev.kappa.schemas.EventType;
 import dev.kappa.schemas.SchemaVersion;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.MissedWindow;
 import dev.kappa.schemas.common.SourcePosition;
@@ -36,7 +37,6 @@ import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -163,7 +163,7 @@ class ComputeOrderRevenueTest {
   }
 
   private static TestStream.Builder<SourceRecord> stream() {
-    return TestStream.create(AvroCoder.of(SourceRecord.class)).advanceWatermarkTo(T0);
+    return TestStream.create(SpecificRecordCoder.of(SourceRecord.class)).advanceWatermarkTo(T0);
   }
 
   private static final Instant YESTERDAY = T0.minus(Duration.standardDays(1));
@@ -196,13 +196,16 @@ class ComputeOrderRevenueTest {
             Create.timestamped(productChanges)
                 .withCoder(
                     KvCoder.of(
-                        StringUtf8Coder.of(), NullableCoder.of(AvroCoder.of(Product.class)))));
+                        StringUtf8Coder.of(),
+                        NullableCoder.of(SpecificRecordCoder.of(Product.class)))));
     // No customer is known: orders pass through without a tier.
     PCollection<KV<String, Customer>> customers =
         p.apply(
             "CustomerChanges",
             Create.empty(
-                KvCoder.of(StringUtf8Coder.of(), NullableCoder.of(AvroCoder.of(Customer.class)))));
+                KvCoder.of(
+                    StringUtf8Coder.of(),
+                    NullableCoder.of(SpecificRecordCoder.of(Customer.class)))));
     EnrichOrders enrich =
         EnrichOrders.with(
             TableJoin.asOfEventTime(products, MissingKeyPolicy.passThrough()),

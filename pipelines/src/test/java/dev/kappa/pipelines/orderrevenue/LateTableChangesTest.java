@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 
 import dev.kappa.pipelines.job.TableJoin;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.Customer;
@@ -28,7 +29,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
@@ -132,7 +132,7 @@ class LateTableChangesTest {
   @Test
   void theStreamWithItsCorrectionsAppliedEqualsTheBoundedRun() {
     TestStream.Builder<SourceRecord> script =
-        TestStream.create(AvroCoder.of(SourceRecord.class)).advanceWatermarkTo(YESTERDAY);
+        TestStream.create(SpecificRecordCoder.of(SourceRecord.class)).advanceWatermarkTo(YESTERDAY);
     for (TimestampedValue<SourceRecord> record : BEFORE_THE_LATE_CHANGE) {
       script = script.addElements(record);
     }
@@ -145,7 +145,8 @@ class LateTableChangesTest {
     all.addAll(FROM_THE_LATE_CHANGE);
 
     Run streamed = run(stream);
-    Run bounded = run(Create.timestamped(all).withCoder(AvroCoder.of(SourceRecord.class)));
+    Run bounded =
+        run(Create.timestamped(all).withCoder(SpecificRecordCoder.of(SourceRecord.class)));
 
     // The stream counted O-2 and O-3 under tools and says so; nothing else is corrected.
     assertThat(
@@ -205,7 +206,9 @@ class LateTableChangesTest {
         p.apply(
             "CustomerChanges",
             Create.empty(
-                KvCoder.of(StringUtf8Coder.of(), NullableCoder.of(AvroCoder.of(Customer.class)))));
+                KvCoder.of(
+                    StringUtf8Coder.of(),
+                    NullableCoder.of(SpecificRecordCoder.of(Customer.class)))));
     EnrichOrders enrich =
         EnrichOrders.with(
             TableJoin.asOfEventTime(

@@ -8,6 +8,7 @@ import dev.kappa.pipelines.ArgumentFiles;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.JobSettings;
 import dev.kappa.pipelines.job.TestIo;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
@@ -20,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -108,7 +108,7 @@ class OrderRevenueJobTest {
   }
 
   private static TestStream<SourceRecord> script() {
-    return TestStream.create(AvroCoder.of(SourceRecord.class))
+    return TestStream.create(SpecificRecordCoder.of(SourceRecord.class))
         .advanceWatermarkTo(YESTERDAY)
         .addElements(
             product("P-1", "tools", YESTERDAY),

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.kappa.schemas.codec.DecodeException;
 import dev.kappa.schemas.codec.EventCodec;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.transforms.errors.RecordDecoder;
 import java.io.IOException;
@@ -21,7 +22,6 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
@@ -121,7 +121,8 @@ public final class DebeziumChangeDecoder<V extends SpecificRecordBase>
 
   /** The coder of what {@link #decode} returns: a string key and a nullable Avro row. */
   public Coder<KV<String, V>> coder() {
-    return KvCoder.of(StringUtf8Coder.of(), NullableCoder.of(AvroCoder.of(codec.recordClass())));
+    return KvCoder.of(
+        StringUtf8Coder.of(), NullableCoder.of(SpecificRecordCoder.of(codec.recordClass())));
   }
 
   /** The change as {@code KV<key, row>}; the row is null for a delete. */

@@ -141,7 +141,10 @@ public abstract class DecodeChanges<V extends SpecificRecordBase>
     return decoder::changeTime;
   }
 
-  /** {@code KvCoder(StringUtf8Coder, NullableCoder(AvroCoder(row class)))}: what the join needs. */
+  /**
+   * {@code KvCoder(StringUtf8Coder, NullableCoder(SpecificRecordCoder(row class)))}: what the join
+   * needs.
+   */
   public Coder<KV<String, V>> changeCoder() {
     return decoder().coder();
   }

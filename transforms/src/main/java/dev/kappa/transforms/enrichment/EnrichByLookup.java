@@ -70,7 +70,7 @@ import org.joda.time.Duration;
  *
  * <pre>{@code
  * EnrichByLookup<String, OrderEvent, Product> enrich =
- *     EnrichByLookup.<String, OrderEvent, Product>of(productsTable, AvroCoder.of(Product.class))
+ *     EnrichByLookup.<String, OrderEvent, Product>of(productsTable, SpecificRecordCoder.of(Product.class))
  *         .withBatchSize(200)
  *         .withCacheTtl(Duration.standardMinutes(10))
  *         .withMissingKeys(MissingKeyPolicy.passThrough());

@@ -77,7 +77,7 @@ import org.joda.time.Instant;
  *
  * <pre>{@code
  * EnrichFromSnapshot<String, OrderEvent, Customer> enrich =
- *     EnrichFromSnapshot.<String, OrderEvent, Customer>of(customersTable, AvroCoder.of(Customer.class))
+ *     EnrichFromSnapshot.<String, OrderEvent, Customer>of(customersTable, SpecificRecordCoder.of(Customer.class))
  *         .withRefreshEvery(Duration.standardMinutes(10));
  * PCollectionTuple out = ordersByCustomerId.apply("EnrichWithCustomer", enrich);
  * PCollection<KV<OrderEvent, Customer>> enriched = out.get(enrich.enrichedTag());

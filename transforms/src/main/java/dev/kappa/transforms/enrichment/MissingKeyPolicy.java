@@ -23,7 +23,7 @@ import org.joda.time.Duration;
  * </ul>
  *
  * <pre>{@code
- * EnrichByLookup.of(products, AvroCoder.of(Product.class))
+ * EnrichByLookup.of(products, SpecificRecordCoder.of(Product.class))
  *     .withMissingKeys(MissingKeyPolicy.waitUpTo(Duration.standardMinutes(5)));
  * }</pre>
  */

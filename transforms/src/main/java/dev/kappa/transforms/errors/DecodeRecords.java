@@ -4,11 +4,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.value.AutoValue;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
 import java.time.Instant;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -29,7 +29,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  *
  * <pre>{@code
  * DecodeRecords<OrderEvent> decode =
- *     DecodeRecords.using(record -> codec.decode(record), AvroCoder.of(OrderEvent.class))
+ *     DecodeRecords.using(record -> codec.decode(record), SpecificRecordCoder.of(OrderEvent.class))
  *         .withStepName("DecodeOrders");
  * PCollectionTuple decoded = records.apply("DecodeOrders", decode);
  * PCollection<OrderEvent> orders = decoded.get(decode.decodedTag());
@@ -91,7 +91,7 @@ public abstract class DecodeRecords<T>
             ParDo.of(new DecodeFn<T>(decoder(), stepName(), decodedTag(), deadLetterTag()))
                 .withOutputTags(decodedTag(), TupleTagList.of(deadLetterTag())));
     result.get(decodedTag()).setCoder(coder());
-    result.get(deadLetterTag()).setCoder(AvroCoder.of(DeadLetter.class));
+    result.get(deadLetterTag()).setCoder(SpecificRecordCoder.of(DeadLetter.class));
     return result;
   }
 

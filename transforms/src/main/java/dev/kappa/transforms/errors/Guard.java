@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.value.AutoValue;
 import com.google.common.collect.ImmutableList;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
@@ -13,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -57,7 +57,7 @@ import org.joda.time.Instant;
  * <pre>{@code
  * Guard<EnrichedOrder, KV<String, OrderEvent>> keyBy =
  *     Guard.map("KeyByCategory", (EnrichedOrder o) -> KV.of(o.getCategory(), o.getOrder()))
- *         .withOutputCoder(KvCoder.of(StringUtf8Coder.of(), AvroCoder.of(OrderEvent.class)))
+ *         .withOutputCoder(KvCoder.of(StringUtf8Coder.of(), SpecificRecordCoder.of(OrderEvent.class)))
  *         .withCoordinates(OrderCoordinates.of(EnrichedOrder::getOrder));
  * PCollectionTuple keyed = orders.apply("KeyByCategory", keyBy);
  * PCollection<KV<String, OrderEvent>> byCategory = keyed.get(keyBy.outputTag());
@@ -171,7 +171,7 @@ public abstract class Guard<InputT, OutputT>
     PCollection<DeadLetter> deadLetters =
         result
             .get(deadLetterTag())
-            .setCoder(AvroCoder.of(DeadLetter.class))
+            .setCoder(SpecificRecordCoder.of(DeadLetter.class))
             // A failure inside a window is still one record of the job's dead-letter output, which
             // lives in the global window.
             .apply(

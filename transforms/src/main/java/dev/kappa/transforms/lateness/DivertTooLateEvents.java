@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.value.AutoValue;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.MissedWindow;
 import dev.kappa.transforms.carry.CarriedWindows;
 import java.util.ArrayList;
@@ -17,7 +18,6 @@ import org.apache.beam.sdk.coders.InstantCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.state.StateSpec;
@@ -229,7 +229,7 @@ public abstract class DivertTooLateEvents<T> extends PTransform<PCollection<T>, 
     PCollection<KV<T, MissedWindow>> tooLate =
         split
             .get(tooLateTag())
-            .setCoder(KvCoder.of(elementCoder, AvroCoder.of(MissedWindow.class)));
+            .setCoder(KvCoder.of(elementCoder, SpecificRecordCoder.of(MissedWindow.class)));
     return PCollectionTuple.of(liveTag(), live).and(tooLateTag(), tooLate);
   }
 

@@ -4,10 +4,10 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.value.AutoValue;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.transforms.errors.DeadLetters;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -107,7 +107,7 @@ public abstract class DivertImplausibleEventTimes
             ParDo.of(new CheckFn(eventTime(), bounds(), stepName(), recordsTag(), deadLetterTag()))
                 .withOutputTags(recordsTag(), TupleTagList.of(deadLetterTag())));
     result.get(recordsTag()).setCoder(records.getCoder());
-    result.get(deadLetterTag()).setCoder(AvroCoder.of(DeadLetter.class));
+    result.get(deadLetterTag()).setCoder(SpecificRecordCoder.of(DeadLetter.class));
     return result;
   }
 

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.schemas.codec.DecodeException;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
@@ -18,7 +19,6 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
@@ -109,7 +109,7 @@ class DecodeChangesTest {
                             envelope("u", row("p1", "toys", T0 - 5), row("p1", "books", T1), T1)),
                         record(4, envelope("d", row("p2", "games", T0), "null", T2)),
                         record(5, ""))
-                    .withCoder(AvroCoder.of(SourceRecord.class)))
+                    .withCoder(SpecificRecordCoder.of(SourceRecord.class)))
             .apply("DecodeProductChanges", DECODE);
     PCollection<KV<String, Product>> changes = decoded.get(DECODE.changesTag());
 
@@ -123,7 +123,9 @@ class DecodeChangesTest {
     PAssert.that(decoded.get(DECODE.deadLetterTag())).empty();
     assertThat(
         changes.getCoder(),
-        equalTo(KvCoder.of(StringUtf8Coder.of(), NullableCoder.of(AvroCoder.of(Product.class)))));
+        equalTo(
+            KvCoder.of(
+                StringUtf8Coder.of(), NullableCoder.of(SpecificRecordCoder.of(Product.class)))));
     PipelineResult result = p.run();
 
     assertThat(
@@ -148,7 +150,7 @@ class DecodeChangesTest {
                             10,
                             envelope("c", "null", row("p1", "toys", T0), T0)
                                 .replace("\"products\"", "\"customers\"")))
-                    .withCoder(AvroCoder.of(SourceRecord.class)))
+                    .withCoder(SpecificRecordCoder.of(SourceRecord.class)))
             .apply("DecodeProductChanges", DECODE)
             .get(DECODE.deadLetterTag());
 
@@ -270,7 +272,7 @@ class DecodeChangesTest {
                         record(1, envelope("r", "null", row("p1", "toys", T0), T0)),
                         record(2, envelope("u", "null", row("p1", "books", T1), T1)),
                         record(3, envelope("d", row("p1", "books", T1), "null", T2)))
-                    .withCoder(AvroCoder.of(SourceRecord.class)))
+                    .withCoder(SpecificRecordCoder.of(SourceRecord.class)))
             .apply("DecodeProductChanges", DECODE)
             .get(DECODE.changesTag());
     PCollection<KV<String, String>> orders =

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
@@ -16,7 +17,6 @@ import dev.kappa.schemas.events.OrderEvent;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
@@ -129,7 +129,7 @@ class DecodeRecordsTest {
   }
 
   private static DecodeRecords<OrderEvent> decodeOrders() {
-    return DecodeRecords.using(new CsvOrderDecoder(), AvroCoder.of(OrderEvent.class))
+    return DecodeRecords.using(new CsvOrderDecoder(), SpecificRecordCoder.of(OrderEvent.class))
         .withStepName(STEP);
   }
 
@@ -146,7 +146,7 @@ class DecodeRecordsTest {
                         record(4, BAD_QUANTITY),
                         record(5, ""),
                         record(6, "?"))
-                    .withCoder(AvroCoder.of(SourceRecord.class)))
+                    .withCoder(SpecificRecordCoder.of(SourceRecord.class)))
             .apply(STEP, decode);
     PCollection<DeadLetter> deadLetters = result.get(decode.deadLetterTag());
 
@@ -191,7 +191,9 @@ class DecodeRecordsTest {
   void theStackTraceShowsWhereDecodingFailed(TestPipeline p) {
     DecodeRecords<OrderEvent> decode = decodeOrders();
     PCollection<DeadLetter> deadLetters =
-        p.apply(Create.of(record(1, BAD_QUANTITY)).withCoder(AvroCoder.of(SourceRecord.class)))
+        p.apply(
+                Create.of(record(1, BAD_QUANTITY))
+                    .withCoder(SpecificRecordCoder.of(SourceRecord.class)))
             .apply(STEP, decode)
             .get(decode.deadLetterTag());
 
@@ -217,7 +219,7 @@ class DecodeRecordsTest {
     PCollection<OrderEvent> decoded =
         p.apply(
                 Create.timestamped(List.of(TimestampedValue.of(record(1, GOOD_1), noon)))
-                    .withCoder(AvroCoder.of(SourceRecord.class)))
+                    .withCoder(SpecificRecordCoder.of(SourceRecord.class)))
             .apply(STEP, decode)
             .get(decode.decodedTag());
 
@@ -226,13 +228,13 @@ class DecodeRecordsTest {
             TimestampedValue.of(
                 order("o1", "c1", "p1", 2, 150, java.time.Instant.parse("2026-01-01T00:01:00Z")),
                 noon));
-    assertThat(decoded.getCoder(), equalTo(AvroCoder.of(OrderEvent.class)));
+    assertThat(decoded.getCoder(), equalTo(SpecificRecordCoder.of(OrderEvent.class)));
     p.run();
   }
 
   @Test
   void namesEachBadArgument() {
-    AvroCoder<OrderEvent> coder = AvroCoder.of(OrderEvent.class);
+    SpecificRecordCoder<OrderEvent> coder = SpecificRecordCoder.of(OrderEvent.class);
 
     assertThat(
         assertThrows(NullPointerException.class, () -> DecodeRecords.using(null, coder))

@@ -4,13 +4,13 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
@@ -98,7 +98,7 @@ class DivertImplausibleEventTimesTest {
                                 record(6, "2024-05-01T14:00:00Z", kafkaTime), stamp),
                             TimestampedValue.of(
                                 record(7, "2024-05-01T12:30:00Z", kafkaTime), stamp)))
-                    .withCoder(AvroCoder.of(SourceRecord.class)))
+                    .withCoder(SpecificRecordCoder.of(SourceRecord.class)))
             .apply(STEP, divert);
 
     PAssert.that(
@@ -171,7 +171,7 @@ class DivertImplausibleEventTimesTest {
                 Create.timestamped(
                         List.of(
                             TimestampedValue.of(record(1, eventTime.toString(), null), stamped)))
-                    .withCoder(AvroCoder.of(SourceRecord.class)))
+                    .withCoder(SpecificRecordCoder.of(SourceRecord.class)))
             .apply(STEP, divert);
 
     PAssert.that(result.get(divert.recordsTag())).empty();
@@ -204,7 +204,7 @@ class DivertImplausibleEventTimesTest {
                 Create.of(
                         record(1, "2099-01-01T00:00:00Z", null),
                         record(2, "1970-01-01T00:00:00Z", null))
-                    .withCoder(AvroCoder.of(SourceRecord.class)))
+                    .withCoder(SpecificRecordCoder.of(SourceRecord.class)))
             .apply(STEP, divert);
 
     PAssert.that(result.get(divert.deadLetterTag())).empty();

@@ -15,6 +15,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.MissedWindow;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
@@ -106,7 +106,7 @@ class WindowEventsTest {
     assertThat(split.get(windowEvents.windowedTag()).getCoder(), equalTo(EVENT_CODER));
     assertThat(
         split.get(windowEvents.tooLateTag()).getCoder(),
-        equalTo(KvCoder.of(EVENT_CODER, AvroCoder.of(MissedWindow.class))));
+        equalTo(KvCoder.of(EVENT_CODER, SpecificRecordCoder.of(MissedWindow.class))));
     assertThat(
         split.get(windowEvents.tooLateTag()).getWindowingStrategy().getWindowFn(),
         instanceOf(GlobalWindows.class));
