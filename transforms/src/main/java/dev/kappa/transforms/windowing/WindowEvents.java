@@ -3,11 +3,11 @@ package dev.kappa.transforms.windowing;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.value.AutoValue;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.MissedWindow;
 import dev.kappa.transforms.lateness.DivertTooLateEvents;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -101,7 +101,8 @@ public abstract class WindowEvents<T> extends PTransform<PCollection<T>, PCollec
             .getPipeline()
             .apply(
                 "NoTooLateEvents",
-                Create.empty(KvCoder.of(input.getCoder(), AvroCoder.of(MissedWindow.class))));
+                Create.empty(
+                    KvCoder.of(input.getCoder(), SpecificRecordCoder.of(MissedWindow.class))));
     return PCollectionTuple.of(windowedTag(), windowed).and(tooLateTag(), tooLate);
   }
 }
