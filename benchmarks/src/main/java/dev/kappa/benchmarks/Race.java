@@ -168,6 +168,8 @@ final class Race {
       RaceResult truth)
       throws IOException, InterruptedException {
     Path out = dir.resolve(contender.id);
+    // An earlier race's files under the same output directory would be read as this one's.
+    Bench.deleteTree(out);
     Files.createDirectories(out);
     List<String> command = new ArrayList<>();
     command.add(ChildProcesses.javaExecutable());
