@@ -70,6 +70,9 @@ case "${1:-}" in
       echo "flink-cluster: --taskmanagers needs a positive number, got '$taskmanagers'" >&2
       exit 2
     fi
+    # What cli needs first, outside the redirection below, so that its errors are seen.
+    command -v "$JAVA" >/dev/null || die "java not found: install a Java 17 JDK"
+    build_if_needed
     if ! cli status "$WORK_DIR" >/dev/null 2>&1; then
       require_free_port "$REST_PORT" FLINK_REST_PORT "the Flink JobManager's REST endpoint"
       require_free_port "$RPC_PORT" FLINK_RPC_PORT "the Flink JobManager's RPC endpoint"

@@ -15,9 +15,9 @@ import java.util.stream.Stream;
 /**
  * {@code scripts/kappa bench}: the backfill race at one or more sizes, in one invocation.
  *
- * <p>Starts a Kafka broker (its own JVM, random ports, data in a temporary directory), and for each
- * size loads the data and runs the floor, the native Flink job and Kappa's backfill one after the
- * other ({@link Race}). Prints a table of wall time, records/s and ratios, and writes it as
+ * <p>Starts a Kafka broker (its own JVM, random ports, data under the output directory), and for
+ * each size loads the data and runs the floor, the native Flink job and Kappa's backfill one after
+ * the other ({@link Race}). Prints a table of wall time, records/s and ratios, and writes it as
  * Markdown ({@code bench.md}) with an SVG bar chart ({@code bench.svg}) to the output directory.
  * Exits 1 if any contender's results differ from the ground truth: equal work is the condition of
  * the race.
@@ -45,25 +45,25 @@ public final class Bench {
     long seed = 11;
     String heap = "2g";
     for (String arg : args) {
-      if (arg.startsWith("--orders=")) {
-        sizes =
-            Arrays.stream(arg.substring(9).split(","))
-                .map(s -> Long.parseLong(s.strip().replace("_", "")))
-                .toList();
-      } else if (arg.equals("--sizes=small")) {
-        sizes = List.of(SMALL);
-      } else if (arg.startsWith("--out=")) {
-        out = Path.of(arg.substring(6)).toAbsolutePath();
-      } else if (arg.startsWith("--seed=")) {
-        seed = Long.parseLong(arg.substring(7));
-      } else if (arg.startsWith("--heap=")) {
-        heap = arg.substring(7);
-      } else {
-        System.err.println(
-            "kappa bench: unknown argument "
-                + arg
-                + "; use --orders=N[,M], --sizes=small, --out=DIR, --seed=N, --heap=SIZE");
-        System.exit(2);
+      try {
+        if (arg.startsWith("--orders=")) {
+          sizes =
+              Arrays.stream(arg.substring(9).split(","))
+                  .map(s -> Long.parseLong(s.strip().replace("_", "")))
+                  .toList();
+        } else if (arg.equals("--sizes=small")) {
+          sizes = List.of(SMALL);
+        } else if (arg.startsWith("--out=")) {
+          out = Path.of(arg.substring(6)).toAbsolutePath();
+        } else if (arg.startsWith("--seed=")) {
+          seed = Long.parseLong(arg.substring(7));
+        } else if (arg.startsWith("--heap=")) {
+          heap = arg.substring(7);
+        } else {
+          usage("unknown argument " + arg);
+        }
+      } catch (NumberFormatException e) {
+        usage(arg + " needs a number");
       }
     }
     if (sizes.stream().anyMatch(n -> n < 1000)) {
@@ -100,6 +100,14 @@ public final class Bench {
       System.err.println("kappa bench: a contender's results differ from the ground truth");
       System.exit(1);
     }
+  }
+
+  private static void usage(String problem) {
+    System.err.println(
+        "kappa bench: "
+            + problem
+            + "; use --orders=N[,M], --sizes=small, --out=DIR, --seed=N, --heap=SIZE");
+    System.exit(2);
   }
 
   /** Deletes {@code dir} and everything under it, if it exists. */

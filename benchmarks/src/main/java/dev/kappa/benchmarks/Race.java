@@ -214,6 +214,10 @@ final class Race {
         throw new IllegalStateException(contender.id + " did not finish in " + TIMEOUT);
       }
       exit = process.exitValue();
+    } catch (InterruptedException e) {
+      // Whoever interrupted this race stops it: the contender must not outlive it.
+      ChildProcesses.killTree(process.toHandle(), Duration.ofSeconds(10));
+      throw e;
     } finally {
       RUNNING.remove(process);
     }

@@ -13,6 +13,14 @@ public final class Console {
 
   /** Prints each element to stdout as {@code [label] element}. See {@link PrintLines}. */
   public static PrintLines print(String label) {
-    return PrintLines.of(label);
+    return PrintLines.of(label, false);
+  }
+
+  /**
+   * As {@link #print}, but a bounded collection is printed sorted once complete, by one task that
+   * holds all its lines: for small outputs, such as results.
+   */
+  public static PrintLines printSorted(String label) {
+    return PrintLines.of(label, true);
   }
 }

@@ -21,12 +21,12 @@ import org.apache.beam.sdk.values.PDone;
 import org.joda.time.Duration;
 
 /**
- * Prints each element to {@link System#out} as {@code [label] element}. An unbounded collection is
- * printed as it is produced, flushing after each line, so that a demo shows results as they come;
- * lines from parallel workers interleave in no particular order. A bounded one is printed once it
- * is complete, sorted (a result line starts with its window, then its key), by one worker that
- * holds all its lines. On a cluster the lines go to a worker's stdout: this is for demos and local
- * runs, not for results.
+ * Prints each element to {@link System#out} as {@code [label] element}, as it is produced, flushing
+ * after each line, so that a demo shows results as they come; lines from parallel workers
+ * interleave in no particular order. {@link Console#printSorted} prints a bounded collection once
+ * it is complete, sorted (a result line starts with its window, then its key), by one worker that
+ * holds all its lines: for small outputs only. On a cluster the lines go to a worker's stdout: this
+ * is for demos and local runs, not for results.
  *
  * <pre>{@code
  * revenue.apply("PrintRevenue", Console.print("revenue"));
@@ -38,17 +38,20 @@ public abstract class PrintLines extends PTransform<PCollection<String>, PDone> 
 
   abstract String label();
 
-  static PrintLines of(String label) {
+  /** Whether a bounded collection is printed sorted, once complete. */
+  abstract boolean sorted();
+
+  static PrintLines of(String label, boolean sorted) {
     if (label == null || label.isEmpty()) {
       throw new IllegalArgumentException(
           "label must not be empty, was " + (label == null ? "null" : "\"\""));
     }
-    return new AutoValue_PrintLines(label);
+    return new AutoValue_PrintLines(label, sorted);
   }
 
   @Override
   public PDone expand(PCollection<String> input) {
-    if (input.isBounded() == PCollection.IsBounded.BOUNDED) {
+    if (sorted() && input.isBounded() == PCollection.IsBounded.BOUNDED) {
       // Everything is known at the end: print it in order (for results, by window then key).
       input
           .apply(

@@ -28,19 +28,7 @@ class PrintLinesTest {
         .apply(Create.of("{\"id\":1}", "{\"id\":2}", "plain").withCoder(StringUtf8Coder.of()))
         .apply(Console.print("orders"));
 
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream stdout = System.out;
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    try {
-      pipeline.run().waitUntilFinish();
-    } finally {
-      System.setOut(stdout);
-    }
-
-    List<String> printed =
-        Arrays.stream(captured.toString(StandardCharsets.UTF_8).split("\\R"))
-            .filter(line -> line.startsWith("[orders]"))
-            .collect(Collectors.toList());
+    List<String> printed = runPrinting(pipeline, "[orders]");
     assertThat(
         printed,
         containsInAnyOrder("[orders] {\"id\":1}", "[orders] {\"id\":2}", "[orders] plain"));
@@ -62,8 +50,19 @@ class PrintLinesTest {
                     "[2026-03-01 10:00, 10:05) footwear USD",
                     "[2026-03-01 10:00, 10:05) camping EUR")
                 .withCoder(StringUtf8Coder.of()))
-        .apply(Console.print("result"));
+        .apply(Console.printSorted("result"));
 
+    List<String> printed = runPrinting(pipeline, "[result]");
+    assertThat(
+        printed,
+        contains(
+            "[result] [2026-03-01 10:00, 10:05) camping EUR",
+            "[result] [2026-03-01 10:00, 10:05) footwear USD",
+            "[result] [2026-03-01 10:05, 10:10) camping USD"));
+  }
+
+  /** Runs {@code pipeline} and returns the lines it printed that start with {@code prefix}. */
+  private static List<String> runPrinting(TestPipeline pipeline, String prefix) {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     PrintStream stdout = System.out;
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
@@ -72,16 +71,8 @@ class PrintLinesTest {
     } finally {
       System.setOut(stdout);
     }
-
-    List<String> printed =
-        Arrays.stream(captured.toString(StandardCharsets.UTF_8).split("\\R"))
-            .filter(line -> line.startsWith("[result]"))
-            .collect(Collectors.toList());
-    assertThat(
-        printed,
-        contains(
-            "[result] [2026-03-01 10:00, 10:05) camping EUR",
-            "[result] [2026-03-01 10:00, 10:05) footwear USD",
-            "[result] [2026-03-01 10:05, 10:10) camping USD"));
+    return Arrays.stream(captured.toString(StandardCharsets.UTF_8).split("\\R"))
+        .filter(line -> line.startsWith(prefix))
+        .collect(Collectors.toList());
   }
 }

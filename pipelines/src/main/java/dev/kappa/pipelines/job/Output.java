@@ -33,6 +33,7 @@ public final class Output<O, T extends SpecificRecordBase> implements JobPart<O>
   private final boolean optional;
   private final SerializableFunction<T, String> human;
   private final SerializableFunction<T, byte[]> key;
+  private final boolean sortedOnConsole;
 
   private Output(
       String stepName,
@@ -41,7 +42,8 @@ public final class Output<O, T extends SpecificRecordBase> implements JobPart<O>
       @Nullable OptionRef<O, String> option,
       boolean optional,
       SerializableFunction<T, String> human,
-      SerializableFunction<T, byte[]> key) {
+      SerializableFunction<T, byte[]> key,
+      boolean sortedOnConsole) {
     this.stepName = stepName;
     this.recordClass = recordClass;
     this.label = label;
@@ -49,6 +51,7 @@ public final class Output<O, T extends SpecificRecordBase> implements JobPart<O>
     this.optional = optional;
     this.human = human;
     this.key = key;
+    this.sortedOnConsole = sortedOnConsole;
   }
 
   /**
@@ -63,31 +66,61 @@ public final class Output<O, T extends SpecificRecordBase> implements JobPart<O>
     checkNotNull(recordClass, "record class must be set");
     checkArgument(label != null && !label.isBlank(), "label must be set");
     EventCodec<T> codec = EventCodec.of(recordClass);
-    return new Output<>(stepName, recordClass, label, null, false, codec::toJson, record -> null);
+    return new Output<>(
+        stepName, recordClass, label, null, false, codec::toJson, record -> null, false);
   }
 
   /** The option naming the target; the job fails at launch if it is not set. */
   public Output<O, T> to(String optionName, Function<O, String> getter) {
     return new Output<>(
-        stepName, recordClass, label, new OptionRef<>(optionName, getter), false, human, key);
+        stepName,
+        recordClass,
+        label,
+        new OptionRef<>(optionName, getter),
+        false,
+        human,
+        key,
+        sortedOnConsole);
   }
 
   /** The option naming the target; the output is not written when the option is not set. */
   public Output<O, T> toIfSet(String optionName, Function<O, String> getter) {
     return new Output<>(
-        stepName, recordClass, label, new OptionRef<>(optionName, getter), true, human, key);
+        stepName,
+        recordClass,
+        label,
+        new OptionRef<>(optionName, getter),
+        true,
+        human,
+        key,
+        sortedOnConsole);
   }
 
   /** How a record looks on the console: one line. */
   public Output<O, T> formattedBy(SerializableFunction<T, String> human) {
     checkNotNull(human, "human must be set");
-    return new Output<>(stepName, recordClass, label, option, optional, human, key);
+    return new Output<>(
+        stepName, recordClass, label, option, optional, human, key, sortedOnConsole);
   }
 
   /** A record's Kafka key (null for none). */
   public Output<O, T> keyedBy(SerializableFunction<T, byte[]> key) {
     checkNotNull(key, "key must be set");
-    return new Output<>(stepName, recordClass, label, option, optional, human, key);
+    return new Output<>(
+        stepName, recordClass, label, option, optional, human, key, sortedOnConsole);
+  }
+
+  /**
+   * In a bounded run, the console shows this output sorted once it is complete (a result line
+   * starts with its window, then its key). For small outputs only, such as results: one task holds
+   * all their lines.
+   */
+  public Output<O, T> sortedOnConsole() {
+    return new Output<>(stepName, recordClass, label, option, optional, human, key, true);
+  }
+
+  boolean isSortedOnConsole() {
+    return sortedOnConsole;
   }
 
   public String stepName() {

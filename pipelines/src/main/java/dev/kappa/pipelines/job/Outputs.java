@@ -183,6 +183,7 @@ public final class Outputs {
     private final String label;
     private final SerializableFunction<T, String> human;
     private final SerializableFunction<T, byte[]> key;
+    private final boolean sortedOnConsole;
 
     WriteRecords(Output<?, T> output, Target target, @Nullable JobSettings.KafkaWrite kafka) {
       this.recordClass = output.recordClass();
@@ -191,6 +192,7 @@ public final class Outputs {
       this.label = output.label();
       this.human = output.human();
       this.key = output.key();
+      this.sortedOnConsole = output.isSortedOnConsole();
     }
 
     @Override
@@ -201,7 +203,7 @@ public final class Outputs {
       if (target instanceof Target.Console) {
         return records
             .apply("FormatForConsole", MapElements.into(TypeDescriptors.strings()).via(human))
-            .apply("Print", Console.print(label));
+            .apply("Print", sortedOnConsole ? Console.printSorted(label) : Console.print(label));
       }
       if (target instanceof Target.KafkaTopic topic) {
         WriteKafka write = Kafka.write(kafka.bootstrapServers(), topic.topic());

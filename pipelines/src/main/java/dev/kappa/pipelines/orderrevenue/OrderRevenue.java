@@ -87,7 +87,8 @@ public final class OrderRevenue implements KappaJob<OrderRevenue.Options> {
       Output.<Options, CategoryRevenue>of("WriteResults", CategoryRevenue.class, "result")
           .to("output", Options::getOutput)
           .formattedBy(RevenueFormat::human)
-          .keyedBy(OrderRevenue::resultKey);
+          .keyedBy(OrderRevenue::resultKey)
+          .sortedOnConsole();
 
   static final ResultTable<Options, CategoryRevenue> RESULTS_TABLE =
       ResultTable.<Options, CategoryRevenue>of(

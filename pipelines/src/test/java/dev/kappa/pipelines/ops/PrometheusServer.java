@@ -2,9 +2,9 @@ package dev.kappa.pipelines.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kappa.testing.process.Ports;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -122,10 +122,8 @@ final class PrometheusServer implements AutoCloseable {
     return false;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  private static int freePort() {
+    return Ports.freePorts("127.0.0.1", 1)[0];
   }
 
   private void awaitReady() throws InterruptedException {

@@ -69,8 +69,6 @@ class ResumeCommandTest {
     assertThat(
         arguments.subList(3, arguments.size() - 1),
         containsInAnyOrder(
-            // The captured job ran before the argument file set --fasterCopy=true.
-            "--fasterCopy=false",
             "--source=REPLAY",
             "--replaySpeedUp=100",
             "--input=test-data/orders/orders.jsonl",

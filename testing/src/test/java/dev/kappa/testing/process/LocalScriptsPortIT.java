@@ -49,6 +49,8 @@ class LocalScriptsPortIT {
       ProcessBuilder start =
           new ProcessBuilder("bash", scripts.resolve(script).toString(), "start")
               .redirectErrorStream(true);
+      // The copy's state directories, whatever the caller's environment says.
+      start.environment().remove("FLINK_WORK_DIR");
       // Every port the script reads is free but the one under test.
       start.environment().put("KAFKA_PORT", Integer.toString(ports[1]));
       start.environment().put("KAFKA_CONTROLLER_PORT", Integer.toString(ports[2]));

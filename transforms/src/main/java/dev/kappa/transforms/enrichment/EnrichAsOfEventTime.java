@@ -213,24 +213,9 @@ public abstract class EnrichAsOfEventTime<K, E, V>
 
   @Override
   public PCollectionTuple expand(PCollection<KV<K, E>> events) {
+    Coder<V> rowCoder = Coders.checkTemporalJoinInputs(events, changelog());
     KvCoder<K, E> eventsCoder = Coders.kvCoder(events.getCoder(), "events");
-    KvCoder<K, V> changesCoder = Coders.kvCoder(changelog().getCoder(), "changelog");
     Coder<K> keyCoder = eventsCoder.getKeyCoder();
-    checkArgument(
-        keyCoder.equals(changesCoder.getKeyCoder()),
-        "the events and the changelog must have the same key coder, but have %s and %s",
-        keyCoder,
-        changesCoder.getKeyCoder());
-    Coders.checkKeyCoder(keyCoder);
-    checkArgument(
-        changesCoder.getValueCoder() instanceof NullableCoder,
-        "the changelog's value coder must be a NullableCoder (a null row is a delete), but is %s",
-        changesCoder.getValueCoder());
-    checkArgument(
-        changelog().getPipeline() == events.getPipeline(),
-        "the changelog must belong to the events' pipeline");
-    @SuppressWarnings("unchecked")
-    Coder<V> rowCoder = ((NullableCoder<V>) changesCoder.getValueCoder()).getValueCoder();
     Coder<E> eventCoder = eventsCoder.getValueCoder();
     WindowingStrategy<?, ?> strategy = events.getWindowingStrategy();
     Coder<BoundedWindow> windowCoder = RestoreWindows.windowCoder(strategy);
