@@ -375,15 +375,19 @@ final class EnrichmentTesting {
 
   /** The sum of counter {@code name} of {@code namespace} over every step. */
   static long counter(PipelineResult result, Class<?> namespace, String name) {
+    return counter(result, namespace, name, null);
+  }
+
+  /** The sum of counter {@code name} of {@code namespace} in {@code step} (null: every step). */
+  static long counter(
+      PipelineResult result, Class<?> namespace, String name, @Nullable String step) {
+    MetricsFilter.Builder filter =
+        MetricsFilter.builder().addNameFilter(MetricNameFilter.named(namespace, name));
+    if (step != null) {
+      filter.addStep(step);
+    }
     long total = 0;
-    for (MetricResult<Long> counter :
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(MetricNameFilter.named(namespace, name))
-                    .build())
-            .getCounters()) {
+    for (MetricResult<Long> counter : result.metrics().queryMetrics(filter.build()).getCounters()) {
       total += counter.getAttempted();
     }
     return total;
