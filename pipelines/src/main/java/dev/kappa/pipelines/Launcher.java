@@ -5,6 +5,7 @@ import dev.kappa.options.LauncherOptions;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.KappaJobs;
+import dev.kappa.pipelines.ops.ReconcileCommand;
 import dev.kappa.pipelines.ops.ResetSinkCommand;
 import dev.kappa.pipelines.ops.ResumeCommand;
 import dev.kappa.pipelines.ops.StatusCommand;
@@ -108,6 +109,9 @@ public final class Launcher {
     }
     if (command.equals("status")) {
       return StatusCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
+    if (command.equals("reconcile")) {
+      return ReconcileCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
     }
     if (command.equals("reset-sink")) {
       return ResetSinkCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
@@ -287,6 +291,11 @@ public final class Launcher {
     out.println("       kappa stop <job id | job name> --cancel [--flinkMaster=localhost:8081]");
     out.println(
         "       kappa reset-sink <topic> --sinkGroupId=<id> [--bootstrapServers=localhost:9092]");
+    out.println(
+        "       kappa reconcile <pipeline> --left=<table:name | path prefix> --right=<...>");
+    out.println(
+        "             [--tooLate=<path prefix>] [--from=<instant>] [--to=<instant>] [--html=<file>]");
+    out.println("             [--jdbcUrl=jdbc:postgresql://...] [--jdbcUser=kappa]");
     out.println(
         "       kappa <pipeline> --help          (--help=all: Beam's and the runners' too)");
     out.println("An argument @file stands for the options listed in that file, one per line.");

@@ -3,10 +3,12 @@ package dev.kappa.io.jdbc;
 import dev.kappa.transforms.enrichment.TableLookup;
 import dev.kappa.transforms.enrichment.TableSnapshot;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -112,5 +114,47 @@ public final class Jdbc {
   public static <V extends SpecificRecordBase> TableSnapshot<String, V> snapshot(
       JdbcConfig config, String table, String keyColumn, Class<V> valueClass) {
     return new JdbcTableSnapshot<>(config, table, keyColumn, valueClass);
+  }
+
+  /**
+   * Every row of {@code table} as a record of {@code recordClass}, ordered by {@code orderColumn},
+   * in one read-only transaction (a consistent picture while the table changes); for result tables
+   * read by tools such as {@code kappa reconcile}, not for a running job.
+   *
+   * @throws SQLException with the database's reason when it cannot be reached or the table read
+   * @throws IllegalArgumentException if the table name is not a plain name, or {@code orderColumn}
+   *     is not a field of the record
+   */
+  public static <T extends SpecificRecordBase> List<T> readAll(
+      JdbcConfig config, String table, String orderColumn, Class<T> recordClass)
+      throws SQLException {
+    SqlText.checkTable("table", table);
+    RecordColumns<T> columns = RecordColumns.of(recordClass);
+    if (!columns.names().contains(orderColumn)) {
+      throw new IllegalArgumentException(
+          "order column "
+              + orderColumn
+              + " is not a field of "
+              + recordClass.getSimpleName()
+              + " "
+              + columns.names());
+    }
+    List<T> rows = new ArrayList<>();
+    try (Connection connection =
+        DatabaseConnection.open(JdbcTables.checkConfig(config), config.connectTimeoutSeconds())) {
+      connection.setAutoCommit(false);
+      connection.setReadOnly(true);
+      try (PreparedStatement statement =
+          connection.prepareStatement(SqlText.selectAll(table, columns.names(), orderColumn))) {
+        statement.setFetchSize(JdbcTableSnapshot.FETCH_SIZE);
+        try (ResultSet result = statement.executeQuery()) {
+          while (result.next()) {
+            rows.add(columns.read(result, table));
+          }
+        }
+      }
+      connection.commit();
+    }
+    return rows;
   }
 }

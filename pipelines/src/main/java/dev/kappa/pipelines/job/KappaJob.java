@@ -1,6 +1,7 @@
 package dev.kappa.pipelines.job;
 
 import java.util.List;
+import java.util.Optional;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
@@ -74,6 +75,14 @@ public interface KappaJob<O extends PipelineOptions> {
    */
   default List<List<String>> examples() {
     return List.of();
+  }
+
+  /**
+   * How {@code kappa reconcile} compares two result sets of this job and explains their
+   * differences; none by default (the command then refuses the job).
+   */
+  default Optional<Reconciliation<?, ?>> reconciliation() {
+    return Optional.empty();
   }
 
   /** The Kafka consumer group and exactly-once sink group unless the options name others. */

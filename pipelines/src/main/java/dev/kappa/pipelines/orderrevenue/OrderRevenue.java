@@ -19,15 +19,19 @@ import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.Output;
 import dev.kappa.pipelines.job.Outputs;
+import dev.kappa.pipelines.job.Reconciliation;
 import dev.kappa.pipelines.job.ResultTable;
 import dev.kappa.pipelines.job.Table;
 import dev.kappa.schemas.events.Customer;
+import dev.kappa.schemas.events.OrderEvent;
 import dev.kappa.schemas.events.Product;
 import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.schemas.results.EnrichedOrder;
 import dev.kappa.schemas.results.EnrichmentCorrection;
 import dev.kappa.schemas.results.TooLateOrder;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 
@@ -115,6 +119,20 @@ public final class OrderRevenue implements KappaJob<OrderRevenue.Options> {
           .formattedBy(RevenueFormat::human)
           .keyedBy(correction -> Outputs.utf8(correction.getOrder().getOrderId()));
 
+  /**
+   * Results compared per window, category and currency on their order count and revenue; a too-late
+   * order is diverted before enrichment and carries no category, so it explains the differences of
+   * its window and currency summed over the categories.
+   */
+  static final Reconciliation<CategoryRevenue, TooLateOrder> RECONCILIATION =
+      Reconciliation.of(
+              CategoryRevenue.class,
+              List.of("category", "currency"),
+              List.of("order_count", "revenue_cents"),
+              OrderRevenue::reconcileRow)
+          .groupedBy(List.of("currency"), row -> List.of(row.key().get(1)))
+          .explainedBy(TooLateOrder.class, OrderRevenue::reconcileTooLate);
+
   public static void main(String[] args) {
     JobRunner.main(new OrderRevenue(), args);
   }
@@ -158,6 +176,11 @@ public final class OrderRevenue implements KappaJob<OrderRevenue.Options> {
   }
 
   @Override
+  public Optional<Reconciliation<?, ?>> reconciliation() {
+    return Optional.of(RECONCILIATION);
+  }
+
+  @Override
   public List<List<String>> examples() {
     return List.of(
         List.of(
@@ -186,5 +209,28 @@ public final class OrderRevenue implements KappaJob<OrderRevenue.Options> {
   static byte[] resultKey(CategoryRevenue result) {
     return Outputs.utf8(
         result.getCategory() + "|" + result.getCurrency() + "|" + result.getWindowStart());
+  }
+
+  static Reconciliation.Row reconcileRow(CategoryRevenue result) {
+    return new Reconciliation.Row(
+        result.getWindowStart(),
+        result.getWindowEnd(),
+        List.of(result.getCategory(), result.getCurrency()),
+        result.getPaneIndex(),
+        Map.of("order_count", result.getOrderCount(), "revenue_cents", result.getRevenueCents()));
+  }
+
+  static Reconciliation.TooLate reconcileTooLate(TooLateOrder late) {
+    OrderEvent order = late.getOrder();
+    return new Reconciliation.TooLate(
+        late.getMissedWindow().getWindowStart(),
+        late.getMissedWindow().getWindowEnd(),
+        List.of(order.getCurrency()),
+        Map.of(
+            "order_count",
+            1L,
+            "revenue_cents",
+            Math.multiplyExact((long) order.getQuantity(), order.getUnitPriceCents())),
+        RevenueFormat.human(late));
   }
 }

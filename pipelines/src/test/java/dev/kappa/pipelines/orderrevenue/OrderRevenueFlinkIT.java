@@ -15,16 +15,20 @@ import static dev.kappa.pipelines.orderrevenue.RevenueFiles.testData;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.tooLate;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.tooLateTotals;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
+import dev.kappa.pipelines.ops.ReconcileCommands;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.Totals;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.WindowKey;
 import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.schemas.results.TooLateOrder;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -118,5 +122,46 @@ class OrderRevenueFlinkIT {
             .sorted()
             .toList(),
         equalTo(expectedDeadLetterLines("orders/expected-dead-letters.jsonl")));
+  }
+
+  @Test
+  void reconcileExplainsEveryDifferenceOfTheStreamByItsTooLateOrders(@TempDir Path dir) {
+    OrderRevenueRuns.Outputs backfill =
+        OrderRevenueRuns.run(
+            dir.resolve("backfill"), flink("--source=FILES", "--input=" + testData(ORDERS)));
+    OrderRevenueRuns.Outputs stream =
+        OrderRevenueRuns.run(
+            dir.resolve("stream"),
+            flink(
+                "--source=REPLAY",
+                "--input=" + testData(ORDERS),
+                "--replaySpeedUp=600",
+                "--maxOutOfOrderness=PT1M",
+                "--allowedLateness=PT1H",
+                "--accumulation=ACCUMULATING"));
+    List<TooLateOrder> tooLate = tooLate(stream.tooLate());
+    long groups =
+        tooLate.stream()
+            .map(late -> late.getMissedWindow().getWindowStart() + late.getOrder().getCurrency())
+            .distinct()
+            .count();
+
+    ByteArrayOutputStream report = new ByteArrayOutputStream();
+    int exit =
+        ReconcileCommands.run(
+            report,
+            Map.of(),
+            "order-revenue",
+            "--left=" + stream.results(),
+            "--right=" + backfill.results(),
+            "--tooLate=" + stream.tooLate());
+    String text = report.toString(StandardCharsets.UTF_8);
+
+    assertThat(text, exit, is(0));
+    assertThat(text, containsString(" 0 differ unexplained"));
+    assertThat(tooLate, is(not(empty())));
+    // Every window and currency a too-late order missed differs, and no other.
+    assertThat(text.lines().filter(line -> line.startsWith("EXPLAINED ")).count(), is(groups));
+    assertThat(text, not(containsString("UNEXPLAINED")));
   }
 }

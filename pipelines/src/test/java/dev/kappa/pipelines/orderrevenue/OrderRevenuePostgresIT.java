@@ -14,10 +14,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.options.InvalidOptionException;
 import dev.kappa.pipelines.job.JobRunner;
+import dev.kappa.pipelines.ops.ReconcileCommands;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.Totals;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.WindowKey;
 import dev.kappa.testing.postgres.PostgresExtension;
 import dev.kappa.testing.postgres.PostgresServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -87,13 +89,29 @@ class OrderRevenuePostgresIT {
       throws SQLException {
     OrderRevenueRuns.run(dir.resolve("first"), bounded("--resultsTable=category_revenue"));
     TableState first = state();
-    OrderRevenueRuns.run(dir.resolve("second"), bounded("--resultsTable=category_revenue"));
+    OrderRevenueRuns.Outputs out =
+        OrderRevenueRuns.run(dir.resolve("second"), bounded("--resultsTable=category_revenue"));
     TableState second = state();
 
     assertThat(first.rows(), is(182L));
     assertThat(second, equalTo(first));
     assertThat(
         tableTotals(), equalTo(expectedRevenue("enrichment/expected-category-revenue.jsonl")));
+
+    // kappa reconcile reads the table as the job wrote it: the same answers as the run's files.
+    ByteArrayOutputStream report = new ByteArrayOutputStream();
+    int exit =
+        ReconcileCommands.run(
+            report,
+            Map.of("KAPPA_JDBC_PASSWORD", postgres.password()),
+            "order-revenue",
+            "--left=table:category_revenue",
+            "--right=" + out.results(),
+            "--jdbcUrl=" + postgres.jdbcUrl(schema),
+            "--jdbcUser=" + postgres.user());
+    assertThat(
+        report.toString(StandardCharsets.UTF_8), containsString("182 keys compared: 182 equal"));
+    assertThat(exit, is(0));
   }
 
   @Test
