@@ -304,7 +304,7 @@ public final class ReportPage {
           tzDate: utc,
           scales: { x: { time: true } },
           series: series,
-          axes: [{}, { label: chart.unit, size: 70 }],
+          axes: [{}, { label: chart.unit, size: 100 }],
         }, data, el);
         drawn++;
       }
