@@ -22,7 +22,7 @@ import org.apache.beam.sdk.options.Default;
  * an absolute path: right for the local session cluster, whose TaskManagers share this file system.
  * On a remote cluster, set each output to a shared path or a Kafka topic.
  */
-final class ClusterOutputs {
+public final class ClusterOutputs {
   private ClusterOutputs() {}
 
   /** The option value of a console target. */
@@ -42,8 +42,7 @@ final class ClusterOutputs {
       return options;
     }
     String jobName = last(options, "jobName").orElse(job.name());
-    Path directory =
-        workingDirectory.toAbsolutePath().resolve(Path.of(".kappa", "outputs", jobName));
+    Path directory = directory(workingDirectory, jobName);
     List<String> added = new ArrayList<>(Arrays.asList(options));
     Method[] getters = job.optionsClass().getMethods();
     Arrays.sort(getters, Comparator.comparing(Method::getName));
@@ -66,6 +65,14 @@ final class ClusterOutputs {
       }
     }
     return added.toArray(new String[0]);
+  }
+
+  /**
+   * Where the outputs of job {@code jobName} go on a cluster by default ({@code kappa report} reads
+   * them there): {@code <workingDirectory>/.kappa/outputs/<jobName>}, absolute.
+   */
+  public static Path directory(Path workingDirectory, String jobName) {
+    return workingDirectory.toAbsolutePath().resolve(Path.of(".kappa", "outputs", jobName));
   }
 
   /** Whether {@code options} run the Flink runner against a cluster's REST address. */
@@ -95,7 +102,7 @@ final class ClusterOutputs {
    * {@code tooLateOutput} -> {@code too-late}: the option's name without "Output", in words; the
    * results' {@code output} -> {@code results}.
    */
-  static String fileName(String option) {
+  public static String fileName(String option) {
     if (option.equals("output")) {
       return "results";
     }

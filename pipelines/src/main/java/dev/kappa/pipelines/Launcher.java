@@ -10,6 +10,7 @@ import dev.kappa.pipelines.ops.ResetSinkCommand;
 import dev.kappa.pipelines.ops.ResumeCommand;
 import dev.kappa.pipelines.ops.StatusCommand;
 import dev.kappa.pipelines.ops.StopCommand;
+import dev.kappa.pipelines.report.ReportCommand;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -34,6 +35,7 @@ import org.apache.flink.runtime.client.JobCancellationException;
  * kappa produce-orders test-data/orders/orders.jsonl --topic=orders
  * kappa status order-revenue --flinkMaster=localhost:8081
  * kappa stop order-revenue --savepoint
+ * kappa report order-revenue --output=out/results --tooLateOutput=out/too-late --report=r.html
  * kappa order-revenue --help
  * </pre>
  *
@@ -112,6 +114,9 @@ public final class Launcher {
     }
     if (command.equals("reconcile")) {
       return ReconcileCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
+    if (command.equals("report")) {
+      return ReportCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
     }
     if (command.equals("reset-sink")) {
       return ResetSinkCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
@@ -289,6 +294,10 @@ public final class Launcher {
         "       kappa stop <job id | job name> --savepoint [--savepointDir=<dir>] [--drain]"
             + " [--flinkMaster=localhost:8081]");
     out.println("       kappa stop <job id | job name> --cancel [--flinkMaster=localhost:8081]");
+    out.println(
+        "       kappa report <pipeline> [the run's --output, --resultsTable, --tooLateOutput,"
+            + " --deadLetterOutput ...]");
+    out.println("             [--report=<file.html>]");
     out.println(
         "       kappa reset-sink <topic> --sinkGroupId=<id> [--bootstrapServers=localhost:9092]");
     out.println(

@@ -47,7 +47,7 @@ final class PrometheusServer implements AutoCloseable {
   static PrometheusServer start(
       Path repository, Path workDir, List<Integer> ports, Duration scrapeInterval)
       throws IOException, InterruptedException {
-    installIfMissing(repository, workDir);
+    InstalledTools.ensure(repository, workDir, "prometheus");
     Files.createDirectories(workDir);
     Path config = workDir.resolve("prometheus.yml");
     String seconds = scrapeInterval.toSeconds() + "s";
@@ -86,40 +86,6 @@ final class PrometheusServer implements AutoCloseable {
         "prometheus ready at %s in %d ms, scraping %s every %s%n",
         server.url, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos), ports, seconds);
     return server;
-  }
-
-  /** {@code scripts/install-tools.sh prometheus}, when no {@code prometheus} is on PATH. */
-  private static void installIfMissing(Path repository, Path workDir)
-      throws IOException, InterruptedException {
-    if (onPath("prometheus")) {
-      return;
-    }
-    Files.createDirectories(workDir);
-    Path log = workDir.resolve("install-tools.log");
-    Process install =
-        new ProcessBuilder(repository.resolve("scripts/install-tools.sh").toString(), "prometheus")
-            .directory(repository.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    if (!install.waitFor(10, TimeUnit.MINUTES)) {
-      install.destroyForcibly();
-      throw new IllegalStateException("scripts/install-tools.sh prometheus took over 10 minutes");
-    }
-    if (install.exitValue() != 0 || !onPath("prometheus")) {
-      throw new IllegalStateException(
-          "scripts/install-tools.sh prometheus failed:\n" + Files.readString(log));
-    }
-  }
-
-  private static boolean onPath(String command) {
-    String path = System.getenv().getOrDefault("PATH", "");
-    for (String directory : path.split(java.io.File.pathSeparator)) {
-      if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, command))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static int freePort() {

@@ -1,0 +1,114 @@
+package dev.kappa.pipelines.report;
+
+import dev.kappa.schemas.codec.EventCodec;
+import dev.kappa.schemas.results.CategoryRevenue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.apache.avro.specific.SpecificRecordBase;
+
+/** Reads back what a run wrote: JSON-lines files under a prefix, or the upserted results table. */
+final class RunOutputs {
+  private RunOutputs() {}
+
+  private static final Pattern TABLE =
+      Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
+
+  /**
+   * The files a file target with {@code prefix} wrote ({@code <prefix>-*.jsonl}; every {@code
+   * .jsonl} file of the directory for a prefix ending in {@code /}), sorted by name.
+   */
+  static List<Path> files(String prefix) {
+    Path dir;
+    String glob;
+    if (prefix.endsWith("/")) {
+      dir = Path.of(prefix);
+      glob = "*.jsonl";
+    } else {
+      Path path = Path.of(prefix).toAbsolutePath();
+      dir = path.getParent();
+      glob = path.getFileName() + "-*.jsonl";
+    }
+    List<Path> files = new ArrayList<>();
+    if (dir == null || !Files.isDirectory(dir)) {
+      return files;
+    }
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir, glob)) {
+      stream.forEach(files::add);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    files.sort(null);
+    return files;
+  }
+
+  /** The records in {@code files}, one JSON object a line (blank lines skipped). */
+  static <T extends SpecificRecordBase> List<T> read(List<Path> files, Class<T> type) {
+    EventCodec<T> codec = EventCodec.of(type);
+    List<T> records = new ArrayList<>();
+    for (Path file : files) {
+      try {
+        int number = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+          number++;
+          if (line.isBlank()) {
+            continue;
+          }
+          try {
+            records.add(codec.fromJson(line));
+          } catch (RuntimeException e) {
+            throw new IllegalArgumentException(
+                file + ":" + number + " is no " + type.getSimpleName() + ": " + e.getMessage(), e);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return records;
+  }
+
+  /** Every row of OrderRevenue's results table {@code table}: each window's latest pane. */
+  static List<CategoryRevenue> resultsTable(
+      String jdbcUrl, String user, String password, String table) throws SQLException {
+    if (!TABLE.matcher(table).matches()) {
+      throw new IllegalArgumentException(
+          "--resultsTable: '" + table + "' is no table name (letters, digits, _; schema.table)");
+    }
+    List<CategoryRevenue> rows = new ArrayList<>();
+    try (Connection connection = DriverManager.getConnection(jdbcUrl, user, password);
+        Statement statement = connection.createStatement();
+        ResultSet row =
+            statement.executeQuery(
+                "SELECT category, currency, window_start, window_end, order_count, revenue_cents,"
+                    + " pane_timing, pane_index, final_pane FROM "
+                    + table)) {
+      while (row.next()) {
+        rows.add(
+            CategoryRevenue.newBuilder()
+                .setCategory(row.getString("category"))
+                .setCurrency(row.getString("currency"))
+                .setWindowStart(row.getTimestamp("window_start").toInstant())
+                .setWindowEnd(row.getTimestamp("window_end").toInstant())
+                .setOrderCount(row.getLong("order_count"))
+                .setRevenueCents(row.getLong("revenue_cents"))
+                .setPaneTiming(row.getString("pane_timing"))
+                .setPaneIndex(row.getLong("pane_index"))
+                .setFinalPane(row.getBoolean("final_pane"))
+                .build());
+      }
+    }
+    return rows;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * {@code kappa report <job>}: a job's results, too-late orders and dead letters read back from
+ * where the run wrote them (files or the PostgreSQL results table) and drawn as one self-contained
+ * HTML page ({@link dev.kappa.pipelines.report.ReportCommand}).
+ */
+package dev.kappa.pipelines.report;
