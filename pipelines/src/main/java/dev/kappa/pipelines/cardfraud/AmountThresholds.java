@@ -18,7 +18,8 @@ record AmountThresholds(long defaultMinimum, Map<String, Long> perCurrency)
     implements Serializable {
 
   AmountThresholds {
-    checkArgument(defaultMinimum >= 0, "the default threshold must be >= 0, was %s", defaultMinimum);
+    checkArgument(
+        defaultMinimum >= 0, "the default threshold must be >= 0, was %s", defaultMinimum);
     perCurrency = Map.copyOf(perCurrency);
   }
 

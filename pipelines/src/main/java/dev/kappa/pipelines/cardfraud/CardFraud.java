@@ -41,8 +41,8 @@ import org.joda.time.Duration;
  * <p><b>Velocity.</b> A transaction qualifies when its amount exceeds its currency's threshold; a
  * qualifying transaction {@code t} raises an alert when at least {@code velocityCount - 1} other
  * qualifying transactions of its card have event times in {@code [t - velocityInterval, t]}. The
- * set of alerts is the same in a stream, a backfill and any replay; each comes out once, as soon
- * as its evidence has arrived.
+ * set of alerts is the same in a stream, a backfill and any replay; each comes out once, as soon as
+ * its evidence has arrived.
  *
  * <p><b>Risk.</b> Per card and sliding window ({@code riskWindow}): count, total, distinct
  * merchants and countries, and transactions outside the customer's home country as of their time
@@ -236,9 +236,9 @@ public final class CardFraud implements KappaJob<CardFraud.Options> {
   }
 
   /**
-   * The risk windows: accumulating (each pane is the whole score so far, the final one the
-   * answer), a final pane always emitted when a window closes, the shared lateness options, and
-   * early firings only in a stream.
+   * The risk windows: accumulating (each pane is the whole score so far, the final one the answer),
+   * a final pane always emitted when a window closes, the shared lateness options, and early
+   * firings only in a stream.
    */
   static Windowing riskWindowing(Options options, boolean bounded) {
     WindowSpec window;
@@ -261,7 +261,8 @@ public final class CardFraud implements KappaJob<CardFraud.Options> {
             .withAllowedLateness(
                 OptionValues.duration("allowedLateness", options.getAllowedLateness()))
             .withLateFiringsEvery(options.getLateFiringCount())
-            .withClosingBehavior(org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior.FIRE_ALWAYS);
+            .withClosingBehavior(
+                org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior.FIRE_ALWAYS);
     Duration early =
         OptionValues.optionalPositiveDuration("riskEarlyFirings", options.getRiskEarlyFirings());
     return early == null || bounded ? windowing : windowing.withEarlyFiringsEvery(early);

@@ -205,8 +205,7 @@ public final class DetectCardFraud extends PTransform<PCollection<SourceRecord>,
         velocityAlerts
             .apply(
                 "FlagTransactions",
-                MapElements.into(TypeDescriptor.of(VelocityFlag.class))
-                    .via(DetectCardFraud::flag))
+                MapElements.into(TypeDescriptor.of(VelocityFlag.class)).via(DetectCardFraud::flag))
             .setCoder(SpecificRecordCoder.of(VelocityFlag.class));
 
     // Risk: the customer's home country as of each transaction, then sliding windows per card.
@@ -379,8 +378,7 @@ public final class DetectCardFraud extends PTransform<PCollection<SourceRecord>,
    * A card's totals in one window and pane as a score. Drops the empty first panes the Flink runner
    * emits when a stream ends (counted as {@code spuriousEmptyPanes}).
    */
-  static final class FormatScoreFn
-      extends DoFn<KV<String, RiskTotalsCombineFn.Totals>, RiskScore> {
+  static final class FormatScoreFn extends DoFn<KV<String, RiskTotalsCombineFn.Totals>, RiskScore> {
     private static final long serialVersionUID = 1L;
     private final Counter spuriousEmptyPanes =
         Metrics.counter(DetectCardFraud.class, "spuriousEmptyPanes");

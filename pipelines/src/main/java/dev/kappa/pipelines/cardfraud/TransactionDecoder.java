@@ -29,8 +29,7 @@ final class TransactionDecoder implements RecordDecoder<CardTransaction> {
 
   /** The event time of the transaction in {@code record}; throws if it can't be decoded. */
   static Instant eventTime(SourceRecord record) {
-    return new Instant(
-        CODEC.decode(bytes(record.getPayload())).getEventTime().toEpochMilli());
+    return new Instant(CODEC.decode(bytes(record.getPayload())).getEventTime().toEpochMilli());
   }
 
   static List<String> violations(CardTransaction t) {

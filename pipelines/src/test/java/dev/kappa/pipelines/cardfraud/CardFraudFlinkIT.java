@@ -54,8 +54,7 @@ class CardFraudFlinkIT {
       throws IOException, SQLException {
     String stream = postgres.createSchema("fraud_stream");
     String backfill = postgres.createSchema("fraud_backfill");
-    String ddl =
-        Files.readString(Path.of("../scripts/sql/card-fraud.sql"), StandardCharsets.UTF_8);
+    String ddl = Files.readString(Path.of("../scripts/sql/card-fraud.sql"), StandardCharsets.UTF_8);
     postgres.execute("SET search_path TO " + stream + ";\n" + ddl);
     postgres.execute("SET search_path TO " + backfill + ";\n" + ddl);
     String input = "--input=" + testData("card-fraud/transactions.jsonl");

@@ -77,8 +77,7 @@ class CardFraudTest {
       assertThat(evidence.size(), equalTo(alert.getEvidenceCount()));
       assertThat(alert.getEvidenceCount(), greaterThanOrEqualTo(2));
       assertThat(
-          evidence,
-          everyItem(is(in(intervals.getOrDefault(alert.getTransactionId(), Set.of())))));
+          evidence, everyItem(is(in(intervals.getOrDefault(alert.getTransactionId(), Set.of())))));
     }
     assertThat(flags, equalTo(expectedAlerts));
 

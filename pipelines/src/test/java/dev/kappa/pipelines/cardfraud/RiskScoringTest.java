@@ -72,8 +72,7 @@ class RiskScoringTest {
             .getMessage(),
         equalTo("'JPY=x': the amount is not a whole number of minor units"));
     assertThat(
-        assertThrows(
-                IllegalArgumentException.class, () -> AmountThresholds.parse(1, "JPY=1,JPY=2"))
+        assertThrows(IllegalArgumentException.class, () -> AmountThresholds.parse(1, "JPY=1,JPY=2"))
             .getMessage(),
         equalTo("JPY is given twice"));
   }
