@@ -1,8 +1,6 @@
 package dev.kappa.testing.kafka;
 
-import static org.hamcrest.MatcherAssert.assertThat;
-import static org.hamcrest.Matchers.instanceOf;
-import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Map;
@@ -55,7 +53,7 @@ class SecuredKafkaBrokerIT {
 
     ExecutionException refused =
         assertThrows(ExecutionException.class, () -> send(broker, job, topic));
-    assertThat(refused.getCause(), instanceOf(TopicAuthorizationException.class));
+    assertInstanceOf(TopicAuthorizationException.class, refused.getCause());
 
     broker.allowWrite(SecuredKafkaBroker.JOB_USER, topic);
     send(broker, job, topic);
@@ -71,7 +69,7 @@ class SecuredKafkaBrokerIT {
       ExecutionException e =
           assertThrows(
               ExecutionException.class, () -> admin.listTopics().names().get(30, TimeUnit.SECONDS));
-      assertThat(e.getCause() instanceof SaslAuthenticationException, is(true));
+      assertInstanceOf(SaslAuthenticationException.class, e.getCause());
     }
   }
 }
