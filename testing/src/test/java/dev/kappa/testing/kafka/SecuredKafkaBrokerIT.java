@@ -64,6 +64,7 @@ class SecuredKafkaBrokerIT {
     Properties config = new Properties();
     config.putAll(broker.clientSettings(SecuredKafkaBroker.JOB_USER, "wrong-password"));
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
     try (Admin admin = Admin.create(config)) {
       ExecutionException e =
