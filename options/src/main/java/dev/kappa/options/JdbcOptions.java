@@ -19,11 +19,19 @@ public interface JdbcOptions extends PipelineOptions {
   void setJdbcUser(String value);
 
   @Description(
-      "Database password. Prefer the KAPPA_JDBC_PASSWORD environment variable, which is used when"
-          + " this option is not set, so that it stays out of process listings.")
+      "Database password. Prefer --jdbcPasswordFile or the KAPPA_JDBC_PASSWORD environment"
+          + " variable, used in that order when this option is not set, so that it stays out of"
+          + " process listings and the job's configuration.")
   String getJdbcPassword();
 
   void setJdbcPassword(String value);
+
+  @Description(
+      "Path of a file whose content (without a trailing newline) is the database password, e.g. a"
+          + " mounted Kubernetes Secret. Read once at launch.")
+  String getJdbcPasswordFile();
+
+  void setJdbcPasswordFile(String value);
 
   @Description("Rows per upsert batch.")
   @Default.Integer(500)

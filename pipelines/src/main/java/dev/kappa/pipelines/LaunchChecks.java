@@ -16,6 +16,9 @@ import java.util.Map;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
  * What a job needs from outside, checked before its pipeline is built: the Kafka clusters answer
@@ -49,6 +52,11 @@ public final class LaunchChecks {
 
   private final List<TableCheck> tables = new ArrayList<>();
 
+  /** Per Kafka cluster: the output topics the job writes, per option that names them. */
+  private final Map<String, Map<String, List<String>>> outputs = new LinkedHashMap<>();
+
+  private Map<String, Object> kafkaClientConfig = Map.of();
+
   private record TableCheck(
       String option, JdbcConfig database, String table, Class<? extends SpecificRecordBase> row) {}
 
@@ -69,6 +77,28 @@ public final class LaunchChecks {
    */
   public LaunchChecks kafka(String bootstrapServers) {
     kafka.computeIfAbsent(bootstrapServers, servers -> new LinkedHashMap<>());
+    return this;
+  }
+
+  /**
+   * Connects to every Kafka cluster with {@code clientConfig} (the settings of {@code
+   * --kafkaClientProperties}); a cluster that refuses them fails naming that option.
+   */
+  public LaunchChecks withKafkaClientConfig(Map<String, Object> clientConfig) {
+    this.kafkaClientConfig = Map.copyOf(clientConfig);
+    return this;
+  }
+
+  /**
+   * Checks that the Kafka cluster at {@code bootstrapServers} answers and, if it has an authorizer,
+   * lets the client write to {@code topic}, which option {@code option} names.
+   */
+  public LaunchChecks kafkaOutput(String bootstrapServers, String option, String topic) {
+    kafka(bootstrapServers);
+    outputs
+        .computeIfAbsent(bootstrapServers, servers -> new LinkedHashMap<>())
+        .computeIfAbsent(option, name -> new ArrayList<>())
+        .add(topic);
     return this;
   }
 
@@ -129,11 +159,14 @@ public final class LaunchChecks {
       checkFiles(entry.getKey(), entry.getValue());
     }
     for (Map.Entry<String, Map<String, List<String>>> cluster : kafka.entrySet()) {
-      checkKafka(cluster.getKey(), cluster.getValue(), timeout);
+      checkKafka(cluster.getKey(), cluster.getValue(), timeout, kafkaClientConfig);
+      checkAccess(cluster.getKey(), cluster.getValue(), AclOperation.READ);
+      checkAccess(
+          cluster.getKey(), outputs.getOrDefault(cluster.getKey(), Map.of()), AclOperation.WRITE);
       for (Map.Entry<String, String> output :
           sinkGroups.getOrDefault(cluster.getKey(), Map.of()).entrySet()) {
         SinkProgress.refuseUsedGroupOnFreshStart(
-            cluster.getKey(), output.getValue(), output.getKey());
+            cluster.getKey(), output.getValue(), output.getKey(), kafkaClientConfig);
       }
     }
     for (TableCheck check : tables) {
@@ -169,17 +202,24 @@ public final class LaunchChecks {
    */
   public static void checkKafka(
       String bootstrapServers, Map<String, List<String>> topicsByOption, Duration timeout) {
+    checkKafka(bootstrapServers, topicsByOption, timeout, Map.of());
+  }
+
+  /**
+   * {@link #checkKafka(String, Map, Duration)} with the Kafka client settings {@code clientConfig};
+   * a cluster that refuses them (credentials, trust) fails naming {@code --kafkaClientProperties}.
+   */
+  public static void checkKafka(
+      String bootstrapServers,
+      Map<String, List<String>> topicsByOption,
+      Duration timeout,
+      Map<String, Object> clientConfig) {
     List<String> all = topicsByOption.values().stream().flatMap(List::stream).toList();
     List<String> missing;
     try {
-      missing = Kafka.checkConnection(bootstrapServers, all, timeout);
+      missing = Kafka.checkConnection(bootstrapServers, all, timeout, clientConfig);
     } catch (IOException e) {
-      throw new InvalidOptionException(
-          "bootstrapServers",
-          e.getMessage()
-              + "; is the broker running and the address right? (--connectTimeout="
-              + timeout
-              + ")");
+      throw kafkaFailure(bootstrapServers, timeout, e);
     }
     for (Map.Entry<String, List<String>> entry : topicsByOption.entrySet()) {
       List<String> absent = entry.getValue().stream().filter(missing::contains).toList();
@@ -193,9 +233,77 @@ public final class LaunchChecks {
                 + " (create "
                 + (absent.size() == 1 ? "it" : "them")
                 + " first, e.g. with 'kappa produce-orders' or scripts/kafka-local.sh"
-                + " create-topic)");
+                + " create-topic"
+                + (clientConfig.isEmpty()
+                    ? ""
+                    : "; or the client may not describe "
+                        + (absent.size() == 1 ? "it" : "them")
+                        + ": grant DESCRIBE or fix --"
+                        + Secrets.KAFKA_OPTION)
+                + ")");
       }
     }
+  }
+
+  /**
+   * Fails naming each option whose topics the client may not {@code operation} ({@code READ} for
+   * inputs, {@code WRITE} for outputs) at {@code bootstrapServers}.
+   */
+  private void checkAccess(
+      String bootstrapServers, Map<String, List<String>> topicsByOption, AclOperation operation) {
+    for (Map.Entry<String, List<String>> entry : topicsByOption.entrySet()) {
+      List<String> lacking;
+      try {
+        lacking =
+            Kafka.lackingAccess(
+                bootstrapServers, entry.getValue(), operation, timeout, kafkaClientConfig);
+      } catch (IOException e) {
+        throw kafkaFailure(bootstrapServers, timeout, e);
+      }
+      if (!lacking.isEmpty()) {
+        throw new InvalidOptionException(
+            entry.getKey(),
+            "the Kafka user of --"
+                + Secrets.KAFKA_OPTION
+                + " may not "
+                + operation.name()
+                + " topic "
+                + String.join(", ", lacking)
+                + " at "
+                + bootstrapServers
+                + " (TopicAuthorizationException: no ACL allows it); grant "
+                + operation.name()
+                + " on the topic to the job's user, or use a user that has it");
+      }
+    }
+  }
+
+  /**
+   * The launch error for a Kafka cluster that did not answer (naming {@code --bootstrapServers}) or
+   * refused the client's credentials or permissions (naming {@code --kafkaClientProperties}).
+   */
+  private static InvalidOptionException kafkaFailure(
+      String bootstrapServers, Duration timeout, IOException e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
+        return new InvalidOptionException(
+            Secrets.KAFKA_OPTION,
+            e.getMessage()
+                + "; check the credentials, mechanism and trust settings in the file --"
+                + Secrets.KAFKA_OPTION
+                + " names");
+      }
+      if (cause.getCause() == cause) {
+        break;
+      }
+    }
+    return new InvalidOptionException(
+        "bootstrapServers",
+        e.getMessage()
+            + "; is the broker running and the address right? (--connectTimeout="
+            + timeout
+            + ")",
+        e);
   }
 
   /** Fails naming {@code option} unless {@code pattern} matches at least one file. */

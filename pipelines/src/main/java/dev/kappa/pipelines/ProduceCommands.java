@@ -32,8 +32,9 @@ import org.apache.kafka.clients.admin.NewTopic;
  *       [--bootstrapServers=localhost:9092]}: a table's change events, with {@link ProduceChanges}.
  * </ul>
  *
- * <p>Both take {@code --connectTimeout=PT30S}: a broker that does not answer within it fails the
- * command with exit code 2, naming {@code --bootstrapServers}.
+ * <p>Both take {@code --kafkaClientProperties=<file>} (the client settings of a secured cluster,
+ * see docs/security.md) and {@code --connectTimeout=PT30S}: a broker that does not answer within it
+ * fails the command with exit code 2, naming {@code --bootstrapServers}.
  */
 final class ProduceCommands {
   private ProduceCommands() {}
@@ -46,9 +47,11 @@ final class ProduceCommands {
           "speedUp",
           "maxEventTimeAhead",
           "minEventTime",
-          "connectTimeout");
+          "connectTimeout",
+          Secrets.KAFKA_OPTION);
   private static final Set<String> CHANGE_OPTIONS =
-      Set.of("topic", "key", "partitions", "bootstrapServers", "connectTimeout");
+      Set.of(
+          "topic", "key", "partitions", "bootstrapServers", "connectTimeout", Secrets.KAFKA_OPTION);
 
   static int produceOrders(String[] args, PrintStream out, PrintStream err) {
     return run(
@@ -64,9 +67,11 @@ final class ProduceCommands {
               OptionValues.eventTimeBounds(
                   options.get("maxEventTimeAhead"), options.get("minEventTime"));
           int partitions = partitions(options.getOrDefault("partitions", "3"));
-          boolean created = createIfMissing(bootstrap, topic, partitions, connectTimeout(options));
+          Map<String, Object> client = Secrets.kafkaClientConfig(options.get(Secrets.KAFKA_OPTION));
+          boolean created =
+              createIfMissing(bootstrap, client, topic, partitions, connectTimeout(options));
           ProduceOrders.Summary summary =
-              ProduceOrders.produce(file, bootstrap, topic, speedUp, bounds);
+              ProduceOrders.produce(file, bootstrap, client, topic, speedUp, bounds);
           out.printf(
               "kappa produce-orders: %d records to %s%s: %s%n",
               summary.total(), topic, created ? " (created)" : "", summary.byKind());
@@ -85,8 +90,10 @@ final class ProduceCommands {
           String bootstrap = options.getOrDefault("bootstrapServers", "localhost:9092");
           // One partition by default: a table's changes stay in commit order across keys.
           int partitions = partitions(options.getOrDefault("partitions", "1"));
-          boolean created = createIfMissing(bootstrap, topic, partitions, connectTimeout(options));
-          int sent = ProduceChanges.produce(file, bootstrap, topic, key);
+          Map<String, Object> client = Secrets.kafkaClientConfig(options.get(Secrets.KAFKA_OPTION));
+          boolean created =
+              createIfMissing(bootstrap, client, topic, partitions, connectTimeout(options));
+          int sent = ProduceChanges.produce(file, bootstrap, client, topic, key);
           out.printf(
               "kappa produce-changes: %d change events to %s%s%n",
               sent, topic, created ? " (created)" : "");
@@ -160,10 +167,11 @@ final class ProduceCommands {
    * answers within {@code timeout}, rather than waiting while the clients retry.
    */
   private static boolean createIfMissing(
-      String bootstrap, String topic, int partitions, Duration timeout)
+      String bootstrap, Map<String, Object> client, String topic, int partitions, Duration timeout)
       throws InterruptedException, ExecutionException {
-    LaunchChecks.checkKafka(bootstrap, Map.of(), timeout);
+    LaunchChecks.checkKafka(bootstrap, Map.of(), timeout, client);
     Properties config = new Properties();
+    config.putAll(client);
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     config.put(
         AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,

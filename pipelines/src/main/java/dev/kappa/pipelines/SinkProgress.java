@@ -2,6 +2,7 @@ package dev.kappa.pipelines;
 
 import dev.kappa.options.InvalidOptionException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +38,13 @@ public final class SinkProgress {
   /** Per partition (shard) of {@code topic}, the metadata {@code group} committed, if any. */
   public static Map<Integer, String> committed(
       String bootstrapServers, String group, String topic) {
-    try (Admin admin = admin(bootstrapServers)) {
+    return committed(bootstrapServers, group, topic, Map.of());
+  }
+
+  /** {@link #committed(String, String, String)} with the Kafka client settings {@code client}. */
+  public static Map<Integer, String> committed(
+      String bootstrapServers, String group, String topic, Map<String, Object> client) {
+    try (Admin admin = admin(bootstrapServers, client)) {
       return committed(admin, group, topic);
     }
   }
@@ -46,8 +53,9 @@ public final class SinkProgress {
    * Deletes what {@code group} committed for {@code topic} and returns it, per partition (shard).
    * The group must have no active members (the sink's writers never join it).
    */
-  public static Map<Integer, String> reset(String bootstrapServers, String group, String topic) {
-    try (Admin admin = admin(bootstrapServers)) {
+  public static Map<Integer, String> reset(
+      String bootstrapServers, String group, String topic, Map<String, Object> client) {
+    try (Admin admin = admin(bootstrapServers, client)) {
       Map<Integer, String> committed = committed(admin, group, topic);
       if (!committed.isEmpty()) {
         List<TopicPartition> partitions =
@@ -77,10 +85,16 @@ public final class SinkProgress {
    */
   public static void refuseUsedGroupOnFreshStart(
       String bootstrapServers, String sinkGroupId, String topic) {
+    refuseUsedGroupOnFreshStart(bootstrapServers, sinkGroupId, topic, Map.of());
+  }
+
+  /** {@link #refuseUsedGroupOnFreshStart(String, String, String)} with client settings. */
+  public static void refuseUsedGroupOnFreshStart(
+      String bootstrapServers, String sinkGroupId, String topic, Map<String, Object> client) {
     String group = group(sinkGroupId, topic);
     Map<Integer, String> committed;
     try {
-      committed = committed(bootstrapServers, group, topic);
+      committed = committed(bootstrapServers, group, topic, client);
     } catch (IllegalStateException e) {
       throw new InvalidOptionException(
           "bootstrapServers",
@@ -136,12 +150,10 @@ public final class SinkProgress {
     }
   }
 
-  private static Admin admin(String bootstrapServers) {
-    return Admin.create(
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-            (int) TIMEOUT.toMillis()));
+  private static Admin admin(String bootstrapServers, Map<String, Object> client) {
+    Map<String, Object> config = new HashMap<>(client);
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
+    return Admin.create(config);
   }
 }

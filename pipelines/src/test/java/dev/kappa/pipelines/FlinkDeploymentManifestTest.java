@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.kappa.options.BackfillOptions;
+import dev.kappa.options.KafkaOptions;
 import dev.kappa.options.LatenessOptions;
 import dev.kappa.options.OptionValues;
 import dev.kappa.options.SourceOptions;
@@ -120,11 +121,50 @@ class FlinkDeploymentManifestTest {
     }
   }
 
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path tempDir;
+
+  private java.nio.file.Path clientProperties;
+
+  @org.junit.jupiter.api.BeforeEach
+  void writeClientProperties() throws java.io.IOException {
+    clientProperties =
+        java.nio.file.Files.writeString(
+            tempDir.resolve("client.properties"),
+            "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+  }
+
+  /** Where the pod mounts the volume {@code volume}, which must come from a Secret. */
+  private String secretMountPath(String volume) {
+    Map<String, Object> pod = map(map(spec.get("podTemplate")).get("spec"));
+    boolean fromSecret = false;
+    for (Object entry : (List<?>) pod.get("volumes")) {
+      Map<String, Object> v = map(entry);
+      if (volume.equals(v.get("name"))) {
+        fromSecret = v.containsKey("secret");
+      }
+    }
+    assertThat("volume " + volume + " comes from a Secret", fromSecret, equalTo(true));
+    for (Object container : (List<?>) pod.get("containers")) {
+      for (Object mount : (List<?>) map(container).get("volumeMounts")) {
+        if (volume.equals(map(mount).get("name"))) {
+          return (String) map(mount).get("mountPath");
+        }
+      }
+    }
+    throw new AssertionError("no container mounts volume " + volume);
+  }
+
   @Test
   void theJobBuildsFromTheseOptions() {
     KappaJob<?> pipeline = KappaJobs.named(args.get(1)).orElseThrow();
     PipelineOptions parsed = parse(pipeline, options());
     assertThat(pipeline.name(), equalTo("order-revenue"));
+
+    // The Kafka client settings come from the Secret the pod mounts; here a file like it.
+    KafkaOptions kafka = parsed.as(KafkaOptions.class);
+    String mounted = kafka.getKafkaClientProperties();
+    assertThat(mounted, equalTo(secretMountPath("kafka-client") + "/client.properties"));
+    kafka.setKafkaClientProperties(clientProperties.toString());
 
     // Every option the job needs, and every combination it refuses, is parsed before it builds.
     JobRunner.build(

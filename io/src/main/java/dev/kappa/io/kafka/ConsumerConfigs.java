@@ -13,7 +13,7 @@ final class ConsumerConfigs {
   private ConsumerConfigs() {}
 
   /** Settings that have their own {@code withX} method, or that Kappa must control. */
-  private static final Map<String, String> RESERVED =
+  static final Map<String, String> RESERVED =
       Map.of(
           ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "pass the servers to Kafka.read/readRange",
           ConsumerConfig.GROUP_ID_CONFIG, "use withConsumerGroup(...)",

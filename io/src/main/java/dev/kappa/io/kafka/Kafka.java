@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.acl.AclOperation;
 import org.joda.time.Instant;
 
 /**
@@ -72,10 +74,73 @@ public final class Kafka {
    */
   public static List<String> checkConnection(
       String bootstrapServers, Collection<String> topics, Duration timeout) throws IOException {
+    return checkConnection(bootstrapServers, topics, timeout, Map.of());
+  }
+
+  /**
+   * {@link #checkConnection(String, Collection, Duration)} with the client settings {@code
+   * clientConfig} (security settings; see {@link #clientConfig}). A cluster that refuses the
+   * credentials fails at once with an {@link IOException} whose cause is Kafka's {@code
+   * AuthenticationException} (or {@code AuthorizationException}).
+   */
+  public static List<String> checkConnection(
+      String bootstrapServers,
+      Collection<String> topics,
+      Duration timeout,
+      Map<String, Object> clientConfig)
+      throws IOException {
+    checkTimeout(timeout);
+    return ConnectionCheck.missing(
+        topics,
+        ConnectionCheck.topics(bootstrapServers, timeout, sharedClientConfig(clientConfig)));
+  }
+
+  /**
+   * The topics of {@code topics} on which the client with {@code clientConfig} may not perform
+   * {@code operation} ({@code READ} for inputs, {@code WRITE} for outputs), as the cluster's
+   * authorizer reports it within {@code timeout}: for a launcher to refuse a job that would fail on
+   * its first record. A cluster without an authorizer lacks nothing; a topic that does not exist is
+   * not reported.
+   *
+   * @throws IOException as {@link #checkConnection(String, Collection, Duration, Map)}
+   */
+  public static List<String> lackingAccess(
+      String bootstrapServers,
+      Collection<String> topics,
+      AclOperation operation,
+      Duration timeout,
+      Map<String, Object> clientConfig)
+      throws IOException {
+    checkTimeout(timeout);
+    if (topics.isEmpty()) {
+      return List.of();
+    }
+    return ConnectionCheck.lacking(
+        bootstrapServers, topics, operation, timeout, sharedClientConfig(clientConfig));
+  }
+
+  /**
+   * Checks settings meant for every Kafka client Kappa creates (consumers, producers, admin
+   * clients), such as {@code security.protocol}, {@code sasl.mechanism}, {@code sasl.jaas.config}
+   * and {@code ssl.*}, and returns an unmodifiable, serializable copy. Rejects the settings that
+   * Kappa's transforms control ({@code bootstrap.servers}, {@code group.id}, {@code
+   * enable.auto.commit}, {@code transactional.id}, the (de)serializers), saying what to use
+   * instead.
+   *
+   * @throws IllegalArgumentException naming the first refused key
+   */
+  public static Map<String, Object> clientConfig(Map<String, ?> settings) {
+    return sharedClientConfig(settings);
+  }
+
+  private static Map<String, Object> sharedClientConfig(Map<String, ?> settings) {
+    return Settings.sharedClientConfig(settings);
+  }
+
+  private static void checkTimeout(Duration timeout) {
     if (timeout == null || timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
-    return ConnectionCheck.missing(topics, ConnectionCheck.topics(bootstrapServers, timeout));
   }
 
   /**

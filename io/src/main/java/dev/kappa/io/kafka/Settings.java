@@ -83,4 +83,17 @@ final class Settings {
     }
     return Collections.unmodifiableMap(merged);
   }
+
+  /**
+   * A defensive, serializable copy of {@code settings} for every client (consumer, producer and
+   * admin); rejects the keys that any Kafka transform controls, saying what to do instead.
+   */
+  static Map<String, Object> sharedClientConfig(Map<String, ?> settings) {
+    if (settings == null) {
+      throw new IllegalArgumentException("clientConfig must not be null");
+    }
+    Map<String, String> reserved = new LinkedHashMap<>(ConsumerConfigs.RESERVED);
+    reserved.putAll(WriteKafka.RESERVED);
+    return clientConfig("clientConfig", reserved, Map.of(), new LinkedHashMap<>(settings));
+  }
 }

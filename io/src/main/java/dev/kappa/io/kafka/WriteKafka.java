@@ -3,13 +3,17 @@ package dev.kappa.io.kafka;
 import com.google.auto.value.AutoValue;
 import dev.kappa.io.Checks;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -50,7 +54,7 @@ public abstract class WriteKafka extends PTransform<PCollection<KV<byte[], byte[
   private static final long serialVersionUID = 1L;
 
   /** Settings that have their own method, or that the sink controls. */
-  private static final Map<String, String> RESERVED =
+  static final Map<String, String> RESERVED =
       Map.of(
           ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "pass the servers to Kafka.write",
           ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, "keys are always written as bytes",
@@ -170,9 +174,45 @@ public abstract class WriteKafka extends PTransform<PCollection<KV<byte[], byte[
             .withValueSerializer(ByteArraySerializer.class)
             .withProducerConfigUpdates(producerConfig());
     if (sinkGroupId != null) {
-      write = write.withEOS(numShards == null ? 1 : numShards, sinkGroupId);
+      write =
+          write
+              .withEOS(numShards == null ? 1 : numShards, sinkGroupId)
+              // KafkaIO's exactly-once sink reads its sink group with a consumer of its own, given
+              // only the servers and the group: a secured cluster needs the security settings too.
+              .withConsumerFactoryFn(
+                  new SecuredConsumerFactory(securitySettings(producerConfig())));
     }
     return write;
+  }
+
+  /** The settings of {@code config} that say how to connect: {@code security.*}, SASL, TLS. */
+  static Map<String, Object> securitySettings(Map<String, Object> config) {
+    Map<String, Object> security = new LinkedHashMap<>();
+    config.forEach(
+        (key, value) -> {
+          if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
+            security.put(key, value);
+          }
+        });
+    return Collections.unmodifiableMap(security);
+  }
+
+  /** Creates KafkaIO's sink-group consumers with the security settings added. */
+  static final class SecuredConsumerFactory
+      implements SerializableFunction<Map<String, Object>, Consumer<byte[], byte[]>> {
+    private static final long serialVersionUID = 1L;
+    private final Map<String, Object> security;
+
+    SecuredConsumerFactory(Map<String, Object> security) {
+      this.security = new LinkedHashMap<>(security);
+    }
+
+    @Override
+    public Consumer<byte[], byte[]> apply(Map<String, Object> config) {
+      Map<String, Object> withSecurity = new LinkedHashMap<>(security);
+      withSecurity.putAll(config);
+      return new KafkaConsumer<>(withSecurity);
+    }
   }
 
   @Override

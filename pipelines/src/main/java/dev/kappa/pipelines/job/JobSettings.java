@@ -20,6 +20,7 @@ import dev.kappa.options.SourceOptions;
 import dev.kappa.options.WindowingOptions;
 import dev.kappa.pipelines.KafkaSafety;
 import dev.kappa.pipelines.LaunchChecks;
+import dev.kappa.pipelines.Secrets;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.transforms.enrichment.MissingKeyPolicy;
 import dev.kappa.transforms.windowing.EventTimeBounds;
@@ -73,9 +74,29 @@ public final class JobSettings {
       @Nullable Duration maxOutOfOrderness)
       implements Serializable {}
 
-  /** How a job's Kafka outputs are written. */
-  public record KafkaWrite(String bootstrapServers, DeliveryGuarantee delivery, String sinkGroupId)
-      implements Serializable {}
+  /**
+   * How a job's Kafka outputs are written; {@code clientConfig} holds the settings of {@code
+   * --kafkaClientProperties}, never shown by {@code toString}.
+   */
+  public record KafkaWrite(
+      String bootstrapServers,
+      DeliveryGuarantee delivery,
+      String sinkGroupId,
+      Map<String, Object> clientConfig)
+      implements Serializable {
+    @Override
+    public String toString() {
+      return "KafkaWrite[bootstrapServers="
+          + bootstrapServers
+          + ", delivery="
+          + delivery
+          + ", sinkGroupId="
+          + sinkGroupId
+          + ", clientConfig="
+          + Secrets.masked(clientConfig)
+          + "]";
+    }
+  }
 
   /** A reference table's change stream. */
   public sealed interface ChangeStream extends Serializable permits ChangeFiles, ChangeTopic {}
@@ -101,6 +122,7 @@ public final class JobSettings {
   private final EventTimeBounds bounds;
   @Nullable private final Windowing windowing;
   @Nullable private final String kafkaServers;
+  private final Map<String, Object> kafkaClientConfig;
   @Nullable private final KafkaWrite kafkaWrite;
   @Nullable private final JdbcConfig database;
   @Nullable private final Target deadLetters;
@@ -116,6 +138,7 @@ public final class JobSettings {
       EventTimeBounds bounds,
       @Nullable Windowing windowing,
       @Nullable String kafkaServers,
+      Map<String, Object> kafkaClientConfig,
       @Nullable KafkaWrite kafkaWrite,
       @Nullable JdbcConfig database,
       @Nullable Target deadLetters,
@@ -128,6 +151,7 @@ public final class JobSettings {
     this.bounds = bounds;
     this.windowing = windowing;
     this.kafkaServers = kafkaServers;
+    this.kafkaClientConfig = kafkaClientConfig;
     this.kafkaWrite = kafkaWrite;
     this.database = database;
     this.deadLetters = deadLetters;
@@ -150,6 +174,9 @@ public final class JobSettings {
     } else if (KafkaOptions.class.isAssignableFrom(type)) {
       KafkaSafety.checkKafka(options);
     }
+    // Read first: a launch with an unreadable file fails before anything else is looked at.
+    Map<String, Object> kafkaClientConfig =
+        KafkaOptions.class.isAssignableFrom(type) ? Secrets.kafkaClientConfig(options) : Map.of();
     Windowing windowing = null;
     if (WindowingOptions.class.isAssignableFrom(type)
         && LatenessOptions.class.isAssignableFrom(type)) {
@@ -192,7 +219,8 @@ public final class JobSettings {
               write.getKafkaDelivery() == KafkaWriteOptions.Delivery.EXACTLY_ONCE
                   ? DeliveryGuarantee.EXACTLY_ONCE
                   : DeliveryGuarantee.AT_LEAST_ONCE,
-              write.getSinkGroupId() != null ? write.getSinkGroupId() : job.defaultGroup());
+              write.getSinkGroupId() != null ? write.getSinkGroupId() : job.defaultGroup(),
+              kafkaClientConfig);
     }
     Target deadLetters = null;
     if (DeadLetterOptions.class.isAssignableFrom(type)) {
@@ -232,6 +260,7 @@ public final class JobSettings {
         KafkaOptions.class.isAssignableFrom(type)
             ? options.as(KafkaOptions.class).getBootstrapServers()
             : null,
+        kafkaClientConfig,
         kafkaWrite,
         database,
         deadLetters,
@@ -411,10 +440,16 @@ public final class JobSettings {
   private static JdbcConfig database(PipelineOptions options, java.time.Duration connectTimeout) {
     JdbcOptions jdbc = options.as(JdbcOptions.class);
     String url = OptionValues.required("jdbcUrl", jdbc.getJdbcUrl());
+    if (jdbc.getJdbcPassword() != null && jdbc.getJdbcPasswordFile() != null) {
+      throw new InvalidOptionException(
+          "jdbcPasswordFile", "choose one of --jdbcPassword and --jdbcPasswordFile");
+    }
     String password =
         jdbc.getJdbcPassword() != null
             ? jdbc.getJdbcPassword()
-            : System.getenv().getOrDefault("KAPPA_JDBC_PASSWORD", "");
+            : jdbc.getJdbcPasswordFile() != null
+                ? Secrets.passwordFile("jdbcPasswordFile", jdbc.getJdbcPasswordFile())
+                : System.getenv().getOrDefault("KAPPA_JDBC_PASSWORD", "");
     try {
       return JdbcConfig.of(url, jdbc.getJdbcUser(), password)
           .withConnectTimeout(connectTimeout)
@@ -436,7 +471,8 @@ public final class JobSettings {
    * database answers and each table has the record's columns.
    */
   public <O extends PipelineOptions> LaunchChecks launchChecks(KappaJob<O> job) {
-    LaunchChecks checks = LaunchChecks.within(connectTimeout);
+    LaunchChecks checks =
+        LaunchChecks.within(connectTimeout).withKafkaClientConfig(kafkaClientConfig);
     if (source instanceof FilesSource files) {
       checks.files("input", files.pattern());
     } else if (source instanceof ReplaySource replay) {
@@ -457,7 +493,7 @@ public final class JobSettings {
           checks.table(table.enrichment().name(), database(), table.name(), table.rowClass());
         }
       } else if (part instanceof Output<O, ?> output) {
-        checkTarget(checks, target(output));
+        checkTarget(checks, output.option().name(), target(output));
       } else if (part instanceof ResultTable<O, ?> results) {
         String name = resultTable(results);
         if (name != null) {
@@ -466,14 +502,14 @@ public final class JobSettings {
       }
     }
     if (deadLetters != null) {
-      checkTarget(checks, deadLetters);
+      checkTarget(checks, "deadLetterOutput", deadLetters);
     }
     return checks;
   }
 
-  private void checkTarget(LaunchChecks checks, @Nullable Target target) {
+  private void checkTarget(LaunchChecks checks, String option, @Nullable Target target) {
     if (target instanceof Target.KafkaTopic topic) {
-      checks.kafka(kafkaWrite.bootstrapServers());
+      checks.kafkaOutput(kafkaWrite.bootstrapServers(), option, topic.topic());
       if (freshStart && kafkaWrite.delivery() == DeliveryGuarantee.EXACTLY_ONCE) {
         checks.unusedSinkGroup(
             kafkaWrite.bootstrapServers(), kafkaWrite.sinkGroupId(), topic.topic());
@@ -503,6 +539,14 @@ public final class JobSettings {
       throw new IllegalStateException("the job's options have no Kafka options");
     }
     return kafkaServers;
+  }
+
+  /**
+   * The Kafka client settings of {@code --kafkaClientProperties} (security settings), for every
+   * consumer, producer and admin client of the job; empty if unset.
+   */
+  public Map<String, Object> kafkaClientConfig() {
+    return kafkaClientConfig;
   }
 
   /** How far out of event-time order streamed records may arrive ({@code --maxOutOfOrderness}). */

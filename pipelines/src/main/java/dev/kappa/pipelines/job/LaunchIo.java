@@ -7,6 +7,7 @@ import dev.kappa.io.kafka.ReadKafka;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
 import java.util.List;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -43,18 +44,21 @@ public final class LaunchIo implements JobIo {
       return pipeline.apply(
           step,
           Kafka.readRange(range.bootstrapServers(), range.topics(), range.from(), range.to())
+              .withConsumerConfig(settings.kafkaClientConfig())
               .withEventTime(eventTime));
     }
     if (source instanceof JobSettings.KafkaStream stream) {
-      return pipeline.apply(step, kafka(stream.read()).withEventTime(eventTime));
+      return pipeline.apply(
+          step, kafka(stream.read(), settings.kafkaClientConfig()).withEventTime(eventTime));
     }
     throw new IllegalStateException("unhandled source " + source);
   }
 
   /** A live Kafka read as the settings say: consumer group, auto-commit, where to stop. */
-  private static ReadKafka kafka(JobSettings.KafkaRead settings) {
+  private static ReadKafka kafka(JobSettings.KafkaRead settings, Map<String, Object> clientConfig) {
     ReadKafka read =
         Kafka.read(settings.bootstrapServers(), settings.topics())
+            .withConsumerConfig(clientConfig)
             .withConsumerGroup(settings.consumerGroup());
     if (settings.maxOutOfOrderness() != null) {
       read = read.withMaxOutOfOrderness(settings.maxOutOfOrderness());
@@ -100,11 +104,15 @@ public final class LaunchIo implements JobIo {
       Instant to =
           source instanceof JobSettings.KafkaRange range ? range.to() : settings.launchedAt();
       return pipeline.apply(
-          step, Kafka.readUntil(servers, List.of(topic), to).withEventTime(changeTime));
+          step,
+          Kafka.readUntil(servers, List.of(topic), to)
+              .withConsumerConfig(settings.kafkaClientConfig())
+              .withEventTime(changeTime));
     }
     // No consumer group and no commits: every launch reads the whole history again.
     ReadKafka read =
         Kafka.read(servers, List.of(topic))
+            .withConsumerConfig(settings.kafkaClientConfig())
             .withCommitOffsetsInFinalize(false)
             .withEventTime(changeTime)
             .withMaxOutOfOrderness(settings.maxOutOfOrderness());

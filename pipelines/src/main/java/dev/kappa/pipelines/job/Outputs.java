@@ -206,7 +206,9 @@ public final class Outputs {
             .apply("Print", sortedOnConsole ? Console.printSorted(label) : Console.print(label));
       }
       if (target instanceof Target.KafkaTopic topic) {
-        WriteKafka write = Kafka.write(kafka.bootstrapServers(), topic.topic());
+        WriteKafka write =
+            Kafka.write(kafka.bootstrapServers(), topic.topic())
+                .withProducerConfig(kafka.clientConfig());
         if (kafka.delivery() == DeliveryGuarantee.EXACTLY_ONCE) {
           write =
               write

@@ -73,7 +73,14 @@ final class KafkaLag {
    * @throws IllegalStateException naming the servers if Kafka does not answer within 10 s
    */
   static Report read(String bootstrapServers, String group, List<String> topics) {
+    return read(bootstrapServers, group, topics, Map.of());
+  }
+
+  /** {@link #read(String, String, List)} with the Kafka client settings {@code client}. */
+  static Report read(
+      String bootstrapServers, String group, List<String> topics, Map<String, Object> client) {
     Properties config = new Properties();
+    config.putAll(client);
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());

@@ -1,5 +1,7 @@
 package dev.kappa.pipelines.ops;
 
+import dev.kappa.options.InvalidOptionException;
+import dev.kappa.pipelines.Secrets;
 import dev.kappa.pipelines.SinkProgress;
 import java.io.PrintStream;
 import java.util.Map;
@@ -7,9 +9,9 @@ import java.util.Set;
 
 /**
  * {@code kappa reset-sink <topic> --sinkGroupId=<the job's --sinkGroupId>
- * [--bootstrapServers=localhost:9092]}: deletes the progress Beam's exactly-once Kafka sink keeps
- * for one output topic (the committed offsets of group {@code <sinkGroupId>-<topic>}), the recovery
- * from known defect 1 in docs/reliability.md.
+ * [--bootstrapServers=localhost:9092] [--kafkaClientProperties=<file>]}: deletes the progress
+ * Beam's exactly-once Kafka sink keeps for one output topic (the committed offsets of group {@code
+ * <sinkGroupId>-<topic>}), the recovery from known defect 1 in docs/reliability.md.
  *
  * <p>For a job that fails on every restore with "Kafka metadata exists for shard N, but there is no
  * stored state for it": cancel it, run this, and resume from the same savepoint or checkpoint. The
@@ -22,11 +24,12 @@ import java.util.Set;
 public final class ResetSinkCommand {
   private ResetSinkCommand() {}
 
-  private static final Set<String> OPTIONS = Set.of("sinkGroupId", "bootstrapServers");
+  private static final Set<String> OPTIONS =
+      Set.of("sinkGroupId", "bootstrapServers", Secrets.KAFKA_OPTION);
 
   static final String USAGE =
       "kappa reset-sink <topic> --sinkGroupId=<the job's --sinkGroupId>"
-          + " [--bootstrapServers=localhost:9092]";
+          + " [--bootstrapServers=localhost:9092] [--kafkaClientProperties=<file>]";
 
   /** Runs the command; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -55,7 +58,12 @@ public final class ResetSinkCommand {
     String group = SinkProgress.group(sinkGroupId, topic);
     Map<Integer, String> reset;
     try {
-      reset = SinkProgress.reset(bootstrapServers, group, topic);
+      Map<String, Object> client =
+          Secrets.kafkaClientConfig(arguments.option(Secrets.KAFKA_OPTION).orElse(null));
+      reset = SinkProgress.reset(bootstrapServers, group, topic, client);
+    } catch (InvalidOptionException e) {
+      err.println("kappa reset-sink: " + e.getMessage());
+      return 2;
     } catch (IllegalStateException e) {
       err.println("kappa reset-sink: " + e.getMessage());
       return 1;

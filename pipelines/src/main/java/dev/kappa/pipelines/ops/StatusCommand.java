@@ -3,6 +3,7 @@ package dev.kappa.pipelines.ops;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kappa.pipelines.Secrets;
 import dev.kappa.pipelines.job.KappaJob;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -38,7 +39,8 @@ public final class StatusCommand {
 
   private static final Set<String> FLAGS = Set.of("json");
   private static final Set<String> OPTIONS =
-      Set.of("flinkMaster", "bootstrapServers", "consumerGroup", "inputTopics");
+      Set.of(
+          "flinkMaster", "bootstrapServers", "consumerGroup", "inputTopics", Secrets.KAFKA_OPTION);
   private static final int NAME_WIDTH = 72;
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -46,7 +48,7 @@ public final class StatusCommand {
   static final String USAGE =
       "kappa status [<job id | job name>] [--flinkMaster=localhost:8081]"
           + " [--bootstrapServers=localhost:9092] [--consumerGroup=kappa-<pipeline>]"
-          + " [--inputTopics=<topic,...>] [--json]";
+          + " [--inputTopics=<topic,...>] [--kafkaClientProperties=<file>] [--json]";
 
   /** Runs the command; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -253,8 +255,16 @@ public final class StatusCommand {
             .map(text -> Arrays.stream(text.split(",")).map(String::trim).toList())
             .orElse(List.of());
     try {
-      return new KafkaReport(KafkaLag.read(servers, group.get(), topics), null);
-    } catch (IllegalStateException e) {
+      // The job's own file (its option holds only the path), unless this command names one.
+      Map<String, Object> client =
+          Secrets.kafkaClientConfig(
+              arguments
+                  .option(Secrets.KAFKA_OPTION)
+                  .orElse(emptyToNull(jobOptions.get(Secrets.KAFKA_OPTION))));
+      KafkaLag.Report lag = KafkaLag.read(servers, group.get(), topics, client);
+      return new KafkaReport(
+          lag, client.isEmpty() ? null : "Kafka client settings: " + Secrets.masked(client));
+    } catch (IllegalStateException | IllegalArgumentException e) {
       return new KafkaReport(null, e.getMessage());
     }
   }
@@ -459,6 +469,9 @@ public final class StatusCommand {
         .append(" at ")
         .append(lag.bootstrapServers())
         .append(" (offsets are committed when a checkpoint completes):\n");
+    if (kafka.note() != null) {
+      text.append("  ").append(kafka.note()).append('\n');
+    }
     if (!lag.hasCommits()) {
       text.append("  no committed offsets");
       if (!lag.partitions().isEmpty()) {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,6 +37,13 @@ public final class ProduceChanges {
   /** Sends every non-blank line of {@code file}; returns how many were sent. */
   public static int produce(Path file, String bootstrapServers, String topic, String keyField)
       throws IOException {
+    return produce(file, bootstrapServers, Map.of(), topic, keyField);
+  }
+
+  /** {@link #produce(Path, String, String, String)} with the producer settings {@code client}. */
+  public static int produce(
+      Path file, String bootstrapServers, Map<String, Object> client, String topic, String keyField)
+      throws IOException {
     List<byte[]> lines = Producers.lines(file);
     List<@Nullable String> keys = new ArrayList<>();
     List<@Nullable Long> commitTimes = new ArrayList<>();
@@ -46,7 +54,7 @@ public final class ProduceChanges {
     }
     long[] timestamps = Producers.timestamps(commitTimes, System::currentTimeMillis);
     int index = 0;
-    try (KafkaProducer<byte[], byte[]> producer = Producers.idempotent(bootstrapServers)) {
+    try (KafkaProducer<byte[], byte[]> producer = Producers.idempotent(bootstrapServers, client)) {
       for (; index < lines.size(); index++) {
         String key = keys.get(index);
         producer

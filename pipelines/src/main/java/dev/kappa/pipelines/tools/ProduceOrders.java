@@ -72,7 +72,23 @@ public final class ProduceOrders {
   public static Summary produce(
       Path file, String bootstrapServers, String topic, double speedUp, EventTimeBounds bounds)
       throws IOException, InterruptedException {
-    return produce(file, 0, Integer.MAX_VALUE, bootstrapServers, topic, speedUp, bounds);
+    return produce(file, bootstrapServers, Map.of(), topic, speedUp, bounds);
+  }
+
+  /**
+   * Sends the whole file with the producer settings {@code clientConfig} (security settings), paced
+   * only by event times within {@code bounds}.
+   */
+  public static Summary produce(
+      Path file,
+      String bootstrapServers,
+      Map<String, Object> clientConfig,
+      String topic,
+      double speedUp,
+      EventTimeBounds bounds)
+      throws IOException, InterruptedException {
+    return produce(
+        file, 0, Integer.MAX_VALUE, bootstrapServers, clientConfig, topic, speedUp, bounds);
   }
 
   /**
@@ -82,7 +98,8 @@ public final class ProduceOrders {
   public static Summary produce(
       Path file, int from, int to, String bootstrapServers, String topic, double speedUp)
       throws IOException, InterruptedException {
-    return produce(file, from, to, bootstrapServers, topic, speedUp, EventTimeBounds.create());
+    return produce(
+        file, from, to, bootstrapServers, Map.of(), topic, speedUp, EventTimeBounds.create());
   }
 
   private static Summary produce(
@@ -90,6 +107,7 @@ public final class ProduceOrders {
       int from,
       int to,
       String bootstrapServers,
+      Map<String, Object> clientConfig,
       String topic,
       double speedUp,
       EventTimeBounds bounds)
@@ -99,7 +117,8 @@ public final class ProduceOrders {
     int index = from;
     Map<String, Integer> byKind = new TreeMap<>();
     Pacing pacing = new Pacing(speedUp, bounds, System::currentTimeMillis);
-    try (KafkaProducer<byte[], byte[]> producer = Producers.idempotent(bootstrapServers)) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        Producers.idempotent(bootstrapServers, clientConfig)) {
       int partitions = producer.partitionsFor(topic).size();
       for (Line line : lines) {
         long timestamp = line.timestamp();

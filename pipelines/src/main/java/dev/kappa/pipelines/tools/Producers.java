@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -32,8 +33,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 final class Producers {
   private Producers() {}
 
-  static KafkaProducer<byte[], byte[]> idempotent(String bootstrapServers) {
+  static KafkaProducer<byte[], byte[]> idempotent(
+      String bootstrapServers, Map<String, Object> clientConfig) {
     Properties config = new Properties();
+    config.putAll(clientConfig);
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

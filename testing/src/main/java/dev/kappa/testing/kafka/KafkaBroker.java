@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,6 +78,7 @@ public final class KafkaBroker extends LocalServer {
   private final String classpath;
   private final String logLevel;
   private final boolean detached;
+  private final BrokerSecurity security;
   // Written under this object's lock; volatile for the shutdown hook, which must not block on it.
   private volatile Process process;
 
@@ -86,12 +88,14 @@ public final class KafkaBroker extends LocalServer {
       int controllerPort,
       String classpath,
       String logLevel,
-      boolean detached) {
+      boolean detached,
+      BrokerSecurity security) {
     super(HOST, port, dataDir, detached);
     this.controllerPort = controllerPort;
     this.classpath = classpath;
     this.logLevel = logLevel;
     this.detached = detached;
+    this.security = security;
   }
 
   /**
@@ -126,10 +130,31 @@ public final class KafkaBroker extends LocalServer {
    */
   static KafkaBroker start(
       Path dataDir, int port, int controllerPort, String logLevel, boolean detached) {
+    return start(dataDir, port, controllerPort, logLevel, detached, false);
+  }
+
+  /**
+   * Starts a broker as above; a {@code secured} one listens with SASL_SSL only and authorizes every
+   * request by ACLs (see {@link SecuredKafkaBroker}).
+   */
+  static KafkaBroker start(
+      Path dataDir,
+      int port,
+      int controllerPort,
+      String logLevel,
+      boolean detached,
+      boolean secured) {
     Ports.requireTwoFree("the Kafka broker", HOST, "port", port, "controllerPort", controllerPort);
     Path dir = dataDir.toAbsolutePath();
     KafkaBroker broker =
-        new KafkaBroker(dir, port, controllerPort, BrokerClasspath.resolve(), logLevel, detached);
+        new KafkaBroker(
+            dir,
+            port,
+            controllerPort,
+            BrokerClasspath.resolve(),
+            logLevel,
+            detached,
+            secured ? BrokerSecurity.createOrLoad(dir) : null);
     Instant begin = Instant.now();
     broker.writeConfiguration();
     broker.formatStorageIfNew();
@@ -145,6 +170,20 @@ public final class KafkaBroker extends LocalServer {
   /** The {@code bootstrap.servers} value for clients: {@code 127.0.0.1:<port>}. */
   public String bootstrapServers() {
     return HOST + ":" + port;
+  }
+
+  /** Whether the broker listens with SASL_SSL and authorizes requests by ACLs. */
+  public boolean isSecured() {
+    return security != null;
+  }
+
+  /** The security of a secured broker; fails on a plaintext one. */
+  BrokerSecurity security() {
+    if (security == null) {
+      throw new IllegalStateException(
+          "The Kafka broker at " + bootstrapServers() + " is not secured");
+    }
+    return security;
   }
 
   /** The port of the KRaft controller listener. */
@@ -273,15 +312,42 @@ public final class KafkaBroker extends LocalServer {
     if (Files.exists(logDirs().resolve("meta.properties"))) {
       return;
     }
-    Process format =
-        startJvm(
-            "kafka.tools.StorageTool",
-            "format",
-            "--cluster-id",
-            Uuid.randomUuid().toString(),
-            "--config",
-            serverProperties().toString(),
-            "--ignore-formatted");
+    List<String> arguments =
+        new ArrayList<>(
+            List.of(
+                "kafka.tools.StorageTool",
+                "format",
+                "--cluster-id",
+                Uuid.randomUuid().toString(),
+                "--config",
+                serverProperties().toString(),
+                "--ignore-formatted"));
+    Process format;
+    if (security == null) {
+      format =
+          startJvm(arguments.get(0), arguments.subList(1, arguments.size()).toArray(String[]::new));
+    } else {
+      // The SCRAM users' passwords go through a java @argument file, never the command line.
+      arguments.addAll(security.formatArguments());
+      Path argumentFile = dataDir.resolve("secure").resolve("format.args");
+      try {
+        Files.write(argumentFile, arguments, StandardCharsets.UTF_8);
+        format = startJvm("@" + argumentFile);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot write " + argumentFile, e);
+      }
+      awaitFormat(format);
+      try {
+        Files.delete(argumentFile);
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot delete " + argumentFile, e);
+      }
+      return;
+    }
+    awaitFormat(format);
+  }
+
+  private void awaitFormat(Process format) {
     if (!ChildProcesses.awaitExit(format.toHandle(), START_TIMEOUT)) {
       format.destroyForcibly();
       throw failure("Formatting the Kafka broker's storage did not finish within 60 s", null);
@@ -329,6 +395,11 @@ public final class KafkaBroker extends LocalServer {
     try {
       Files.createDirectories(logDirs());
       Files.writeString(serverProperties(), serverPropertiesText(), StandardCharsets.UTF_8);
+      if (security != null) {
+        // It holds the key store's password and the inter-broker user's.
+        Files.setPosixFilePermissions(
+            serverProperties(), PosixFilePermissions.fromString("rw-------"));
+      }
       try (InputStream log4j = KafkaBroker.class.getResourceAsStream(LOG4J_RESOURCE)) {
         if (log4j == null) {
           throw new IllegalStateException("Missing resource " + LOG4J_RESOURCE);
@@ -348,12 +419,16 @@ public final class KafkaBroker extends LocalServer {
     config.put("node.id", "1");
     config.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);
     config.put("controller.listener.names", "CONTROLLER");
-    config.put(
-        "listeners",
-        "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-    config.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
-    config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-    config.put("inter.broker.listener.name", "PLAINTEXT");
+    if (security == null) {
+      config.put(
+          "listeners",
+          "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+      config.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
+      config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      config.put("inter.broker.listener.name", "PLAINTEXT");
+    } else {
+      config.putAll(security.serverSettings(HOST, port, controllerPort));
+    }
     config.put("log.dirs", logDirs().toString());
     config.put("num.partitions", "1");
     config.put("auto.create.topics.enable", "false");
@@ -396,8 +471,13 @@ public final class KafkaBroker extends LocalServer {
     return dataDir.resolve("logs");
   }
 
-  private Admin admin() {
+  /** An admin client of the broker; on a secured broker, as its super user. */
+  Admin admin() {
     Properties config = new Properties();
+    if (security != null) {
+      config.putAll(
+          security.clientSettings(BrokerSecurity.ADMIN, security.password(BrokerSecurity.ADMIN)));
+    }
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
     config.put(AdminClientConfig.CLIENT_ID_CONFIG, "kappa-kafka-broker-admin");
     config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
