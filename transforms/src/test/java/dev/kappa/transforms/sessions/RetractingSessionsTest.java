@@ -33,6 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * asserting every session emitted, every retraction and every too-late event.
  */
 @ExtendWith(TestPipelineExtension.class)
+@SuppressWarnings("unchecked") // PAssert's containsInAnyOrder(T...) with KV elements
 class RetractingSessionsTest {
   private static final Instant BASE = Instant.parse("2026-01-01T00:00:00Z");
   private static final Duration GAP = Duration.standardMinutes(30);
