@@ -15,11 +15,23 @@ public interface LatenessOptions extends PipelineOptions {
 
   void setAllowedLateness(String value);
 
-  @Description("A late pane after every N late records (1: after each late record).")
+  @Description(
+      "A late pane after every N late records (1: after each late record); 0 for none, which needs"
+          + " --lateFiringDelay unless --allowedLateness is PT0S. With --lateFiringDelay, whichever"
+          + " comes first fires.")
   @Default.Integer(1)
   int getLateFiringCount();
 
   void setLateFiringCount(int value);
+
+  @Description(
+      "A late pane this long in processing time after the first late record of a pane (ISO-8601,"
+          + " e.g. PT10M, as Beam's LeaderBoard fires team scores); 'none' for no delay-based late"
+          + " panes. With --lateFiringCount, whichever comes first fires.")
+  @Default.String("none")
+  String getLateFiringDelay();
+
+  void setLateFiringDelay(String value);
 
   @Description(
       "When a window closes: FIRE_ALWAYS emits a final pane even if nothing arrived since the"

@@ -157,10 +157,6 @@ public final class OptionValues {
                     ? AccumulationMode.DISCARDING_FIRED_PANES
                     : AccumulationMode.ACCUMULATING_FIRED_PANES)
             .withClosingBehavior(options.getClosingBehavior());
-    Duration early = optionalPositiveDuration("earlyFirings", options.getEarlyFirings());
-    if (early != null) {
-      windowing = windowing.withEarlyFiringsEvery(early);
-    }
     Duration lateness = duration("allowedLateness", options.getAllowedLateness());
     if (window.kind() == WindowSpec.Kind.GLOBAL && lateness.getMillis() > 0) {
       throw new InvalidOptionException(
@@ -170,12 +166,44 @@ public final class OptionValues {
               + options.getAllowedLateness());
     }
     windowing = windowing.withAllowedLateness(lateness);
-    if (options.getLateFiringCount() <= 0) {
+    // Checked whatever --emit says, so that a bad value never passes unnoticed.
+    Duration early = optionalPositiveDuration("earlyFirings", options.getEarlyFirings());
+    Duration lateDelay = optionalPositiveDuration("lateFiringDelay", options.getLateFiringDelay());
+    int lateCount = options.getLateFiringCount();
+    if (lateCount < 0) {
       throw new InvalidOptionException(
-          "lateFiringCount", "must be at least 1, was " + options.getLateFiringCount());
+          "lateFiringCount", "must be 0 (none) or more, was " + lateCount);
     }
-    windowing = windowing.withLateFiringsEvery(options.getLateFiringCount());
-    windowing.validate();
+    if (options.getEmit() == WindowingOptions.Emit.FINAL_ONLY) {
+      return checked(windowing.emittingFinalOnly(), "emit");
+    }
+    if (early != null) {
+      windowing = windowing.withEarlyFiringsEvery(early);
+    }
+    if (lateCount == 0 && lateDelay == null && lateness.getMillis() > 0) {
+      throw new InvalidOptionException(
+          "lateFiringCount",
+          "is 0 and --lateFiringDelay is none, but --allowedLateness is "
+              + options.getAllowedLateness()
+              + ": late records would be accepted and never reported; set --lateFiringCount"
+              + " (1: a pane per late record), --lateFiringDelay, --emit=FINAL_ONLY, or"
+              + " --allowedLateness=PT0S");
+    }
+    if (lateCount > 0) {
+      windowing = windowing.withLateFiringsEvery(lateCount);
+    }
+    if (lateDelay != null) {
+      windowing = windowing.withLateFiringsAfter(lateDelay);
+    }
+    return checked(windowing, "window");
+  }
+
+  private static Windowing checked(Windowing windowing, String option) {
+    try {
+      windowing.validate();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidOptionException(option, e.getMessage(), e);
+    }
     return windowing;
   }
 }

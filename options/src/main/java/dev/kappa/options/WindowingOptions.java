@@ -33,6 +33,27 @@ public interface WindowingOptions extends PipelineOptions {
 
   void setEarlyFirings(String value);
 
+  /** Which panes a window emits. */
+  enum Emit {
+    /** Early (if set), on-time and late panes, then a closing pane: results as they change. */
+    EVERY_PANE,
+    /**
+     * One pane per window when it closes (its end plus --allowedLateness): the final result and
+     * nothing before it, as Kafka Streams' suppress(untilWindowCloses). Early and late firings are
+     * not used.
+     */
+    FINAL_ONLY
+  }
+
+  @Description(
+      "EVERY_PANE (early, on-time and late panes as the firing options say) or FINAL_ONLY (one"
+          + " result per window when it closes, at its end plus --allowedLateness; --earlyFirings,"
+          + " --lateFiringCount and --lateFiringDelay are then not used).")
+  @Default.Enum("EVERY_PANE")
+  Emit getEmit();
+
+  void setEmit(Emit value);
+
   @Description("ACCUMULATING (each pane is the full result so far) or DISCARDING (only new data).")
   @Default.Enum("ACCUMULATING")
   Accumulation getAccumulation();

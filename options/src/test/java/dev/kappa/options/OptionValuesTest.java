@@ -125,13 +125,70 @@ class OptionValuesTest {
   }
 
   @Test
-  void lateFiringCountMustBePositive() {
+  void lateFiringCountZeroNeedsADelayWhenLatenessIsAllowed() {
     InvalidOptionException e =
         assertThrows(
             InvalidOptionException.class,
             () -> OptionValues.windowing(parse("--lateFiringCount=0")));
 
     assertThat(e.option(), equalTo("lateFiringCount"));
+    assertThat(
+        e.getMessage(),
+        containsString("is 0 and --lateFiringDelay is none, but --allowedLateness is PT1H"));
+  }
+
+  @Test
+  void lateFiringCountMustNotBeNegative() {
+    InvalidOptionException e =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> OptionValues.windowing(parse("--lateFiringCount=-1")));
+
+    assertThat(e.getMessage(), equalTo("--lateFiringCount: must be 0 (none) or more, was -1"));
+  }
+
+  @Test
+  void lateFiringDelayAloneOrWithACount() {
+    Windowing delayOnly =
+        OptionValues.windowing(parse("--lateFiringCount=0", "--lateFiringDelay=PT10M"));
+    Windowing both = OptionValues.windowing(parse("--lateFiringDelay=PT10M"));
+
+    assertThat(delayOnly.lateFiringCount(), equalTo(0));
+    assertThat(delayOnly.lateFiringDelay(), equalTo(Duration.standardMinutes(10)));
+    assertThat(both.lateFiringCount(), equalTo(1));
+    assertThat(both.lateFiringDelay(), equalTo(Duration.standardMinutes(10)));
+    assertThat(OptionValues.windowing(parse()).lateFiringDelay(), nullValue());
+  }
+
+  @Test
+  void lateFiringDelayMustBePositive() {
+    InvalidOptionException e =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> OptionValues.windowing(parse("--lateFiringDelay=PT0S")));
+
+    assertThat(e.getMessage(), equalTo("--lateFiringDelay: must be positive, or 'none', was PT0S"));
+  }
+
+  @Test
+  void finalOnlyLeavesEarlyAndLateFiringsOut() {
+    Windowing windowing =
+        OptionValues.windowing(parse("--emit=FINAL_ONLY", "--allowedLateness=PT10M"));
+
+    assertThat(windowing.emit(), equalTo(Windowing.Emit.FINAL_ONLY));
+    assertThat(windowing.earlyFiringDelay(), nullValue());
+    assertThat(windowing.firesLate(), equalTo(false));
+    assertThat(windowing.allowedLateness(), equalTo(Duration.standardMinutes(10)));
+  }
+
+  @Test
+  void finalOnlyStillChecksTheFiringOptions() {
+    InvalidOptionException e =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> OptionValues.windowing(parse("--emit=FINAL_ONLY", "--lateFiringDelay=soon")));
+
+    assertThat(e.option(), equalTo("lateFiringDelay"));
   }
 
   @Test

@@ -56,6 +56,16 @@ public final class Jdbc {
   }
 
   /**
+   * Deletes the rows that records of {@code recordClass} name: every field of the record is a key
+   * column ({@code DELETE FROM t WHERE f1 = ? AND f2 = ?}). Deleting a row that is not there
+   * changes nothing, so replays are harmless. Say where with {@link UpsertRows#into}; retries and
+   * dead letters are as for {@link #upsert}.
+   */
+  public static <T extends SpecificRecordBase> UpsertRows<T> delete(Class<T> recordClass) {
+    return UpsertRows.deleting(recordClass);
+  }
+
+  /**
    * Looks rows of {@code table} up by {@code keyColumn} (a text column, and a string field of
    * {@code valueClass}), many keys per query: {@code SELECT <fields> FROM table WHERE keyColumn =
    * ANY(?)}. Keys the table lacks are absent from the answer.

@@ -72,6 +72,15 @@ final class SqlText {
         + (updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + String.join(", ", updates));
   }
 
+  /** {@code DELETE FROM t WHERE k1 = ? AND k2 = ?}: deletes the row a record's keys name. */
+  static String delete(String table, List<String> keys) {
+    List<String> conditions = new ArrayList<>();
+    for (String key : keys) {
+      conditions.add(quote(key) + " = ?");
+    }
+    return "DELETE FROM " + quote(table) + " WHERE " + String.join(" AND ", conditions);
+  }
+
   /** {@code SELECT columns FROM t WHERE key = ANY(?)}, the parameter a text array. */
   static String selectByKeys(String table, List<String> columns, String keyColumn) {
     return "SELECT "

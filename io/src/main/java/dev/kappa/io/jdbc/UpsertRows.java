@@ -54,6 +54,9 @@ import org.slf4j.LoggerFactory;
  * {@code name=} the table, this step's name, the error and its stack trace. Dead letters are the
  * output; no row is dropped silently.
  *
+ * <p>{@link Jdbc#delete} makes the same transform delete instead: each record's fields are the key
+ * of the row to delete, with the same batching, retries and dead letters.
+ *
  * <p>Metrics, namespaced by the step name: {@code rowsWritten}, {@code retries}, {@code
  * deadLetters}.
  *
@@ -94,6 +97,9 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
 
   abstract List<String> keyColumns();
 
+  /** Whether rows are deleted by all the record's fields rather than upserted. */
+  abstract boolean deletes();
+
   /** The name recorded in dead letters and metrics. */
   public abstract String stepName();
 
@@ -109,6 +115,8 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
 
     abstract Builder<T> setKeyColumns(List<String> keyColumns);
 
+    abstract Builder<T> setDeletes(boolean deletes);
+
     abstract Builder<T> setStepName(String stepName);
 
     abstract UpsertRows<T> build();
@@ -119,7 +127,18 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
     return new AutoValue_UpsertRows.Builder<T>()
         .setRecordClass(recordClass)
         .setKeyColumns(List.of())
+        .setDeletes(false)
         .setStepName("UpsertRows")
+        .build();
+  }
+
+  static <T extends SpecificRecordBase> UpsertRows<T> deleting(Class<T> recordClass) {
+    RecordColumns<T> columns = RecordColumns.of(recordClass);
+    return new AutoValue_UpsertRows.Builder<T>()
+        .setRecordClass(recordClass)
+        .setKeyColumns(List.copyOf(columns.names()))
+        .setDeletes(true)
+        .setStepName("DeleteRows")
         .build();
   }
 
@@ -172,12 +191,17 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
 
   /** The statement each row is written with. */
   String sql() {
-    return SqlText.upsert(table(), RecordColumns.of(recordClass()).names(), keyColumns());
+    return sql(table(), RecordColumns.of(recordClass()).names(), keyColumns(), deletes());
+  }
+
+  static String sql(String table, List<String> columns, List<String> keys, boolean deletes) {
+    return deletes ? SqlText.delete(table, columns) : SqlText.upsert(table, columns, keys);
   }
 
   @Override
   public PCollection<DeadLetter> expand(PCollection<T> rows) {
-    String what = "Jdbc.upsert(" + recordClass().getSimpleName() + ")";
+    String what =
+        (deletes() ? "Jdbc.delete(" : "Jdbc.upsert(") + recordClass().getSimpleName() + ")";
     JdbcConfig config = config();
     String table = table();
     if (config == null || table == null) {
@@ -188,7 +212,8 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
           what + " needs keyedBy(...): the columns of " + table + "'s primary or unique key.");
     }
     return rows.apply(
-            ParDo.of(new UpsertFn<>(recordClass(), config, table, keyColumns(), stepName())))
+            ParDo.of(
+                new UpsertFn<>(recordClass(), config, table, keyColumns(), deletes(), stepName())))
         .setCoder(SpecificRecordCoder.of(DeadLetter.class));
   }
 
@@ -200,6 +225,7 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
         .add(DisplayData.item("recordClass", recordClass()).withLabel("Record class"))
         .addIfNotNull(DisplayData.item("table", table()).withLabel("Table"))
         .add(DisplayData.item("keyColumns", keyColumns().toString()).withLabel("Key columns"))
+        .add(DisplayData.item("deletes", deletes()).withLabel("Deletes rows"))
         .add(DisplayData.item("stepName", stepName()).withLabel("Step name"));
     if (config != null) {
       builder
@@ -217,6 +243,7 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
     private final JdbcConfig config;
     private final String table;
     private final List<String> keyColumns;
+    private final boolean deletes;
     private final String stepName;
     private final Counter rowsWritten;
     private final Counter retries;
@@ -235,11 +262,13 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
         JdbcConfig config,
         String table,
         List<String> keyColumns,
+        boolean deletes,
         String stepName) {
       this.recordClass = recordClass;
       this.config = config;
       this.table = table;
       this.keyColumns = keyColumns;
+      this.deletes = deletes;
       this.stepName = stepName;
       this.rowsWritten = Metrics.counter(stepName, ROWS_WRITTEN);
       this.retries = Metrics.counter(stepName, RETRIES);
@@ -249,7 +278,7 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
     @Setup
     public void setup() {
       columns = RecordColumns.of(recordClass);
-      sql = SqlText.upsert(table, columns.names(), keyColumns);
+      sql = sql(table, columns.names(), keyColumns, deletes);
       codec = EventCodec.of(recordClass);
       // Connected on first use, inside the retry loop: a database that is down at start-up is
       // ridden out like one that goes down later.

@@ -8,6 +8,7 @@ import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.events.Product;
 import dev.kappa.schemas.results.CategoryRevenue;
+import dev.kappa.schemas.results.SessionKey;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PCollection;
@@ -42,6 +43,17 @@ class UpsertRowsTest {
                 + " \"pane_timing\" = EXCLUDED.\"pane_timing\","
                 + " \"pane_index\" = EXCLUDED.\"pane_index\","
                 + " \"final_pane\" = EXCLUDED.\"final_pane\""));
+  }
+
+  @Test
+  void deletesByEveryFieldOfTheRecord() {
+    UpsertRows<SessionKey> delete =
+        Jdbc.delete(SessionKey.class).into(CONFIG, "visitor_sessions").withStepName("Delete");
+
+    assertThat(
+        delete.sql(),
+        equalTo(
+            "DELETE FROM \"visitor_sessions\" WHERE \"visitor_id\" = ? AND \"session_start\" = ?"));
   }
 
   @Test

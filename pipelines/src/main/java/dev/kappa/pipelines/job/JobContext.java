@@ -1,5 +1,7 @@
 package dev.kappa.pipelines.job;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import dev.kappa.io.jdbc.Jdbc;
 import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
@@ -131,19 +133,37 @@ public final class JobContext<O> {
    * fail become dead letters.
    */
   public <T extends SpecificRecordBase> void upsert(PCollection<T> rows, ResultTable<O, T> table) {
+    checkArgument(!table.deletes(), "%s deletes rows: use delete(...)", table);
     String name = settings.resultTable(table);
     if (name == null) {
       return;
     }
+    rewindowFailures(io.upsert(rows, table, name, settings), table);
+  }
+
+  /**
+   * Deletes the rows {@code keys} name from the table the options name (nothing if they name none);
+   * {@code table} must be {@link ResultTable#deletingRows()}. Keys that fail become dead letters.
+   */
+  public <T extends SpecificRecordBase> void delete(PCollection<T> keys, ResultTable<O, T> table) {
+    checkArgument(table.deletes(), "%s upserts rows: use upsert(...)", table);
+    String name = settings.resultTable(table);
+    if (name == null) {
+      return;
+    }
+    rewindowFailures(io.delete(keys, table, name, settings), table);
+  }
+
+  private void rewindowFailures(PCollection<DeadLetter> failures, ResultTable<O, ?> table) {
     deadLetters(
-        io.upsert(rows, table, name, settings)
+        failures
             // Failed rows come out in their row's window; dead letters live in the global one.
             .apply(
-                table.failuresStep(),
-                Window.<DeadLetter>into(new GlobalWindows())
-                    .triggering(DefaultTrigger.of())
-                    .withAllowedLateness(Duration.ZERO)
-                    .discardingFiredPanes()));
+            table.failuresStep(),
+            Window.<DeadLetter>into(new GlobalWindows())
+                .triggering(DefaultTrigger.of())
+                .withAllowedLateness(Duration.ZERO)
+                .discardingFiredPanes()));
   }
 
   /** Adds {@code deadLetters} to the job's dead-letter output. */

@@ -46,4 +46,11 @@ public interface JobIo {
    */
   <T extends SpecificRecordBase> PCollection<DeadLetter> upsert(
       PCollection<T> rows, ResultTable<?, T> table, String tableName, JobSettings settings);
+
+  /**
+   * Deletes the rows {@code keys} name from table {@code tableName} under step {@link
+   * ResultTable#stepName()}; returns the keys that failed, as dead letters in their windows.
+   */
+  <T extends SpecificRecordBase> PCollection<DeadLetter> delete(
+      PCollection<T> keys, ResultTable<?, T> table, String tableName, JobSettings settings);
 }

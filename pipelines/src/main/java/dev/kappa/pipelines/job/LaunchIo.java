@@ -139,4 +139,14 @@ public final class LaunchIo implements JobIo {
             .keyedBy(table.keyColumns().toArray(String[]::new))
             .withStepName(table.stepName()));
   }
+
+  @Override
+  public <T extends SpecificRecordBase> PCollection<DeadLetter> delete(
+      PCollection<T> keys, ResultTable<?, T> table, String tableName, JobSettings settings) {
+    return keys.apply(
+        table.stepName(),
+        Jdbc.delete(table.recordClass())
+            .into(settings.database(), tableName)
+            .withStepName(table.stepName()));
+  }
 }

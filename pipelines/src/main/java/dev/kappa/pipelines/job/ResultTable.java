@@ -9,9 +9,10 @@ import javax.annotation.Nullable;
 import org.apache.avro.specific.SpecificRecordBase;
 
 /**
- * A database table a job upserts records into, if the option naming it is set. At launch the table
- * must have a column for every field of the record; rows that fail (after retries) become dead
- * letters, rewindowed into the global window by a step of their own.
+ * A database table a job upserts records into, or deletes rows from ({@link #deletingRows()}), if
+ * the option naming it is set. At launch the table must have a column for every field of the
+ * record; rows that fail (after retries) become dead letters, rewindowed into the global window by
+ * a step of their own.
  *
  * <pre>{@code
  * static final ResultTable<Options, CategoryRevenue> RESULTS_TABLE =
@@ -19,6 +20,13 @@ import org.apache.avro.specific.SpecificRecordBase;
  *             "UpsertResults", "RewindowUpsertFailures", CategoryRevenue.class)
  *         .in("resultsTable", Options::getResultsTable)
  *         .keyedBy("category", "currency", "window_start", "window_end");
+ *
+ * // Retractions: each record's fields name the row to delete.
+ * static final ResultTable<Options, SessionKey> RETRACTED_ROWS =
+ *     ResultTable.<Options, SessionKey>of(
+ *             "DeleteRetractedSessions", "RewindowDeleteFailures", SessionKey.class)
+ *         .in("sessionsTable", Options::getSessionsTable)
+ *         .deletingRows();
  * }</pre>
  *
  * @param <O> the job's options
@@ -30,18 +38,21 @@ public final class ResultTable<O, T extends SpecificRecordBase> implements JobPa
   private final Class<T> recordClass;
   @Nullable private final OptionRef<O, String> option;
   private final List<String> keyColumns;
+  private final boolean deletes;
 
   private ResultTable(
       String stepName,
       String failuresStep,
       Class<T> recordClass,
       @Nullable OptionRef<O, String> option,
-      List<String> keyColumns) {
+      List<String> keyColumns,
+      boolean deletes) {
     this.stepName = stepName;
     this.failuresStep = failuresStep;
     this.recordClass = recordClass;
     this.option = option;
     this.keyColumns = keyColumns;
+    this.deletes = deletes;
   }
 
   /**
@@ -53,19 +64,39 @@ public final class ResultTable<O, T extends SpecificRecordBase> implements JobPa
     checkArgument(stepName != null && !stepName.isBlank(), "step name must be set");
     checkArgument(failuresStep != null && !failuresStep.isBlank(), "failures step must be set");
     checkNotNull(recordClass, "record class must be set");
-    return new ResultTable<>(stepName, failuresStep, recordClass, null, List.of());
+    return new ResultTable<>(stepName, failuresStep, recordClass, null, List.of(), false);
   }
 
   /** The option naming the table; nothing is upserted when it is not set. */
   public ResultTable<O, T> in(String optionName, Function<O, String> getter) {
     return new ResultTable<>(
-        stepName, failuresStep, recordClass, new OptionRef<>(optionName, getter), keyColumns);
+        stepName,
+        failuresStep,
+        recordClass,
+        new OptionRef<>(optionName, getter),
+        keyColumns,
+        deletes);
   }
 
   /** The columns that identify a row: the conflict target of the upsert. */
   public ResultTable<O, T> keyedBy(String... columns) {
     checkArgument(columns.length > 0, "name at least one key column");
-    return new ResultTable<>(stepName, failuresStep, recordClass, option, List.of(columns));
+    checkArgument(!deletes, "a table that deletes rows is keyed by all the record's fields");
+    return new ResultTable<>(stepName, failuresStep, recordClass, option, List.of(columns), false);
+  }
+
+  /**
+   * Deletes rows instead of upserting them ({@link JobContext#delete}): every field of the record
+   * is a key column, and a record deletes the row with those values (none: nothing happens).
+   */
+  public ResultTable<O, T> deletingRows() {
+    checkArgument(keyColumns.isEmpty(), "a table that deletes rows takes no keyedBy(...)");
+    return new ResultTable<>(stepName, failuresStep, recordClass, option, List.of(), true);
+  }
+
+  /** Whether records delete rows ({@link #deletingRows()}) rather than upsert them. */
+  public boolean deletes() {
+    return deletes;
   }
 
   public String stepName() {

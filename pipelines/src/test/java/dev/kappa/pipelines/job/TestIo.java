@@ -98,4 +98,12 @@ public final class TestIo implements JobIo {
     return rows.getPipeline()
         .apply(table.stepName(), Create.empty(SpecificRecordCoder.of(DeadLetter.class)));
   }
+
+  @Override
+  public <T extends SpecificRecordBase> PCollection<DeadLetter> delete(
+      PCollection<T> keys, ResultTable<?, T> table, String tableName, JobSettings settings) {
+    outputs.put(table.stepName(), keys);
+    return keys.getPipeline()
+        .apply(table.stepName(), Create.empty(SpecificRecordCoder.of(DeadLetter.class)));
+  }
 }

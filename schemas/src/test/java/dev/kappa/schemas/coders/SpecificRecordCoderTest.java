@@ -22,7 +22,13 @@ import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.schemas.results.EnrichedOrder;
 import dev.kappa.schemas.results.EnrichmentCorrection;
 import dev.kappa.schemas.results.ProductRevenue;
+import dev.kappa.schemas.results.SessionActivity;
+import dev.kappa.schemas.results.SessionKey;
+import dev.kappa.schemas.results.SessionRetraction;
 import dev.kappa.schemas.results.TooLateOrder;
+import dev.kappa.schemas.results.TooLateVisitorEvent;
+import dev.kappa.schemas.results.VisitorEvent;
+import dev.kappa.schemas.results.VisitorSession;
 import dev.kappa.schemas.testing.AllTypes;
 import dev.kappa.schemas.testing.CoderTypes;
 import dev.kappa.schemas.testing.Samples;
@@ -84,6 +90,12 @@ class SpecificRecordCoderTest {
         EnrichmentCorrection.class,
         ProductRevenue.class,
         TooLateOrder.class,
+        VisitorSession.class,
+        SessionRetraction.class,
+        SessionKey.class,
+        SessionActivity.class,
+        VisitorEvent.class,
+        TooLateVisitorEvent.class,
         AllTypes.class,
         CoderTypes.class);
   }

@@ -6,9 +6,11 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.auto.value.AutoValue;
 import java.io.Serializable;
 import javax.annotation.Nullable;
+import org.apache.beam.sdk.transforms.windowing.AfterFirst;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.Never;
 import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior;
@@ -34,6 +36,19 @@ import org.joda.time.Duration;
  *         .withLateFiringsEvery(1)
  *         .withAllowedLateness(Duration.standardHours(1))
  *         .withAccumulationMode(AccumulationMode.ACCUMULATING_FIRED_PANES);
+ *
+ * // Beam's LeaderBoard team scores: a late pane ten minutes of processing time after the first
+ * // late record of each pane, or after every 100 late records, whichever comes first.
+ * Windowing.of(WindowSpec.fixed(Duration.standardHours(1)))
+ *     .withLateFiringsAfter(Duration.standardMinutes(10))
+ *     .withLateFiringsEvery(100)
+ *     .withAllowedLateness(Duration.standardHours(2));
+ *
+ * // One result per window when it closes (its end plus the allowed lateness), nothing before:
+ * // Kafka Streams' suppress(untilWindowCloses), RisingWave's EMIT ON WINDOW CLOSE.
+ * Windowing.of(WindowSpec.fixed(Duration.standardMinutes(5)))
+ *     .withAllowedLateness(Duration.standardMinutes(10))
+ *     .emittingFinalOnly();
  * }</pre>
  */
 @AutoValue
@@ -47,6 +62,26 @@ public abstract class Windowing implements Serializable {
 
   /** Late firings after this many late elements; 0 for none. */
   public abstract int lateFiringCount();
+
+  /**
+   * Late firings this long in processing time after the first late element of a pane; null for
+   * none. With {@link #lateFiringCount()} too, whichever comes first fires.
+   */
+  public abstract @Nullable Duration lateFiringDelay();
+
+  /** Which panes a window emits. */
+  public enum Emit {
+    /** Early (if set), on-time, late (if set) and closing panes, as the trigger says. */
+    EVERY_PANE,
+    /**
+     * One pane per window, when the watermark passes its end plus the allowed lateness: the
+     * window's complete result, marked final, and nothing before it. Late records within the
+     * allowed lateness are in it; later ones are too late.
+     */
+    FINAL_ONLY
+  }
+
+  public abstract Emit emit();
 
   public abstract Duration allowedLateness();
 
@@ -67,6 +102,8 @@ public abstract class Windowing implements Serializable {
         .setWindow(checkNotNull(window, "window spec must be set"))
         .setEarlyFiringDelay(null)
         .setLateFiringCount(0)
+        .setLateFiringDelay(null)
+        .setEmit(Emit.EVERY_PANE)
         .setAllowedLateness(Duration.ZERO)
         .setAccumulationMode(AccumulationMode.DISCARDING_FIRED_PANES)
         .setClosingBehavior(ClosingBehavior.FIRE_ALWAYS)
@@ -89,6 +126,39 @@ public abstract class Windowing implements Serializable {
   public Windowing withLateFiringsEvery(int count) {
     checkArgument(count > 0, "late firing count must be positive, was %s", count);
     return toBuilder().setLateFiringCount(count).build();
+  }
+
+  /**
+   * A late pane {@code delay} of processing time after the first late element of each pane (as
+   * Beam's LeaderBoard fires its team scores); combined with {@link #withLateFiringsEvery}, the
+   * first of the two fires.
+   */
+  public Windowing withLateFiringsAfter(Duration delay) {
+    WindowSpec.checkPositive("late firing delay", delay);
+    return toBuilder().setLateFiringDelay(delay).build();
+  }
+
+  /** No late panes: neither per count nor after a delay. */
+  public Windowing withoutLateFirings() {
+    return toBuilder().setLateFiringCount(0).setLateFiringDelay(null).build();
+  }
+
+  /**
+   * One pane per window, when it closes (see {@link Emit#FINAL_ONLY}); early and late firings must
+   * be off, which {@link #validate()} checks.
+   */
+  public Windowing emittingFinalOnly() {
+    return toBuilder().setEmit(Emit.FINAL_ONLY).build();
+  }
+
+  /** Which panes a window emits: {@link Emit#EVERY_PANE} unless set. */
+  public Windowing withEmit(Emit emit) {
+    return toBuilder().setEmit(checkNotNull(emit, "emit must be set")).build();
+  }
+
+  /** Whether any late firing is set, per count or after a delay. */
+  public boolean firesLate() {
+    return lateFiringCount() > 0 || lateFiringDelay() != null;
   }
 
   /** How long after the end of a window records are still accepted (late panes). */
@@ -129,13 +199,23 @@ public abstract class Windowing implements Serializable {
    * @throws IllegalArgumentException naming the setting to change
    */
   public void validate() {
-    if (allowedLateness().getMillis() > 0 && lateFiringCount() == 0) {
+    if (emit() == Emit.FINAL_ONLY) {
+      if (earlyFiringDelay() != null || firesLate()) {
+        throw new IllegalArgumentException(
+            "final-only emission gives one pane per window, when it closes, but"
+                + (earlyFiringDelay() != null ? " early firings (" + earlyFiringDelay() + ")" : "")
+                + (earlyFiringDelay() != null && firesLate() ? " and" : "")
+                + (firesLate() ? " late firings" : "")
+                + " are set; turn them off (withoutEarlyFirings(), withoutLateFirings()) or emit"
+                + " every pane");
+      }
+    } else if (allowedLateness().getMillis() > 0 && !firesLate()) {
       throw new IllegalArgumentException(
           "allowed lateness is "
               + allowedLateness()
               + " but late firings are off: the trigger would finish at the watermark and Beam"
-              + " would drop every late record; set late firings (withLateFiringsEvery(n)) or"
-              + " allowed lateness PT0S");
+              + " would drop every late record; set late firings (withLateFiringsEvery(n) or"
+              + " withLateFiringsAfter(delay)), final-only emission, or allowed lateness PT0S");
     }
     if (window().kind() == WindowSpec.Kind.GLOBAL && allowedLateness().getMillis() > 0) {
       throw new IllegalArgumentException(
@@ -146,15 +226,21 @@ public abstract class Windowing implements Serializable {
     }
   }
 
-  /** The Beam trigger these settings describe. */
+  /**
+   * The Beam trigger these settings describe. Final-only emission is {@link Never#ever()}: a window
+   * then fires only when it is garbage-collected, at its end plus the allowed lateness, which Beam
+   * marks as the last pane.
+   */
   public Trigger trigger() {
+    if (emit() == Emit.FINAL_ONLY) {
+      return Never.ever();
+    }
     AfterWatermark.FromEndOfWindow onTime = AfterWatermark.pastEndOfWindow();
     Trigger.OnceTrigger early =
         earlyFiringDelay() == null
             ? null
             : AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringDelay());
-    Trigger.OnceTrigger late =
-        lateFiringCount() == 0 ? null : AfterPane.elementCountAtLeast(lateFiringCount());
+    Trigger.OnceTrigger late = lateTrigger();
     if (early != null && late != null) {
       return onTime.withEarlyFirings(early).withLateFirings(late);
     } else if (early != null) {
@@ -163,6 +249,20 @@ public abstract class Windowing implements Serializable {
       return onTime.withLateFirings(late);
     }
     return onTime;
+  }
+
+  @Nullable
+  private Trigger.OnceTrigger lateTrigger() {
+    Trigger.OnceTrigger count =
+        lateFiringCount() == 0 ? null : AfterPane.elementCountAtLeast(lateFiringCount());
+    Trigger.OnceTrigger delay =
+        lateFiringDelay() == null
+            ? null
+            : AfterProcessingTime.pastFirstElementInPane().plusDelayOf(lateFiringDelay());
+    if (count != null && delay != null) {
+      return AfterFirst.of(count, delay);
+    }
+    return count != null ? count : delay;
   }
 
   /** A {@link Window} that sets the trigger, lateness and accumulation, keeping the windows. */
@@ -193,6 +293,10 @@ public abstract class Windowing implements Serializable {
     abstract Builder setEarlyFiringDelay(@Nullable Duration delay);
 
     abstract Builder setLateFiringCount(int count);
+
+    abstract Builder setLateFiringDelay(@Nullable Duration delay);
+
+    abstract Builder setEmit(Emit emit);
 
     abstract Builder setAllowedLateness(Duration lateness);
 

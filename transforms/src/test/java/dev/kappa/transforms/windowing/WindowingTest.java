@@ -13,9 +13,11 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.apache.beam.sdk.transforms.windowing.AfterFirst;
 import org.apache.beam.sdk.transforms.windowing.AfterPane;
 import org.apache.beam.sdk.transforms.windowing.AfterProcessingTime;
 import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.Never;
 import org.apache.beam.sdk.transforms.windowing.Trigger;
 import org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior;
 import org.apache.beam.sdk.transforms.windowing.Window.OnTimeBehavior;
@@ -237,6 +239,76 @@ class WindowingTest {
     assertThat(
         windowing.withLateFiringsEvery(1).withAllowedLateness(ONE_HOUR).trigger(),
         equalTo(windowing.withLateFiringsEvery(1).trigger()));
+  }
+
+  @Test
+  void lateFiringsAfterADelayAreAProcessingTimeTrigger() {
+    Windowing windowing =
+        Windowing.of(FIXED).withLateFiringsAfter(THIRTY_SECONDS).withAllowedLateness(ONE_HOUR);
+
+    assertDoesNotThrow(windowing::validate);
+    assertThat(
+        windowing.trigger(),
+        equalTo(
+            AfterWatermark.pastEndOfWindow()
+                .withLateFirings(
+                    AfterProcessingTime.pastFirstElementInPane().plusDelayOf(THIRTY_SECONDS))));
+  }
+
+  @Test
+  void lateFiringsPerCountAndAfterADelayFireOnTheFirst() {
+    Windowing windowing =
+        Windowing.of(FIXED)
+            .withLateFiringsEvery(10)
+            .withLateFiringsAfter(THIRTY_SECONDS)
+            .withAllowedLateness(ONE_HOUR);
+
+    assertThat(
+        windowing.trigger(),
+        equalTo(
+            AfterWatermark.pastEndOfWindow()
+                .withLateFirings(
+                    AfterFirst.of(
+                        AfterPane.elementCountAtLeast(10),
+                        AfterProcessingTime.pastFirstElementInPane()
+                            .plusDelayOf(THIRTY_SECONDS)))));
+    assertThat(windowing.withoutLateFirings().firesLate(), is(false));
+  }
+
+  @Test
+  void lateFiringDelayMustBePositive() {
+    assertMessage(
+        IllegalArgumentException.class,
+        () -> Windowing.of(FIXED).withLateFiringsAfter(Duration.ZERO),
+        "late firing delay must be positive, was PT0S");
+  }
+
+  @Test
+  void finalOnlyNeverFiresBeforeTheWindowCloses() {
+    Windowing windowing = Windowing.of(FIXED).withAllowedLateness(ONE_HOUR).emittingFinalOnly();
+
+    assertDoesNotThrow(windowing::validate);
+    assertThat(windowing.emit(), equalTo(Windowing.Emit.FINAL_ONLY));
+    assertThat(windowing.trigger(), equalTo(Never.ever()));
+    assertThat(Windowing.of(FIXED).emit(), equalTo(Windowing.Emit.EVERY_PANE));
+  }
+
+  @Test
+  void validateRejectsFinalOnlyWithEarlyOrLateFirings() {
+    Windowing windowing =
+        Windowing.of(FIXED)
+            .withEarlyFiringsEvery(THIRTY_SECONDS)
+            .withLateFiringsEvery(1)
+            .emittingFinalOnly();
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, windowing::validate);
+
+    assertThat(
+        e.getMessage(),
+        allOf(
+            containsString("final-only emission gives one pane per window"),
+            containsString("early firings (PT30S) and late firings are set"),
+            containsString("withoutEarlyFirings(), withoutLateFirings()")));
   }
 
   private static void assertMessage(
