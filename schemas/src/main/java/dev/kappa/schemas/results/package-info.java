@@ -1,7 +1,9 @@
 /**
  * Generated Avro types of what pipelines write: per-window aggregates ({@code ProductRevenue}) and
  * the named output of events that missed their window ({@code TooLateOrder}), and corrections of
- * orders whose enrichment a late table change superseded ({@code EnrichmentCorrection}).
+ * orders whose enrichment a late table change superseded ({@code EnrichmentCorrection}); the
+ * inventory job's stock levels, oversold alerts, per-minute history and its stock events ({@code
+ * StockLevel}, {@code OversoldAlert}, {@code StockMinute}, {@code StockEvent}).
  *
  * <p>The classes are generated from {@code src/main/avro/current/results}.
  */
