@@ -62,7 +62,10 @@ final class SummarizeMinutes extends PTransform<PCollection<StockLevel>, PCollec
                 .triggering(
                     AfterWatermark.pastEndOfWindow()
                         .withLateFirings(AfterPane.elementCountAtLeast(1)))
-                .withAllowedLateness(allowedLateness.plus(Duration.standardMinutes(1)))
+                .withAllowedLateness(
+                    allowedLateness.plus(Duration.standardMinutes(1)),
+                    Window.ClosingBehavior.FIRE_IF_NON_EMPTY)
+                .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
                 .accumulatingFiredPanes())
         .apply("KeyLevelsByProduct", ParDo.of(new KeyByProductFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SpecificRecordCoder.of(StockLevel.class)))
@@ -117,6 +120,9 @@ final class SummarizeMinutes extends PTransform<PCollection<StockLevel>, PCollec
         } else {
           changes++;
         }
+      }
+      if (last == null) {
+        return; // an empty pane: the runner may fire one at the end of a window
       }
       out.output(
           StockMinute.newBuilder()
