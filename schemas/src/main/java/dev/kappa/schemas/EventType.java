@@ -4,6 +4,7 @@ import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.CardTransaction;
 import dev.kappa.schemas.events.Customer;
+import dev.kappa.schemas.events.InventoryItem;
 import dev.kappa.schemas.events.OrderEvent;
 import dev.kappa.schemas.events.PageView;
 import dev.kappa.schemas.events.Payment;
@@ -38,6 +39,8 @@ public enum EventType {
   CARD_TRANSACTION(CardTransaction.class, "card_transaction", CompatibilityMode.BACKWARD),
   PRODUCT(Product.class, "product", CompatibilityMode.BACKWARD),
   CUSTOMER(Customer.class, "customer", CompatibilityMode.BACKWARD),
+  /** Rows of the inventory table, in its change stream (the inventory job). */
+  INVENTORY_ITEM(InventoryItem.class, "inventory_item", CompatibilityMode.BACKWARD),
   /** v2 adds {@code payload_null}: records stored by v1 must still decode. */
   SOURCE_RECORD(SourceRecord.class, "source_record", CompatibilityMode.BACKWARD_TRANSITIVE),
   /** v2 adds {@code payload_null} and the truncation fields, all with defaults. */

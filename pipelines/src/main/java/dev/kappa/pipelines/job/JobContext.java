@@ -16,6 +16,7 @@ import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
@@ -86,23 +87,8 @@ public final class JobContext<O> {
     JobSettings.Join join = settings.join(table);
     switch (join.enrichment()) {
       case TEMPORAL:
-        DecodeChanges<V> decode =
-            DecodeChanges.of(table.rowClass(), table.keyField())
-                .fromTable(table.name())
-                .withStepName(table.decodeStep());
-        PCollection<SourceRecord> records =
-            io.readChanges(
-                pipeline,
-                table,
-                join.changes(),
-                settings.eventTimeBounds().checking(decode.changeTime()),
-                settings);
-        PCollectionTuple changes =
-            checkEventTimes(records, table.checkStep(), decode.changeTime())
-                .apply(table.decodeStep(), decode);
-        deadLetters(changes.get(decode.deadLetterTag()));
         return TableJoin.asOfEventTime(
-            changes.get(decode.changesTag()), join.missingKeys(), join.boundedTemporalJoin());
+            readChanges(table, join), join.missingKeys(), join.boundedTemporalJoin());
       case LOOKUP:
         return TableJoin.byLookup(
             Jdbc.lookup(settings.database(), table.name(), table.keyField(), table.rowClass()),
@@ -118,6 +104,36 @@ public final class JobContext<O> {
             join.missingKeys());
     }
     throw new IllegalStateException("unhandled enrichment " + join.enrichment());
+  }
+
+  /**
+   * The change stream of {@code table} as the job's input: {@code KV<key, row>} (null row: a
+   * delete), timestamped with the change's commit time, read from the start by {@link
+   * Table#readStep()} (see {@link LaunchIo#readChanges}), checked and decoded as for a temporal
+   * join; undecodable changes are dead letters.
+   */
+  public <V extends SpecificRecordBase> PCollection<KV<String, V>> changes(Table<O, V> table) {
+    return readChanges(table, settings.join(table));
+  }
+
+  private <V extends SpecificRecordBase> PCollection<KV<String, V>> readChanges(
+      Table<O, V> table, JobSettings.Join join) {
+    DecodeChanges<V> decode =
+        DecodeChanges.of(table.rowClass(), table.keyField())
+            .fromTable(table.name())
+            .withStepName(table.decodeStep());
+    PCollection<SourceRecord> records =
+        io.readChanges(
+            pipeline,
+            table,
+            join.changes(),
+            settings.eventTimeBounds().checking(decode.changeTime()),
+            settings);
+    PCollectionTuple changes =
+        checkEventTimes(records, table.checkStep(), decode.changeTime())
+            .apply(table.decodeStep(), decode);
+    deadLetters(changes.get(decode.deadLetterTag()));
+    return changes.get(decode.changesTag());
   }
 
   /** Writes {@code records} to the output's target; nothing if an optional output is not set. */

@@ -365,6 +365,17 @@ public final class JobSettings {
   private static <O extends PipelineOptions> Join join(
       Table<O, ?> table, O options, @Nullable Source source) {
     EnrichmentOptions enrichment = options.as(EnrichmentOptions.class);
+    if (!table.joined()) {
+      // A change stream the job reads as input (JobContext.changes), not a table it joins.
+      return new Join(
+          Enrichment.TEMPORAL,
+          changeStream(table, options, null),
+          MissingKeyPolicy.passThrough(),
+          enrichment.getLookupCacheSize(),
+          OptionValues.duration("lookupCacheTtl", enrichment.getLookupCacheTtl()),
+          OptionValues.duration("snapshotRefresh", enrichment.getSnapshotRefresh()),
+          boundedTemporalJoin(enrichment.getBoundedTemporalJoin()));
+    }
     String enrichmentOption = table.enrichment().name();
     Enrichment kind = table.enrichment().read(options);
     MissingKey missing = table.missingKeysOption().read(options);
@@ -378,29 +389,7 @@ public final class JobSettings {
         };
     ChangeStream changes = null;
     if (kind == Enrichment.TEMPORAL) {
-      String spec = table.changes().read(options);
-      String changesOption = table.changes().name();
-      if (spec == null || spec.isBlank()) {
-        throw new InvalidOptionException(
-            changesOption,
-            "is required with --"
-                + enrichmentOption
-                + "=TEMPORAL (the default): 'kafka:<topic>' or JSON-lines files of the "
-                + table.name()
-                + " table's change events; or choose --"
-                + enrichmentOption
-                + "=LOOKUP or SNAPSHOT with --jdbcUrl");
-      }
-      String value = spec.trim();
-      if (value.startsWith(Target.KAFKA_PREFIX)) {
-        String topic = value.substring(Target.KAFKA_PREFIX.length()).trim();
-        if (topic.isEmpty()) {
-          throw new InvalidOptionException(changesOption, "names no topic after 'kafka:'");
-        }
-        changes = new ChangeTopic(topic);
-      } else {
-        changes = new ChangeFiles(value);
-      }
+      changes = changeStream(table, options, enrichmentOption);
     }
     if (kind == Enrichment.SNAPSHOT && missingKeys.waits()) {
       throw new InvalidOptionException(
@@ -418,6 +407,42 @@ public final class JobSettings {
         OptionValues.duration("lookupCacheTtl", enrichment.getLookupCacheTtl()),
         OptionValues.duration("snapshotRefresh", enrichment.getSnapshotRefresh()),
         boundedTemporalJoin(enrichment.getBoundedTemporalJoin()));
+  }
+
+  /**
+   * The change stream the table's {@code changesIn} option names: {@code kafka:<topic>} or files.
+   *
+   * @param enrichmentOption the option that chose a temporal join, or null for a change stream the
+   *     job reads as input
+   */
+  private static <O extends PipelineOptions> ChangeStream changeStream(
+      Table<O, ?> table, O options, @Nullable String enrichmentOption) {
+    String spec = table.changes().read(options);
+    String changesOption = table.changes().name();
+    if (spec == null || spec.isBlank()) {
+      String what =
+          "'kafka:<topic>' or JSON-lines files of the " + table.name() + " table's change events";
+      throw new InvalidOptionException(
+          changesOption,
+          enrichmentOption == null
+              ? "is required: " + what
+              : "is required with --"
+                  + enrichmentOption
+                  + "=TEMPORAL (the default): "
+                  + what
+                  + "; or choose --"
+                  + enrichmentOption
+                  + "=LOOKUP or SNAPSHOT with --jdbcUrl");
+    }
+    String value = spec.trim();
+    if (value.startsWith(Target.KAFKA_PREFIX)) {
+      String topic = value.substring(Target.KAFKA_PREFIX.length()).trim();
+      if (topic.isEmpty()) {
+        throw new InvalidOptionException(changesOption, "names no topic after 'kafka:'");
+      }
+      return new ChangeTopic(topic);
+    }
+    return new ChangeFiles(value);
   }
 
   /** {@code --boundedTemporalJoin}: {@code broadcast} or {@code keyed}, in any case. */

@@ -13,7 +13,15 @@ import org.apache.avro.specific.SpecificRecordBase;
  * A reference table a job joins its events to, and the job's options that choose how: a temporal
  * join against the table's change stream, a lookup, or a snapshot ({@link Enrichment}), and what
  * happens to an event whose key the table lacks ({@link MissingKey}). {@link JobContext#join} gives
- * the {@link TableJoin}.
+ * the {@link TableJoin}. A table without {@code joinedBy} is a change stream the job reads as an
+ * input ({@link JobContext#changes}), such as the inventory job's stock changes:
+ *
+ * <pre>{@code
+ * static final Table<Options, InventoryItem> INVENTORY =
+ *     Table.<Options, InventoryItem>of("inventory", "product_id", InventoryItem.class,
+ *             "InventoryChanges")
+ *         .changesIn("inventoryChanges", Options::getInventoryChanges);
+ * }</pre>
  *
  * <pre>{@code
  * static final Table<Options, Product> PRODUCTS =
@@ -124,6 +132,14 @@ public final class Table<O, V extends SpecificRecordBase> implements JobPart<O> 
 
   public String decodeStep() {
     return "Decode" + changesStep;
+  }
+
+  /**
+   * Whether events are joined to the table ({@link #joinedBy}); if not, the job reads the table's
+   * change stream as an input of its own with {@link JobContext#changes}.
+   */
+  public boolean joined() {
+    return enrichment != null;
   }
 
   OptionRef<O, Enrichment> enrichment() {

@@ -1,0 +1,140 @@
+package dev.kappa.pipelines.inventory;
+
+import dev.kappa.schemas.coders.SpecificRecordCoder;
+import dev.kappa.schemas.results.StockCause;
+import dev.kappa.schemas.results.StockEventKind;
+import dev.kappa.schemas.results.StockLevel;
+import dev.kappa.schemas.results.StockMinute;
+import java.util.Comparator;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.AfterPane;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
+
+/**
+ * A product's stock history per event-time minute: its level after the minute's last event, and how
+ * many orders, units, changes and oversold orders the minute had.
+ *
+ * <p>Levels come in at their event's time, and {@link OrderedByEventTime
+ * dev.kappa.transforms.ordered.OrderedByEventTime} holds the watermark at the earliest event it
+ * still waits for, so a minute closes (its on-time pane) once every event in it has been applied.
+ * An event that arrived behind the watermark but within the allowed lateness is applied after the
+ * watermark has passed its minute: that minute then fires again with the late level (accumulating
+ * panes; upserted, the last pane wins). Minutes stay open for the allowed lateness plus one minute
+ * for that; the last pane of each minute is the backfill's answer.
+ */
+final class SummarizeMinutes extends PTransform<PCollection<StockLevel>, PCollection<StockMinute>> {
+  private static final long serialVersionUID = 1L;
+
+  /** The order in which a product's levels were computed (see {@link StockEventOrder}). */
+  static final Comparator<StockLevel> APPLIED =
+      Comparator.comparing(StockLevel::getEventTime)
+          .thenComparingInt(level -> StockEventOrder.rank(kind(level.getCause())))
+          .thenComparing(level -> level.getOrderId() == null ? "" : level.getOrderId())
+          .thenComparingLong(StockLevel::getQuantity);
+
+  private final Duration allowedLateness;
+
+  private SummarizeMinutes(Duration allowedLateness) {
+    this.allowedLateness = allowedLateness;
+  }
+
+  static SummarizeMinutes withAllowedLateness(Duration allowedLateness) {
+    return new SummarizeMinutes(allowedLateness);
+  }
+
+  @Override
+  public PCollection<StockMinute> expand(PCollection<StockLevel> levels) {
+    return levels
+        .apply(
+            "WindowLevelsByMinute",
+            Window.<StockLevel>into(FixedWindows.of(Duration.standardMinutes(1)))
+                .triggering(
+                    AfterWatermark.pastEndOfWindow()
+                        .withLateFirings(AfterPane.elementCountAtLeast(1)))
+                .withAllowedLateness(
+                    allowedLateness.plus(Duration.standardMinutes(1)),
+                    Window.ClosingBehavior.FIRE_IF_NON_EMPTY)
+                .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
+                .accumulatingFiredPanes())
+        .apply("KeyLevelsByProduct", ParDo.of(new KeyByProductFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SpecificRecordCoder.of(StockLevel.class)))
+        .apply("GroupLevelsByMinute", GroupByKey.create())
+        .apply("SummarizeEachMinute", ParDo.of(new SummarizeFn()))
+        .setCoder(SpecificRecordCoder.of(StockMinute.class));
+  }
+
+  static StockEventKind kind(StockCause cause) {
+    switch (cause) {
+      case ORDER:
+        return StockEventKind.ORDER;
+      case DELETE:
+        return StockEventKind.DELETE;
+      default:
+        return StockEventKind.SET;
+    }
+  }
+
+  static final class KeyByProductFn extends DoFn<StockLevel, KV<String, StockLevel>> {
+    private static final long serialVersionUID = 1L;
+
+    @ProcessElement
+    public void process(@Element StockLevel level, OutputReceiver<KV<String, StockLevel>> out) {
+      out.output(KV.of(level.getProductId(), level));
+    }
+  }
+
+  static final class SummarizeFn extends DoFn<KV<String, Iterable<StockLevel>>, StockMinute> {
+    private static final long serialVersionUID = 1L;
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Iterable<StockLevel>> minute,
+        IntervalWindow window,
+        OutputReceiver<StockMinute> out) {
+      StockLevel last = null;
+      long orders = 0;
+      long units = 0;
+      long changes = 0;
+      long oversold = 0;
+      for (StockLevel level : minute.getValue()) {
+        if (last == null || APPLIED.compare(level, last) > 0) {
+          last = level;
+        }
+        if (level.getCause() == StockCause.ORDER) {
+          orders++;
+          units += level.getQuantity();
+          if (level.getLevel() < 0) {
+            oversold++;
+          }
+        } else {
+          changes++;
+        }
+      }
+      if (last == null) {
+        return; // an empty pane: the runner may fire one at the end of a window
+      }
+      out.output(
+          StockMinute.newBuilder()
+              .setProductId(minute.getKey())
+              .setMinuteStart(java.time.Instant.ofEpochMilli(window.start().getMillis()))
+              .setMinuteEnd(java.time.Instant.ofEpochMilli(window.end().getMillis()))
+              .setLevel(last.getLevel())
+              .setOrders(orders)
+              .setUnitsOrdered(units)
+              .setChanges(changes)
+              .setOversoldOrders(oversold)
+              .build());
+    }
+  }
+}

@@ -1,0 +1,244 @@
+package dev.kappa.pipelines.inventory;
+
+import dev.kappa.pipelines.job.JobRunner;
+import dev.kappa.pipelines.job.TestIo;
+import dev.kappa.schemas.coders.SpecificRecordCoder;
+import dev.kappa.schemas.common.DeadLetter;
+import dev.kappa.schemas.common.SourcePosition;
+import dev.kappa.schemas.common.SourceRecord;
+import dev.kappa.schemas.results.OversoldAlert;
+import dev.kappa.schemas.results.StockEvent;
+import dev.kappa.schemas.results.StockLevel;
+import dev.kappa.schemas.results.StockMinute;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The whole inventory job, built by the job layer with its sources replaced by one TestStream
+ * (orders and inventory changes, split by position name) and every output captured. Each output is
+ * asserted, for each lateness case.
+ *
+ * <p>The script, with 30 s of allowed lateness: orders O-1 (P-1, 2 units, 10:01), O-2 (P-1, 4
+ * units, 10:02) and O-3 (P-2, 1 unit, 10:01) arrive <b>before</b> the stock changes that precede
+ * them in event time (P-1 stocked with 5 and P-2 with 1 at 10:00), with a line that is not JSON
+ * and a change that is not a valid row. The watermark passes 10:03: everything so far is applied
+ * in event-time order (on time, out of order). O-4 (P-2, 10:02:45) then arrives 15 s behind the
+ * watermark: late, within the lateness, still applied in order. P-1 is deleted at 10:04 and
+ * ordered again at 10:06 (O-6, oversold, no inventory row). The watermark passes 10:10, and O-5
+ * (P-1, 10:05) arrives: too late, diverted.
+ */
+@ExtendWith(TestPipelineExtension.class)
+class InventoryJobTest {
+  private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+  private static final AtomicLong OFFSET = new AtomicLong();
+
+  private static Instant at(int minutes, int seconds) {
+    return T0.plus(Duration.standardMinutes(minutes)).plus(Duration.standardSeconds(seconds));
+  }
+
+  private static TimestampedValue<SourceRecord> record(String name, String json, Instant time) {
+    return TimestampedValue.of(
+        SourceRecord.newBuilder()
+            .setPosition(
+                SourcePosition.newBuilder()
+                    .setSystem("test")
+                    .setName(name)
+                    .setOffset(OFFSET.incrementAndGet())
+                    .build())
+            .setPayload(ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)))
+            .build(),
+        time);
+  }
+
+  private static TimestampedValue<SourceRecord> order(
+      String id, String product, int quantity, Instant time) {
+    return record(
+        "orders",
+        String.format(
+            "{\"order_id\":\"%s\",\"customer_id\":\"C-1\",\"product_id\":\"%s\",\"quantity\":%d,"
+                + "\"unit_price_cents\":1000,\"event_time\":\"%s\"}",
+            id, product, quantity, time),
+        time);
+  }
+
+  private static TimestampedValue<SourceRecord> stock(String product, long quantity, Instant at) {
+    return record(
+        "inventory",
+        String.format(
+            "{\"before\":null,\"after\":{\"product_id\":\"%s\",\"quantity\":%d,"
+                + "\"updated_at\":\"%s\"},\"source\":{\"table\":\"inventory\",\"ts_ms\":%d},"
+                + "\"op\":\"u\",\"ts_ms\":%d}",
+            product, quantity, at, at.getMillis(), at.getMillis()),
+        at);
+  }
+
+  private static TimestampedValue<SourceRecord> delete(String product, Instant at) {
+    return record(
+        "inventory",
+        String.format(
+            "{\"before\":{\"product_id\":\"%s\",\"quantity\":0,\"updated_at\":\"%s\"},"
+                + "\"after\":null,\"source\":{\"table\":\"inventory\",\"ts_ms\":%d},"
+                + "\"op\":\"d\",\"ts_ms\":%d}",
+            product, at, at.getMillis(), at.getMillis()),
+        at);
+  }
+
+  private static TestStream<SourceRecord> script() {
+    return TestStream.create(SpecificRecordCoder.of(SourceRecord.class))
+        .advanceWatermarkTo(at(-60, 0))
+        .addElements(
+            order("O-1", "P-1", 2, at(1, 0)),
+            order("O-2", "P-1", 4, at(2, 0)),
+            order("O-3", "P-2", 1, at(1, 0)),
+            record("orders", "{not json", at(1, 0)))
+        .addElements(
+            stock("P-1", 5, at(0, 0)),
+            stock("P-2", 1, at(0, 0)),
+            record(
+                "inventory",
+                "{\"op\":\"u\",\"after\":{\"product_id\":\"P-3\"},"
+                    + "\"source\":{\"table\":\"inventory\",\"ts_ms\":1772359200000}}",
+                at(0, 0)))
+        .advanceWatermarkTo(at(3, 0))
+        .addElements(order("O-4", "P-2", 1, at(2, 45)))
+        .addElements(delete("P-1", at(4, 0)), order("O-6", "P-1", 1, at(6, 0)))
+        .advanceWatermarkTo(at(10, 0))
+        .addElements(order("O-5", "P-1", 1, at(5, 0)))
+        .advanceWatermarkToInfinity();
+  }
+
+  private static <T> PCollection<String> described(
+      PCollection<T> records, String name, SerializableFunction<T, String> describe) {
+    return records.apply(name, MapElements.into(TypeDescriptors.strings()).via(describe));
+  }
+
+  private static String time(java.time.Instant instant) {
+    return instant.toString().substring(11, 19);
+  }
+
+  @Test
+  void everyOutputOfTheJobForEachLatenessCase(TestPipeline p) {
+    Inventory.Options options =
+        PipelineOptionsFactory.fromArgs(
+                "--source=REPLAY",
+                "--input=never-read.jsonl",
+                "--inventoryChanges=never-read.jsonl",
+                "--orderingLateness=PT30S",
+                "--historyOutput=console",
+                "--levelsTable=stock_levels",
+                "--historyTable=stock_history",
+                "--jdbcUrl=jdbc:postgresql://127.0.0.1:1/never-contacted")
+            .as(Inventory.Options.class);
+    TestIo io =
+        TestIo.reading(script())
+            .route("ReadOrders", "orders")
+            .route("ReadInventoryChanges", "inventory");
+
+    JobRunner.build(new Inventory(), p, options, io);
+
+    List<String> levels =
+        List.of(
+            "P-1 10:00:00 RESTOCK 5: 0 -> 5 stocked",
+            "P-1 10:01:00 ORDER O-1 2: 5 -> 3 stocked",
+            "P-1 10:02:00 ORDER O-2 4: 3 -> -1 stocked",
+            "P-1 10:04:00 DELETE 0: -1 -> 0 unstocked",
+            "P-1 10:06:00 ORDER O-6 1: 0 -> -1 unstocked",
+            "P-2 10:00:00 RESTOCK 1: 0 -> 1 stocked",
+            "P-2 10:01:00 ORDER O-3 1: 1 -> 0 stocked",
+            "P-2 10:02:45 ORDER O-4 1: 0 -> -1 stocked");
+    SerializableFunction<StockLevel, String> level =
+        l ->
+            String.format(
+                "%s %s %s%s %d: %d -> %d %s",
+                l.getProductId(),
+                time(l.getEventTime()),
+                l.getCause(),
+                l.getOrderId() == null ? "" : " " + l.getOrderId(),
+                l.getQuantity(),
+                l.getLevelBefore(),
+                l.getLevel(),
+                l.getStocked() ? "stocked" : "unstocked");
+    PAssert.that(described(io.output("WriteLevels"), "DescribeLevels", level))
+        .containsInAnyOrder(levels);
+    PAssert.that(described(io.output("UpsertLevels"), "DescribeUpsertedLevels", level))
+        .containsInAnyOrder(levels);
+    PAssert.that(
+            described(
+                io.<OversoldAlert>output("WriteAlerts"),
+                "DescribeAlerts",
+                a ->
+                    String.format(
+                        "%s %s %s shortfall %d%s",
+                        a.getAlert(),
+                        a.getProductId(),
+                        a.getOrderId(),
+                        a.getShortfall(),
+                        a.getProductStocked() ? "" : " (no row)")))
+        .containsInAnyOrder(
+            "OVERSOLD P-1 O-2 shortfall 1",
+            "OVERSOLD P-2 O-4 shortfall 1",
+            "OVERSOLD P-1 O-6 shortfall 1 (no row)");
+    List<String> minutes =
+        List.of(
+            "P-1 10:00:00 level 5 orders 0 units 0 changes 1 oversold 0",
+            "P-1 10:01:00 level 3 orders 1 units 2 changes 0 oversold 0",
+            "P-1 10:02:00 level -1 orders 1 units 4 changes 0 oversold 1",
+            "P-1 10:04:00 level 0 orders 0 units 0 changes 1 oversold 0",
+            "P-1 10:06:00 level -1 orders 1 units 1 changes 0 oversold 1",
+            "P-2 10:00:00 level 1 orders 0 units 0 changes 1 oversold 0",
+            "P-2 10:01:00 level 0 orders 1 units 1 changes 0 oversold 0",
+            "P-2 10:02:00 level -1 orders 1 units 1 changes 0 oversold 1");
+    SerializableFunction<StockMinute, String> minute =
+        m ->
+            String.format(
+                "%s %s level %d orders %d units %d changes %d oversold %d",
+                m.getProductId(),
+                time(m.getMinuteStart()),
+                m.getLevel(),
+                m.getOrders(),
+                m.getUnitsOrdered(),
+                m.getChanges(),
+                m.getOversoldOrders());
+    PAssert.that(described(io.output("WriteHistory"), "DescribeHistory", minute))
+        .containsInAnyOrder(minutes);
+    PAssert.that(described(io.output("UpsertHistory"), "DescribeUpsertedHistory", minute))
+        .containsInAnyOrder(minutes);
+    PAssert.that(
+            described(
+                io.<StockEvent>output("WriteTooLate"),
+                "DescribeTooLate",
+                e ->
+                    e.getKind()
+                        + " "
+                        + e.getProductId()
+                        + " "
+                        + e.getOrder().getOrderId()
+                        + " "
+                        + time(e.getEventTime())))
+        .containsInAnyOrder("ORDER P-1 O-5 10:05:00");
+    PAssert.that(
+            described(
+                io.<DeadLetter>output("WriteDeadLetters"),
+                "DescribeDeadLetters",
+                d -> d.getStep() + " " + d.getPosition().getName()))
+        .containsInAnyOrder("DecodeOrders orders", "DecodeInventoryChanges inventory");
+
+    p.run().waitUntilFinish();
+  }
+}
