@@ -36,12 +36,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *
  * <p>The script, with 30 s of allowed lateness: orders O-1 (P-1, 2 units, 10:01), O-2 (P-1, 4
  * units, 10:02) and O-3 (P-2, 1 unit, 10:01) arrive <b>before</b> the stock changes that precede
- * them in event time (P-1 stocked with 5 and P-2 with 1 at 10:00), with a line that is not JSON
- * and a change that is not a valid row. The watermark passes 10:03: everything so far is applied
- * in event-time order (on time, out of order). O-4 (P-2, 10:02:45) then arrives 15 s behind the
- * watermark: late, within the lateness, still applied in order. P-1 is deleted at 10:04 and
- * ordered again at 10:06 (O-6, oversold, no inventory row). The watermark passes 10:10, and O-5
- * (P-1, 10:05) arrives: too late, diverted.
+ * them in event time (P-1 stocked with 5 and P-2 with 1 at 10:00), with a line that is not JSON and
+ * a change that is not a valid row. The watermark passes 10:03: everything so far is applied in
+ * event-time order (on time, out of order). O-4 (P-2, 10:02:45) then arrives 15 s behind the
+ * watermark: late, within the lateness, still applied in order. P-1 is deleted at 10:04 and ordered
+ * again at 10:06 (O-6, oversold, no inventory row). The watermark passes 10:10, and O-5 (P-1,
+ * 10:05) arrives: too late, diverted.
  */
 @ExtendWith(TestPipelineExtension.class)
 class InventoryJobTest {

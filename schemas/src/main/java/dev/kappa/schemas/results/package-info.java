@@ -4,8 +4,8 @@
  * orders whose enrichment a late table change superseded ({@code EnrichmentCorrection});
  * CardFraud's alerts ({@code VelocityAlert}, its table row {@code VelocityFlag}, {@code
  * RiskAlert}), scores ({@code RiskScore}) and too-late transactions ({@code TooLateTransaction});
- * the inventory job's stock levels, oversold alerts, per-minute history and its stock events ({@code
- * StockLevel}, {@code OversoldAlert}, {@code StockMinute}, {@code StockEvent}).
+ * the inventory job's stock levels, oversold alerts, per-minute history and its stock events
+ * ({@code StockLevel}, {@code OversoldAlert}, {@code StockMinute}, {@code StockEvent}).
  *
  * <p>The classes are generated from {@code src/main/avro/current/results}.
  */
