@@ -21,8 +21,13 @@ import dev.kappa.schemas.events.Product;
 import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.schemas.results.EnrichedOrder;
 import dev.kappa.schemas.results.EnrichmentCorrection;
+import dev.kappa.schemas.results.OrderPaymentStatus;
+import dev.kappa.schemas.results.OrphanPayment;
+import dev.kappa.schemas.results.PaidOrder;
 import dev.kappa.schemas.results.ProductRevenue;
 import dev.kappa.schemas.results.TooLateOrder;
+import dev.kappa.schemas.results.TooLatePayment;
+import dev.kappa.schemas.results.UnpaidOrder;
 import dev.kappa.schemas.testing.AllTypes;
 import dev.kappa.schemas.testing.CoderTypes;
 import dev.kappa.schemas.testing.Samples;
@@ -84,6 +89,11 @@ class SpecificRecordCoderTest {
         EnrichmentCorrection.class,
         ProductRevenue.class,
         TooLateOrder.class,
+        PaidOrder.class,
+        UnpaidOrder.class,
+        OrphanPayment.class,
+        TooLatePayment.class,
+        OrderPaymentStatus.class,
         AllTypes.class,
         CoderTypes.class);
   }
