@@ -239,7 +239,7 @@ class LauncherTest {
     assertThat(
         err(),
         equalTo(
-            "kappa run: no pipeline named 'order-revenu'; known: order-revenue, archive-topics\n"));
+            "kappa run: no pipeline named 'order-revenu'; known: order-revenue, archive-topics, order-payments\n"));
   }
 
   @Test
