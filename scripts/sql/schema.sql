@@ -37,3 +37,18 @@ CREATE TABLE IF NOT EXISTS category_revenue (
   final_pane    boolean     NOT NULL,
   PRIMARY KEY (category, currency, window_start, window_end)
 );
+
+-- dev.kappa.schemas.results.OrderPaymentStatus: OrderPayments' status per order, upserted when
+-- the order's payment interval closes (and again if a late payment updates it).
+CREATE TABLE IF NOT EXISTS order_payment_status (
+  order_id           text        NOT NULL PRIMARY KEY,
+  customer_id        text        NOT NULL,
+  currency           text        NOT NULL,
+  order_time         timestamptz NOT NULL,
+  order_total_cents  bigint      NOT NULL,
+  paid_cents         bigint      NOT NULL,
+  status             text        NOT NULL,
+  time_to_pay_ms     bigint,
+  payment_count      integer     NOT NULL,
+  duplicate_payments integer     NOT NULL
+);

@@ -239,7 +239,7 @@ class LauncherTest {
     assertThat(
         err(),
         equalTo(
-            "kappa run: no pipeline named 'order-revenu'; known: order-revenue, archive-topics, card-fraud, visitor-sessions, inventory\n"));
+            "kappa run: no pipeline named 'order-revenu'; known: order-revenue, archive-topics, card-fraud, visitor-sessions, inventory, order-payments\n"));
   }
 
   @Test

@@ -21,6 +21,9 @@ import dev.kappa.schemas.events.Product;
 import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.schemas.results.EnrichedOrder;
 import dev.kappa.schemas.results.EnrichmentCorrection;
+import dev.kappa.schemas.results.OrderPaymentStatus;
+import dev.kappa.schemas.results.OrphanPayment;
+import dev.kappa.schemas.results.PaidOrder;
 import dev.kappa.schemas.results.ProductRevenue;
 import dev.kappa.schemas.results.SessionActivity;
 import dev.kappa.schemas.results.SessionKey;
@@ -29,6 +32,8 @@ import dev.kappa.schemas.results.TooLateOrder;
 import dev.kappa.schemas.results.TooLateVisitorEvent;
 import dev.kappa.schemas.results.VisitorEvent;
 import dev.kappa.schemas.results.VisitorSession;
+import dev.kappa.schemas.results.TooLatePayment;
+import dev.kappa.schemas.results.UnpaidOrder;
 import dev.kappa.schemas.testing.AllTypes;
 import dev.kappa.schemas.testing.CoderTypes;
 import dev.kappa.schemas.testing.Samples;
@@ -96,6 +101,11 @@ class SpecificRecordCoderTest {
         SessionActivity.class,
         VisitorEvent.class,
         TooLateVisitorEvent.class,
+        PaidOrder.class,
+        UnpaidOrder.class,
+        OrphanPayment.class,
+        TooLatePayment.class,
+        OrderPaymentStatus.class,
         AllTypes.class,
         CoderTypes.class);
   }
