@@ -17,7 +17,9 @@ import org.joda.time.Instant;
 /**
  * Event time and watermark for one Kafka partition: timestamps come from the payload through the
  * user's event-time function, the watermark from the shared {@link BoundedOutOfOrdernessWatermark}
- * so that Kafka and file replays agree on what "late" means.
+ * so that Kafka and file replays agree on what "late" means. Without a function (a bounded read
+ * given {@link ReadKafkaRange#withoutEventTime()}) every record is stamped with the beginning of
+ * time and nothing is extracted.
  *
  * <ul>
  *   <li><b>Timestamps.</b> A record is stamped with the event time the function gives. If the
@@ -42,7 +44,7 @@ final class EventTimePolicy extends TimestampPolicy<byte[], byte[]> {
   private static final Counter RECORDS_WITHOUT_EVENT_TIME =
       Metrics.counter(EventTimePolicy.class, "recordsWithoutEventTime");
 
-  private final SerializableFunction<SourceRecord, Instant> eventTime;
+  private final @Nullable SerializableFunction<SourceRecord, Instant> eventTime;
   private final BoundedOutOfOrdernessWatermark watermark;
   private final ProcessingClock clock;
   private final Instant createdAt;
@@ -50,7 +52,7 @@ final class EventTimePolicy extends TimestampPolicy<byte[], byte[]> {
   private Instant lastWatermark;
 
   EventTimePolicy(
-      SerializableFunction<SourceRecord, Instant> eventTime,
+      @Nullable SerializableFunction<SourceRecord, Instant> eventTime,
       BoundedOutOfOrdernessWatermark watermark,
       ProcessingClock clock,
       @Nullable Instant previousWatermark) {
@@ -78,6 +80,10 @@ final class EventTimePolicy extends TimestampPolicy<byte[], byte[]> {
    * see the class documentation.
    */
   Instant timestampFor(SourceRecord record, long kafkaTimestampMillis) {
+    if (eventTime == null) {
+      // A bounded read whose pipeline stamps event times after decoding: nothing to extract.
+      return BoundedWindow.TIMESTAMP_MIN_VALUE;
+    }
     Instant now = clock.now();
     lastRecordAt = now;
     Instant extracted = eventTimeOf(record);

@@ -19,12 +19,13 @@ import org.joda.time.Instant;
 final class EventTimePolicyFactory implements TimestampPolicyFactory<byte[], byte[]> {
   private static final long serialVersionUID = 1L;
 
-  private final SerializableFunction<SourceRecord, Instant> eventTime;
+  private final @Nullable SerializableFunction<SourceRecord, Instant> eventTime;
   private final BoundedOutOfOrdernessWatermark watermark;
   private final ProcessingClock clock;
 
+  /** With a null {@code eventTime}, policies stamp no event time (see {@link EventTimePolicy}). */
   EventTimePolicyFactory(
-      SerializableFunction<SourceRecord, Instant> eventTime,
+      @Nullable SerializableFunction<SourceRecord, Instant> eventTime,
       Duration maxOutOfOrderness,
       Duration idleTimeout,
       ProcessingClock clock) {

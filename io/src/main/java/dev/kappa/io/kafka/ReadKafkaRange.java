@@ -78,6 +78,9 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
 
   abstract TimestampRange timestamps();
 
+  /** Whether records are stamped with their event time (else with the beginning of time). */
+  abstract boolean stampsEventTime();
+
   abstract Builder toBuilder();
 
   @AutoValue.Builder
@@ -85,6 +88,8 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
     abstract Builder setSettings(KafkaReadSettings settings);
 
     abstract Builder setTimestamps(TimestampRange timestamps);
+
+    abstract Builder setStampsEventTime(boolean stamps);
 
     abstract ReadKafkaRange build();
   }
@@ -102,6 +107,7 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
     return new AutoValue_ReadKafkaRange.Builder()
         .setSettings(KafkaReadSettings.of(bootstrapServers, topics))
         .setTimestamps(timestamps)
+        .setStampsEventTime(true)
         .build();
   }
 
@@ -111,6 +117,16 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
    */
   public ReadKafkaRange withEventTime(SerializableFunction<SourceRecord, Instant> eventTime) {
     return toBuilder().setSettings(settings().withEventTime(eventTime)).build();
+  }
+
+  /**
+   * Returns a read that stamps no event time: every record gets the beginning of time as its
+   * timestamp, as {@code Files.read} gives, for a pipeline that decodes each record once and stamps
+   * it there (a bounded read has no watermark for the stamps to move). Replaces {@link
+   * #withEventTime}, whose function is then never called.
+   */
+  public ReadKafkaRange withoutEventTime() {
+    return toBuilder().setStampsEventTime(false).build();
   }
 
   /**
@@ -186,7 +202,9 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
     KafkaReadSettings settings = settings();
     EventTimePolicyFactory policies =
         new EventTimePolicyFactory(
-            settings.requireEventTime("Kafka.readRange(" + settings.topics() + ", ...)"),
+            stampsEventTime()
+                ? settings.requireEventTime("Kafka.readRange(" + settings.topics() + ", ...)")
+                : null,
             BoundedOutOfOrdernessWatermark.DEFAULT_MAX_OUT_OF_ORDERNESS,
             BoundedOutOfOrdernessWatermark.DEFAULT_IDLE_TIMEOUT,
             settings.clock());

@@ -71,6 +71,19 @@ class EventTimePolicyTest {
   }
 
   @Test
+  void withoutAFunctionStampsTheBeginningOfTimeAndReadsNoPayload() {
+    EventTimePolicy policy = new EventTimePolicyFactory(null, BOUND, IDLE, clock).create(null);
+
+    // Neither a payload with a time nor one without is looked at.
+    assertThat(
+        policy.timestampFor(record(0, "2024-05-01T10:00:00Z"), KAFKA_TIMESTAMP),
+        equalTo(BoundedWindow.TIMESTAMP_MIN_VALUE));
+    assertThat(
+        policy.timestampFor(record(1, "not a time"), KAFKA_TIMESTAMP),
+        equalTo(BoundedWindow.TIMESTAMP_MIN_VALUE));
+  }
+
+  @Test
   void stampsRecordsWithTheirEventTimeAndTrailsTheMaximumByTheBound() {
     EventTimePolicy policy = policy();
 

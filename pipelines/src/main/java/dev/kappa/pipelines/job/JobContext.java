@@ -8,6 +8,7 @@ import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.transforms.enrichment.DecodeChanges;
 import dev.kappa.transforms.windowing.DivertImplausibleEventTimes;
+import dev.kappa.transforms.windowing.EventTimeCheck;
 import dev.kappa.transforms.windowing.Windowing;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.Pipeline;
@@ -20,6 +21,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PDone;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -77,6 +79,32 @@ public final class JobContext<O> {
         io.readEvents(pipeline, events, settings.eventTimeBounds().checking(eventTime), settings);
     return events.checked() ? checkEventTimes(records, events.checkStepName(), eventTime) : records;
   }
+
+  /**
+   * The undecoded events, as {@link #read}, except in a bounded run: there the event-time check is
+   * not a step of its own but returned with the records ({@link EventsRead#check()}), for the job's
+   * decoding step to apply as it decodes ({@link
+   * dev.kappa.transforms.windowing.DecodeWithEventTimes}), and the source stamps no event time
+   * ({@link JobIo#readUnstampedEvents}), so that each record is decoded once. A stream keeps its
+   * {@link Events#checkStepName()} step, whose name its savepoints know.
+   */
+  public EventsRead readDeferringCheck(Events<O> events) {
+    if (!settings.bounded() || !events.checked()) {
+      return new EventsRead(read(events), null);
+    }
+    settings.declared(events);
+    PCollection<SourceRecord> records =
+        io.readUnstampedEvents(
+            pipeline, events, settings.eventTimeBounds().checking(events.eventTime()), settings);
+    return new EventsRead(
+        records, new EventTimeCheck(settings.eventTimeBounds(), events.checkStepName()));
+  }
+
+  /**
+   * Events read by {@link #readDeferringCheck}: the records, and the event-time check the job must
+   * apply when it decodes them, or null if they come checked.
+   */
+  public record EventsRead(PCollection<SourceRecord> records, @Nullable EventTimeCheck check) {}
 
   /**
    * How events get {@code table}'s rows, as the options choose: as of their event time from the

@@ -27,6 +27,19 @@ public interface JobIo {
       JobSettings settings);
 
   /**
+   * The undecoded events for a job that stamps each with its event time as it decodes it ({@link
+   * JobContext#readDeferringCheck}, a bounded run): a source need not extract event times. By
+   * default {@link #readEvents}.
+   */
+  default PCollection<SourceRecord> readUnstampedEvents(
+      Pipeline pipeline,
+      Events<?> events,
+      SerializableFunction<SourceRecord, Instant> eventTime,
+      JobSettings settings) {
+    return readEvents(pipeline, events, eventTime, settings);
+  }
+
+  /**
    * The undecoded change events of {@code table}, read by a step named {@link Table#readStep()}.
    */
   PCollection<SourceRecord> readChanges(

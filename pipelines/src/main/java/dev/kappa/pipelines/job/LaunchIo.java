@@ -54,6 +54,25 @@ public final class LaunchIo implements JobIo {
     throw new IllegalStateException("unhandled source " + source);
   }
 
+  /**
+   * A Kafka range is read without extracting event times (each record would be decoded once more
+   * for it); the other sources as {@link #readEvents}: files stamp none, the others are streams.
+   */
+  @Override
+  public PCollection<SourceRecord> readUnstampedEvents(
+      Pipeline pipeline,
+      Events<?> events,
+      SerializableFunction<SourceRecord, Instant> eventTime,
+      JobSettings settings) {
+    if (settings.source() instanceof JobSettings.KafkaRange range) {
+      return pipeline.apply(
+          events.stepName(),
+          Kafka.readRange(range.bootstrapServers(), range.topics(), range.from(), range.to())
+              .withoutEventTime());
+    }
+    return readEvents(pipeline, events, eventTime, settings);
+  }
+
   /** A live Kafka read as the settings say: consumer group, auto-commit, where to stop. */
   private static ReadKafka kafka(JobSettings.KafkaRead settings, Map<String, Object> clientConfig) {
     ReadKafka read =

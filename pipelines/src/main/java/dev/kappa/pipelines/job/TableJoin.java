@@ -72,10 +72,17 @@ public abstract class TableJoin<V> {
     checkNotNull(bounded, "bounded temporal join must be set");
     return new TableJoin<V>(missingKeys) {
       @Override
+      public @Nullable PCollection<KV<String, V>> broadcastChanges(PCollection<?> events) {
+        return bounded == BoundedTemporalJoin.BROADCAST
+                && events.isBounded() == IsBounded.BOUNDED
+                && changes.isBounded() == IsBounded.BOUNDED
+            ? changes
+            : null;
+      }
+
+      @Override
       public <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
-        if (bounded == BoundedTemporalJoin.BROADCAST
-            && events.isBounded() == IsBounded.BOUNDED
-            && changes.isBounded() == IsBounded.BOUNDED) {
+        if (broadcastChanges(events) != null) {
           EnrichFromHistory<String, E, V> enrich =
               EnrichFromHistory.<String, E, V>against(changes).withMissingKeys(missingKeys());
           PCollectionTuple out = events.apply(stepName, enrich);
@@ -138,6 +145,16 @@ public abstract class TableJoin<V> {
   /** What happens to events whose key the table lacks. */
   public MissingKeyPolicy missingKeys() {
     return missingKeys;
+  }
+
+  /**
+   * The table's change history if joining it to {@code events} is the broadcast join ({@link
+   * EnrichFromHistory}: a bounded run), for a step that looks up several tables at once with {@link
+   * dev.kappa.transforms.enrichment.TableHistory} under {@link #missingKeys()}; null for any other
+   * join.
+   */
+  public @Nullable PCollection<KV<String, V>> broadcastChanges(PCollection<?> events) {
+    return null;
   }
 
   /** Applies the join to {@code events} as step {@code stepName}. */

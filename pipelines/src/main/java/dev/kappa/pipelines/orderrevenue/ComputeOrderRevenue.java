@@ -22,6 +22,8 @@ import dev.kappa.transforms.errors.ElementCoordinates;
 import dev.kappa.transforms.errors.Guard;
 import dev.kappa.transforms.errors.GuardedFn;
 import dev.kappa.transforms.windowing.AssignEventTime;
+import dev.kappa.transforms.windowing.DecodeWithEventTimes;
+import dev.kappa.transforms.windowing.EventTimeCheck;
 import dev.kappa.transforms.windowing.WindowEvents;
 import dev.kappa.transforms.windowing.Windowing;
 import java.nio.ByteBuffer;
@@ -42,6 +44,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -53,7 +56,9 @@ import org.joda.time.Instant;
  * <ol>
  *   <li>{@code DecodeOrders}: JSON lines or Avro single-object bytes of any OrderEvent version to
  *       the current schema, validated; failures to dead letters.
- *   <li>{@code AssignEventTime}: the order's {@code event_time} becomes its timestamp.
+ *   <li>{@code AssignEventTime}: the order's {@code event_time} becomes its timestamp. With {@link
+ *       #checkingEventTimes} (a bounded run) {@code DecodeOrders} also checks and assigns event
+ *       times, decoding each record once, and this step is not there.
  *   <li>{@code EnrichOrders}: the product's category and the customer's tier, by the {@link
  *       EnrichOrders} given (by default as of the order's event time); orders whose key is missing
  *       pass through, or become dead letters, by policy.
@@ -92,11 +97,25 @@ public abstract class ComputeOrderRevenue
 
   abstract EnrichOrders enrichOrders();
 
+  /** The event-time check {@code DecodeOrders} applies, or null if the records come checked. */
+  abstract @Nullable EventTimeCheck eventTimeCheck();
+
   /** Computes revenue with the given windowing, enriching orders with {@code enrichOrders}. */
   public static ComputeOrderRevenue with(Windowing windowing, EnrichOrders enrichOrders) {
     return new AutoValue_ComputeOrderRevenue(
         checkNotNull(windowing, "windowing must be set"),
-        checkNotNull(enrichOrders, "enrichOrders must be set"));
+        checkNotNull(enrichOrders, "enrichOrders must be set"),
+        null);
+  }
+
+  /**
+   * Checks the orders' event times while decoding them ({@link DecodeWithEventTimes}, step {@code
+   * DecodeOrders}, without {@code AssignEventTime}), for records read unchecked in a bounded run:
+   * each is decoded once, and the dead letters are those of the check step it stands for.
+   */
+  public ComputeOrderRevenue checkingEventTimes(EventTimeCheck check) {
+    return new AutoValue_ComputeOrderRevenue(
+        windowing(), enrichOrders(), checkNotNull(check, "check must be set"));
   }
 
   /** One result per (category, currency, window) and pane. */
@@ -133,17 +152,30 @@ public abstract class ComputeOrderRevenue
 
   @Override
   public PCollectionTuple expand(PCollection<SourceRecord> records) {
-    DecodeRecords<OrderEvent> decode =
-        DecodeRecords.using(new OrderDecoder(), SpecificRecordCoder.of(OrderEvent.class))
-            .withStepName("DecodeOrders");
-    PCollectionTuple decoded = records.apply("DecodeOrders", decode);
-
-    PCollection<OrderEvent> orders =
-        decoded
-            .get(decode.decodedTag())
-            .apply(
-                "AssignEventTime",
-                AssignEventTime.by(order -> new Instant(order.getEventTime().toEpochMilli())));
+    PCollection<OrderEvent> orders;
+    PCollection<DeadLetter> undecodable;
+    EventTimeCheck check = eventTimeCheck();
+    if (check == null) {
+      DecodeRecords<OrderEvent> decode =
+          DecodeRecords.using(new OrderDecoder(), SpecificRecordCoder.of(OrderEvent.class))
+              .withStepName("DecodeOrders");
+      PCollectionTuple decoded = records.apply("DecodeOrders", decode);
+      undecodable = decoded.get(decode.deadLetterTag());
+      orders =
+          decoded
+              .get(decode.decodedTag())
+              .apply(
+                  "AssignEventTime",
+                  AssignEventTime.by(order -> new Instant(order.getEventTime().toEpochMilli())));
+    } else {
+      DecodeWithEventTimes<OrderEvent> decode =
+          DecodeWithEventTimes.using(
+                  new OrderDecoder(), SpecificRecordCoder.of(OrderEvent.class), check)
+              .withStepName("DecodeOrders");
+      PCollectionTuple decoded = records.apply("DecodeOrders", decode);
+      undecodable = decoded.get(decode.deadLetterTag());
+      orders = decoded.get(decode.decodedTag());
+    }
 
     PCollectionTuple enrichment = orders.apply("EnrichOrders", enrichOrders());
     PCollection<EnrichedOrder> enriched = enrichment.get(EnrichOrders.enrichedTag());
@@ -202,7 +234,7 @@ public abstract class ComputeOrderRevenue
 
     // Flatten has no state: more inputs keep its (and every other) operator's savepoint state.
     PCollection<DeadLetter> deadLetters =
-        PCollectionList.of(decoded.get(decode.deadLetterTag()))
+        PCollectionList.of(undecodable)
             .and(enrichment.get(EnrichOrders.deadLettersTag()))
             .and(keyed.get(keyByCategoryAndCurrency.deadLetterTag()))
             .and(formatted.get(formatResults.deadLetterTag()))

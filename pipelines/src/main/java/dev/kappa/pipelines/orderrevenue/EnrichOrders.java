@@ -14,6 +14,7 @@ import dev.kappa.schemas.events.Product;
 import dev.kappa.schemas.results.EnrichedOrder;
 import dev.kappa.schemas.results.EnrichmentCorrection;
 import dev.kappa.transforms.enrichment.Correction;
+import dev.kappa.transforms.enrichment.TableHistory;
 import dev.kappa.transforms.errors.DeadLetters;
 import dev.kappa.transforms.errors.Guard;
 import dev.kappa.transforms.errors.GuardedFn;
@@ -21,6 +22,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
 import java.util.function.Consumer;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -29,11 +32,13 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -95,6 +100,11 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
 
   @Override
   public PCollectionTuple expand(PCollection<OrderEvent> orders) {
+    PCollection<KV<String, Product>> productChanges = products.broadcastChanges(orders);
+    PCollection<KV<String, Customer>> customerChanges = customers.broadcastChanges(orders);
+    if (productChanges != null && customerChanges != null) {
+      return lookUpBoth(orders, productChanges, customerChanges);
+    }
     // Per-element steps are guarded (an exception on one order is a dead letter, not a failed
     // bundle) and keep the primitive names they had as plain ParDos: their Flink operator uids.
     Guard<OrderEvent, KV<String, OrderEvent>> keyByProduct =
@@ -184,6 +194,143 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
     return PCollectionTuple.of(ENRICHED, enriched)
         .and(DEAD_LETTERS, allDeadLetters)
         .and(CORRECTIONS, allCorrections);
+  }
+
+  /**
+   * Both joins broadcast (a bounded run): one step, {@code EnrichWithProductAndCustomer}, looks
+   * each order up in both tables' histories ({@code ProductHistory}, {@code CustomerHistory}), so
+   * the orders cross one task boundary instead of two (a step with side inputs is not chained to
+   * the one before it). The same answers and dead letters as the two joins: an order whose product
+   * is not found (by policy) is a dead letter from {@code EnrichWithProduct} and is not looked up
+   * in customers; one whose customer is not found, from {@code EnrichWithCustomer}; an exception on
+   * one order, a dead letter from this step. No corrections: nothing is revised in a bounded run.
+   */
+  private PCollectionTuple lookUpBoth(
+      PCollection<OrderEvent> orders,
+      PCollection<KV<String, Product>> productChanges,
+      PCollection<KV<String, Customer>> customerChanges) {
+    TableHistory<String, Product> productHistory =
+        TableHistory.of(
+            productChanges.apply("ProductHistory", TableHistory.collect()), products.missingKeys());
+    TableHistory<String, Customer> customerHistory =
+        TableHistory.of(
+            customerChanges.apply("CustomerHistory", TableHistory.collect()),
+            customers.missingKeys());
+    PCollectionTuple joined =
+        orders.apply(
+            LOOK_UP_BOTH,
+            ParDo.of(new LookUpBothFn(productHistory, customerHistory))
+                .withSideInputs(productHistory.view(), customerHistory.view())
+                .withOutputTags(ENRICHED, TupleTagList.of(DEAD_LETTERS)));
+    PCollection<EnrichmentCorrection> noCorrections =
+        PCollectionList.<EnrichmentCorrection>empty(orders.getPipeline())
+            .apply("CollectCorrections", Flatten.pCollections())
+            .setCoder(SpecificRecordCoder.of(EnrichmentCorrection.class));
+    return PCollectionTuple.of(
+            ENRICHED, joined.get(ENRICHED).setCoder(SpecificRecordCoder.of(EnrichedOrder.class)))
+        .and(
+            DEAD_LETTERS,
+            joined.get(DEAD_LETTERS).setCoder(SpecificRecordCoder.of(DeadLetter.class)))
+        .and(CORRECTIONS, noCorrections);
+  }
+
+  private static final String LOOK_UP_BOTH = "EnrichWithProductAndCustomer";
+
+  /** Each order with its product's category and its customer's tier, from both histories. */
+  static final class LookUpBothFn extends DoFn<OrderEvent, EnrichedOrder> {
+    private static final long serialVersionUID = 1L;
+    private static final OrderCoordinates<OrderEvent> COORDINATES =
+        OrderCoordinates.of(order -> order);
+    private final TableHistory<String, Product> products;
+    private final TableHistory<String, Customer> customers;
+    private transient EventCodec<OrderEvent> codec;
+    private transient @Nullable Map<String, SortedMap<Long, Product>> productMap;
+    private transient @Nullable Map<String, SortedMap<Long, Customer>> customerMap;
+
+    LookUpBothFn(TableHistory<String, Product> products, TableHistory<String, Customer> customers) {
+      this.products = products;
+      this.customers = customers;
+    }
+
+    @Setup
+    public void setup() {
+      codec = EventCodec.of(OrderEvent.class);
+    }
+
+    @StartBundle
+    public void startBundle() {
+      // Read once per bundle: the whole histories, which some runners rebuild on each access.
+      productMap = null;
+      customerMap = null;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext context, BoundedWindow window) throws Exception {
+      if (productMap == null || customerMap == null) {
+        productMap = context.sideInput(products.view());
+        customerMap = context.sideInput(customers.view());
+      }
+      OrderEvent order = context.element();
+      Instant time = context.timestamp();
+      EnrichedOrder enriched;
+      try {
+        TableHistory.Match<Product> product =
+            products.lookUp(productMap, order.getProductId(), time);
+        if (!product.found()) {
+          context.output(
+              DEAD_LETTERS,
+              notFound(codec, "products", "EnrichWithProduct", order.getProductId(), order, time));
+          return;
+        }
+        TableHistory.Match<Customer> customer =
+            customers.lookUp(customerMap, order.getCustomerId(), time);
+        if (!customer.found()) {
+          context.output(
+              DEAD_LETTERS,
+              notFound(
+                  codec, "customers", "EnrichWithCustomer", order.getCustomerId(), order, time));
+          return;
+        }
+        EnrichedOrder.Builder builder = EnrichedOrder.newBuilder().setOrder(order);
+        Product row = product.row();
+        if (row != null) {
+          builder.setCategory(row.getCategory()).setProductVersion(row.getUpdatedAt());
+        }
+        Customer customerRow = customer.row();
+        if (customerRow != null) {
+          builder
+              .setCustomerTier(customerRow.getTier())
+              .setCustomerVersion(customerRow.getUpdatedAt());
+        }
+        enriched = builder.build();
+      } catch (RuntimeException e) {
+        context.output(
+            DEAD_LETTERS,
+            DeadLetters.of(
+                COORDINATES.locate(order, window), LOOK_UP_BOTH, e, java.time.Instant.now()));
+        return;
+      }
+      context.output(enriched);
+    }
+  }
+
+  /** An order whose row {@code key} was not found in {@code table}, as a dead letter. */
+  static DeadLetter notFound(
+      EventCodec<OrderEvent> codec,
+      String table,
+      String step,
+      String key,
+      OrderEvent order,
+      Instant timestamp) {
+    SourceRecord record =
+        SourceRecord.newBuilder()
+            .setPosition(SourcePosition.newBuilder().setSystem("table").setName(table).build())
+            .setKey(ByteBuffer.wrap(order.getOrderId().getBytes(StandardCharsets.UTF_8)))
+            .setPayload(ByteBuffer.wrap(codec.toJson(order).getBytes(StandardCharsets.UTF_8)))
+            .build();
+    KeyNotFoundException error =
+        new KeyNotFoundException(table, key, java.time.Instant.ofEpochMilli(timestamp.getMillis()));
+    return DeadLetters.of(record, step, error, java.time.Instant.now());
   }
 
   /** A late products change moved the order from one category (or none) to another. */
@@ -294,17 +441,9 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
         @Element KV<String, E> missing,
         @Timestamp Instant timestamp,
         OutputReceiver<DeadLetter> out) {
-      OrderEvent event = order.apply(missing.getValue());
-      SourceRecord record =
-          SourceRecord.newBuilder()
-              .setPosition(SourcePosition.newBuilder().setSystem("table").setName(table).build())
-              .setKey(ByteBuffer.wrap(event.getOrderId().getBytes(StandardCharsets.UTF_8)))
-              .setPayload(ByteBuffer.wrap(codec.toJson(event).getBytes(StandardCharsets.UTF_8)))
-              .build();
-      KeyNotFoundException error =
-          new KeyNotFoundException(
-              table, missing.getKey(), java.time.Instant.ofEpochMilli(timestamp.getMillis()));
-      out.output(DeadLetters.of(record, step, error, java.time.Instant.now()));
+      out.output(
+          notFound(
+              codec, table, step, missing.getKey(), order.apply(missing.getValue()), timestamp));
     }
   }
 

@@ -4,27 +4,36 @@ import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.OrderEvent;
 import dev.kappa.schemas.validation.OrderEvents;
-import dev.kappa.transforms.errors.RecordDecoder;
+import dev.kappa.transforms.windowing.TimedDecoder;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.joda.time.Instant;
 
 /**
  * Decodes an order record (Avro single-object bytes of any OrderEvent version, or a JSON line) and
- * rejects orders that break the domain rules, naming every broken rule.
+ * rejects orders that break the domain rules, naming every broken rule. In two stages, so that a
+ * bounded run checks the order's event time between them and decodes each record once.
  */
-final class OrderDecoder implements RecordDecoder<OrderEvent> {
+final class OrderDecoder implements TimedDecoder<OrderEvent> {
   private static final long serialVersionUID = 1L;
   private static final EventCodec<OrderEvent> CODEC = EventCodec.of(OrderEvent.class);
 
   @Override
-  public OrderEvent decode(SourceRecord record) {
-    OrderEvent order = CODEC.decode(bytes(record.getPayload()));
+  public OrderEvent parse(SourceRecord record) {
+    return CODEC.decode(bytes(record.getPayload()));
+  }
+
+  @Override
+  public Instant eventTime(OrderEvent order) {
+    return new Instant(order.getEventTime().toEpochMilli());
+  }
+
+  @Override
+  public void validate(OrderEvent order) {
     List<String> violations = OrderEvents.validate(order);
     if (!violations.isEmpty()) {
       throw new InvalidOrderException(order.getOrderId(), violations);
     }
-    return order;
   }
 
   /** The event time of the order in {@code record}; throws if the record can't be decoded. */

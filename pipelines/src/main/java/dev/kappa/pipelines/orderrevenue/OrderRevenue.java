@@ -160,12 +160,15 @@ public final class OrderRevenue implements KappaJob<OrderRevenue.Options> {
 
   @Override
   public void build(JobContext<Options> job) {
-    PCollectionTuple out =
-        job.read(ORDERS)
-            .apply(
-                "ComputeOrderRevenue",
-                ComputeOrderRevenue.with(
-                    job.windowing(), EnrichOrders.with(job.join(PRODUCTS), job.join(CUSTOMERS))));
+    // A bounded run checks event times in DecodeOrders: each order is decoded once.
+    JobContext.EventsRead orders = job.readDeferringCheck(ORDERS);
+    ComputeOrderRevenue compute =
+        ComputeOrderRevenue.with(
+            job.windowing(), EnrichOrders.with(job.join(PRODUCTS), job.join(CUSTOMERS)));
+    if (orders.check() != null) {
+      compute = compute.checkingEventTimes(orders.check());
+    }
+    PCollectionTuple out = orders.records().apply("ComputeOrderRevenue", compute);
     PCollection<CategoryRevenue> revenue = out.get(ComputeOrderRevenue.resultsTag());
     job.write(revenue, RESULTS);
     job.upsert(revenue, RESULTS_TABLE);

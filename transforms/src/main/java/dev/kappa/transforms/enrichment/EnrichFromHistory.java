@@ -164,24 +164,8 @@ public abstract class EnrichFromHistory<K, E, V>
         "EnrichFromHistory needs a bounded changelog (it waits for the whole history); use"
             + " EnrichAsOfEventTime for an unbounded one");
     Coder<E> eventCoder = eventsCoder.getValueCoder();
-    KvCoder<Long, V> versionCoder = KvCoder.of(VarLongCoder.of(), NullableCoder.of(rowCoder));
-    MapCoder<K, SortedMap<Long, V>> historyCoder =
-        MapCoder.of(keyCoder, SortedMapCoder.of(VarLongCoder.of(), NullableCoder.of(rowCoder)));
-
     PCollectionView<Map<K, SortedMap<Long, V>>> history =
-        changelog()
-            .apply("TimestampChanges", ParDo.of(new TimestampChangeFn<K, V>()))
-            .setCoder(KvCoder.of(keyCoder, versionCoder))
-            .apply(
-                "ChangesIntoGlobalWindow",
-                Window.<KV<K, KV<Long, V>>>into(new GlobalWindows())
-                    .triggering(DefaultTrigger.of())
-                    .withAllowedLateness(Duration.ZERO)
-                    .discardingFiredPanes())
-            .apply(
-                "CollectHistory",
-                Combine.globally(new CollectHistoryFn<K, V>(rowCoder, historyCoder))
-                    .asSingletonView());
+        collectHistory(changelog(), keyCoder, rowCoder);
 
     TupleTag<KV<E, V>> enrichedTag = enrichedTag();
     PCollectionTuple joined =
@@ -207,6 +191,55 @@ public abstract class EnrichFromHistory<K, E, V>
         .and(notFoundTag(), notFound)
         .and(lateChangesTag(), lateChanges)
         .and(correctionsTag(), corrections);
+  }
+
+  /**
+   * Applies {@code TimestampChanges}, {@code ChangesIntoGlobalWindow} and {@code CollectHistory} to
+   * a bounded changelog, in the caller's scope: the history as a singleton side input.
+   */
+  static <K, V> PCollectionView<Map<K, SortedMap<Long, V>>> collectHistory(
+      PCollection<KV<K, V>> changelog, Coder<K> keyCoder, Coder<V> rowCoder) {
+    KvCoder<Long, V> versionCoder = KvCoder.of(VarLongCoder.of(), NullableCoder.of(rowCoder));
+    MapCoder<K, SortedMap<Long, V>> historyCoder =
+        MapCoder.of(keyCoder, SortedMapCoder.of(VarLongCoder.of(), NullableCoder.of(rowCoder)));
+    return changelog
+        .apply("TimestampChanges", ParDo.of(new TimestampChangeFn<K, V>()))
+        .setCoder(KvCoder.of(keyCoder, versionCoder))
+        .apply(
+            "ChangesIntoGlobalWindow",
+            Window.<KV<K, KV<Long, V>>>into(new GlobalWindows())
+                .triggering(DefaultTrigger.of())
+                .withAllowedLateness(Duration.ZERO)
+                .discardingFiredPanes())
+        .apply(
+            "CollectHistory",
+            Combine.globally(new CollectHistoryFn<K, V>(rowCoder, historyCoder)).asSingletonView());
+  }
+
+  /**
+   * The version of {@code key} valid at {@code time} in {@code history}; under a waiting policy,
+   * else the first one valid after {@code time} within the wait; null if there is none.
+   */
+  static <K, V> @Nullable V versionAt(
+      Map<K, SortedMap<Long, V>> history, K key, Instant time, MissingKeyPolicy policy) {
+    SortedMap<Long, V> stored = history.get(key);
+    if (stored == null) {
+      return null;
+    }
+    VersionHistory<V> versions = VersionHistory.over(stored);
+    long millis = time.getMillis();
+    V row = versions.valueAt(millis);
+    if (row == null && policy.waits()) {
+      row = versions.firstValueIn(millis, waitEnd(time, policy).getMillis());
+    }
+    return row;
+  }
+
+  /** As the keyed join: the event time plus the timeout, at most the end of the global window. */
+  private static Instant waitEnd(Instant time, MissingKeyPolicy policy) {
+    Instant end = time.plus(policy.timeout());
+    Instant endOfGlobalWindow = GlobalWindow.INSTANCE.maxTimestamp();
+    return end.isAfter(endOfGlobalWindow) ? endOfGlobalWindow : end;
   }
 
   /** A change as {@code KV<key, KV<valid-from millis, row>>}: the history needs its timestamp. */
@@ -359,13 +392,7 @@ public abstract class EnrichFromHistory<K, E, V>
         history = context.sideInput(view);
       }
       KV<K, E> element = context.element();
-      SortedMap<Long, V> stored = history.get(element.getKey());
-      VersionHistory<V> versions = stored == null ? null : VersionHistory.over(stored);
-      long time = context.timestamp().getMillis();
-      V row = versions == null ? null : versions.valueAt(time);
-      if (row == null && versions != null && policy.waits()) {
-        row = versions.firstValueIn(time, waitEnd(context.timestamp()).getMillis());
-      }
+      V row = versionAt(history, element.getKey(), context.timestamp(), policy);
       if (row != null) {
         enriched.inc();
         context.output(enrichedTag, KV.of(element.getValue(), row));
@@ -376,13 +403,6 @@ public abstract class EnrichFromHistory<K, E, V>
         notFound.inc();
         context.output(notFoundTag, element);
       }
-    }
-
-    /** As the keyed join: the event time plus the timeout, at most the end of the global window. */
-    private Instant waitEnd(Instant time) {
-      Instant end = time.plus(policy.timeout());
-      Instant endOfGlobalWindow = GlobalWindow.INSTANCE.maxTimestamp();
-      return end.isAfter(endOfGlobalWindow) ? endOfGlobalWindow : end;
     }
   }
 

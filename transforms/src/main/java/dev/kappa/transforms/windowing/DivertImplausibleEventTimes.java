@@ -18,6 +18,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -111,6 +112,36 @@ public abstract class DivertImplausibleEventTimes
     return result;
   }
 
+  /**
+   * Why {@code time}, the event time of {@code record} (stamped {@code timestamp} by its source),
+   * is implausible when processed at {@code now}; null if it is plausible or there is none. The
+   * rule of this step, also applied by {@link DecodeWithEventTimes}.
+   */
+  static @Nullable String violation(
+      EventTimeBounds bounds,
+      SourceRecord record,
+      @Nullable Instant time,
+      Instant timestamp,
+      Instant now) {
+    if (time == null) {
+      return null;
+    }
+    String violation = bounds.violation(time, EventTimeBounds.arrivalOf(record, now));
+    if (violation == null && time.isBefore(timestamp) && !bounds.isNone()) {
+      // A source that stamps event times stamps a plausible record with its own event time. An
+      // earlier event time means the source found it implausible when it read the record, a
+      // moment before this step, and gave it a fallback timestamp; decoding it now would move
+      // its timestamp back, which the source's watermark does not allow.
+      violation =
+          "event time "
+              + time
+              + " was implausible when the source read the record, which it stamped "
+              + timestamp
+              + " instead";
+    }
+    return violation;
+  }
+
   static final class CheckFn extends DoFn<SourceRecord, SourceRecord> {
     private static final long serialVersionUID = 1L;
     private final SerializableFunction<SourceRecord, Instant> eventTime;
@@ -146,20 +177,7 @@ public abstract class DivertImplausibleEventTimes
         out.get(recordsTag).output(record);
         return;
       }
-      String violation =
-          time == null ? null : bounds.violation(time, EventTimeBounds.arrivalOf(record, now));
-      if (violation == null && time != null && time.isBefore(timestamp) && !bounds.isNone()) {
-        // A source that stamps event times stamps a plausible record with its own event time. An
-        // earlier event time means the source found it implausible when it read the record, a
-        // moment before this step, and gave it a fallback timestamp; decoding it now would move
-        // its timestamp back, which the source's watermark does not allow.
-        violation =
-            "event time "
-                + time
-                + " was implausible when the source read the record, which it stamped "
-                + timestamp
-                + " instead";
-      }
+      String violation = violation(bounds, record, time, timestamp, now);
       if (violation != null) {
         implausible.inc();
         out.get(deadLetterTag)
