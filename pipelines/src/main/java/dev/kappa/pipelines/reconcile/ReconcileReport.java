@@ -119,17 +119,21 @@ public final class ReconcileReport {
           + delta
           + (group.tooLate().isEmpty()
               ? "; no too-late record here"
-              : "; its " + group.tooLate().size() + " too-late records add up to something else");
+              : "; its " + records(group.tooLate().size()) + " add up to something else");
     }
     return "EXPLAINED   "
         + where
         + ": right - left = "
         + delta
         + ", the "
-        + group.tooLate().size()
-        + " too-late records the "
+        + records(group.tooLate().size())
+        + " the "
         + (group.countedBy() == Side.RIGHT ? "left" : "right")
         + " diverted";
+  }
+
+  private static String records(int count) {
+    return count + (count == 1 ? " too-late record" : " too-late records");
   }
 
   static String window(Instant start, Instant end) {
