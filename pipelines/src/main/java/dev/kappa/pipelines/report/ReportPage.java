@@ -92,7 +92,7 @@ public final class ReportPage {
       List<Map<String, Object>> series = new ArrayList<>();
       report
           .revenueSeries(currency)
-          .forEach((category, values) -> series.add(Map.of("label", category, "values", values)));
+          .forEach((category, values) -> series.add(labelled(category, values)));
       charts.add(chart(id, x, series, "revenue (" + currency + ")", false));
     }
 
@@ -118,8 +118,7 @@ public final class ReportPage {
         }
       }
       List<Map<String, Object>> series = new ArrayList<>();
-      byCurrency.forEach(
-          (currency, counts) -> series.add(Map.of("label", currency, "values", counts)));
+      byCurrency.forEach((currency, counts) -> series.add(labelled(currency, counts)));
       charts.add(chart("too-late", missedX, series, "too-late orders", true));
       html.append("<table><tr><th>missed window</th><th>currency</th><th>orders</th>")
           .append("<th>revenue they would have added</th></tr>\n");
@@ -328,4 +327,12 @@ public final class ReportPage {
         document.body.dataset.chartsDrawn = drawn;
       }, 100);
       """;
+
+  /** A chart series: its label, then its values (in that order in the page's JSON). */
+  private static Map<String, Object> labelled(String label, List<Long> values) {
+    Map<String, Object> series = new LinkedHashMap<>();
+    series.put("label", label);
+    series.put("values", values);
+    return series;
+  }
 }

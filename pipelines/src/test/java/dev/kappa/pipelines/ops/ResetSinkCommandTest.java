@@ -56,7 +56,8 @@ class ResetSinkCommandTest {
     assertThat(
         err(),
         containsString(
-            "unknown option '--group=g-results'; known: --bootstrapServers, --sinkGroupId"));
+            "unknown option '--group=g-results'; known: --bootstrapServers,"
+                + " --kafkaClientProperties, --sinkGroupId"));
 
     assertThat(resetSink("results", "--sinkGroupId="), is(2));
     assertThat(err(), containsString("--sinkGroupId needs a value: --sinkGroupId=<value>"));
