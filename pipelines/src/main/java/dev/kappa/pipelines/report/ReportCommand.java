@@ -7,6 +7,7 @@ import dev.kappa.options.LatenessOptions;
 import dev.kappa.options.SinkOptions;
 import dev.kappa.options.WindowingOptions;
 import dev.kappa.pipelines.ClusterOutputs;
+import dev.kappa.pipelines.Secrets;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.KappaJobs;
@@ -254,8 +255,11 @@ public final class ReportCommand {
       int equals = option.indexOf('=');
       String name = equals < 0 ? option.substring(2) : option.substring(2, equals);
       String value = equals < 0 ? "true" : option.substring(equals + 1);
-      if (name.toLowerCase(java.util.Locale.ROOT).contains("password")) {
+      if (Secrets.isSecret(name)) {
         value = "(hidden)";
+      } else if (name.equals("jdbcUrl")) {
+        // A URL may carry the password as a parameter.
+        value = value.replaceAll("(?i)(password=)[^&]*", "$1(hidden)");
       }
       parameters.add(new ReportPage.Parameter(name, value, true));
     }

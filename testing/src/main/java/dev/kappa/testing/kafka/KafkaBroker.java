@@ -331,16 +331,22 @@ public final class KafkaBroker extends LocalServer {
       arguments.addAll(security.formatArguments());
       Path argumentFile = dataDir.resolve("secure").resolve("format.args");
       try {
+        // Readable by this user only, and gone whether the format succeeds or not.
+        Files.deleteIfExists(argumentFile);
+        Files.createFile(
+            argumentFile,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.write(argumentFile, arguments, StandardCharsets.UTF_8);
         format = startJvm("@" + argumentFile);
+        awaitFormat(format);
       } catch (IOException e) {
         throw new UncheckedIOException("Cannot write " + argumentFile, e);
-      }
-      awaitFormat(format);
-      try {
-        Files.delete(argumentFile);
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot delete " + argumentFile, e);
+      } finally {
+        try {
+          Files.deleteIfExists(argumentFile);
+        } catch (IOException e) {
+          throw new UncheckedIOException("Cannot delete " + argumentFile, e);
+        }
       }
       return;
     }
