@@ -1,17 +1,17 @@
 # shellcheck shell=bash
-# `scripts/kappa demo card-fraud`: CardFraud on the embedded Flink runner, the customers change
-# stream read from the local Kafka broker, alerts printed as they fire and upserted into the local
-# PostgreSQL. Sourced by scripts/kappa, which provides ROOT, launch and exec_launch.
-# KAFKA_PORT and KAPPA_POSTGRES_PORT (scripts/ports.sh) choose the servers' ports.
+# `scripts/kappa demo card-fraud`: CardFraud on the embedded Flink runner replaying the
+# transactions file, the customers change stream read from its file (a Kafka change topic never
+# ends, so a replay reading one would never finish), alerts printed as they fire and upserted into
+# the local PostgreSQL. Sourced by scripts/kappa, which provides ROOT, launch and exec_launch.
+# KAPPA_POSTGRES_PORT (scripts/ports.sh) chooses PostgreSQL's port.
 
 job_demo() {
   cd "$ROOT"
   local transactions=test-data/card-fraud/transactions.jsonl
   local changes=test-data/card-fraud/customers.changelog.jsonl
-  local port=${KAFKA_PORT:-9092} pg_port=${KAPPA_POSTGRES_PORT:-55432}
+  local pg_port=${KAPPA_POSTGRES_PORT:-55432}
   local stamp
   stamp=$(date +%s)
-  local customer_changes="customers-fraud-demo-$stamp"
   local velocity_table="velocity_alerts_demo_$stamp" risk_table="risk_alerts_demo_$stamp"
   local jdbc="jdbc:postgresql://127.0.0.1:$pg_port/kappa"
   DEMO_DIR=$(mktemp -d -t kappa-fraud-demo.XXXXXX)
@@ -20,10 +20,10 @@ job_demo() {
     rm -rf "$DEMO_DIR"' EXIT
   local log=$DEMO_DIR/output.log err=$DEMO_DIR/pipeline.log
   cat <<TXT
-== Kappa demo: CardFraud on the embedded Flink runner, with local Kafka and PostgreSQL ==
+== Kappa demo: CardFraud on the embedded Flink runner, with local PostgreSQL ==
 Input: $transactions, 20 minutes of card transactions replayed in event time at
 ${KAPPA_DEMO_SPEEDUP:-20}x (some out of order, one 3 minutes late, two malformed); the customers'
-home countries from the change stream in topic $customer_changes (CU-09 moves FR -> DE at 10:12).
+home countries from the change stream $changes (CU-09 moves FR -> DE at 10:12).
 Velocity rule: 3 transactions over 100.00 (JPY: 15000.00) on a card within 60 s; each alert is
 printed the moment its evidence has arrived, naming the transactions that make it up.
 Risk: sliding 5-minute windows every minute per card, scored when each window closes (allowed
@@ -31,7 +31,6 @@ lateness 1 minute here); final scores over 0.85 are risk alerts.
 Both alert kinds are upserted into PostgreSQL: $velocity_table, $risk_table.
 
 TXT
-  "$ROOT/scripts/kafka-local.sh" start
   "$ROOT/scripts/postgres-local.sh" start
   "$ROOT/scripts/postgres-local.sh" psql >/dev/null <<SQL
 CREATE TABLE $velocity_table (
@@ -47,14 +46,12 @@ CREATE TABLE $risk_table (
   foreign_count bigint NOT NULL, score double precision NOT NULL,
   PRIMARY KEY (card_id, window_start, window_end));
 SQL
-  launch produce-changes "$changes" --topic="$customer_changes" --key=customer_id \
-    --bootstrapServers="localhost:$port" 2>>"$err" | sed 's/^/  /' >&2
   local status=0
   KAPPA_JDBC_PASSWORD=kappa \
     KAPPA_JAVA_OPTS="-Dorg.slf4j.simpleLogger.defaultLogLevel=error ${KAPPA_JAVA_OPTS:-}" \
-    launch run card-fraud @runners-config/flink-embedded.args \
+    exec_launch run card-fraud @runners-config/flink-embedded.args \
     --source=REPLAY --input="$transactions" --replaySpeedUp="${KAPPA_DEMO_SPEEDUP:-20}" \
-    --bootstrapServers="localhost:$port" --customerChanges="kafka:$customer_changes" \
+    --customerChanges="$changes" \
     --velocityMinAmounts=JPY=1500000 --allowedLateness=PT1M --riskEarlyFirings=none \
     --output="$DEMO_DIR/scores" --jdbcUrl="$jdbc" --jdbcUser=kappa \
     --velocityAlertsTable="$velocity_table" --riskAlertsTable="$risk_table" "$@" \
@@ -82,9 +79,8 @@ SELECT card_id, count(*) AS alerts, min(event_time) AS first, max(event_time) AS
 FROM $velocity_table GROUP BY card_id ORDER BY card_id;
 SELECT card_id, window_start, window_end, score FROM $risk_table ORDER BY card_id, window_start;
 SQL
-  echo "The tables, the topic $customer_changes, the broker and PostgreSQL stay (scripts/kafka-local.sh"
-  echo "stop, scripts/postgres-local.sh stop). A backfill of the same file into the same tables"
-  echo "changes no row:"
+  echo "The tables and PostgreSQL stay (scripts/postgres-local.sh stop). A backfill of the same"
+  echo "file into the same tables adds exactly what the stream diverted as too late:"
   echo "  scripts/kappa backfill card-fraud @runners-config/flink-embedded.args --source=FILES \\"
   echo "      --input=$transactions --customerChanges=$changes --velocityMinAmounts=JPY=1500000 \\"
   echo "      --jdbcUrl=$jdbc --jdbcUser=kappa --velocityAlertsTable=$velocity_table \\"

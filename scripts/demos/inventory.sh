@@ -78,6 +78,7 @@ SQL
     --speedUp="${KAPPA_DEMO_SPEEDUP:-20}" 2>>"$err" | sed 's/^/  /' >&2
   local status=0
   wait "$PIPELINE_PID" || status=$?
+  PIPELINE_PID=""
   sleep 0.2
   echo
   echo "== Summary =="

@@ -62,6 +62,7 @@ TXT
     --speedUp="${KAPPA_DEMO_SPEEDUP:-120}" 2>>"$err" | sed 's/^/  /' >&2
   local status=0
   wait "$PIPELINE_PID" || status=$?
+  PIPELINE_PID=""
   sleep 0.2
   echo
   echo "== Summary =="

@@ -41,7 +41,7 @@ SQL
   local status=0
   KAPPA_JDBC_PASSWORD=kappa \
     KAPPA_JAVA_OPTS="-Dorg.slf4j.simpleLogger.defaultLogLevel=error ${KAPPA_JAVA_OPTS:-}" \
-    launch run visitor-sessions @runners-config/flink-embedded.args \
+    exec_launch run visitor-sessions @runners-config/flink-embedded.args \
     --source=REPLAY --input="$events" --replaySpeedUp="${KAPPA_DEMO_SPEEDUP:-600}" \
     --maxOutOfOrderness=PT1M --allowedLateness=PT1H --sessionGap=PT30M \
     --output=console --retractionsOutput=console --tooLateOutput=console \
