@@ -39,6 +39,7 @@ CREATE TABLE $table (
   PRIMARY KEY (visitor_id, session_start));
 SQL
   local status=0
+  : >"$log"
   KAPPA_JDBC_PASSWORD=kappa \
     KAPPA_JAVA_OPTS="-Dorg.slf4j.simpleLogger.defaultLogLevel=error ${KAPPA_JAVA_OPTS:-}" \
     exec_launch run visitor-sessions @runners-config/flink-embedded.args \
