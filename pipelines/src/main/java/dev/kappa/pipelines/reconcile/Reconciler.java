@@ -145,10 +145,33 @@ public final class Reconciler {
       answers.merge(
           new Id(row.windowStart(), row.windowEnd(), row.key()),
           row,
-          (had, next) -> next.pane() >= had.pane() ? next : had);
+          (had, next) -> later(had, next));
     }
     return answers;
   }
+
+  /**
+   * The answer of two rows of one key: the higher pane; on a tie (a file holding one pane twice,
+   * with different numbers) the one with the larger measures in name order, so the choice does not
+   * depend on the order the files were read in.
+   */
+  private static Row later(Row had, Row next) {
+    if (next.pane() != had.pane()) {
+      return next.pane() > had.pane() ? next : had;
+    }
+    return MEASURES_ORDER.compare(next.measures(), had.measures()) >= 0 ? next : had;
+  }
+
+  private static final Comparator<Map<String, Long>> MEASURES_ORDER =
+      (a, b) -> {
+        for (String name : new java.util.TreeSet<>(a.keySet())) {
+          int c = Long.compare(a.getOrDefault(name, 0L), b.getOrDefault(name, 0L));
+          if (c != 0) {
+            return c;
+          }
+        }
+        return 0;
+      };
 
   private static boolean inside(
       Instant windowStart, Instant windowEnd, @Nullable Instant from, @Nullable Instant to) {

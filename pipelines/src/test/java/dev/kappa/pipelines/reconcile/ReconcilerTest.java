@@ -160,4 +160,14 @@ class ReconcilerTest {
     assertThat(comparison.groups(), is(empty()));
     assertThat(comparison.unmatchedTooLate().size(), is(1));
   }
+
+  @Test
+  void twoRowsOfOnePaneGiveTheSameAnswerInEitherReadOrder() {
+    Row small = row(T10, "audio", 1, 1, 100);
+    Row large = row(T10, "audio", 1, 2, 300);
+    List<Row> other = List.of(row(T10, "audio", 0, 2, 300));
+
+    assertThat(compare(List.of(small, large), other, List.of()).equal(), is(1));
+    assertThat(compare(List.of(large, small), other, List.of()).equal(), is(1));
+  }
 }

@@ -200,6 +200,12 @@ public abstract class Windowing implements Serializable {
    */
   public void validate() {
     if (emit() == Emit.FINAL_ONLY) {
+      if (window().kind() == WindowSpec.Kind.GLOBAL) {
+        throw new IllegalArgumentException(
+            "final-only emission fires when a window closes, but the global window never closes:"
+                + " a stream would emit nothing; choose a fixed, sliding or session window, or emit"
+                + " every pane");
+      }
       if (earlyFiringDelay() != null || firesLate()) {
         throw new IllegalArgumentException(
             "final-only emission gives one pane per window, when it closes, but"

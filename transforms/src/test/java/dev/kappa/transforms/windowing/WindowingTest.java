@@ -311,6 +311,15 @@ class WindowingTest {
             containsString("withoutEarlyFirings(), withoutLateFirings()")));
   }
 
+  @Test
+  void validateRejectsFinalOnlyOnTheGlobalWindow() {
+    Windowing windowing = Windowing.of(WindowSpec.global()).emittingFinalOnly();
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, windowing::validate);
+
+    assertThat(e.getMessage(), containsString("the global window never closes"));
+  }
+
   private static void assertMessage(
       Class<? extends RuntimeException> type, Executable call, String message) {
     assertThat(assertThrows(type, call).getMessage(), equalTo(message));
