@@ -40,6 +40,18 @@ abstract class KafkaReadSettings implements Serializable {
 
   abstract Builder toBuilder();
 
+  /** The settings with the consumer settings' names only: their values may hold credentials. */
+  @Override
+  public final String toString() {
+    return "KafkaReadSettings{bootstrapServers="
+        + bootstrapServers()
+        + ", topics="
+        + topics()
+        + ", consumerConfig keys="
+        + new java.util.TreeSet<>(consumerConfig().keySet())
+        + "}";
+  }
+
   @AutoValue.Builder
   abstract static class Builder {
     abstract Builder setBootstrapServers(String bootstrapServers);
