@@ -68,6 +68,7 @@ public final class LaunchIo implements JobIo {
       return pipeline.apply(
           events.stepName(),
           Kafka.readRange(range.bootstrapServers(), range.topics(), range.from(), range.to())
+              .withConsumerConfig(settings.kafkaClientConfig())
               .withoutEventTime());
     }
     return readEvents(pipeline, events, eventTime, settings);

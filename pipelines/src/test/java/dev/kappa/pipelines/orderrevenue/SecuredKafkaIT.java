@@ -279,9 +279,9 @@ class SecuredKafkaIT {
     } finally {
       System.setOut(out);
       System.setErr(err);
+      // Also when the action fails: its log says why.
+      err.print(buffer.toString(StandardCharsets.UTF_8));
     }
-    String text = buffer.toString(StandardCharsets.UTF_8);
-    err.print(text);
-    return text;
+    return buffer.toString(StandardCharsets.UTF_8);
   }
 }
