@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
+import dev.kappa.transforms.state.FakeBag;
+import dev.kappa.transforms.state.FakeValue;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

@@ -4,11 +4,10 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 
+import dev.kappa.transforms.state.FakeBag;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.apache.beam.sdk.state.BagState;
-import org.apache.beam.sdk.state.ReadableState;
 import org.apache.beam.sdk.state.Timer;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.TimestampedValue;
@@ -199,11 +198,11 @@ class KeyJoinTest {
       List<String> left = new ArrayList<>(timer());
       for (FakeBag<TimestampedValue<String>> bag :
           List.of(openLefts, closedLefts, openRights, checkedRights)) {
-        if (!bag.values.isEmpty()) {
+        if (!bag.values().isEmpty()) {
           left.add(
               bag.name
                   + " "
-                  + bag.values.stream()
+                  + bag.values().stream()
                       .map(TimestampedValue::getValue)
                       .sorted()
                       .collect(Collectors.joining(", ")));
@@ -262,52 +261,6 @@ class KeyJoinTest {
       public Instant getCurrentRelativeTime() {
         return watermark;
       }
-    }
-  }
-
-  /** A bag state in memory. */
-  private static final class FakeBag<T> implements BagState<T> {
-    final String name;
-    final List<T> values = new ArrayList<>();
-
-    FakeBag(String name) {
-      this.name = name;
-    }
-
-    @Override
-    public void add(T value) {
-      values.add(value);
-    }
-
-    @Override
-    public Iterable<T> read() {
-      return new ArrayList<>(values);
-    }
-
-    @Override
-    public ReadableState<Boolean> isEmpty() {
-      boolean empty = values.isEmpty();
-      return new ReadableState<Boolean>() {
-        @Override
-        public Boolean read() {
-          return empty;
-        }
-
-        @Override
-        public ReadableState<Boolean> readLater() {
-          return this;
-        }
-      };
-    }
-
-    @Override
-    public BagState<T> readLater() {
-      return this;
-    }
-
-    @Override
-    public void clear() {
-      values.clear();
     }
   }
 }

@@ -4,12 +4,11 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 
+import dev.kappa.transforms.state.FakeBag;
+import dev.kappa.transforms.state.FakeValue;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.state.BagState;
-import org.apache.beam.sdk.state.ReadableState;
 import org.apache.beam.sdk.state.Timer;
-import org.apache.beam.sdk.state.ValueState;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.TimestampedValue;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -253,72 +252,6 @@ class KeyInOrderTest {
       public Instant getCurrentRelativeTime() {
         return watermark;
       }
-    }
-  }
-
-  /** A bag state in memory. */
-  static final class FakeBag<T> implements BagState<T> {
-    private final List<T> values = new ArrayList<>();
-
-    @Override
-    public void add(T value) {
-      values.add(value);
-    }
-
-    @Override
-    public Iterable<T> read() {
-      return new ArrayList<>(values);
-    }
-
-    @Override
-    public ReadableState<Boolean> isEmpty() {
-      boolean empty = values.isEmpty();
-      return new ReadableState<Boolean>() {
-        @Override
-        public Boolean read() {
-          return empty;
-        }
-
-        @Override
-        public ReadableState<Boolean> readLater() {
-          return this;
-        }
-      };
-    }
-
-    @Override
-    public BagState<T> readLater() {
-      return this;
-    }
-
-    @Override
-    public void clear() {
-      values.clear();
-    }
-  }
-
-  /** A value state in memory. */
-  static final class FakeValue<T> implements ValueState<T> {
-    private @Nullable T value;
-
-    @Override
-    public void write(T input) {
-      value = input;
-    }
-
-    @Override
-    public @Nullable T read() {
-      return value;
-    }
-
-    @Override
-    public ValueState<T> readLater() {
-      return this;
-    }
-
-    @Override
-    public void clear() {
-      value = null;
     }
   }
 }

@@ -5,6 +5,8 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.kappa.transforms.state.FakeBag;
+import dev.kappa.transforms.state.FakeValue;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

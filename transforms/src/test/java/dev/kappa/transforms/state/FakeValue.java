@@ -1,15 +1,20 @@
-package dev.kappa.transforms.enrichment;
+package dev.kappa.transforms.state;
 
 import org.apache.beam.sdk.state.ValueState;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /** A value state in memory, for tests that play the runner for one key. */
-final class FakeValue<T> implements ValueState<T> {
-  final String name;
+public final class FakeValue<T> implements ValueState<T> {
+  public final String name;
   private @Nullable T value;
 
-  FakeValue(String name) {
+  public FakeValue(String name) {
     this.name = name;
+  }
+
+  /** A value whose name nothing reports. */
+  public FakeValue() {
+    this("value");
   }
 
   @Override
