@@ -2,6 +2,7 @@ package dev.kappa.pipelines;
 
 import dev.kappa.io.kafka.Kafka;
 import dev.kappa.options.InvalidOptionException;
+import dev.kappa.options.JdbcOptions;
 import dev.kappa.options.KafkaOptions;
 import java.io.IOException;
 import java.io.Reader;
@@ -108,6 +109,25 @@ public final class Secrets {
       throw new InvalidOptionException(
           option, "cannot read " + path + " (" + e.getClass().getSimpleName() + ")", e);
     }
+  }
+
+  /**
+   * The database password the options give: {@code --jdbcPassword}, else the content of {@code
+   * --jdbcPasswordFile}, else the {@code KAPPA_JDBC_PASSWORD} environment variable, else none.
+   *
+   * @throws InvalidOptionException when both options are set, or the file cannot be read
+   */
+  public static String jdbcPassword(JdbcOptions jdbc) {
+    if (jdbc.getJdbcPassword() != null && jdbc.getJdbcPasswordFile() != null) {
+      throw new InvalidOptionException(
+          "jdbcPasswordFile", "choose one of --jdbcPassword and --jdbcPasswordFile");
+    }
+    if (jdbc.getJdbcPassword() != null) {
+      return jdbc.getJdbcPassword();
+    }
+    return jdbc.getJdbcPasswordFile() != null
+        ? passwordFile("jdbcPasswordFile", jdbc.getJdbcPasswordFile())
+        : System.getenv().getOrDefault("KAPPA_JDBC_PASSWORD", "");
   }
 
   /** Whether the value of the setting {@code key} is a secret, to be shown masked. */

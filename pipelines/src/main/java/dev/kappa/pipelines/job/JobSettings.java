@@ -465,16 +465,7 @@ public final class JobSettings {
   private static JdbcConfig database(PipelineOptions options, java.time.Duration connectTimeout) {
     JdbcOptions jdbc = options.as(JdbcOptions.class);
     String url = OptionValues.required("jdbcUrl", jdbc.getJdbcUrl());
-    if (jdbc.getJdbcPassword() != null && jdbc.getJdbcPasswordFile() != null) {
-      throw new InvalidOptionException(
-          "jdbcPasswordFile", "choose one of --jdbcPassword and --jdbcPasswordFile");
-    }
-    String password =
-        jdbc.getJdbcPassword() != null
-            ? jdbc.getJdbcPassword()
-            : jdbc.getJdbcPasswordFile() != null
-                ? Secrets.passwordFile("jdbcPasswordFile", jdbc.getJdbcPasswordFile())
-                : System.getenv().getOrDefault("KAPPA_JDBC_PASSWORD", "");
+    String password = Secrets.jdbcPassword(jdbc);
     try {
       return JdbcConfig.of(url, jdbc.getJdbcUser(), password)
           .withConnectTimeout(connectTimeout)

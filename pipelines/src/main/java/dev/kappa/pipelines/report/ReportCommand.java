@@ -97,10 +97,7 @@ public final class ReportCommand {
       List<CategoryRevenue> results;
       JdbcOptions jdbc = options.as(JdbcOptions.class);
       if (jdbc.getResultsTable() != null && jdbc.getJdbcUrl() != null) {
-        String password =
-            jdbc.getJdbcPassword() != null
-                ? jdbc.getJdbcPassword()
-                : System.getenv().getOrDefault("KAPPA_JDBC_PASSWORD", "");
+        String password = Secrets.jdbcPassword(jdbc);
         results =
             RunOutputs.resultsTable(
                 jdbc.getJdbcUrl(), jdbc.getJdbcUser(), password, jdbc.getResultsTable());

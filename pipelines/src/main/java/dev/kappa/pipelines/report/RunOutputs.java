@@ -1,5 +1,7 @@
 package dev.kappa.pipelines.report;
 
+import dev.kappa.io.jdbc.Jdbc;
+import dev.kappa.io.jdbc.JdbcConfig;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.results.CategoryRevenue;
 import java.io.IOException;
@@ -8,11 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -86,29 +84,8 @@ final class RunOutputs {
       throw new IllegalArgumentException(
           "--resultsTable: '" + table + "' is no table name (letters, digits, _; schema.table)");
     }
-    List<CategoryRevenue> rows = new ArrayList<>();
-    try (Connection connection = DriverManager.getConnection(jdbcUrl, user, password);
-        Statement statement = connection.createStatement();
-        ResultSet row =
-            statement.executeQuery(
-                "SELECT category, currency, window_start, window_end, order_count, revenue_cents,"
-                    + " pane_timing, pane_index, final_pane FROM "
-                    + table)) {
-      while (row.next()) {
-        rows.add(
-            CategoryRevenue.newBuilder()
-                .setCategory(row.getString("category"))
-                .setCurrency(row.getString("currency"))
-                .setWindowStart(row.getTimestamp("window_start").toInstant())
-                .setWindowEnd(row.getTimestamp("window_end").toInstant())
-                .setOrderCount(row.getLong("order_count"))
-                .setRevenueCents(row.getLong("revenue_cents"))
-                .setPaneTiming(row.getString("pane_timing"))
-                .setPaneIndex(row.getLong("pane_index"))
-                .setFinalPane(row.getBoolean("final_pane"))
-                .build());
-      }
-    }
-    return rows;
+    // io's mapping of a record's fields to columns, in one read-only transaction.
+    return Jdbc.readAll(
+        JdbcConfig.of(jdbcUrl, user, password), table, "window_start", CategoryRevenue.class);
   }
 }

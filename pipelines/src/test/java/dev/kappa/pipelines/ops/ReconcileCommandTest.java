@@ -102,7 +102,10 @@ class ReconcileCommandTest {
     Files.createDirectories(dir.resolve(prefix).getParent());
     @SuppressWarnings("unchecked")
     EventCodec<T> codec = EventCodec.of((Class<T>) records[0].getClass());
-    List<String> lines = List.of(records).stream().map(codec::toJson).toList();
+    List<String> lines = new java.util.ArrayList<>();
+    for (T record : records) {
+      lines.add(codec.toJson(record));
+    }
     int half = lines.size() / 2;
     Files.writeString(
         dir.resolve(prefix + "-00000-of-00002.jsonl"),
