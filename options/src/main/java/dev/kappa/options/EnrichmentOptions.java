@@ -59,6 +59,17 @@ public interface EnrichmentOptions extends PipelineOptions {
   void setBoundedTemporalJoin(String value);
 
   @Description(
+      "TEMPORAL 'broadcast' in a bounded run: a table whose change history holds at most this many"
+          + " records is read and decoded by the launcher and travels with the job's look-up step,"
+          + " so the events are looked up where they are read, with no exchange before the look-up"
+          + " (docs/performance.md); a longer history, or 0, is read by the job and broadcast as a"
+          + " side input. The same results and dead letters either way.")
+  @Default.Long(200_000)
+  long getPreloadChangesUpTo();
+
+  void setPreloadChangesUpTo(long value);
+
+  @Description(
       "How long WAIT waits for a missing key (ISO-8601, e.g. PT1M): in event time for TEMPORAL, in"
           + " processing time for LOOKUP. SNAPSHOT cannot wait.")
   @Default.String("PT1M")

@@ -116,6 +116,25 @@ class LauncherTest {
   }
 
   @Test
+  void negativePreloadLimitFailsAtLaunchNamingTheOption() {
+    assertThat(
+        launch(
+            "run",
+            "order-revenue",
+            "--source=FILES",
+            "--input=" + ORDERS,
+            "--productChanges=" + ORDERS,
+            "--customerChanges=" + ORDERS,
+            "--preloadChangesUpTo=-1"),
+        is(2));
+    assertThat(
+        err(),
+        startsWith(
+            "kappa run order-revenue: --preloadChangesUpTo: must be a number of change records, 0"
+                + " or more"));
+  }
+
+  @Test
   void unknownOptionNamesTheOption() {
     assertThat(launch("run", "order-revenue", "--alowedLateness=PT1H"), is(2));
     assertThat(err(), containsString("missing a property named 'alowedLateness'"));

@@ -5,11 +5,16 @@ import dev.kappa.io.Checks;
 import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -18,6 +23,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Reads every file matching a pattern into undecoded {@link SourceRecord}s: a bounded source for
@@ -69,6 +75,44 @@ public abstract class ReadFiles extends PTransform<PBegin, PCollection<SourceRec
    */
   public ReadFiles withFormat(FileFormat format) {
     return toBuilder().setFormat(Checks.notNull("format", format)).build();
+  }
+
+  /**
+   * Reads every matching file now, in this process, if they hold at most {@code maxRecords}
+   * records: for a small bounded input, such as a table's change history, that a job wants as a
+   * value rather than as a step. The records are those the step would emit, file by file in the
+   * order of their names. Returns null if the files hold more records, or if the pattern matches
+   * nothing here (the files may exist only where the job runs; the step then reads them and fails
+   * there if they are missing).
+   *
+   * @throws IOException if a matching file cannot be read
+   */
+  public @Nullable List<SourceRecord> readNow(long maxRecords) throws IOException {
+    if (maxRecords < 0) {
+      throw new IllegalArgumentException("maxRecords must not be negative, was " + maxRecords);
+    }
+    MatchResult match = FileSystems.match(filepattern(), EmptyMatchTreatment.ALLOW);
+    if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+      return null;
+    }
+    List<String> names = new ArrayList<>();
+    for (MatchResult.Metadata file : match.metadata()) {
+      names.add(file.resourceId().toString());
+    }
+    Collections.sort(names);
+    List<SourceRecord> records = new ArrayList<>();
+    for (String name : names) {
+      try (FileRecordReader reader = FileRecordReader.open(name, format())) {
+        SourceRecord record;
+        while ((record = reader.next()) != null) {
+          if (records.size() == maxRecords) {
+            return null;
+          }
+          records.add(record);
+        }
+      }
+    }
+    return records;
   }
 
   @Override

@@ -4,12 +4,15 @@ import com.google.auto.value.AutoValue;
 import dev.kappa.io.watermark.BoundedOutOfOrdernessWatermark;
 import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.Read;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.display.DisplayData;
@@ -195,6 +198,51 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
     config.putAll(settings().consumerConfig());
     return Collections.unmodifiableMap(config);
+  }
+
+  /**
+   * Reads the whole range now, in this process, if it spans at most {@code maxOffsets} offsets: for
+   * a small bounded input, such as a table's change history, that a job wants as a value rather
+   * than as a step. The records are those the step would emit (the same plan, consumers and
+   * timestamp filter), partition by partition in offset order; no event time is extracted. Returns
+   * null, having read nothing, if the plan spans more offsets.
+   *
+   * @throws IOException if a partition cannot be read
+   */
+  public @Nullable List<SourceRecord> readNow(long maxOffsets) throws IOException {
+    if (maxOffsets < 0) {
+      throw new IllegalArgumentException("maxOffsets must not be negative, was " + maxOffsets);
+    }
+    List<KafkaPartitionRange> plan = plan();
+    long offsets = plan.stream().mapToLong(KafkaPartitionRange::count).sum();
+    if (offsets > maxOffsets) {
+      return null;
+    }
+    KafkaReadSettings settings = settings();
+    KafkaRangeSource source =
+        new KafkaRangeSource(
+            settings.bootstrapServers(),
+            readerConsumerConfig(),
+            KafkaReadSettings.nonEmpty(plan),
+            timestamps(),
+            new EventTimePolicyFactory(
+                null,
+                BoundedOutOfOrdernessWatermark.DEFAULT_MAX_OUT_OF_ORDERNESS,
+                BoundedOutOfOrdernessWatermark.DEFAULT_IDLE_TIMEOUT,
+                settings.clock()),
+            settings.consumerFactory(),
+            settings.clock());
+    List<SourceRecord> records = new ArrayList<>();
+    for (KafkaRangeSource partition :
+        source.split(Long.MAX_VALUE, PipelineOptionsFactory.create())) {
+      try (BoundedSource.BoundedReader<SourceRecord> reader =
+          partition.createReader(PipelineOptionsFactory.create())) {
+        for (boolean more = reader.start(); more; more = reader.advance()) {
+          records.add(reader.getCurrent());
+        }
+      }
+    }
+    return records;
   }
 
   @Override

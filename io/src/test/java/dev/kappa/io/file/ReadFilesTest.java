@@ -91,6 +91,29 @@ class ReadFilesTest {
     pipeline.run().waitUntilFinish();
   }
 
+  /**
+   * Read by this process (a launcher loading a small history): the records the step gives, file by
+   * file in name order; nothing over the limit; null when nothing matches here.
+   */
+  @Test
+  void readsNowTheRecordsTheStepGivesWithinALimit(TestPipeline pipeline) throws IOException {
+    Path b = TestData.write(dir, "changes-b.jsonl", "{\"id\":\"c\"}\n\n{\"id\":\"d\"}\n");
+    Path a = TestData.write(dir, "changes-a.jsonl", "{\"id\":\"a\"}\n{\"id\":\"b\"}");
+    ReadFiles read = Files.read(dir.resolve("changes-*.jsonl").toString());
+
+    List<SourceRecord> expected =
+        List.of(
+            record(a, 1, "{\"id\":\"a\"}"),
+            record(a, 2, "{\"id\":\"b\"}"),
+            record(b, 1, "{\"id\":\"c\"}"),
+            record(b, 3, "{\"id\":\"d\"}"));
+    assertThat(read.readNow(4), equalTo(expected));
+    assertThat(read.readNow(3), nullValue());
+    assertThat(Files.read(dir.resolve("none-*.jsonl").toString()).readNow(10), nullValue());
+    PAssert.that(pipeline.apply(read)).containsInAnyOrder(expected);
+    pipeline.run().waitUntilFinish();
+  }
+
   @Test
   void keepsALoneCarriageReturnAtTheEndOfTheLastLine(TestPipeline pipeline) throws IOException {
     Path file = TestData.write(dir, "cr.jsonl", "{\"id\":\"a\"}\r\n{\"id\":\"b\"}\r");

@@ -4,14 +4,18 @@ import static dev.kappa.io.kafka.KafkaTestData.badPayload;
 import static dev.kappa.io.kafka.KafkaTestData.payload;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.io.kafka.KafkaTestData.LeadingEventTime;
 import dev.kappa.io.kafka.KafkaTestData.Produced;
+import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.testing.kafka.KafkaBroker;
 import dev.kappa.testing.kafka.KafkaBrokerExtension;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +27,7 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.joda.time.Duration;
@@ -285,6 +290,46 @@ class ReadKafkaRangeIT {
     assertThat(counter(result, "records"), equalTo(9L));
     assertThat(counter(result, "skippedBeforeFrom"), equalTo(0L));
     assertThat(counter(result, "skippedAtOrAfterTo"), equalTo(3L));
+
+    // Read by this process (a launcher loading a small history): the same records, in offset
+    // order per partition, or nothing at all when the plan spans more offsets than allowed.
+    List<String> expectedNow = new ArrayList<>();
+    for (Produced record : produced) {
+      if (new Instant(record.record.timestamp()).isBefore(TO)) {
+        expectedNow.add(record.line(BoundedWindow.TIMESTAMP_MIN_VALUE));
+      }
+    }
+    List<SourceRecord> now = read.readNow(12);
+    assertThat(
+        now.stream().map(ReadKafkaRangeIT::lineWithoutTime).toList(),
+        containsInAnyOrder(expectedNow.toArray()));
+    for (int i = 1; i < now.size(); i++) {
+      SourcePosition previous = now.get(i - 1).getPosition();
+      SourcePosition next = now.get(i).getPosition();
+      if (previous.getPartition().equals(next.getPartition())) {
+        assertThat(next.getOffset() > previous.getOffset(), equalTo(true));
+      }
+    }
+    assertThat(read.readNow(11), nullValue());
+  }
+
+  private static String lineWithoutTime(SourceRecord record) {
+    ByteBuffer payload = record.getPayload().duplicate();
+    byte[] bytes = new byte[payload.remaining()];
+    payload.get(bytes);
+    byte[] key = null;
+    if (record.getKey() != null) {
+      ByteBuffer keyBuffer = record.getKey().duplicate();
+      key = new byte[keyBuffer.remaining()];
+      keyBuffer.get(key);
+    }
+    return KafkaTestData.line(
+        record.getPosition().getName(),
+        record.getPosition().getPartition(),
+        record.getPosition().getOffset(),
+        key,
+        bytes,
+        BoundedWindow.TIMESTAMP_MIN_VALUE);
   }
 
   /** The attempted value of the read's counter {@code name}, 0 if never reported. */

@@ -3,6 +3,7 @@ package dev.kappa.pipelines.job;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.kappa.io.jdbc.Jdbc;
+import dev.kappa.options.EnrichmentOptions.BoundedTemporalJoin;
 import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
@@ -10,8 +11,12 @@ import dev.kappa.transforms.enrichment.DecodeChanges;
 import dev.kappa.transforms.windowing.DivertImplausibleEventTimes;
 import dev.kappa.transforms.windowing.EventTimeCheck;
 import dev.kappa.transforms.windowing.Windowing;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
@@ -115,6 +120,10 @@ public final class JobContext<O> {
     JobSettings.Join join = settings.join(table);
     switch (join.enrichment()) {
       case TEMPORAL:
+        TableJoin<V> loaded = loadChanges(table, join);
+        if (loaded != null) {
+          return loaded;
+        }
         return TableJoin.asOfEventTime(
             readChanges(table, join), join.missingKeys(), join.boundedTemporalJoin());
       case LOOKUP:
@@ -142,6 +151,56 @@ public final class JobContext<O> {
    */
   public <V extends SpecificRecordBase> PCollection<KV<String, V>> changes(Table<O, V> table) {
     return readChanges(table, settings.join(table));
+  }
+
+  /**
+   * A broadcast temporal join of a bounded run whose change history is small enough ({@code
+   * --preloadChangesUpTo}): read and decoded now, so that a step looking the table up carries its
+   * history instead of waiting for a side input. Its dead letters are those the job's steps would
+   * give ({@link DecodeChanges#decodeNow}), under the decode step's name; the changes become a
+   * collection only if a join asks for one. Null when the history is read in the job.
+   */
+  private <V extends SpecificRecordBase> @Nullable TableJoin<V> loadChanges(
+      Table<O, V> table, JobSettings.Join join) {
+    JobSettings.ChangeStream stream = join.changes();
+    if (!settings.bounded()
+        || stream == null
+        || join.boundedTemporalJoin() != BoundedTemporalJoin.BROADCAST
+        || join.preloadChangesUpTo() == 0) {
+      return null;
+    }
+    List<SourceRecord> records;
+    try {
+      records = io.readChangesNow(table, stream, settings, join.preloadChangesUpTo());
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Could not read the changes of table " + table.name() + " at launch: " + e.getMessage(),
+          e);
+    }
+    if (records == null) {
+      return null;
+    }
+    DecodeChanges<V> decode =
+        DecodeChanges.of(table.rowClass(), table.keyField())
+            .fromTable(table.name())
+            .withStepName(table.decodeStep());
+    DecodeChanges.Decoded<V> decoded =
+        decode.decodeNow(records, settings.eventTimeBounds(), table.checkStep());
+    if (!decoded.deadLetters().isEmpty()) {
+      deadLetters(
+          pipeline.apply(
+              table.decodeStep(),
+              Create.of(decoded.deadLetters())
+                  .withCoder(SpecificRecordCoder.of(DeadLetter.class))));
+    }
+    return TableJoin.asOfEventTime(
+        () ->
+            pipeline.apply(
+                table.readStep(),
+                Create.timestamped(decoded.changes()).withCoder(decode.changeCoder())),
+        decoded.changes(),
+        SpecificRecordCoder.of(table.rowClass()),
+        join.missingKeys());
   }
 
   private <V extends SpecificRecordBase> PCollection<KV<String, V>> readChanges(

@@ -2,10 +2,13 @@ package dev.kappa.pipelines.job;
 
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
+import java.io.IOException;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -48,6 +51,19 @@ public interface JobIo {
       JobSettings.ChangeStream changes,
       SerializableFunction<SourceRecord, Instant> changeTime,
       JobSettings settings);
+
+  /**
+   * The undecoded change events of {@code table} in a bounded run, read now, at launch, if there
+   * are at most {@code maxRecords}: the records {@link #readChanges} would give. Null if there are
+   * more, or if this implementation reads changes only in the job (the default).
+   *
+   * @throws IOException if they cannot be read
+   */
+  default @Nullable List<SourceRecord> readChangesNow(
+      Table<?, ?> table, JobSettings.ChangeStream changes, JobSettings settings, long maxRecords)
+      throws IOException {
+    return null;
+  }
 
   /** Writes {@code records} to {@code target} under step {@link Output#stepName()}. */
   <T extends SpecificRecordBase> void write(

@@ -115,7 +115,8 @@ public final class JobSettings {
       int lookupCacheSize,
       Duration lookupCacheTtl,
       Duration snapshotRefresh,
-      BoundedTemporalJoin boundedTemporalJoin) {}
+      BoundedTemporalJoin boundedTemporalJoin,
+      long preloadChangesUpTo) {}
 
   private final String jobName;
   @Nullable private final Source source;
@@ -374,7 +375,8 @@ public final class JobSettings {
           enrichment.getLookupCacheSize(),
           OptionValues.duration("lookupCacheTtl", enrichment.getLookupCacheTtl()),
           OptionValues.duration("snapshotRefresh", enrichment.getSnapshotRefresh()),
-          boundedTemporalJoin(enrichment.getBoundedTemporalJoin()));
+          boundedTemporalJoin(enrichment.getBoundedTemporalJoin()),
+          preloadChangesUpTo(enrichment));
     }
     String enrichmentOption = table.enrichment().name();
     Enrichment kind = table.enrichment().read(options);
@@ -406,7 +408,20 @@ public final class JobSettings {
         enrichment.getLookupCacheSize(),
         OptionValues.duration("lookupCacheTtl", enrichment.getLookupCacheTtl()),
         OptionValues.duration("snapshotRefresh", enrichment.getSnapshotRefresh()),
-        boundedTemporalJoin(enrichment.getBoundedTemporalJoin()));
+        boundedTemporalJoin(enrichment.getBoundedTemporalJoin()),
+        preloadChangesUpTo(enrichment));
+  }
+
+  /** {@code --preloadChangesUpTo}: not negative. */
+  private static long preloadChangesUpTo(EnrichmentOptions enrichment) {
+    long limit = enrichment.getPreloadChangesUpTo();
+    if (limit < 0) {
+      throw new InvalidOptionException(
+          "preloadChangesUpTo",
+          "must be a number of change records, 0 or more (0: the job reads every history), was "
+              + limit);
+    }
+    return limit;
   }
 
   /**

@@ -6,12 +6,14 @@ import dev.kappa.io.kafka.Kafka;
 import dev.kappa.io.kafka.ReadKafka;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -141,6 +143,30 @@ public final class LaunchIo implements JobIo {
       read = read.withStopAtEndOffsets();
     }
     return pipeline.apply(step, read);
+  }
+
+  /**
+   * In a bounded job, the change history {@link #readChanges} would read, read by this process: the
+   * files whole (if they can be seen from here), or the topic from its start to its end offsets at
+   * launch, keeping the changes stamped before {@code --to}.
+   */
+  @Override
+  public @Nullable List<SourceRecord> readChangesNow(
+      Table<?, ?> table, JobSettings.ChangeStream changes, JobSettings settings, long maxRecords)
+      throws IOException {
+    if (!settings.bounded()) {
+      return null;
+    }
+    if (changes instanceof JobSettings.ChangeFiles files) {
+      return Files.read(files.pattern()).readNow(maxRecords);
+    }
+    String topic = ((JobSettings.ChangeTopic) changes).topic();
+    JobSettings.Source source = settings.source();
+    Instant to =
+        source instanceof JobSettings.KafkaRange range ? range.to() : settings.launchedAt();
+    return Kafka.readUntil(settings.changeServers(), List.of(topic), to)
+        .withConsumerConfig(settings.kafkaClientConfig())
+        .readNow(maxRecords);
   }
 
   @Override

@@ -1,7 +1,9 @@
 package dev.kappa.pipelines.job;
 
 import static com.google.common.base.Preconditions.checkNotNull;
+import static com.google.common.base.Preconditions.checkState;
 
+import com.google.common.base.Suppliers;
 import dev.kappa.options.EnrichmentOptions.BoundedTemporalJoin;
 import dev.kappa.transforms.enrichment.Correction;
 import dev.kappa.transforms.enrichment.EnrichAsOfEventTime;
@@ -9,13 +11,18 @@ import dev.kappa.transforms.enrichment.EnrichByLookup;
 import dev.kappa.transforms.enrichment.EnrichFromHistory;
 import dev.kappa.transforms.enrichment.EnrichFromSnapshot;
 import dev.kappa.transforms.enrichment.MissingKeyPolicy;
+import dev.kappa.transforms.enrichment.TableHistory;
 import dev.kappa.transforms.enrichment.TableLookup;
 import dev.kappa.transforms.enrichment.TableSnapshot;
+import java.util.List;
+import java.util.function.Supplier;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollection.IsBounded;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
@@ -70,36 +77,86 @@ public abstract class TableJoin<V> {
       BoundedTemporalJoin bounded) {
     checkNotNull(changes, "changes must be set");
     checkNotNull(bounded, "bounded temporal join must be set");
-    return new TableJoin<V>(missingKeys) {
-      @Override
-      public @Nullable PCollection<KV<String, V>> broadcastChanges(PCollection<?> events) {
-        return bounded == BoundedTemporalJoin.BROADCAST
-                && events.isBounded() == IsBounded.BOUNDED
-                && changes.isBounded() == IsBounded.BOUNDED
-            ? changes
-            : null;
-      }
+    return new TemporalJoin<>(() -> changes, changes.isBounded(), null, missingKeys, bounded);
+  }
 
-      @Override
-      public <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
-        if (broadcastChanges(events) != null) {
-          EnrichFromHistory<String, E, V> enrich =
-              EnrichFromHistory.<String, E, V>against(changes).withMissingKeys(missingKeys());
-          PCollectionTuple out = events.apply(stepName, enrich);
-          return new Joined<>(
-              out.get(enrich.enrichedTag()),
-              out.get(enrich.notFoundTag()),
-              out.get(enrich.correctionsTag()));
-        }
-        EnrichAsOfEventTime<String, E, V> enrich =
-            EnrichAsOfEventTime.<String, E, V>against(changes).withMissingKeys(missingKeys());
+  /**
+   * The row version valid at each event's time, from a bounded change history already read and
+   * decoded at launch ({@code changes}, with their change times): a step that looks tables up with
+   * {@link #history} carries it, needing no side input. {@code changeStream} gives the same changes
+   * as a collection for the other joins; it is applied only if one of them asks.
+   */
+  public static <V> TableJoin<V> asOfEventTime(
+      Supplier<PCollection<KV<String, V>>> changeStream,
+      List<TimestampedValue<KV<String, V>>> changes,
+      Coder<V> rowCoder,
+      MissingKeyPolicy missingKeys) {
+    checkNotNull(changeStream, "change stream must be set");
+    TableHistory<String, V> loaded =
+        TableHistory.loaded(changes, StringUtf8Coder.of(), rowCoder, missingKeys);
+    return new TemporalJoin<>(
+        Suppliers.memoize(changeStream::get)::get,
+        IsBounded.BOUNDED,
+        loaded,
+        missingKeys,
+        BoundedTemporalJoin.BROADCAST);
+  }
+
+  private static final class TemporalJoin<V> extends TableJoin<V> {
+    private final Supplier<PCollection<KV<String, V>>> changes;
+    private final IsBounded changesBounded;
+    private final @Nullable TableHistory<String, V> loaded;
+    private final BoundedTemporalJoin bounded;
+
+    TemporalJoin(
+        Supplier<PCollection<KV<String, V>>> changes,
+        IsBounded changesBounded,
+        @Nullable TableHistory<String, V> loaded,
+        MissingKeyPolicy missingKeys,
+        BoundedTemporalJoin bounded) {
+      super(missingKeys);
+      this.changes = changes;
+      this.changesBounded = changesBounded;
+      this.loaded = loaded;
+      this.bounded = bounded;
+    }
+
+    @Override
+    public boolean broadcasts(PCollection<?> events) {
+      return bounded == BoundedTemporalJoin.BROADCAST
+          && events.isBounded() == IsBounded.BOUNDED
+          && changesBounded == IsBounded.BOUNDED;
+    }
+
+    @Override
+    public TableHistory<String, V> history(PCollection<?> events, String stepName) {
+      checkState(broadcasts(events), "not a broadcast join: %s", stepName);
+      TableHistory<String, V> loaded = this.loaded;
+      if (loaded != null) {
+        return loaded;
+      }
+      return TableHistory.of(changes.get().apply(stepName, TableHistory.collect()), missingKeys());
+    }
+
+    @Override
+    public <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
+      if (broadcasts(events)) {
+        EnrichFromHistory<String, E, V> enrich =
+            EnrichFromHistory.<String, E, V>against(changes.get()).withMissingKeys(missingKeys());
         PCollectionTuple out = events.apply(stepName, enrich);
         return new Joined<>(
             out.get(enrich.enrichedTag()),
             out.get(enrich.notFoundTag()),
             out.get(enrich.correctionsTag()));
       }
-    };
+      EnrichAsOfEventTime<String, E, V> enrich =
+          EnrichAsOfEventTime.<String, E, V>against(changes.get()).withMissingKeys(missingKeys());
+      PCollectionTuple out = events.apply(stepName, enrich);
+      return new Joined<>(
+          out.get(enrich.enrichedTag()),
+          out.get(enrich.notFoundTag()),
+          out.get(enrich.correctionsTag()));
+    }
   }
 
   /** The row as the database has it when the event is processed, cached per worker. */
@@ -148,13 +205,22 @@ public abstract class TableJoin<V> {
   }
 
   /**
-   * The table's change history if joining it to {@code events} is the broadcast join ({@link
-   * EnrichFromHistory}: a bounded run), for a step that looks up several tables at once with {@link
-   * dev.kappa.transforms.enrichment.TableHistory} under {@link #missingKeys()}; null for any other
-   * join.
+   * Whether joining {@code events} is the broadcast join ({@link EnrichFromHistory}: a bounded
+   * run), so that a step looking up several tables at once can use {@link #history}.
    */
-  public @Nullable PCollection<KV<String, V>> broadcastChanges(PCollection<?> events) {
-    return null;
+  public boolean broadcasts(PCollection<?> events) {
+    return false;
+  }
+
+  /**
+   * For a join that {@link #broadcasts} {@code events}: the table's history for a step that looks
+   * up several tables at once with {@link TableHistory} under {@link #missingKeys()}; loaded at
+   * launch, or collected from the change stream by a step named {@code stepName}.
+   *
+   * @throws IllegalStateException if the join does not broadcast {@code events}
+   */
+  public TableHistory<String, V> history(PCollection<?> events, String stepName) {
+    throw new IllegalStateException("not a broadcast join: " + stepName);
   }
 
   /** Applies the join to {@code events} as step {@code stepName}. */

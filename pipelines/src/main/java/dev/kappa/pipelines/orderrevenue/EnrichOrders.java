@@ -37,6 +37,7 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -100,10 +101,8 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
 
   @Override
   public PCollectionTuple expand(PCollection<OrderEvent> orders) {
-    PCollection<KV<String, Product>> productChanges = products.broadcastChanges(orders);
-    PCollection<KV<String, Customer>> customerChanges = customers.broadcastChanges(orders);
-    if (productChanges != null && customerChanges != null) {
-      return lookUpBoth(orders, productChanges, customerChanges);
+    if (products.broadcasts(orders) && customers.broadcasts(orders)) {
+      return lookUpBoth(orders);
     }
     // Per-element steps are guarded (an exception on one order is a dead letter, not a failed
     // bundle) and keep the primitive names they had as plain ParDos: their Flink operator uids.
@@ -205,22 +204,22 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
    * in customers; one whose customer is not found, from {@code EnrichWithCustomer}; an exception on
    * one order, a dead letter from this step. No corrections: nothing is revised in a bounded run.
    */
-  private PCollectionTuple lookUpBoth(
-      PCollection<OrderEvent> orders,
-      PCollection<KV<String, Product>> productChanges,
-      PCollection<KV<String, Customer>> customerChanges) {
-    TableHistory<String, Product> productHistory =
-        TableHistory.of(
-            productChanges.apply("ProductHistory", TableHistory.collect()), products.missingKeys());
-    TableHistory<String, Customer> customerHistory =
-        TableHistory.of(
-            customerChanges.apply("CustomerHistory", TableHistory.collect()),
-            customers.missingKeys());
+  private PCollectionTuple lookUpBoth(PCollection<OrderEvent> orders) {
+    TableHistory<String, Product> productHistory = products.history(orders, "ProductHistory");
+    TableHistory<String, Customer> customerHistory = customers.history(orders, "CustomerHistory");
+    // A history loaded at launch travels with the step; only a collected one is a side input.
+    List<PCollectionView<?>> sideInputs = new ArrayList<>();
+    if (productHistory.view() != null) {
+      sideInputs.add(productHistory.view());
+    }
+    if (customerHistory.view() != null) {
+      sideInputs.add(customerHistory.view());
+    }
     PCollectionTuple joined =
         orders.apply(
             LOOK_UP_BOTH,
             ParDo.of(new LookUpBothFn(productHistory, customerHistory))
-                .withSideInputs(productHistory.view(), customerHistory.view())
+                .withSideInputs(sideInputs)
                 .withOutputTags(ENRICHED, TupleTagList.of(DEAD_LETTERS)));
     PCollection<EnrichmentCorrection> noCorrections =
         PCollectionList.<EnrichmentCorrection>empty(orders.getPipeline())
@@ -267,8 +266,8 @@ public final class EnrichOrders extends PTransform<PCollection<OrderEvent>, PCol
     @ProcessElement
     public void process(ProcessContext context, BoundedWindow window) throws Exception {
       if (productMap == null || customerMap == null) {
-        productMap = context.sideInput(products.view());
-        customerMap = context.sideInput(customers.view());
+        productMap = products.valueIn(context);
+        customerMap = customers.valueIn(context);
       }
       OrderEvent order = context.element();
       Instant time = context.timestamp();

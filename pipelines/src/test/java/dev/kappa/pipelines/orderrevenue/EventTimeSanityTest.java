@@ -34,6 +34,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Orders dated 2099 and 1970, and change events dated 2099 and 1970, through the whole job on the
@@ -92,10 +94,15 @@ class EventTimeSanityTest {
     }
   }
 
-  @Test
-  void filesDeadLetterImplausibleEventsAndKeepEveryWindow(@TempDir Path dir) {
+  /**
+   * With the change histories decoded by the launcher (the default for small histories) and read by
+   * the job as side inputs ({@code --preloadChangesUpTo=0}): the same results and dead letters.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"--preloadChangesUpTo=200000", "--preloadChangesUpTo=0"})
+  void filesDeadLetterImplausibleEventsAndKeepEveryWindow(String preload, @TempDir Path dir) {
     ImplausibleEvents.Poisoned input = ImplausibleEvents.write(dir);
-    OrderRevenueRuns.Outputs out = run(dir, input, "--source=FILES");
+    OrderRevenueRuns.Outputs out = run(dir, input, "--source=FILES", preload);
 
     assertThat(finalResults(results(out.results())), equalTo(expectedRevenue(EXPECTED_REVENUE)));
     assertThat(

@@ -46,6 +46,21 @@ enum OrderRevenueSteps {
       "--deadLetterOutput=out/dead-letters",
       "--correctionsOutput=out/corrections"),
   /**
+   * The same backfill with change files the launcher can read: both histories are loaded at launch
+   * ({@code --preloadChangesUpTo}) and travel with the look-up step, which needs no side input
+   * (docs/performance.md).
+   */
+  FILES_BACKFILL_LOADED(
+      "--source=FILES",
+      "--input=orders.jsonl",
+      "--productChanges=../test-data/enrichment/products.changelog.jsonl",
+      "--customerChanges=../test-data/enrichment/customers.changelog.jsonl",
+      "--output=out/results",
+      "--enrichedOutput=out/enriched",
+      "--tooLateOutput=out/too-late",
+      "--deadLetterOutput=out/dead-letters",
+      "--correctionsOutput=out/corrections"),
+  /**
    * The same backfill with the keyed temporal join the stream uses ({@code
    * --boundedTemporalJoin=keyed}, for tables too large for memory): the steps the backfill had
    * before the broadcast join became its default.

@@ -6,8 +6,13 @@ import static com.google.common.base.Preconditions.checkNotNull;
 import com.google.auto.value.AutoValue;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
+import dev.kappa.transforms.errors.DeadLetters;
 import dev.kappa.transforms.errors.DecodeRecords;
 import dev.kappa.transforms.windowing.AssignEventTime;
+import dev.kappa.transforms.windowing.DivertImplausibleEventTimes;
+import dev.kappa.transforms.windowing.EventTimeBounds;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -16,6 +21,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -158,6 +164,50 @@ public abstract class DecodeChanges<V extends SpecificRecordBase>
   public TupleTag<DeadLetter> deadLetterTag() {
     return deadLetterTagInternal();
   }
+
+  /**
+   * Decodes {@code records} now, in this process, as a source stamping change times checked against
+   * {@code bounds}, the check step {@code checkStep} (see {@link DivertImplausibleEventTimes}) and
+   * this transform would in a pipeline: for a launcher that reads a small change history itself.
+   * Empty payloads are skipped; every other record is either a change or a dead letter, with the
+   * step names and errors the pipeline's steps give.
+   */
+  public Decoded<V> decodeNow(
+      Iterable<SourceRecord> records, EventTimeBounds bounds, String checkStep) {
+    checkNotNull(bounds, "bounds must be set");
+    DebeziumChangeDecoder<V> decoder = decoder();
+    SerializableFunction<SourceRecord, Instant> changeTime = decoder::changeTime;
+    List<TimestampedValue<KV<String, V>>> changes = new ArrayList<>();
+    List<DeadLetter> deadLetters = new ArrayList<>();
+    for (SourceRecord record : records) {
+      Instant now = Instant.now();
+      Instant stamped;
+      try {
+        stamped = changeTime.apply(record);
+      } catch (RuntimeException undecodable) {
+        stamped = BoundedWindow.TIMESTAMP_MIN_VALUE;
+      }
+      DeadLetter implausible =
+          DivertImplausibleEventTimes.judge(record, stamped, changeTime, bounds, checkStep, now);
+      if (implausible != null) {
+        deadLetters.add(implausible);
+        continue;
+      }
+      if (record.getPayload().remaining() == 0) {
+        continue;
+      }
+      try {
+        changes.add(decoder.decodeChange(record));
+      } catch (RuntimeException e) {
+        deadLetters.add(DeadLetters.of(record, stepName(), e, java.time.Instant.now()));
+      }
+    }
+    return new Decoded<>(changes, deadLetters);
+  }
+
+  /** What {@link #decodeNow} made of the records: changes with their change times, dead letters. */
+  public record Decoded<V>(
+      List<TimestampedValue<KV<String, V>>> changes, List<DeadLetter> deadLetters) {}
 
   @Override
   public PCollectionTuple expand(PCollection<SourceRecord> records) {

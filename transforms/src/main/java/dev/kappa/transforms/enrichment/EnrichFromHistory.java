@@ -200,8 +200,7 @@ public abstract class EnrichFromHistory<K, E, V>
   static <K, V> PCollectionView<Map<K, SortedMap<Long, V>>> collectHistory(
       PCollection<KV<K, V>> changelog, Coder<K> keyCoder, Coder<V> rowCoder) {
     KvCoder<Long, V> versionCoder = KvCoder.of(VarLongCoder.of(), NullableCoder.of(rowCoder));
-    MapCoder<K, SortedMap<Long, V>> historyCoder =
-        MapCoder.of(keyCoder, SortedMapCoder.of(VarLongCoder.of(), NullableCoder.of(rowCoder)));
+    Coder<Map<K, SortedMap<Long, V>>> historyCoder = historyCoder(keyCoder, rowCoder);
     return changelog
         .apply("TimestampChanges", ParDo.of(new TimestampChangeFn<K, V>()))
         .setCoder(KvCoder.of(keyCoder, versionCoder))
@@ -214,6 +213,12 @@ public abstract class EnrichFromHistory<K, E, V>
         .apply(
             "CollectHistory",
             Combine.globally(new CollectHistoryFn<K, V>(rowCoder, historyCoder)).asSingletonView());
+  }
+
+  /** The coder of a collected history: key to versions by valid-from millis. */
+  static <K, V> Coder<Map<K, SortedMap<Long, V>>> historyCoder(
+      Coder<K> keyCoder, Coder<V> rowCoder) {
+    return MapCoder.of(keyCoder, SortedMapCoder.of(VarLongCoder.of(), NullableCoder.of(rowCoder)));
   }
 
   /**

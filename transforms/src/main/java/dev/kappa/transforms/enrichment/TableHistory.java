@@ -7,15 +7,19 @@ import java.io.Serializable;
 import java.util.Map;
 import java.util.SortedMap;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollection.IsBounded;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -50,15 +54,23 @@ import org.joda.time.Instant;
 public final class TableHistory<K, V> implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  private final PCollectionView<Map<K, SortedMap<Long, V>>> view;
+  private final @Nullable PCollectionView<Map<K, SortedMap<Long, V>>> view;
+  private final byte @Nullable [] loaded;
+  private final @Nullable Coder<Map<K, SortedMap<Long, V>>> loadedCoder;
+  private transient @Nullable Map<K, SortedMap<Long, V>> loadedHistory;
   private final MissingKeyPolicy missingKeys;
   private final Counter enriched = counter(EnrichAsOfEventTime.ENRICHED);
   private final Counter notFound = counter(EnrichAsOfEventTime.NOT_FOUND);
   private final Counter passedThrough = counter(EnrichAsOfEventTime.PASSED_THROUGH);
 
   private TableHistory(
-      PCollectionView<Map<K, SortedMap<Long, V>>> view, MissingKeyPolicy missingKeys) {
+      @Nullable PCollectionView<Map<K, SortedMap<Long, V>>> view,
+      byte @Nullable [] loaded,
+      @Nullable Coder<Map<K, SortedMap<Long, V>>> loadedCoder,
+      MissingKeyPolicy missingKeys) {
     this.view = view;
+    this.loaded = loaded;
+    this.loadedCoder = loadedCoder;
     this.missingKeys = missingKeys;
   }
 
@@ -67,7 +79,47 @@ public final class TableHistory<K, V> implements Serializable {
       PCollectionView<Map<K, SortedMap<Long, V>>> view, MissingKeyPolicy missingKeys) {
     return new TableHistory<>(
         checkNotNull(view, "view must be set"),
+        null,
+        null,
         checkNotNull(missingKeys, "missing-key policy must be set"));
+  }
+
+  /**
+   * A history built now from {@code changes} (each the key and row, null for a delete, with the
+   * time the version became valid), as {@link #collect()} builds it in a pipeline, ties included,
+   * and carried by the steps that look it up: they need no side input, so a runner can chain them
+   * to the step before. For a small table whose history a launcher read itself; the history is
+   * encoded with the coders given into each step that uses it.
+   */
+  public static <K, V> TableHistory<K, V> loaded(
+      Iterable<TimestampedValue<KV<K, V>>> changes,
+      Coder<K> keyCoder,
+      Coder<V> rowCoder,
+      MissingKeyPolicy missingKeys) {
+    checkNotNull(changes, "changes must be set");
+    Coders.checkKeyCoder(keyCoder);
+    Coder<Map<K, SortedMap<Long, V>>> historyCoder =
+        EnrichFromHistory.historyCoder(keyCoder, rowCoder);
+    EnrichFromHistory.CollectHistoryFn<K, V> collect =
+        new EnrichFromHistory.CollectHistoryFn<>(rowCoder, historyCoder);
+    Map<K, SortedMap<Long, V>> history = collect.createAccumulator();
+    for (TimestampedValue<KV<K, V>> change : changes) {
+      history =
+          collect.addInput(
+              history,
+              KV.of(
+                  change.getValue().getKey(),
+                  KV.of(change.getTimestamp().getMillis(), change.getValue().getValue())));
+    }
+    try {
+      return new TableHistory<>(
+          null,
+          CoderUtils.encodeToByteArray(historyCoder, history),
+          historyCoder,
+          checkNotNull(missingKeys, "missing-key policy must be set"));
+    } catch (CoderException e) {
+      throw new IllegalArgumentException("the history cannot be encoded with the coders given", e);
+    }
   }
 
   /**
@@ -79,9 +131,33 @@ public final class TableHistory<K, V> implements Serializable {
     return new Collect<>();
   }
 
-  /** The history, for {@code withSideInputs} and {@code sideInput}. */
-  public PCollectionView<Map<K, SortedMap<Long, V>>> view() {
+  /**
+   * The history's side input, for {@code withSideInputs}; null for a {@link #loaded} history, which
+   * needs none.
+   */
+  public @Nullable PCollectionView<Map<K, SortedMap<Long, V>>> view() {
     return view;
+  }
+
+  /**
+   * The history as the step processing {@code context} sees it: the side input's value, or the
+   * loaded history (decoded once per instance of the step).
+   */
+  public Map<K, SortedMap<Long, V>> valueIn(DoFn<?, ?>.ProcessContext context) {
+    PCollectionView<Map<K, SortedMap<Long, V>>> view = this.view;
+    if (view != null) {
+      return context.sideInput(view);
+    }
+    Map<K, SortedMap<Long, V>> history = loadedHistory;
+    if (history == null) {
+      try {
+        history = CoderUtils.decodeFromByteArray(checkNotNull(loadedCoder), checkNotNull(loaded));
+      } catch (CoderException e) {
+        throw new IllegalStateException("the loaded history cannot be decoded", e);
+      }
+      loadedHistory = history;
+    }
+    return history;
   }
 
   public MissingKeyPolicy missingKeys() {

@@ -113,6 +113,38 @@ public abstract class DivertImplausibleEventTimes
   }
 
   /**
+   * This step's verdict on {@code record} (stamped {@code timestamp} by its source) when processed
+   * at {@code now}: its dead letter, naming {@code stepName}, if its event time is implausible;
+   * null if it is plausible, or if {@code eventTime} cannot read it (the decoding step then judges
+   * the record). For code that applies the step's rule outside a pipeline, such as a launcher that
+   * reads a small input itself.
+   */
+  public static @Nullable DeadLetter judge(
+      SourceRecord record,
+      Instant timestamp,
+      SerializableFunction<SourceRecord, Instant> eventTime,
+      EventTimeBounds bounds,
+      String stepName,
+      Instant now) {
+    Instant time;
+    try {
+      // A copy, so that the function cannot change the record passed on.
+      time = eventTime.apply(SourceRecord.newBuilder(record).build());
+    } catch (RuntimeException unreadable) {
+      return null;
+    }
+    String violation = violation(bounds, record, time, timestamp, now);
+    if (violation == null) {
+      return null;
+    }
+    return DeadLetters.of(
+        record,
+        stepName,
+        new ImplausibleEventTimeException(violation),
+        java.time.Instant.ofEpochMilli(now.getMillis()));
+  }
+
+  /**
    * Why {@code time}, the event time of {@code record} (stamped {@code timestamp} by its source),
    * is implausible when processed at {@code now}; null if it is plausible or there is none. The
    * rule of this step, also applied by {@link DecodeWithEventTimes}.
@@ -168,25 +200,10 @@ public abstract class DivertImplausibleEventTimes
     @ProcessElement
     public void process(
         @Element SourceRecord record, @Timestamp Instant timestamp, MultiOutputReceiver out) {
-      Instant now = Instant.now();
-      Instant time;
-      try {
-        // A copy, so that the function cannot change the record passed on.
-        time = eventTime.apply(SourceRecord.newBuilder(record).build());
-      } catch (RuntimeException unreadable) {
-        out.get(recordsTag).output(record);
-        return;
-      }
-      String violation = violation(bounds, record, time, timestamp, now);
-      if (violation != null) {
+      DeadLetter deadLetter = judge(record, timestamp, eventTime, bounds, stepName, Instant.now());
+      if (deadLetter != null) {
         implausible.inc();
-        out.get(deadLetterTag)
-            .output(
-                DeadLetters.of(
-                    record,
-                    stepName,
-                    new ImplausibleEventTimeException(violation),
-                    java.time.Instant.ofEpochMilli(now.getMillis())));
+        out.get(deadLetterTag).output(deadLetter);
         return;
       }
       out.get(recordsTag).output(record);

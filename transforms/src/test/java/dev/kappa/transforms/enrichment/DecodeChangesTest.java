@@ -13,7 +13,10 @@ import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.Product;
+import dev.kappa.transforms.windowing.DivertImplausibleEventTimes;
+import dev.kappa.transforms.windowing.EventTimeBounds;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -23,12 +26,17 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.WithTimestamps;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -185,6 +193,86 @@ class DecodeChangesTest {
             "10 DecodeProductChanges: expected a change of table 'products', got source.table"
                 + " \"customers\"");
     p.run();
+  }
+
+  /**
+   * What a launcher decodes itself ({@link DecodeChanges#decodeNow}) equals what the steps a job
+   * applies give: a source stamping checked change times, the event-time check, this transform.
+   * Good changes, an update and a delete at the same key, a tombstone, malformed records, a change
+   * of another table and one whose change time is before the floor.
+   */
+  @Test
+  void decodingAtLaunchGivesWhatTheStepsGive(TestPipeline p) {
+    EventTimeBounds bounds = EventTimeBounds.create();
+    long beforeFloor = Instant.parse("1999-12-31T00:00:00Z").getMillis();
+    List<SourceRecord> records =
+        List.of(
+            record(1, envelope("r", "null", row("p1", "toys", T0 - 5), T0)),
+            record(2, envelope("c", "null", row("p2", "games", T0), T0)),
+            record(3, envelope("u", row("p1", "toys", T0 - 5), row("p1", "books", T1), T1)),
+            record(4, envelope("d", row("p2", "games", T0), "null", T2)),
+            record(5, ""),
+            record(6, "{\"op\":\"c\",\"after\":"),
+            record(7, envelope("c", "null", row("p3", "toys", T0), beforeFloor)),
+            record(
+                8,
+                envelope("c", "null", row("p4", "toys", T0), T0)
+                    .replace("\"products\"", "\"customers\"")));
+
+    DecodeChanges.Decoded<Product> now = DECODE.decodeNow(records, bounds, "CheckChanges");
+
+    SerializableFunction<SourceRecord, Instant> stamp = bounds.checking(DECODE.changeTime());
+    List<TimestampedValue<SourceRecord>> stamped = new ArrayList<>();
+    for (SourceRecord record : records) {
+      Instant time;
+      try {
+        time = stamp.apply(record);
+      } catch (RuntimeException noEventTime) {
+        time = BoundedWindow.TIMESTAMP_MIN_VALUE;
+      }
+      stamped.add(TimestampedValue.of(record, time));
+    }
+    DivertImplausibleEventTimes check =
+        DivertImplausibleEventTimes.of(DECODE.changeTime(), bounds).withStepName("CheckChanges");
+    PCollectionTuple checked =
+        p.apply(Create.timestamped(stamped).withCoder(SpecificRecordCoder.of(SourceRecord.class)))
+            .apply("CheckChanges", check);
+    PCollectionTuple decoded =
+        checked.get(check.recordsTag()).apply("DecodeProductChanges", DECODE);
+
+    PAssert.that(
+            decoded
+                .get(DECODE.changesTag())
+                .apply("DescribeChanges", ParDo.of(new EnrichmentTesting.Describe<>())))
+        .containsInAnyOrder(
+            now.changes().stream()
+                .map(
+                    change ->
+                        change.getValue() + " @ " + change.getTimestamp() + " in GlobalWindow")
+                .toList());
+    PAssert.that(
+            PCollectionList.of(checked.get(check.deadLetterTag()))
+                .and(decoded.get(DECODE.deadLetterTag()))
+                .apply(Flatten.pCollections())
+                .apply(
+                    "DescribeDeadLetters",
+                    MapElements.into(TypeDescriptors.strings()).via(DecodeChangesTest::describe)))
+        .containsInAnyOrder(now.deadLetters().stream().map(DecodeChangesTest::describe).toList());
+    p.run();
+
+    assertThat(now.changes().size(), equalTo(4));
+    assertThat(
+        now.deadLetters().stream().map(DecodeChangesTest::where).sorted().toList(),
+        equalTo(List.of("6 DecodeProductChanges", "7 CheckChanges", "8 DecodeProductChanges")));
+  }
+
+  /** A dead letter's offset, step and error, but not when it failed. */
+  private static String describe(DeadLetter letter) {
+    return where(letter) + ": " + letter.getErrorClass() + ": " + letter.getErrorMessage();
+  }
+
+  private static String where(DeadLetter letter) {
+    return letter.getPosition().getOffset() + " " + letter.getStep();
   }
 
   @Test
