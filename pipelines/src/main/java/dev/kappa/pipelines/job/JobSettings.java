@@ -513,7 +513,13 @@ public final class JobSettings {
       } else if (part instanceof ResultTable<O, ?> results) {
         String name = resultTable(results);
         if (name != null) {
-          checks.table(results.option().name(), database(), name, results.recordClass());
+          String tombstone = results.tombstoneColumn();
+          checks.table(
+              results.option().name(),
+              database(),
+              name,
+              results.recordClass(),
+              tombstone == null ? new String[0] : new String[] {tombstone});
         }
       }
     }

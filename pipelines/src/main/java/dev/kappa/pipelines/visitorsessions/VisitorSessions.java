@@ -83,13 +83,18 @@ public final class VisitorSessions implements KappaJob<VisitorSessions.Options> 
       ResultTable.<Options, VisitorSession>of(
               "UpsertSessions", "RewindowUpsertFailures", VisitorSession.class)
           .in("sessionsTable", Options::getSessionsTable)
-          .keyedBy("visitor_id", "session_start");
+          .keyedBy("visitor_id", "session_start")
+          // Each later version of a session has more pages or orders; retracted rows stay
+          // retracted: right whatever order the two steps' writes reach the database in.
+          .versionedBy("page_count", "orders")
+          .withTombstones("retracted");
 
   static final ResultTable<Options, SessionKey> RETRACTED_ROWS =
       ResultTable.<Options, SessionKey>of(
               "DeleteRetractedSessions", "RewindowDeleteFailures", SessionKey.class)
           .in("sessionsTable", Options::getSessionsTable)
-          .deletingRows();
+          .deletingRows()
+          .withTombstones("retracted");
 
   static final Output<Options, TooLateVisitorEvent> TOO_LATE =
       Output.<Options, TooLateVisitorEvent>of("WriteTooLate", TooLateVisitorEvent.class, "too-late")
