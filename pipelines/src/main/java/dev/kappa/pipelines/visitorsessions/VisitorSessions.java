@@ -38,8 +38,9 @@ import org.joda.time.Duration;
  * <p>When a late event bridges sessions already emitted, the merged session comes out and each
  * session it replaced comes out as a retraction ({@link
  * dev.kappa.transforms.sessions.RetractingSessions}); with {@code --sessionsTable} the table gets
- * the upserts and deletes, so after a stream it equals the table a backfill of the same events
- * writes, less the too-late events, which have their own output.
+ * versioned upserts and tombstones (right in whatever order they arrive), so after a stream its
+ * live rows equal the table a backfill of the same events writes, less the too-late events, which
+ * have their own output.
  *
  * <pre>{@code
  * scripts/kappa run visitor-sessions @runners-config/flink-embedded.args --source=REPLAY \
