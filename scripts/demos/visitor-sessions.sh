@@ -20,37 +20,33 @@ job_demo() {
   cat <<TXT
 == Kappa demo: VisitorSessions on the embedded Flink runner, sessions kept in PostgreSQL ==
 Input: $events, $(grep -c . "$events") page views and orders of about 40 visitors over six hours of
-event time, replayed at 600x event time. The last lines are late views: they bridge sessions that
-were already emitted, which the job then merges, retracting the sessions they replace.
-Sessions: 30 minutes of inactivity end a session; late events change a session for an hour after
-its end, later ones are too late.
-Table: $table in PostgreSQL, upserted by (visitor_id, session_start), retracted rows deleted.
+event time, replayed at 600x event time. The last lines are late views, hours behind the stream:
+they bridge sessions of C-MERGE2 and C-MERGE3 that were already emitted, which the job then merges,
+retracting the sessions they replace.
+Sessions: 30 minutes of inactivity end a session; late events change a session for six hours after
+its end (so these late views still count), later ones are too late.
+Table: $table in PostgreSQL (scripts/sql/visitor-sessions.sql), upserted by (visitor_id,
+session_start) and versioned; retracted rows become tombstones (retracted = true), so the order
+in which upserts and retractions reach the table does not matter.
 
 TXT
   "$ROOT/scripts/postgres-local.sh" start
-  "$ROOT/scripts/postgres-local.sh" psql >/dev/null <<SQL
-CREATE TABLE $table (
-  visitor_id text NOT NULL, signed_in boolean NOT NULL,
-  session_start timestamptz NOT NULL, session_end timestamptz NOT NULL,
-  duration_millis bigint NOT NULL, page_count integer NOT NULL,
-  distinct_products integer NOT NULL, landing_page text, exit_page text, referrer text,
-  orders integer NOT NULL, revenue_minor_units bigint NOT NULL, currencies text NOT NULL,
-  converted boolean NOT NULL,
-  PRIMARY KEY (visitor_id, session_start));
-SQL
+  sed "s/visitor_sessions/$table/g" "$ROOT/scripts/sql/visitor-sessions.sql" \
+    | "$ROOT/scripts/postgres-local.sh" psql >/dev/null
   local status=0
   : >"$log"
   KAPPA_JDBC_PASSWORD=kappa \
     KAPPA_JAVA_OPTS="-Dorg.slf4j.simpleLogger.defaultLogLevel=error ${KAPPA_JAVA_OPTS:-}" \
     exec_launch run visitor-sessions @runners-config/flink-embedded.args \
     --source=REPLAY --input="$events" --replaySpeedUp="${KAPPA_DEMO_SPEEDUP:-600}" \
-    --maxOutOfOrderness=PT1M --allowedLateness=PT1H --sessionGap=PT30M \
+    --maxOutOfOrderness=PT1M --allowedLateness=PT6H --sessionGap=PT30M \
     --output=console --retractionsOutput=console --tooLateOutput=console \
     --deadLetterOutput=console --jdbcUrl="$jdbc" --jdbcUser=kappa --sessionsTable="$table" \
     "$@" >"$log" 2>>"$err" &
   PIPELINE_PID=$!
+  echo "Sessions of C-MERGE2 and C-MERGE3 as they close, merge and are retracted:"
   tail -n +1 -f "$log" --pid="$PIPELINE_PID" | grep --line-buffered -E 'retract|MERGE|too late' \
-    | sed 's/^/  /' &
+    | sed -u 's/^/  /' &
   wait "$PIPELINE_PID" || status=$?
   PIPELINE_PID=""
   sleep 0.2
@@ -62,13 +58,13 @@ SQL
     "$(grep -c '^\[too-late\]' "$log" || true)" \
     "$(grep -c '^\[dead-letter\]' "$log" || true)"
   echo
-  echo "Sessions in PostgreSQL (table $table): the reference has $(grep -c . \
+  echo "Live sessions in PostgreSQL (table $table, retracted rows left out): the reference has $(grep -c . \
     test-data/visitor-sessions/expected-sessions.jsonl) for the whole file"
   "$ROOT/scripts/postgres-local.sh" psql <<SQL | sed 's/^/  /'
 SELECT count(*) AS sessions, sum(page_count) AS pages, sum(orders) AS orders,
        sum(CASE WHEN converted THEN 1 ELSE 0 END) AS converted
-FROM $table;
-SELECT visitor_id, session_start, session_end, page_count, orders, landing_page, exit_page
+FROM $table WHERE NOT retracted;
+SELECT visitor_id, session_start, session_end, page_count, orders, retracted
 FROM $table WHERE visitor_id LIKE 'C-MERGE%' OR visitor_id LIKE 'C-EDGE%'
 ORDER BY visitor_id, session_start;
 SQL

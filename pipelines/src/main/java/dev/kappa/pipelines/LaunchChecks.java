@@ -58,7 +58,11 @@ public final class LaunchChecks {
   private Map<String, Object> kafkaClientConfig = Map.of();
 
   private record TableCheck(
-      String option, JdbcConfig database, String table, Class<? extends SpecificRecordBase> row) {}
+      String option,
+      JdbcConfig database,
+      String table,
+      Class<? extends SpecificRecordBase> row,
+      List<String> otherColumns) {}
 
   private LaunchChecks(Duration timeout) {
     this.timeout = timeout;
@@ -140,11 +144,16 @@ public final class LaunchChecks {
 
   /**
    * Checks that {@code database} answers and its table {@code table}, which option {@code option}
-   * names or uses, has a column for every field of {@code row}.
+   * names or uses, has a column for every field of {@code row}, and the {@code otherColumns} the
+   * job writes besides (a tombstone column).
    */
   public LaunchChecks table(
-      String option, JdbcConfig database, String table, Class<? extends SpecificRecordBase> row) {
-    tables.add(new TableCheck(option, database, table, row));
+      String option,
+      JdbcConfig database,
+      String table,
+      Class<? extends SpecificRecordBase> row,
+      String... otherColumns) {
+    tables.add(new TableCheck(option, database, table, row, List.of(otherColumns)));
     return this;
   }
 
@@ -180,7 +189,11 @@ public final class LaunchChecks {
    */
   private static void checkTable(TableCheck check) {
     try {
-      Jdbc.checkTable(check.database(), check.table(), check.row());
+      Jdbc.checkTable(
+          check.database(),
+          check.table(),
+          check.row(),
+          check.otherColumns().toArray(String[]::new));
     } catch (SQLException e) {
       throw new InvalidOptionException(
           "jdbcUrl",

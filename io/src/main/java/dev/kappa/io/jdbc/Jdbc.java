@@ -80,16 +80,19 @@ public final class Jdbc {
 
   /**
    * Checks, once at launch, that the database answers and that {@code table} has a column for every
-   * field of {@code recordClass}: so that a wrong URL, password or table name fails the launch with
+   * field of {@code recordClass}, and each of {@code otherColumns} (a tombstone column, see {@link
+   * UpsertRows#withTombstones}): so that a wrong URL, password or table name fails the launch with
    * one clear message instead of turning every row into a dead letter later.
    *
    * @throws SQLException with the database's reason when it cannot be reached or the table read
    * @throws IllegalArgumentException naming the missing columns
    */
   public static <T extends SpecificRecordBase> void checkTable(
-      JdbcConfig config, String table, Class<T> recordClass) throws SQLException {
+      JdbcConfig config, String table, Class<T> recordClass, String... otherColumns)
+      throws SQLException {
     SqlText.checkTable("table", table);
-    List<String> fields = RecordColumns.of(recordClass).names();
+    List<String> fields = new ArrayList<>(RecordColumns.of(recordClass).names());
+    fields.addAll(List.of(otherColumns));
     Set<String> columns = new HashSet<>();
     // A launch check: a server that answers the login but not the query fails in bounded time too.
     try (Connection connection = DatabaseConnection.open(config, config.connectTimeoutSeconds());

@@ -14,6 +14,9 @@ final class SqlText {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
+  /** The alias of the row already in the table, in guarded upserts. */
+  private static final String EXISTING = "existing";
+
   private SqlText() {}
 
   /**
@@ -38,6 +41,21 @@ final class SqlText {
         what
             + " must be a table name (letters, digits and _, optionally schema-qualified), was "
             + (table == null ? "null" : "\"" + table + "\""));
+  }
+
+  /**
+   * Checks a column name: a plain identifier.
+   *
+   * @throws IllegalArgumentException naming {@code what} if it is not
+   */
+  static String checkColumn(String what, String column) {
+    if (column == null || !NAME.matcher(column).matches()) {
+      throw new IllegalArgumentException(
+          what
+              + " must be a column name (letters, digits and _), was "
+              + (column == null ? "null" : "\"" + column + "\""));
+    }
+    return column;
   }
 
   /** {@code "schema"."table"} or {@code "table"}. */
@@ -70,6 +88,86 @@ final class SqlText {
         + quoted(keys)
         + ") "
         + (updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + String.join(", ", updates));
+  }
+
+  /**
+   * As {@link #upsert}, for a table with a tombstone column and optionally versioned rows: {@code
+   * INSERT INTO t AS existing (columns, tombstone) VALUES (?, ..., false) ON CONFLICT (keys) DO
+   * UPDATE SET c = EXCLUDED.c WHERE NOT existing.tombstone AND (existing.v1, ...) <= (EXCLUDED.v1,
+   * ...)}: a row marked deleted stays deleted, and an older version never overwrites a newer one.
+   */
+  static String guardedUpsert(
+      String table,
+      List<String> columns,
+      List<String> keys,
+      List<String> versions,
+      String tombstone) {
+    List<String> updates = new ArrayList<>();
+    for (String column : columns) {
+      if (!keys.contains(column)) {
+        updates.add(quote(column) + " = EXCLUDED." + quote(column));
+      }
+    }
+    List<String> guards = new ArrayList<>();
+    if (tombstone != null) {
+      guards.add("NOT " + EXISTING + "." + quote(tombstone));
+    }
+    if (!versions.isEmpty()) {
+      guards.add(
+          "("
+              + versions.stream()
+                  .map(v -> EXISTING + "." + quote(v))
+                  .collect(Collectors.joining(", "))
+              + ") <= ("
+              + versions.stream().map(v -> "EXCLUDED." + quote(v)).collect(Collectors.joining(", "))
+              + ")");
+    }
+    List<String> inserted = new ArrayList<>(columns);
+    String values = String.join(", ", Collections.nCopies(columns.size(), "?"));
+    if (tombstone != null) {
+      inserted.add(tombstone);
+      values += ", false";
+    }
+    return "INSERT INTO "
+        + quote(table)
+        + " AS "
+        + EXISTING
+        + " ("
+        + quoted(inserted)
+        + ") VALUES ("
+        + values
+        + ") ON CONFLICT ("
+        + quoted(keys)
+        + ") "
+        + (updates.isEmpty()
+            ? "DO NOTHING"
+            : "DO UPDATE SET "
+                + String.join(", ", updates)
+                + (guards.isEmpty() ? "" : " WHERE " + String.join(" AND ", guards)));
+  }
+
+  /**
+   * {@code INSERT INTO t AS existing (keys, tombstone) VALUES (?, ..., true) ON CONFLICT (keys) DO
+   * UPDATE SET tombstone = true}: marks the row the keys name deleted, or inserts its tombstone if
+   * it was never written (the table's other columns must then accept null), so that an upsert of
+   * the same row arriving later cannot bring it back.
+   */
+  static String tombstone(String table, List<String> keys, String tombstone) {
+    List<String> inserted = new ArrayList<>(keys);
+    inserted.add(tombstone);
+    return "INSERT INTO "
+        + quote(table)
+        + " AS "
+        + EXISTING
+        + " ("
+        + quoted(inserted)
+        + ") VALUES ("
+        + String.join(", ", Collections.nCopies(keys.size(), "?"))
+        + ", true) ON CONFLICT ("
+        + quoted(keys)
+        + ") DO UPDATE SET "
+        + quote(tombstone)
+        + " = true";
   }
 
   /** {@code DELETE FROM t WHERE k1 = ? AND k2 = ?}: deletes the row a record's keys name. */

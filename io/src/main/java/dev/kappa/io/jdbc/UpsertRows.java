@@ -57,6 +57,13 @@ import org.slf4j.LoggerFactory;
  * <p>{@link Jdbc#delete} makes the same transform delete instead: each record's fields are the key
  * of the row to delete, with the same batching, retries and dead letters.
  *
+ * <p><b>Order.</b> Beam does not order the elements of a collection, nor two steps writing one
+ * table: a row's writes may reach the database in any order. {@link #versionedBy} makes an older
+ * version of a row harmless after a newer one, and {@link #withTombstones} a row's upsert harmless
+ * after its delete. Without them the last write wins, which is right only when every write of a row
+ * carries the same value (a replay) or later panes of one window are written by one step that the
+ * runner keeps in order.
+ *
  * <p>Metrics, namespaced by the step name: {@code rowsWritten}, {@code retries}, {@code
  * deadLetters}.
  *
@@ -100,6 +107,12 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
   /** Whether rows are deleted by all the record's fields rather than upserted. */
   abstract boolean deletes();
 
+  /** The columns whose values, compared in order, say which of two writes of a row is newer. */
+  abstract List<String> versionColumns();
+
+  /** The boolean column marking deleted rows, if deletes leave tombstones. */
+  abstract @Nullable String tombstoneColumn();
+
   /** The name recorded in dead letters and metrics. */
   public abstract String stepName();
 
@@ -117,6 +130,10 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
 
     abstract Builder<T> setDeletes(boolean deletes);
 
+    abstract Builder<T> setVersionColumns(List<String> versionColumns);
+
+    abstract Builder<T> setTombstoneColumn(String tombstoneColumn);
+
     abstract Builder<T> setStepName(String stepName);
 
     abstract UpsertRows<T> build();
@@ -128,6 +145,7 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
         .setRecordClass(recordClass)
         .setKeyColumns(List.of())
         .setDeletes(false)
+        .setVersionColumns(List.of())
         .setStepName("UpsertRows")
         .build();
   }
@@ -138,6 +156,7 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
         .setRecordClass(recordClass)
         .setKeyColumns(List.copyOf(columns.names()))
         .setDeletes(true)
+        .setVersionColumns(List.of())
         .setStepName("DeleteRows")
         .build();
   }
@@ -181,6 +200,55 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
         .build();
   }
 
+  /**
+   * Versions rows by these columns (fields of the record, not keys): a write updates a row only if
+   * its values of these columns, compared in order as a row value, are at least the row's. A later
+   * version of a row arriving before an earlier one (different bundles, workers or steps: Beam
+   * orders neither) then leaves the later one in place. Only for upserts.
+   */
+  public UpsertRows<T> versionedBy(String... versionColumns) {
+    if (deletes()) {
+      throw new IllegalArgumentException("a delete is not versioned; see withTombstones");
+    }
+    if (versionColumns == null || versionColumns.length == 0) {
+      throw new IllegalArgumentException("versionedBy needs at least one column");
+    }
+    RecordColumns<T> columns = RecordColumns.of(recordClass());
+    for (String version : versionColumns) {
+      if (version == null || columns.column(version).isEmpty()) {
+        throw new IllegalArgumentException(
+            "version column "
+                + (version == null ? "null" : "\"" + version + "\"")
+                + " is not a field of "
+                + columns.recordName()
+                + "; its fields are "
+                + columns.names());
+      }
+    }
+    return toBuilder().setVersionColumns(List.copyOf(Arrays.asList(versionColumns))).build();
+  }
+
+  /**
+   * Deletes leave tombstones: boolean column {@code column} of the table (not a field of the
+   * record) marks a row deleted instead of the row being removed, and an upsert never changes a
+   * marked row. A delete that arrives before an upsert of the same row (Beam orders neither) then
+   * still wins, whatever order the writes run in: deletes are final. Give the same column to the
+   * upsert and the delete of one table; readers skip marked rows ({@code WHERE NOT column}), and
+   * the table's non-key columns must accept null (the tombstone of a row never written has no
+   * values).
+   */
+  public UpsertRows<T> withTombstones(String column) {
+    SqlText.checkColumn("tombstone column", column);
+    if (RecordColumns.of(recordClass()).column(column).isPresent()) {
+      throw new IllegalArgumentException(
+          "tombstone column \""
+              + column
+              + "\" must be a plain column of the table that is not a field of "
+              + recordClass().getSimpleName());
+    }
+    return toBuilder().setTombstoneColumn(column).build();
+  }
+
   /** Names the step in dead letters and metrics; use the name the step is applied with. */
   public UpsertRows<T> withStepName(String stepName) {
     if (stepName == null || stepName.isBlank()) {
@@ -191,11 +259,17 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
 
   /** The statement each row is written with. */
   String sql() {
-    return sql(table(), RecordColumns.of(recordClass()).names(), keyColumns(), deletes());
-  }
-
-  static String sql(String table, List<String> columns, List<String> keys, boolean deletes) {
-    return deletes ? SqlText.delete(table, columns) : SqlText.upsert(table, columns, keys);
+    List<String> columns = RecordColumns.of(recordClass()).names();
+    String tombstone = tombstoneColumn();
+    if (deletes()) {
+      return tombstone == null
+          ? SqlText.delete(table(), columns)
+          : SqlText.tombstone(table(), columns, tombstone);
+    }
+    if (tombstone == null && versionColumns().isEmpty()) {
+      return SqlText.upsert(table(), columns, keyColumns());
+    }
+    return SqlText.guardedUpsert(table(), columns, keyColumns(), versionColumns(), tombstone);
   }
 
   @Override
@@ -211,9 +285,13 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
       throw new IllegalStateException(
           what + " needs keyedBy(...): the columns of " + table + "'s primary or unique key.");
     }
-    return rows.apply(
-            ParDo.of(
-                new UpsertFn<>(recordClass(), config, table, keyColumns(), deletes(), stepName())))
+    for (String version : versionColumns()) {
+      if (keyColumns().contains(version)) {
+        throw new IllegalStateException(
+            what + ": version column " + version + " is a key column; versions are other columns");
+      }
+    }
+    return rows.apply(ParDo.of(new UpsertFn<>(recordClass(), config, table, sql(), stepName())))
         .setCoder(SpecificRecordCoder.of(DeadLetter.class));
   }
 
@@ -226,6 +304,11 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
         .addIfNotNull(DisplayData.item("table", table()).withLabel("Table"))
         .add(DisplayData.item("keyColumns", keyColumns().toString()).withLabel("Key columns"))
         .add(DisplayData.item("deletes", deletes()).withLabel("Deletes rows"))
+        .add(
+            DisplayData.item("versionColumns", versionColumns().toString())
+                .withLabel("Version columns"))
+        .addIfNotNull(
+            DisplayData.item("tombstoneColumn", tombstoneColumn()).withLabel("Tombstone column"))
         .add(DisplayData.item("stepName", stepName()).withLabel("Step name"));
     if (config != null) {
       builder
@@ -242,33 +325,24 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
     private final Class<T> recordClass;
     private final JdbcConfig config;
     private final String table;
-    private final List<String> keyColumns;
-    private final boolean deletes;
+    private final String sql;
     private final String stepName;
     private final Counter rowsWritten;
     private final Counter retries;
     private final Counter deadLetters;
 
     private transient RecordColumns<T> columns;
-    private transient String sql;
     private transient EventCodec<T> codec;
     private transient DatabaseConnection connection;
     private transient List<Pending<T>> batch;
     private transient List<Pending<DeadLetter>> failed;
     private transient int flushRetries;
 
-    UpsertFn(
-        Class<T> recordClass,
-        JdbcConfig config,
-        String table,
-        List<String> keyColumns,
-        boolean deletes,
-        String stepName) {
+    UpsertFn(Class<T> recordClass, JdbcConfig config, String table, String sql, String stepName) {
       this.recordClass = recordClass;
       this.config = config;
       this.table = table;
-      this.keyColumns = keyColumns;
-      this.deletes = deletes;
+      this.sql = sql;
       this.stepName = stepName;
       this.rowsWritten = Metrics.counter(stepName, ROWS_WRITTEN);
       this.retries = Metrics.counter(stepName, RETRIES);
@@ -278,7 +352,6 @@ public abstract class UpsertRows<T extends SpecificRecordBase>
     @Setup
     public void setup() {
       columns = RecordColumns.of(recordClass);
-      sql = sql(table, columns.names(), keyColumns, deletes);
       codec = EventCodec.of(recordClass);
       // Connected on first use, inside the retry loop: a database that is down at start-up is
       // ridden out like one that goes down later.

@@ -7,6 +7,7 @@ import static dev.kappa.io.jdbc.JdbcTestData.revenue;
 import static dev.kappa.io.jdbc.JdbcTestData.rows;
 import static dev.kappa.io.jdbc.JdbcTestData.tableLines;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -17,6 +18,8 @@ import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.results.CategoryRevenue;
+import dev.kappa.schemas.results.SessionKey;
+import dev.kappa.schemas.results.VisitorSession;
 import dev.kappa.testing.postgres.PostgresExtension;
 import dev.kappa.testing.postgres.PostgresServer;
 import java.nio.ByteBuffer;
@@ -42,7 +45,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link Jdbc#upsert} into a real PostgreSQL table, on the Direct runner. */
+/**
+ * {@link Jdbc#upsert} and {@link Jdbc#delete} into real PostgreSQL tables, on the Direct runner.
+ */
 @ExtendWith({PostgresExtension.class, TestPipelineExtension.class})
 @Timeout(180)
 class UpsertRowsIT {
@@ -169,6 +174,99 @@ class UpsertRowsIT {
     assertThat(tableLines(postgres, schema), containsInAnyOrder(lines(good).toArray()));
     assertThat(counter(result, STEP, UpsertRows.ROWS_WRITTEN), equalTo(19L));
     assertThat(counter(result, STEP, UpsertRows.DEAD_LETTERS), equalTo(1L));
+  }
+
+  /** A session row of {@code visitor} starting at T0 with {@code pages} pages. */
+  private static VisitorSession session(String visitor, int pages) {
+    return VisitorSession.newBuilder()
+        .setVisitorId(visitor)
+        .setSignedIn(true)
+        .setSessionStart(JdbcTestData.T0)
+        .setSessionEnd(JdbcTestData.T0.plusSeconds(60L * pages))
+        .setDurationMillis(60_000L * pages)
+        .setPageCount(pages)
+        .setDistinctProducts(0)
+        .setOrders(0)
+        .setRevenueMinorUnits(0)
+        .setCurrencies("")
+        .setConverted(false)
+        .build();
+  }
+
+  private static SessionKey key(String visitor) {
+    return SessionKey.newBuilder().setVisitorId(visitor).setSessionStart(JdbcTestData.T0).build();
+  }
+
+  /** Runs {@code write} over {@code rows} in a pipeline of its own, with no dead letters. */
+  private static <T extends org.apache.avro.specific.SpecificRecordBase> void run(
+      Class<T> type, List<T> rows, UpsertRows<T> write) {
+    Pipeline pipeline = Pipeline.create();
+    PAssert.that(
+            pipeline
+                .apply(Create.of(rows).withCoder(SpecificRecordCoder.of(type)))
+                .apply("Write", write))
+        .empty();
+    assertThat(pipeline.run().waitUntilFinish(), equalTo(PipelineResult.State.DONE));
+  }
+
+  /**
+   * Two steps write one sessions table, upserts and deletes, and Beam orders neither: each write
+   * here is a pipeline of its own, run in the order that used to leave the wrong table. An upsert
+   * after its row's delete (B: the delete even comes first of all, before the row existed) leaves
+   * the row deleted; an older version after a newer one (A) leaves the newer; the same version
+   * again (D, a replay) is written again; a delete after the upsert (C) deletes.
+   */
+  @Test
+  void anUpsertAfterItsRowsDeleteOrAnOlderVersionAfterANewerChangesNothing(PostgresServer postgres)
+      throws SQLException {
+    String schema = postgres.createSchema("upsert_versions");
+    postgres.execute(
+        "CREATE TABLE "
+            + schema
+            + ".visitor_sessions (visitor_id text NOT NULL, signed_in boolean,"
+            + " session_start timestamptz NOT NULL, session_end timestamptz,"
+            + " duration_millis bigint, page_count integer, distinct_products integer,"
+            + " landing_page text, exit_page text, referrer text, orders integer,"
+            + " revenue_minor_units bigint, currencies text, converted boolean,"
+            + " retracted boolean NOT NULL DEFAULT false,"
+            + " PRIMARY KEY (visitor_id, session_start))");
+    JdbcConfig config = JdbcTestData.config(postgres, schema);
+    UpsertRows<VisitorSession> upsert =
+        Jdbc.upsert(VisitorSession.class)
+            .into(config, "visitor_sessions")
+            .keyedBy("visitor_id", "session_start")
+            .versionedBy("page_count", "orders")
+            .withTombstones("retracted")
+            .withStepName("UpsertSessions");
+    UpsertRows<SessionKey> delete =
+        Jdbc.delete(SessionKey.class)
+            .into(config, "visitor_sessions")
+            .withTombstones("retracted")
+            .withStepName("DeleteRetractedSessions");
+
+    run(SessionKey.class, List.of(key("B")), delete);
+    run(VisitorSession.class, List.of(session("A", 3), session("C", 1), session("D", 2)), upsert);
+    run(SessionKey.class, List.of(key("C")), delete);
+    run(
+        VisitorSession.class,
+        List.of(session("A", 2), session("B", 4), session("C", 1), session("D", 2)),
+        upsert);
+
+    List<String> rows = new ArrayList<>();
+    try (java.sql.Connection connection =
+            java.sql.DriverManager.getConnection(
+                postgres.jdbcUrl(), postgres.user(), postgres.password());
+        java.sql.Statement statement = connection.createStatement();
+        java.sql.ResultSet result =
+            statement.executeQuery(
+                "SELECT visitor_id, page_count, retracted FROM "
+                    + schema
+                    + ".visitor_sessions ORDER BY visitor_id")) {
+      while (result.next()) {
+        rows.add(result.getString(1) + "|" + result.getObject(2) + "|" + result.getBoolean(3));
+      }
+    }
+    assertThat(rows, contains("A|3|false", "B|null|true", "C|1|true", "D|2|false"));
   }
 
   private static byte[] bytes(ByteBuffer buffer) {

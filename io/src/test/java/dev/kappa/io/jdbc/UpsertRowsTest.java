@@ -57,6 +57,60 @@ class UpsertRowsTest {
   }
 
   @Test
+  void aVersionedUpsertWithTombstonesUpdatesOnlyALiveRowWithAnOlderOrEqualVersion() {
+    UpsertRows<SessionKey> upsert =
+        Jdbc.upsert(SessionKey.class)
+            .into(CONFIG, "visitor_sessions")
+            .keyedBy("visitor_id")
+            .versionedBy("session_start")
+            .withTombstones("retracted");
+
+    assertThat(
+        upsert.sql(),
+        equalTo(
+            "INSERT INTO \"visitor_sessions\" AS existing (\"visitor_id\", \"session_start\","
+                + " \"retracted\") VALUES (?, ?, false) ON CONFLICT (\"visitor_id\")"
+                + " DO UPDATE SET \"session_start\" = EXCLUDED.\"session_start\""
+                + " WHERE NOT existing.\"retracted\""
+                + " AND (existing.\"session_start\") <= (EXCLUDED.\"session_start\")"));
+  }
+
+  @Test
+  void aDeleteWithTombstonesMarksTheRowOrInsertsItsTombstone() {
+    UpsertRows<SessionKey> delete =
+        Jdbc.delete(SessionKey.class).into(CONFIG, "visitor_sessions").withTombstones("retracted");
+
+    assertThat(
+        delete.sql(),
+        equalTo(
+            "INSERT INTO \"visitor_sessions\" AS existing (\"visitor_id\", \"session_start\","
+                + " \"retracted\") VALUES (?, ?, true) ON CONFLICT (\"visitor_id\","
+                + " \"session_start\") DO UPDATE SET \"retracted\" = true"));
+  }
+
+  @Test
+  void refusesVersionsAndTombstonesThatAreNotColumnsItCanUse() {
+    UpsertRows<SessionKey> upsert = Jdbc.upsert(SessionKey.class);
+
+    assertThat(
+        failure(() -> upsert.versionedBy("version")),
+        equalTo(
+            "version column \"version\" is not a field of SessionKey; its fields are"
+                + " [visitor_id, session_start]"));
+    assertThat(
+        failure(() -> upsert.withTombstones("visitor_id")),
+        equalTo(
+            "tombstone column \"visitor_id\" must be a plain column of the table that is not a"
+                + " field of SessionKey"));
+    assertThat(
+        failure(() -> upsert.withTombstones("a.b")),
+        equalTo("tombstone column must be a column name (letters, digits and _), was \"a.b\""));
+    assertThat(
+        failure(() -> Jdbc.delete(SessionKey.class).versionedBy("visitor_id")),
+        equalTo("a delete is not versioned; see withTombstones"));
+  }
+
+  @Test
   void quotesEachPartOfASchemaQualifiedTable() {
     UpsertRows<Product> upsert =
         Jdbc.upsert(Product.class).keyedBy("product_id").into(CONFIG, "reference.products");

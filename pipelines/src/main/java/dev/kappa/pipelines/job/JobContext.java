@@ -246,10 +246,18 @@ public final class JobContext<O> {
 
   /**
    * Deletes the rows {@code keys} name from the table the options name (nothing if they name none);
-   * {@code table} must be {@link ResultTable#deletingRows()}. Keys that fail become dead letters.
+   * {@code table} must be {@link ResultTable#deletingRows()} with {@link
+   * ResultTable#withTombstones}, so that an upsert of the row arriving later cannot bring it back.
+   * Keys that fail become dead letters.
    */
   public <T extends SpecificRecordBase> void delete(PCollection<T> keys, ResultTable<O, T> table) {
     checkArgument(table.deletes(), "%s upserts rows: use upsert(...)", table);
+    // A plain DELETE can be overtaken by an upsert of the same row from another step or bundle,
+    // which would bring the row back: deletes leave tombstones that the upserts respect.
+    checkArgument(
+        table.tombstoneColumn() != null,
+        "%s deletes rows: give it and the table's upserts withTombstones(...)",
+        table);
     String name = settings.resultTable(table);
     if (name == null) {
       return;

@@ -194,6 +194,7 @@ public final class JobSettings {
             ? OptionValues.eventTimeBounds((SourceOptions) options)
             : EventTimeBounds.create();
 
+    checkTombstones(job);
     Source source = null;
     Map<JobPart<?>, Object> parsed = new LinkedHashMap<>();
     for (JobPart<O> part : job.parts()) {
@@ -528,7 +529,13 @@ public final class JobSettings {
       } else if (part instanceof ResultTable<O, ?> results) {
         String name = resultTable(results);
         if (name != null) {
-          checks.table(results.option().name(), database(), name, results.recordClass());
+          String tombstone = results.tombstoneColumn();
+          checks.table(
+              results.option().name(),
+              database(),
+              name,
+              results.recordClass(),
+              tombstone == null ? new String[0] : new String[] {tombstone});
         }
       }
     }
@@ -588,6 +595,40 @@ public final class JobSettings {
   /** When the options were parsed: the end of a bounded job's change history. */
   public Instant launchedAt() {
     return launchedAt;
+  }
+
+  /**
+   * Refuses a job whose result tables on one option disagree on tombstones when one of them deletes
+   * rows: an upsert that ignored the delete's tombstones would bring deleted rows back.
+   */
+  static <O extends PipelineOptions> void checkTombstones(KappaJob<O> job) {
+    Map<String, List<ResultTable<O, ?>>> byOption = new LinkedHashMap<>();
+    for (JobPart<O> part : job.parts()) {
+      if (part instanceof ResultTable<O, ?> results) {
+        byOption
+            .computeIfAbsent(results.option().name(), name -> new java.util.ArrayList<>())
+            .add(results);
+      }
+    }
+    for (List<ResultTable<O, ?>> tables : byOption.values()) {
+      if (tables.stream().noneMatch(ResultTable::deletes)) {
+        continue;
+      }
+      for (ResultTable<O, ?> table : tables) {
+        if (!java.util.Objects.equals(table.tombstoneColumn(), tables.get(0).tombstoneColumn())
+            || table.tombstoneColumn() == null) {
+          throw new IllegalStateException(
+              job.name()
+                  + ": "
+                  + tables
+                  + " write one table and delete rows of it, so each needs the same"
+                  + " withTombstones(...); "
+                  + table
+                  + " has "
+                  + table.tombstoneColumn());
+        }
+      }
+    }
   }
 
   public EventTimeBounds eventTimeBounds() {

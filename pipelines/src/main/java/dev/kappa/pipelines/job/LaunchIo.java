@@ -2,6 +2,7 @@ package dev.kappa.pipelines.job;
 
 import dev.kappa.io.file.Files;
 import dev.kappa.io.jdbc.Jdbc;
+import dev.kappa.io.jdbc.UpsertRows;
 import dev.kappa.io.kafka.Kafka;
 import dev.kappa.io.kafka.ReadKafka;
 import dev.kappa.schemas.common.DeadLetter;
@@ -178,21 +179,30 @@ public final class LaunchIo implements JobIo {
   @Override
   public <T extends SpecificRecordBase> PCollection<DeadLetter> upsert(
       PCollection<T> rows, ResultTable<?, T> table, String tableName, JobSettings settings) {
-    return rows.apply(
-        table.stepName(),
+    UpsertRows<T> upsert =
         Jdbc.upsert(table.recordClass())
             .into(settings.database(), tableName)
             .keyedBy(table.keyColumns().toArray(String[]::new))
-            .withStepName(table.stepName()));
+            .withStepName(table.stepName());
+    if (!table.versionColumns().isEmpty()) {
+      upsert = upsert.versionedBy(table.versionColumns().toArray(String[]::new));
+    }
+    if (table.tombstoneColumn() != null) {
+      upsert = upsert.withTombstones(table.tombstoneColumn());
+    }
+    return rows.apply(table.stepName(), upsert);
   }
 
   @Override
   public <T extends SpecificRecordBase> PCollection<DeadLetter> delete(
       PCollection<T> keys, ResultTable<?, T> table, String tableName, JobSettings settings) {
-    return keys.apply(
-        table.stepName(),
+    UpsertRows<T> delete =
         Jdbc.delete(table.recordClass())
             .into(settings.database(), tableName)
-            .withStepName(table.stepName()));
+            .withStepName(table.stepName());
+    if (table.tombstoneColumn() != null) {
+      delete = delete.withTombstones(table.tombstoneColumn());
+    }
+    return keys.apply(table.stepName(), delete);
   }
 }

@@ -21,13 +21,27 @@ import org.apache.avro.specific.SpecificRecordBase;
  *         .in("resultsTable", Options::getResultsTable)
  *         .keyedBy("category", "currency", "window_start", "window_end");
  *
+ * // Sessions that later versions update and retractions delete, in any order: versioned rows,
+ * // and deletes that leave tombstones the upserts respect.
+ * static final ResultTable<Options, VisitorSession> SESSIONS_TABLE =
+ *     ResultTable.<Options, VisitorSession>of(
+ *             "UpsertSessions", "RewindowUpsertFailures", VisitorSession.class)
+ *         .in("sessionsTable", Options::getSessionsTable)
+ *         .keyedBy("visitor_id", "session_start")
+ *         .versionedBy("page_count", "orders")
+ *         .withTombstones("retracted");
  * // Retractions: each record's fields name the row to delete.
  * static final ResultTable<Options, SessionKey> RETRACTED_ROWS =
  *     ResultTable.<Options, SessionKey>of(
  *             "DeleteRetractedSessions", "RewindowDeleteFailures", SessionKey.class)
  *         .in("sessionsTable", Options::getSessionsTable)
- *         .deletingRows();
+ *         .deletingRows()
+ *         .withTombstones("retracted");
  * }</pre>
+ *
+ * <p>Beam orders neither the elements of a collection nor two steps: without versions and
+ * tombstones, an upsert that reaches the database after its row's delete, or an older version after
+ * a newer, leaves the wrong row. See {@code UpsertRows} in {@code io}.
  *
  * @param <O> the job's options
  * @param <T> the upserted records
@@ -39,6 +53,8 @@ public final class ResultTable<O, T extends SpecificRecordBase> implements JobPa
   @Nullable private final OptionRef<O, String> option;
   private final List<String> keyColumns;
   private final boolean deletes;
+  private final List<String> versionColumns;
+  @Nullable private final String tombstoneColumn;
 
   private ResultTable(
       String stepName,
@@ -46,13 +62,17 @@ public final class ResultTable<O, T extends SpecificRecordBase> implements JobPa
       Class<T> recordClass,
       @Nullable OptionRef<O, String> option,
       List<String> keyColumns,
-      boolean deletes) {
+      boolean deletes,
+      List<String> versionColumns,
+      @Nullable String tombstoneColumn) {
     this.stepName = stepName;
     this.failuresStep = failuresStep;
     this.recordClass = recordClass;
     this.option = option;
     this.keyColumns = keyColumns;
     this.deletes = deletes;
+    this.versionColumns = versionColumns;
+    this.tombstoneColumn = tombstoneColumn;
   }
 
   /**
@@ -64,7 +84,8 @@ public final class ResultTable<O, T extends SpecificRecordBase> implements JobPa
     checkArgument(stepName != null && !stepName.isBlank(), "step name must be set");
     checkArgument(failuresStep != null && !failuresStep.isBlank(), "failures step must be set");
     checkNotNull(recordClass, "record class must be set");
-    return new ResultTable<>(stepName, failuresStep, recordClass, null, List.of(), false);
+    return new ResultTable<>(
+        stepName, failuresStep, recordClass, null, List.of(), false, List.of(), null);
   }
 
   /** The option naming the table; nothing is upserted when it is not set. */
@@ -75,14 +96,24 @@ public final class ResultTable<O, T extends SpecificRecordBase> implements JobPa
         recordClass,
         new OptionRef<>(optionName, getter),
         keyColumns,
-        deletes);
+        deletes,
+        versionColumns,
+        tombstoneColumn);
   }
 
   /** The columns that identify a row: the conflict target of the upsert. */
   public ResultTable<O, T> keyedBy(String... columns) {
     checkArgument(columns.length > 0, "name at least one key column");
     checkArgument(!deletes, "a table that deletes rows is keyed by all the record's fields");
-    return new ResultTable<>(stepName, failuresStep, recordClass, option, List.of(columns), false);
+    return new ResultTable<>(
+        stepName,
+        failuresStep,
+        recordClass,
+        option,
+        List.of(columns),
+        false,
+        versionColumns,
+        tombstoneColumn);
   }
 
   /**
@@ -91,7 +122,39 @@ public final class ResultTable<O, T extends SpecificRecordBase> implements JobPa
    */
   public ResultTable<O, T> deletingRows() {
     checkArgument(keyColumns.isEmpty(), "a table that deletes rows takes no keyedBy(...)");
-    return new ResultTable<>(stepName, failuresStep, recordClass, option, List.of(), true);
+    checkArgument(versionColumns.isEmpty(), "a table that deletes rows is not versioned");
+    return new ResultTable<>(
+        stepName, failuresStep, recordClass, option, List.of(), true, List.of(), tombstoneColumn);
+  }
+
+  /**
+   * Versions the upserted rows by these fields of the record, compared in order: a write never
+   * replaces a newer version of its row, whatever order the writes reach the database in.
+   */
+  public ResultTable<O, T> versionedBy(String... columns) {
+    checkArgument(columns.length > 0, "name at least one version column");
+    checkArgument(!deletes, "a table that deletes rows is not versioned");
+    return new ResultTable<>(
+        stepName,
+        failuresStep,
+        recordClass,
+        option,
+        keyColumns,
+        deletes,
+        List.of(columns),
+        tombstoneColumn);
+  }
+
+  /**
+   * Deletes leave tombstones in boolean column {@code column}, which upserts respect: a deleted row
+   * stays deleted even if an upsert of it arrives after the delete (two steps, or two bundles of
+   * one, are in no order). Give the same column to the table's upserting and deleting {@code
+   * ResultTable}s; readers skip marked rows.
+   */
+  public ResultTable<O, T> withTombstones(String column) {
+    checkArgument(column != null && !column.isBlank(), "tombstone column must be set");
+    return new ResultTable<>(
+        stepName, failuresStep, recordClass, option, keyColumns, deletes, versionColumns, column);
   }
 
   /** Whether records delete rows ({@link #deletingRows()}) rather than upsert them. */
@@ -113,6 +176,17 @@ public final class ResultTable<O, T extends SpecificRecordBase> implements JobPa
 
   public List<String> keyColumns() {
     return keyColumns;
+  }
+
+  /** The fields that version a row ({@link #versionedBy}); empty: the last write wins. */
+  public List<String> versionColumns() {
+    return versionColumns;
+  }
+
+  /** The column marking deleted rows ({@link #withTombstones}), or null. */
+  @Nullable
+  public String tombstoneColumn() {
+    return tombstoneColumn;
   }
 
   OptionRef<O, String> option() {

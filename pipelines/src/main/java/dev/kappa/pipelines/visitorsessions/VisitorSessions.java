@@ -38,8 +38,9 @@ import org.joda.time.Duration;
  * <p>When a late event bridges sessions already emitted, the merged session comes out and each
  * session it replaced comes out as a retraction ({@link
  * dev.kappa.transforms.sessions.RetractingSessions}); with {@code --sessionsTable} the table gets
- * the upserts and deletes, so after a stream it equals the table a backfill of the same events
- * writes, less the too-late events, which have their own output.
+ * versioned upserts and tombstones (right in whatever order they arrive), so after a stream its
+ * live rows equal the table a backfill of the same events writes, less the too-late events, which
+ * have their own output.
  *
  * <pre>{@code
  * scripts/kappa run visitor-sessions @runners-config/flink-embedded.args --source=REPLAY \
@@ -83,13 +84,18 @@ public final class VisitorSessions implements KappaJob<VisitorSessions.Options> 
       ResultTable.<Options, VisitorSession>of(
               "UpsertSessions", "RewindowUpsertFailures", VisitorSession.class)
           .in("sessionsTable", Options::getSessionsTable)
-          .keyedBy("visitor_id", "session_start");
+          .keyedBy("visitor_id", "session_start")
+          // Each later version of a session has more pages or orders; retracted rows stay
+          // retracted: right whatever order the two steps' writes reach the database in.
+          .versionedBy("page_count", "orders")
+          .withTombstones("retracted");
 
   static final ResultTable<Options, SessionKey> RETRACTED_ROWS =
       ResultTable.<Options, SessionKey>of(
               "DeleteRetractedSessions", "RewindowDeleteFailures", SessionKey.class)
           .in("sessionsTable", Options::getSessionsTable)
-          .deletingRows();
+          .deletingRows()
+          .withTombstones("retracted");
 
   static final Output<Options, TooLateVisitorEvent> TOO_LATE =
       Output.<Options, TooLateVisitorEvent>of("WriteTooLate", TooLateVisitorEvent.class, "too-late")

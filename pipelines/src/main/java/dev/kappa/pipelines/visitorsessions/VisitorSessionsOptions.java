@@ -27,9 +27,10 @@ public interface VisitorSessionsOptions extends PipelineOptions {
   void setRetractionsOutput(String value);
 
   @Description(
-      "A PostgreSQL table to keep the sessions in (needs --jdbcUrl): sessions are upserted by"
-          + " (visitor_id, session_start) and retracted ones deleted, so after a stream it holds"
-          + " what a backfill of the same events gives.")
+      "A PostgreSQL table to keep the sessions in (needs --jdbcUrl; create it with"
+          + " scripts/sql/visitor-sessions.sql): sessions are upserted by (visitor_id,"
+          + " session_start), versioned, and retracted ones marked retracted, so after a stream"
+          + " its live rows are what a backfill of the same events gives.")
   String getSessionsTable();
 
   void setSessionsTable(String value);

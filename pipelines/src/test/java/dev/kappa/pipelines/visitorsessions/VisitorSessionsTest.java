@@ -136,9 +136,11 @@ class VisitorSessionsTest {
    * Thirty-minute gap, an hour of lateness. C-1 views at 10:00 and 10:40 and orders at 10:45: two
    * sessions, emitted once the watermark passes 11:15. A late view at 10:20 bridges them: the
    * merged session replaces both, under the first one's start, and the second is retracted. An
-   * anonymous visitor's view is a session of its own. The watermark passes 12:16 (the merged
-   * session closed at 12:14:59.999, its end plus the hour); a view at 10:10 is then too late and
-   * names that session. A line that is neither event is a dead letter.
+   * anonymous visitor's view at 10:05 is a session of its own, emitted at 10:35; its late view at
+   * 10:06 joins it, so it comes out again under the same start (an update: upserted, nothing
+   * retracted). Every version goes to the sessions table's upserts. The watermark passes 12:16 (the
+   * merged session closed at 12:14:59.999, its end plus the hour); a view at 10:10 is then too late
+   * and names that session. A line that is neither event is a dead letter.
    */
   @Test
   void everyLatenessCaseThroughTheJob(TestPipeline p) {
@@ -152,7 +154,7 @@ class VisitorSessionsTest {
                 at(view("V-3", null, 5), 5),
                 at("{\"neither\": true}", 5))
             .advanceWatermarkTo(T0.plus(Duration.standardMinutes(80)))
-            .addElements(at(view("V-4", "C-1", 20), 20))
+            .addElements(at(view("V-4", "C-1", 20), 20), at(view("V-6", null, 6), 6))
             .advanceWatermarkTo(T0.plus(Duration.standardMinutes(136)))
             .addElements(at(view("V-5", "C-1", 10), 10))
             .advanceWatermarkToInfinity();
@@ -195,7 +197,20 @@ class VisitorSessionsTest {
             "C-1 2026-03-01T10:00:00Z..2026-03-01T10:45:00Z pages=3 orders=1 revenue=1000"
                 + " /V-1->/V-2",
             "anonymous:S-1 2026-03-01T10:05:00Z..2026-03-01T10:05:00Z pages=1 orders=0 revenue=0"
-                + " /V-3->/V-3");
+                + " /V-3->/V-3",
+            "anonymous:S-1 2026-03-01T10:05:00Z..2026-03-01T10:06:00Z pages=2 orders=0 revenue=0"
+                + " /V-3->/V-6");
+    PAssert.that(
+            described(
+                io.<VisitorSession>output("UpsertSessions"),
+                "DescribeUpserts",
+                s -> s.getVisitorId() + " " + s.getSessionStart() + " pages=" + s.getPageCount()))
+        .containsInAnyOrder(
+            "C-1 2026-03-01T10:00:00Z pages=1",
+            "C-1 2026-03-01T10:40:00Z pages=1",
+            "C-1 2026-03-01T10:00:00Z pages=3",
+            "anonymous:S-1 2026-03-01T10:05:00Z pages=1",
+            "anonymous:S-1 2026-03-01T10:05:00Z pages=2");
     PAssert.that(
             described(
                 io.<SessionRetraction>output("WriteRetractions"),
