@@ -228,6 +228,29 @@ public final class PostgresServer extends LocalServer {
   }
 
   /**
+   * Creates a login role {@code name} with {@code password}, as the cluster's superuser: another
+   * user than {@link #USER}, for tests whose secrets must be unique (a scan for the password in
+   * logs). It may do nothing until granted: {@code GRANT ... TO name} as {@link #USER}.
+   *
+   * @param name lower-case letters, digits and underscores, starting with a letter
+   */
+  public void createUser(String name, String password) {
+    if (name == null || !SCHEMA_PREFIX.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "user name must match " + SCHEMA_PREFIX.pattern() + ", got " + name);
+    }
+    try (Connection connection =
+            DriverManager.getConnection(url(DATABASE), SUPERUSER, SUPERUSER_PASSWORD);
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE ROLE " + name + " LOGIN PASSWORD '" + password.replace("'", "''") + "'");
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "Cannot create the user " + name + " on " + jdbcUrl() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Runs {@code sql} (one or more statements separated by semicolons) in one transaction, as {@link
    * #USER} in {@link #DATABASE}.
    *
