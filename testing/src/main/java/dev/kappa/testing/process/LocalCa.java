@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A certificate authority made on this machine with the JDK's {@code keytool}, and the server
@@ -222,7 +223,17 @@ public final class LocalCa {
     Path log = dir.resolve("keytool.log");
     builder.redirectOutput(log.toFile());
     Process process = builder.start();
-    if (!ChildProcesses.awaitExit(process.toHandle(), KEYTOOL_TIMEOUT)) {
+    // Process.waitFor, not the ProcessHandle's onExit: that can complete before the Process has
+    // its exit value, and exitValue() then throws.
+    boolean exited;
+    try {
+      exited = process.waitFor(KEYTOOL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+      throw new IOException("Interrupted while keytool " + arguments[0] + " ran", e);
+    }
+    if (!exited) {
       process.destroyForcibly();
       throw new IOException("keytool " + arguments[0] + " did not finish within 60 s");
     }
