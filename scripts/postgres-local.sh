@@ -4,12 +4,19 @@
 # password kappa. Data, log and the server's pid file (pgdata/postmaster.pid) are in
 # .kappa/postgres; the data survives restarts until wiped.
 #
-#   scripts/postgres-local.sh start                 start it unless running, then apply scripts/sql/schema.sql
+#   scripts/postgres-local.sh start [--tls]         start it unless running, then apply scripts/sql/schema.sql
+#                                                   (--tls: TLS connections only; see below)
 #   scripts/postgres-local.sh stop [--wipe]         stop it (--wipe: then delete its data)
 #   scripts/postgres-local.sh wipe                  stop it and delete its data
 #   scripts/postgres-local.sh status                running (exit 0) or stopped (exit 3)
 #   scripts/postgres-local.sh psql [psql args]      a SQL prompt: psql if installed, else a Java one
 #   scripts/postgres-local.sh load <file.sql>...    run each file in one transaction
+#
+# --tls: the server accepts TLS connections only, with a certificate for 127.0.0.1 and localhost
+# signed by a CA made with the JDK's keytool at the first --tls start (.kappa/postgres/tls/ca.crt,
+# kept until wiped). Jobs connect with
+#   --jdbcUrl='jdbc:postgresql://127.0.0.1:55432/kappa?sslmode=verify-full&sslrootcert=.kappa/postgres/tls/ca.crt'
+# A start without --tls serves the same data in plaintext again.
 #
 # Environment: KAPPA_POSTGRES_PORT (55432) chooses the port at start; the other commands use the
 # port the running server was started on.
@@ -35,7 +42,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -71,17 +78,32 @@ cli() {
 }
 
 start() {
-  local pid
+  local pid tls=()
+  [[ ${1:-} == --tls ]] && tls=(--tls)
   if ! pid=$(running_pid); then
     require_free_port "$PORT" KAPPA_POSTGRES_PORT PostgreSQL
   fi
   build_if_needed
   mkdir -p "$DATA"
-  cli start "$DATA" "$PORT" "$SCHEMA" >/dev/null \
+  cli start "$DATA" "$PORT" "${tls[@]}" "$SCHEMA" >/dev/null \
     || { echo "--- end of $LOG_FILE ---" >&2; tail -n 30 "$LOG_FILE" >&2 || true; die "start failed"; }
   pid=$(running_pid) || die "the server is not running after start; see ${LOG_FILE#"$ROOT"/}"
   echo "postgres-local: running (pid $pid) at 127.0.0.1:$(running_port), database kappa" \
     "(user kappa, password kappa), ${SCHEMA#"$ROOT"/} applied; data and log in ${DATA#"$ROOT"/}"
+  if tls_running; then
+    echo "postgres-local: TLS connections only; connect with" \
+      "--jdbcUrl='$(tls_url)'"
+  fi
+}
+
+# Whether the running server was started with --tls (its command line names the CA's directory).
+tls_running() {
+  local pid
+  pid=$(running_pid) && ps -p "$pid" -o args= 2>/dev/null | grep -q -- "ssl=on"
+}
+
+tls_url() {
+  echo "jdbc:postgresql://127.0.0.1:$(running_port)/kappa?sslmode=verify-full&sslrootcert=$DATA/tls/ca.crt"
 }
 
 stop() {
@@ -114,6 +136,9 @@ status() {
   local pid
   if pid=$(running_pid); then
     echo "running (pid $pid) at 127.0.0.1:$(running_port), database kappa; data in ${DATA#"$ROOT"/}"
+    if tls_running; then
+      echo "TLS connections only: --jdbcUrl='$(tls_url)'"
+    fi
   else
     echo "stopped"
     exit 3
@@ -139,8 +164,11 @@ sql_prompt() {
 
 case "${1:-}" in
   start)
-    [[ $# -eq 1 ]] || usage
-    start
+    case "${2:-}" in
+      "") [[ $# -eq 1 ]] || usage; start ;;
+      --tls) [[ $# -eq 2 ]] || usage; start --tls ;;
+      *) usage ;;
+    esac
     ;;
   stop)
     case "${2:-}" in

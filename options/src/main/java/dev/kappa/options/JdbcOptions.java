@@ -1,5 +1,6 @@
 package dev.kappa.options;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -18,10 +19,16 @@ public interface JdbcOptions extends PipelineOptions {
 
   void setJdbcUser(String value);
 
+  /**
+   * The password given inline. {@code @JsonIgnore}: Beam leaves it out of the options it serialises
+   * with the job (the Flink job's configuration, shown by the REST API and the web UI), so it is
+   * read only at launch, where the job layer puts it into the job's database settings.
+   */
   @Description(
       "Database password. Prefer --jdbcPasswordFile or the KAPPA_JDBC_PASSWORD environment"
           + " variable, used in that order when this option is not set, so that it stays out of"
-          + " process listings and the job's configuration.")
+          + " process listings. Never part of the job's configuration.")
+  @JsonIgnore
   String getJdbcPassword();
 
   void setJdbcPassword(String value);

@@ -32,6 +32,9 @@ public final class Secrets {
   /** The option that names the Kafka client properties file. */
   public static final String KAFKA_OPTION = "kafkaClientProperties";
 
+  /** The environment variable holding the database password, when no option gives it. */
+  public static final String JDBC_PASSWORD_VARIABLE = "KAPPA_JDBC_PASSWORD";
+
   /** Words in a setting's name that mark its value as secret (case-insensitive). */
   private static final String[] SECRET_WORDS = {"password", "secret", "jaas", "token", "key"};
 
@@ -118,16 +121,29 @@ public final class Secrets {
    * @throws InvalidOptionException when both options are set, or the file cannot be read
    */
   public static String jdbcPassword(JdbcOptions jdbc) {
-    if (jdbc.getJdbcPassword() != null && jdbc.getJdbcPasswordFile() != null) {
+    return jdbcPassword(jdbc.getJdbcPassword(), jdbc.getJdbcPasswordFile(), System.getenv());
+  }
+
+  /**
+   * The database password of a command that is not a job ({@code kappa reconcile}): {@code
+   * password} (an inline option), else the content of the file at {@code passwordFile} (the value
+   * of {@code --jdbcPasswordFile}), else {@value #JDBC_PASSWORD_VARIABLE} in {@code environment},
+   * else none.
+   *
+   * @throws InvalidOptionException when both are set, or the file cannot be read
+   */
+  public static String jdbcPassword(
+      @Nullable String password, @Nullable String passwordFile, Map<String, String> environment) {
+    if (password != null && passwordFile != null) {
       throw new InvalidOptionException(
           "jdbcPasswordFile", "choose one of --jdbcPassword and --jdbcPasswordFile");
     }
-    if (jdbc.getJdbcPassword() != null) {
-      return jdbc.getJdbcPassword();
+    if (password != null) {
+      return password;
     }
-    return jdbc.getJdbcPasswordFile() != null
-        ? passwordFile("jdbcPasswordFile", jdbc.getJdbcPasswordFile())
-        : System.getenv().getOrDefault("KAPPA_JDBC_PASSWORD", "");
+    return passwordFile != null
+        ? passwordFile("jdbcPasswordFile", passwordFile)
+        : environment.getOrDefault(JDBC_PASSWORD_VARIABLE, "");
   }
 
   /** Whether the value of the setting {@code key} is a secret, to be shown masked. */

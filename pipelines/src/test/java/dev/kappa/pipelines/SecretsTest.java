@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,6 +179,36 @@ class SecretsTest {
     String serialized = new ObjectMapper().writeValueAsString(options);
     assertThat(serialized, containsString(properties.toString()));
     assertThat(serialized, not(containsString(SECRET)));
+  }
+
+  /**
+   * A password given inline still reaches the job's database settings, but not the options Beam
+   * serialises with the job: the workers connect with the settings built at launch.
+   */
+  @Test
+  void anInlinePasswordStaysOutOfTheSerialisedOptions() throws IOException {
+    OrderRevenue.Options options =
+        PipelineOptionsFactory.fromArgs(
+                "--input=orders.jsonl",
+                "--productEnrichment=LOOKUP",
+                "--customerEnrichment=LOOKUP",
+                "--jdbcUrl=jdbc:postgresql://localhost:1/kappa",
+                "--jdbcPassword=" + SECRET)
+            .as(OrderRevenue.Options.class);
+    assertThat(options.getJdbcPassword(), is(SECRET));
+
+    String serialized = new ObjectMapper().writeValueAsString(options);
+    assertThat(serialized, containsString("jdbc:postgresql://localhost:1/kappa"));
+    assertThat(serialized, not(containsString(SECRET)));
+    // What a worker sees after Beam ships the options (SerializablePipelineOptions does this).
+    OrderRevenue.Options shipped =
+        new ObjectMapper()
+            .readValue(serialized, PipelineOptions.class)
+            .as(OrderRevenue.Options.class);
+    assertThat(shipped.getJdbcPassword(), is(nullValue()));
+    assertThat(
+        JobSettings.parse(new OrderRevenue(), options).database(),
+        equalTo(databaseWithPassword(SECRET)));
   }
 
   private static dev.kappa.io.jdbc.JdbcConfig databaseWithPassword(String password) {

@@ -1,6 +1,8 @@
 package dev.kappa.pipelines.ops;
 
 import dev.kappa.io.jdbc.JdbcConfig;
+import dev.kappa.options.InvalidOptionException;
+import dev.kappa.pipelines.Secrets;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.KappaJobs;
 import dev.kappa.pipelines.job.Reconciliation;
@@ -26,25 +28,37 @@ import org.apache.avro.specific.SpecificRecordBase;
 
 /**
  * {@code kappa reconcile <job> --left=<source> --right=<source> [--tooLate=<source>]
- * [--from=<instant>] [--to=<instant>] [--html=<file>] [--jdbcUrl=<url>] [--jdbcUser=<user>]}:
- * compares two result sets of a job per window and key (two versions, a stream and a backfill, a
- * table and files) and explains their differences by the stream's too-late records.
+ * [--from=<instant>] [--to=<instant>] [--html=<file>] [--jdbcUrl=<url>] [--jdbcUser=<user>]
+ * [--jdbcPasswordFile=<file>]}: compares two result sets of a job per window and key (two versions,
+ * a stream and a backfill, a table and files) and explains their differences by the stream's
+ * too-late records.
  *
  * <p>A source is {@code table:<name>} (read with {@code --jdbcUrl}, {@code --jdbcUser} and the
- * {@code KAPPA_JDBC_PASSWORD} environment variable) or a path prefix of the JSON-lines files a file
- * target wrote. Exit codes: 0 when every difference is explained (or there is none), 1 when some
- * difference is unexplained, 2 for a usage error, 3 when a source cannot be read.
+ * password of {@code --jdbcPasswordFile}, else the {@code KAPPA_JDBC_PASSWORD} environment
+ * variable, as a job reads it) or a path prefix of the JSON-lines files a file target wrote. Exit
+ * codes: 0 when every difference is explained (or there is none), 1 when some difference is
+ * unexplained, 2 for a usage error, 3 when a source cannot be read.
  */
 public final class ReconcileCommand {
   private ReconcileCommand() {}
 
   private static final Set<String> OPTIONS =
-      Set.of("left", "right", "tooLate", "from", "to", "html", "jdbcUrl", "jdbcUser");
+      Set.of(
+          "left",
+          "right",
+          "tooLate",
+          "from",
+          "to",
+          "html",
+          "jdbcUrl",
+          "jdbcUser",
+          "jdbcPasswordFile");
 
   static final String USAGE =
       "kappa reconcile <job> --left=<table:name|path prefix> --right=<table:name|path prefix>"
           + " [--tooLate=<path prefix>] [--from=<instant>] [--to=<instant>] [--html=<file>]"
-          + " [--jdbcUrl=jdbc:postgresql://...] [--jdbcUser=kappa]";
+          + " [--jdbcUrl=jdbc:postgresql://...] [--jdbcUser=kappa]"
+          + " [--jdbcPasswordFile=<file>]";
 
   /** Runs the command; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -199,17 +213,23 @@ public final class ReconcileCommand {
     }
   }
 
+  /** The database of {@code --jdbcUrl}, with the password as {@link Secrets#jdbcPassword}. */
   @Nullable
-  private static JdbcConfig database(OpsArguments arguments, Map<String, String> environment) {
+  static JdbcConfig database(OpsArguments arguments, Map<String, String> environment) {
     Optional<String> url = arguments.option("jdbcUrl");
     if (url.isEmpty()) {
       return null;
     }
+    String password;
     try {
-      return JdbcConfig.of(
-          url.get(),
-          arguments.option("jdbcUser", "kappa"),
-          environment.getOrDefault("KAPPA_JDBC_PASSWORD", ""));
+      password =
+          Secrets.jdbcPassword(
+              null, arguments.option("jdbcPasswordFile").orElse(null), environment);
+    } catch (InvalidOptionException e) {
+      throw new OpsArguments.UsageException(e.getMessage());
+    }
+    try {
+      return JdbcConfig.of(url.get(), arguments.option("jdbcUser", "kappa"), password);
     } catch (IllegalArgumentException e) {
       throw new OpsArguments.UsageException("--jdbcUrl: " + e.getMessage());
     }

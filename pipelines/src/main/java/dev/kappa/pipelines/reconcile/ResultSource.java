@@ -74,7 +74,8 @@ public sealed interface ResultSource permits ResultSource.Table, ResultSource.Fi
     if (this instanceof Table table) {
       if (database == null) {
         throw new IllegalStateException(
-            this + " needs a database: give --jdbcUrl (and --jdbcUser, KAPPA_JDBC_PASSWORD)");
+            this
+                + " needs a database: give --jdbcUrl (and --jdbcUser, --jdbcPasswordFile or KAPPA_JDBC_PASSWORD)");
       }
       try {
         return Jdbc.readAll(database, table.name(), orderColumn, recordClass);

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
+import dev.kappa.io.jdbc.JdbcConfig;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.MissedWindow;
 import dev.kappa.schemas.events.OrderEvent;
@@ -19,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.junit.jupiter.api.Test;
@@ -225,5 +228,42 @@ class ReconcileCommandTest {
     assertThat(
         reconcile("order-revenue", "--left=table:category_revenue", "--right=" + right), is(3));
     assertThat(err(), containsString("table:category_revenue needs a database: give --jdbcUrl"));
+  }
+
+  @Test
+  void readsTheDatabasePasswordFromJdbcPasswordFileBeforeTheEnvironment() throws IOException {
+    String url = "jdbc:postgresql://127.0.0.1:5432/kappa";
+    Path passwordFile = dir.resolve("db-password");
+    Files.writeString(passwordFile, "from-the-file\n");
+    Map<String, String> environment = Map.of("KAPPA_JDBC_PASSWORD", "from-the-environment");
+    String[] withFile = {"--jdbcUrl=" + url, "--jdbcPasswordFile=" + passwordFile};
+
+    assertThat(
+        ReconcileCommand.database(
+            OpsArguments.parse(withFile, Set.of(), Set.of("jdbcUrl", "jdbcPasswordFile")),
+            environment),
+        is(JdbcConfig.of(url, "kappa", "from-the-file")));
+    assertThat(
+        ReconcileCommand.database(
+            OpsArguments.parse(new String[] {"--jdbcUrl=" + url}, Set.of(), Set.of("jdbcUrl")),
+            environment),
+        is(JdbcConfig.of(url, "kappa", "from-the-environment")));
+
+    String right = dir.resolve("right").toString();
+    assertThat(
+        ReconcileCommand.run(
+            new String[] {
+              "order-revenue",
+              "--left=table:category_revenue",
+              "--right=" + right,
+              "--jdbcUrl=" + url,
+              "--jdbcPasswordFile=" + dir.resolve("missing")
+            },
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            environment),
+        is(2));
+    assertThat(
+        err(), containsString("--jdbcPasswordFile: " + dir.resolve("missing") + " is not a file"));
   }
 }

@@ -19,6 +19,7 @@ import dev.kappa.pipelines.orderrevenue.RevenueFiles.Totals;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.WindowKey;
 import dev.kappa.testing.postgres.PostgresExtension;
 import dev.kappa.testing.postgres.PostgresServer;
+import dev.kappa.testing.process.LocalCa;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -51,7 +52,12 @@ class OrderRevenuePostgresIT {
 
   @BeforeEach
   void createTables(PostgresServer postgres) throws IOException {
-    this.postgres = postgres;
+    useServer(postgres);
+  }
+
+  /** Makes {@code server} the test's database, in a new schema with the tables and their rows. */
+  private void useServer(PostgresServer server) throws IOException {
+    this.postgres = server;
     this.schema = postgres.createSchema("order_revenue");
     postgres.execute(
         "SET search_path TO "
@@ -177,6 +183,57 @@ class OrderRevenuePostgresIT {
 
     assertThat(e.getMessage(), startsWith("--jdbcUrl: cannot read table category_revenue at"));
     assertThat(e.getMessage(), containsString("password authentication failed"));
+  }
+
+  /**
+   * Over TLS, as a production database asks ({@code sslmode=verify-full} with the CA that signed
+   * the server's certificate, on a server of the test's own that refuses connections without TLS):
+   * upserts, lookups and snapshots give the same results as in plaintext, the password read from
+   * {@code --jdbcPasswordFile}. Trusting another CA fails the launch naming {@code --jdbcUrl} and
+   * the TLS error, before anything is read.
+   */
+  @Test
+  void overVerifiedTlsUpsertsLooksUpAndSnapshots(@TempDir Path dir) throws Exception {
+    try (PostgresServer tls = PostgresServer.startWithTls(dir.resolve("postgres"))) {
+      useServer(tls);
+      Path passwordFile = Files.writeString(dir.resolve("db-password"), tls.password() + "\n");
+      String[] args =
+          Arrays.stream(
+                  bounded(
+                      "--resultsTable=category_revenue",
+                      "--productEnrichment=LOOKUP",
+                      "--customerEnrichment=SNAPSHOT"))
+              .map(
+                  arg ->
+                      arg.startsWith("--jdbcPassword=")
+                          ? "--jdbcPasswordFile=" + passwordFile
+                          : arg)
+              .toArray(String[]::new);
+      assertThat(String.join(" ", args), containsString("sslmode=verify-full&sslrootcert="));
+
+      OrderRevenueRuns.Outputs out = OrderRevenueRuns.run(dir.resolve("run"), args);
+
+      Map<WindowKey, Totals> expected =
+          expectedRevenue("enrichment/expected-category-revenue-todays-table.jsonl");
+      assertThat(finalResults(results(out.results())), equalTo(expected));
+      assertThat(tableTotals(), equalTo(expected));
+
+      Path otherCa =
+          LocalCa.create(dir.resolve("other-ca"), "Another CA", "another-password").certificate();
+      String[] untrusted =
+          Arrays.stream(args)
+              .map(arg -> arg.replace(tls.caCertificate().toString(), otherCa.toString()))
+              .toArray(String[]::new);
+      InvalidOptionException e =
+          assertThrows(
+              InvalidOptionException.class,
+              () ->
+                  JobRunner.run(
+                      new OrderRevenue(),
+                      PipelineOptionsFactory.fromArgs(untrusted).as(OrderRevenue.Options.class)));
+      assertThat(e.getMessage(), startsWith("--jdbcUrl: "));
+      assertThat(e.getMessage(), containsString("SSL error"));
+    }
   }
 
   /** Row count and a checksum of every row's content, in key order. */

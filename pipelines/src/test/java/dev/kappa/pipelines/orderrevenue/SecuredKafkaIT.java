@@ -4,6 +4,7 @@ import static dev.kappa.pipelines.orderrevenue.RevenueFiles.testData;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
@@ -11,17 +12,27 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.options.InvalidOptionException;
 import dev.kappa.pipelines.job.JobRunner;
+import dev.kappa.pipelines.ops.StatusCommand;
 import dev.kappa.pipelines.tools.ProduceChanges;
 import dev.kappa.pipelines.tools.ProduceOrders;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.results.CategoryRevenue;
+import dev.kappa.testing.flink.FlinkCluster;
 import dev.kappa.testing.kafka.SecuredKafkaBroker;
 import dev.kappa.testing.kafka.SecuredKafkaBrokerExtension;
+import dev.kappa.testing.postgres.PostgresExtension;
+import dev.kappa.testing.postgres.PostgresServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -51,9 +63,10 @@ import org.junit.jupiter.api.io.TempDir;
  * the test data to the expected results, writing them to a Kafka topic; with a wrong password, or
  * as a user without the ACL to write its output topic, the launch fails at once naming the option
  * and the cause, and nothing is written. No secret of the properties file appears in what the runs
- * log.
+ * log; and on a Flink cluster, no Kafka or database password appears in the job's configuration,
+ * the logs, {@code --help} or {@code kappa status}.
  */
-@ExtendWith(SecuredKafkaBrokerExtension.class)
+@ExtendWith({SecuredKafkaBrokerExtension.class, PostgresExtension.class})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecuredKafkaIT {
   private static final String FROM = "2026-03-01T00:00:00Z";
@@ -200,6 +213,160 @@ class SecuredKafkaIT {
     assertThat(e.getMessage(), containsString("may not WRITE topic " + topic));
     assertThat(e.getMessage(), not(containsString(password)));
     assertNothingWritten(broker, topic, dir.resolve("out"));
+  }
+
+  /**
+   * The secret scan, on a Flink cluster (JobManager and TaskManager in JVMs of their own), the job
+   * submitted as a user submits it ({@code kappa run} from the bundled jar): it streams through the
+   * secured broker with the SASL password in {@code --kafkaClientProperties} and upserts its
+   * results into PostgreSQL as a user whose password is in {@code --jdbcPasswordFile}. Neither
+   * password, nor the broker's admin password, appears in the Flink job's configuration ({@code GET
+   * /jobs/<id>/config}, the whole response), the launcher's output, the cluster's logs, {@code
+   * kappa run order-revenue --help} or {@code kappa status} of the job.
+   */
+  @Test
+  @Timeout(420)
+  void noSecretInTheFlinkJobsConfigurationLogsHelpOrStatus(
+      SecuredKafkaBroker broker, PostgresServer postgres, @TempDir Path dir) throws Exception {
+    Path properties =
+        broker.writeClientProperties(dir.resolve("client.properties"), SecuredKafkaBroker.JOB_USER);
+    String topic = output(broker, SecuredKafkaBroker.JOB_USER, true);
+    String dbUser = "scan_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    String dbPassword = "db-" + UUID.randomUUID();
+    postgres.createUser(dbUser, dbPassword);
+    String schema = postgres.createSchema("secured");
+    postgres.execute(
+        "SET search_path TO "
+            + schema
+            + ";\n"
+            + Files.readString(Path.of("../scripts/sql/schema.sql"), StandardCharsets.UTF_8)
+            + ";\nGRANT USAGE ON SCHEMA "
+            + schema
+            + " TO "
+            + dbUser
+            + ";\nGRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA "
+            + schema
+            + " TO "
+            + dbUser);
+    Path passwordFile = Files.writeString(dir.resolve("db-password"), dbPassword + "\n");
+    List<String> secrets =
+        List.of(
+            broker.password(SecuredKafkaBroker.JOB_USER),
+            broker.password(SecuredKafkaBroker.ADMIN),
+            dbPassword);
+    OrderRevenueRuns.Outputs outputs = OrderRevenueRuns.Outputs.under(dir.resolve("out"));
+
+    try (FlinkCluster cluster = FlinkCluster.start(dir.resolve("flink"), 1)) {
+      Kappa run =
+          kappa(
+              dir,
+              "run",
+              "order-revenue",
+              "@runners-config/flink-cluster.args",
+              "--flinkMaster=" + cluster.flinkMaster(),
+              "--jobName=secret-scan",
+              "--source=KAFKA",
+              "--bootstrapServers=" + broker.bootstrapServers(),
+              "--kafkaClientProperties=" + properties,
+              "--inputTopics=" + orders,
+              "--productChanges=kafka:" + products,
+              "--customerChanges=kafka:" + customers,
+              "--stopAtEnd",
+              "--output=kafka:" + topic,
+              "--tooLateOutput=" + outputs.tooLate(),
+              "--deadLetterOutput=" + outputs.deadLetters(),
+              "--jdbcUrl=" + postgres.jdbcUrl(schema),
+              "--jdbcUser=" + dbUser,
+              "--jdbcPasswordFile=" + passwordFile,
+              "--resultsTable=category_revenue");
+      assertThat(run.output(), run.exit(), is(0));
+      String jobId = cluster.jobs().get(0).getJobId().toString();
+
+      // The job ran, connected to both with the secrets it was given: results in Kafka and rows
+      // upserted in the table, one per result key.
+      int keys = RevenueFiles.finalResults(results(broker, topic)).size();
+      assertThat(keys, greaterThan(0));
+      try (Connection connection = postgres.connect();
+          Statement statement = connection.createStatement();
+          ResultSet rows =
+              statement.executeQuery("SELECT count(*) FROM " + schema + ".category_revenue")) {
+        rows.next();
+        assertThat(rows.getInt(1), is(keys));
+      }
+
+      String config =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(cluster.restUrl().resolve("/jobs/" + jobId + "/config"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(config, containsString(properties.toString()));
+      assertThat(config, containsString(passwordFile.toString()));
+      Kappa help = kappa(dir, "run", "order-revenue", "--help=all");
+      assertThat(help.output(), containsString("--jdbcPasswordFile"));
+      ByteArrayOutputStream status = new ByteArrayOutputStream();
+      PrintStream statusOut = new PrintStream(status, true, StandardCharsets.UTF_8);
+      assertThat(
+          StatusCommand.run(
+              new String[] {
+                jobId,
+                "--flinkMaster=" + cluster.flinkMaster(),
+                "--kafkaClientProperties=" + properties
+              },
+              statusOut,
+              statusOut),
+          is(0));
+      assertThat(status.toString(StandardCharsets.UTF_8), containsString("sasl.jaas.config=****"));
+
+      Map<String, String> scanned = new java.util.LinkedHashMap<>();
+      scanned.put("GET /jobs/" + jobId + "/config", config);
+      scanned.put("the launcher's output", run.output());
+      scanned.put("kappa run order-revenue --help=all", help.output());
+      scanned.put("kappa status", status.toString(StandardCharsets.UTF_8));
+      try (Stream<Path> logs = Files.walk(cluster.logDir())) {
+        for (Path log : logs.filter(Files::isRegularFile).toList()) {
+          scanned.put(log.toString(), Files.readString(log, StandardCharsets.ISO_8859_1));
+        }
+      }
+      assertThat(scanned.size(), greaterThan(5));
+      scanned.forEach(
+          (where, text) -> {
+            for (String secret : secrets) {
+              assertThat(where + " holds a secret", text, not(containsString(secret)));
+            }
+          });
+    }
+  }
+
+  /** What {@code kappa <args>} printed, and its exit code. */
+  private record Kappa(int exit, String output) {}
+
+  /**
+   * Runs {@code kappa <args>} as {@code scripts/kappa} does once the jar is built: the bundled jar
+   * in a JVM of its own, in the repository root (where {@code @runners-config/...} resolves).
+   */
+  private static Kappa kappa(Path dir, String... args) throws Exception {
+    Path root = Path.of(System.getProperty("kappa.runnersConfig", "../runners-config"));
+    root = root.toAbsolutePath().normalize().getParent();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("@runners-config/jvm/java17-opens.args");
+    command.add("-jar");
+    command.add(Path.of(System.getProperty("kappa.bundledJar")).toAbsolutePath().toString());
+    command.addAll(Arrays.asList(args));
+    Path log = Files.createTempFile(dir, "kappa-", ".log");
+    Process process =
+        new ProcessBuilder(command)
+            .directory(root.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    if (!process.waitFor(5, TimeUnit.MINUTES)) {
+      process.destroyForcibly();
+      throw new AssertionError("kappa " + Arrays.toString(args) + " did not end within 5 min");
+    }
+    return new Kappa(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
   }
 
   private void run(Path dir, String outputTopic, SecuredKafkaBroker broker, String... args) {

@@ -1,6 +1,6 @@
 package dev.kappa.testing.kafka;
 
-import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.LocalCa;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +37,6 @@ final class BrokerSecurity {
 
   private static final String KEYSTORE_PASSWORD = "keystore.password";
   private static final String USER_PREFIX = "user.";
-  private static final Duration KEYTOOL_TIMEOUT = Duration.ofSeconds(60);
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Path dir;
@@ -195,122 +193,11 @@ final class BrokerSecurity {
   }
 
   /**
-   * A CA, and a broker key pair whose certificate the CA signs for 127.0.0.1 and localhost, with
-   * the JDK's keytool. Store passwords reach keytool through its {@code :env} form, never argv.
+   * A CA, and a broker key pair whose certificate the CA signs for 127.0.0.1 and localhost ({@code
+   * broker.p12}), with the JDK's keytool.
    */
   private void makeCertificates() throws IOException {
-    Path ca = dir.resolve("ca.p12");
-    Path broker = dir.resolve("broker.p12");
-    Path request = dir.resolve("broker.csr");
-    Path signed = dir.resolve("broker.crt");
-    String san = "san=ip:127.0.0.1,dns:localhost";
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "ca",
-        "-dname",
-        "CN=Kappa local CA",
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-validity",
-        "3650",
-        "-ext",
-        "bc:c",
-        "-keystore",
-        ca.toString(),
-        "-storetype",
-        "PKCS12");
-    keytool(
-        "-exportcert",
-        "-rfc",
-        "-alias",
-        "ca",
-        "-keystore",
-        ca.toString(),
-        "-file",
-        caCertificate().toString());
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "broker",
-        "-dname",
-        "CN=localhost",
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-validity",
-        "3650",
-        "-ext",
-        san,
-        "-keystore",
-        broker.toString(),
-        "-storetype",
-        "PKCS12");
-    keytool(
-        "-certreq",
-        "-alias",
-        "broker",
-        "-keystore",
-        broker.toString(),
-        "-file",
-        request.toString());
-    keytool(
-        "-gencert",
-        "-alias",
-        "ca",
-        "-keystore",
-        ca.toString(),
-        "-infile",
-        request.toString(),
-        "-outfile",
-        signed.toString(),
-        "-ext",
-        san,
-        "-validity",
-        "3650",
-        "-rfc");
-    keytool(
-        "-importcert",
-        "-noprompt",
-        "-alias",
-        "ca",
-        "-file",
-        caCertificate().toString(),
-        "-keystore",
-        broker.toString());
-    keytool(
-        "-importcert",
-        "-alias",
-        "broker",
-        "-file",
-        signed.toString(),
-        "-keystore",
-        broker.toString());
-    Files.delete(request);
-    Files.delete(signed);
-  }
-
-  private void keytool(String... arguments) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-    command.addAll(List.of(arguments));
-    command.add("-storepass:env");
-    command.add("KAPPA_KEYSTORE_PASSWORD");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().put("KAPPA_KEYSTORE_PASSWORD", secrets.getProperty(KEYSTORE_PASSWORD));
-    Path log = dir.resolve("keytool.log");
-    builder.redirectOutput(log.toFile());
-    Process process = builder.start();
-    if (!ChildProcesses.awaitExit(process.toHandle(), KEYTOOL_TIMEOUT)) {
-      process.destroyForcibly();
-      throw new IOException("keytool " + arguments[0] + " did not finish within 60 s");
-    }
-    if (process.exitValue() != 0) {
-      throw new IOException(
-          "keytool " + arguments[0] + " failed: " + Files.readString(log, StandardCharsets.UTF_8));
-    }
+    LocalCa.create(dir, "Kappa local CA", secrets.getProperty(KEYSTORE_PASSWORD))
+        .issueServerCertificate("broker", "localhost");
   }
 }

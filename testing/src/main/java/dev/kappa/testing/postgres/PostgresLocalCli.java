@@ -20,14 +20,16 @@ import java.util.Optional;
  * JDBC, so that no PostgreSQL installation (not even {@code psql}) is needed.
  *
  * <pre>
- * PostgresLocalCli start &lt;data-dir&gt; &lt;port&gt; [file.sql ...]   start unless running, then run the files
+ * PostgresLocalCli start &lt;data-dir&gt; &lt;port&gt; [--tls] [file.sql ...]   start unless running, then run the files
  * PostgresLocalCli load &lt;port&gt; &lt;file.sql&gt; [file.sql ...]     run each file in one transaction
  * PostgresLocalCli sql &lt;port&gt;                               statements from standard input
  * </pre>
  *
- * <p>The server started here outlives this JVM; the script stops it. SQL runs as {@value
- * PostgresServer#USER} in the database {@value PostgresServer#DATABASE} on {@code 127.0.0.1}. Exit
- * codes: 0 done, 1 failed, 2 usage error.
+ * <p>{@code --tls} starts a server that accepts TLS connections only ({@link
+ * PostgresServer#startWithTls}); the CA that signed its certificate is {@code
+ * <data-dir>/tls/ca.crt}. The server started here outlives this JVM; the script stops it. SQL runs
+ * as {@value PostgresServer#USER} in the database {@value PostgresServer#DATABASE} on {@code
+ * 127.0.0.1}. Exit codes: 0 done, 1 failed, 2 usage error.
  */
 public final class PostgresLocalCli {
 
@@ -44,7 +46,7 @@ public final class PostgresLocalCli {
    */
   static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
     return Subcommands.of("PostgresLocalCli", err)
-        .add("start <data-dir> <port> [file.sql ...]", rest -> start(rest, out, err))
+        .add("start <data-dir> <port> [--tls] [file.sql ...]", rest -> start(rest, out, err))
         .add("load <port> <file.sql> [file.sql ...]", rest -> load(rest, out, err))
         .add("sql <port>", rest -> sql(rest, in, out, err))
         .run(args);
@@ -59,6 +61,8 @@ public final class PostgresLocalCli {
       return 2;
     }
     Path dataDir = Path.of(args.get(0)).toAbsolutePath();
+    boolean tls = args.size() > 2 && args.get(2).equals("--tls");
+    List<String> files = args.subList(tls ? 3 : 2, args.size());
     Optional<ProcessHandle> running = PostgresServer.runningPostmaster(dataDir);
     int actualPort;
     if (running.isPresent()) {
@@ -71,12 +75,19 @@ public final class PostgresLocalCli {
               + ":"
               + actualPort);
     } else {
-      PostgresServer server = PostgresServer.start(dataDir, port.get(), true);
+      PostgresServer server = PostgresServer.start(dataDir, port.get(), true, tls);
       actualPort = server.port();
       long pid = PostgresServer.runningPostmaster(dataDir).map(ProcessHandle::pid).orElse(-1L);
-      out.println("started (pid " + pid + ") at " + PostgresServer.HOST + ":" + actualPort);
+      out.println(
+          "started (pid "
+              + pid
+              + ") at "
+              + PostgresServer.HOST
+              + ":"
+              + actualPort
+              + (tls ? ", TLS only, CA " + server.caCertificate() : ""));
     }
-    return loadFiles(actualPort, args.subList(2, args.size()), out, err);
+    return loadFiles(actualPort, files, out, err);
   }
 
   private static int load(List<String> args, PrintStream out, PrintStream err) {
@@ -132,6 +143,10 @@ public final class PostgresLocalCli {
     }
   }
 
+  /**
+   * A connection as {@link PostgresServer#USER}: the driver's default {@code sslmode=prefer} also
+   * reaches a server with TLS only (encrypted, its certificate not checked, as psql does).
+   */
   private static Connection connect(int port) throws SQLException {
     return DriverManager.getConnection(
         "jdbc:postgresql://" + PostgresServer.HOST + ":" + port + "/" + PostgresServer.DATABASE,

@@ -1,6 +1,7 @@
 package dev.kappa.testing.postgres;
 
 import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.LocalCa;
 import dev.kappa.testing.process.LocalServer;
 import dev.kappa.testing.process.PidFile;
 import dev.kappa.testing.process.Ports;
@@ -47,6 +48,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Passwords are checked (scram-sha-256), as on a real server. In JUnit 5 tests, {@link
  * PostgresExtension} shares one server per test JVM; tests of failures start their own.
+ *
+ * <p>A server started {@linkplain #startWithTls with TLS} accepts TLS connections only, with a
+ * certificate for {@code 127.0.0.1} and {@code localhost} signed by a CA made for it ({@link
+ * LocalCa}, kept in {@code tls/} beside the cluster, so a restart keeps them); its {@link
+ * #jdbcUrl()} asks for {@code sslmode=verify-full} against that CA ({@link #caCertificate()}).
  */
 public final class PostgresServer extends LocalServer {
 
@@ -72,15 +78,20 @@ public final class PostgresServer extends LocalServer {
   /** How long {@code initdb}, a start or a stop may take before it fails. */
   static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+  /** The base name of the server's certificate and key files in {@code tls/}. */
+  private static final String TLS_SERVER = "server";
+
   private static final Pattern SCHEMA_PREFIX = Pattern.compile("[a-z][a-z0-9_]{0,40}");
   private static final int LOG_TAIL_BYTES = 8 * 1024;
 
   // Written under this object's lock; volatile for the shutdown hook, which must not block on it.
   private volatile ProcessHandle postmaster;
   private EmbeddedPostgres embedded;
+  private final boolean tls;
 
-  private PostgresServer(Path dataDir, int port, boolean detached) {
+  private PostgresServer(Path dataDir, int port, boolean detached, boolean tls) {
     super(HOST, port, dataDir, detached);
+    this.tls = tls;
   }
 
   /** Starts a server on a free loopback port; see {@link #start(Path, int)}. */
@@ -106,24 +117,67 @@ public final class PostgresServer extends LocalServer {
    * JVM: stop it with {@code pg_ctl} or a signal to the pid in {@code pgdata/postmaster.pid}.
    */
   static PostgresServer start(Path dataDir, int port, boolean detached) {
+    return start(dataDir, port, detached, false);
+  }
+
+  /**
+   * Starts a server on a free loopback port, as {@link #start(Path, int)} does, that accepts only
+   * TLS connections: its certificate, for {@code 127.0.0.1} and {@code localhost}, is signed by a
+   * CA made in {@code dataDir/tls} on the first start ({@link #caCertificate()}); its {@link
+   * #jdbcUrl()} verifies both ({@code sslmode=verify-full}).
+   */
+  public static PostgresServer startWithTls(Path dataDir) {
+    return start(dataDir, 0, false, true);
+  }
+
+  /** Starts a server, {@code detached} as above, with TLS only if {@code tls}. */
+  static PostgresServer start(Path dataDir, int port, boolean detached, boolean tls) {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
     }
     PostgresServer server =
         new PostgresServer(
-            dataDir.toAbsolutePath(), port == 0 ? Ports.freePorts(HOST, 1)[0] : port, detached);
+            dataDir.toAbsolutePath(),
+            port == 0 ? Ports.freePorts(HOST, 1)[0] : port,
+            detached,
+            tls);
     server.startSupervised(server::launch);
     return server;
   }
 
-  /** {@code jdbc:postgresql://127.0.0.1:<port>/kappa}. */
+  /**
+   * {@code jdbc:postgresql://127.0.0.1:<port>/kappa}; with TLS followed by {@code
+   * ?sslmode=verify-full&sslrootcert=<the CA's certificate>}.
+   */
   public String jdbcUrl() {
-    return "jdbc:postgresql://" + HOST + ":" + port + "/" + DATABASE;
+    return url(DATABASE);
   }
 
   /** {@link #jdbcUrl()} with {@code schema} first on the search path (for unqualified names). */
   public String jdbcUrl(String schema) {
-    return jdbcUrl() + "?currentSchema=" + schema;
+    return jdbcUrl() + (tls ? "&" : "?") + "currentSchema=" + schema;
+  }
+
+  /** Whether the server accepts TLS connections only ({@link #startWithTls}). */
+  public boolean tls() {
+    return tls;
+  }
+
+  /**
+   * The certificate (PEM) of the CA that signed the server's, for {@code sslrootcert}.
+   *
+   * @throws IllegalStateException if the server was not started with TLS
+   */
+  public Path caCertificate() {
+    if (!tls) {
+      throw new IllegalStateException("PostgreSQL on " + HOST + ":" + port + " has no TLS");
+    }
+    return tlsFiles(dataDir).certificate();
+  }
+
+  private String url(String database) {
+    String url = "jdbc:postgresql://" + HOST + ":" + port + "/" + database;
+    return tls ? url + "?sslmode=verify-full&sslrootcert=" + caCertificate() : url;
   }
 
   /** {@value #USER}. */
@@ -171,6 +225,29 @@ public final class PostgresServer extends LocalServer {
     String schema = prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     execute("CREATE SCHEMA " + schema);
     return schema;
+  }
+
+  /**
+   * Creates a login role {@code name} with {@code password}, as the cluster's superuser: another
+   * user than {@link #USER}, for tests whose secrets must be unique (a scan for the password in
+   * logs). It may do nothing until granted: {@code GRANT ... TO name} as {@link #USER}.
+   *
+   * @param name lower-case letters, digits and underscores, starting with a letter
+   */
+  public void createUser(String name, String password) {
+    if (name == null || !SCHEMA_PREFIX.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "user name must match " + SCHEMA_PREFIX.pattern() + ", got " + name);
+    }
+    try (Connection connection =
+            DriverManager.getConnection(url(DATABASE), SUPERUSER, SUPERUSER_PASSWORD);
+        Statement statement = connection.createStatement()) {
+      statement.execute(
+          "CREATE ROLE " + name + " LOGIN PASSWORD '" + password.replace("'", "''") + "'");
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "Cannot create the user " + name + " on " + jdbcUrl() + ": " + e.getMessage(), e);
+    }
   }
 
   /**
@@ -261,7 +338,8 @@ public final class PostgresServer extends LocalServer {
     try {
       Files.createDirectories(dataDir);
       Files.writeString(passwordFile, SUPERUSER_PASSWORD + "\n", StandardCharsets.UTF_8);
-      embedded = builder(passwordFile).start();
+      EmbeddedPostgres.Builder builder = builder(passwordFile);
+      embedded = (tls ? withTls(builder) : builder).start();
     } catch (IOException | RuntimeException e) {
       runningPostmaster(dataDir).ifPresent(p -> ChildProcesses.killTree(p, TIMEOUT));
       throw failure("PostgreSQL did not start on " + HOST + ":" + port, e);
@@ -316,8 +394,48 @@ public final class PostgresServer extends LocalServer {
         .setConnectConfig("password", SUPERUSER_PASSWORD);
   }
 
+  /**
+   * The builder's settings for TLS only: the server's certificate and key (made with their CA on
+   * the first start), and a host-based authentication file of its own with one {@code hostssl}
+   * line, so that a connection without TLS is refused.
+   */
+  private EmbeddedPostgres.Builder withTls(EmbeddedPostgres.Builder builder) throws IOException {
+    LocalCa ca = tlsFiles(dataDir);
+    if (!Files.exists(ca.serverKey(TLS_SERVER))) {
+      LocalCa.create(tlsDir(dataDir), "Kappa local PostgreSQL CA", randomPassword())
+          .issueServerCertificate(TLS_SERVER, "localhost");
+    }
+    Path hba = tlsDir(dataDir).resolve("pg_hba.conf");
+    Files.writeString(
+        hba,
+        "# Written by PostgresServer: TLS connections only, passwords checked.\n"
+            + "hostssl all all "
+            + HOST
+            + "/32 scram-sha-256\n",
+        StandardCharsets.UTF_8);
+    return builder
+        .setServerConfig("ssl", "on")
+        .setServerConfig("ssl_cert_file", ca.serverCertificate(TLS_SERVER).toString())
+        .setServerConfig("ssl_key_file", ca.serverKey(TLS_SERVER).toString())
+        .setServerConfig("hba_file", hba.toString())
+        .setConnectConfig("sslmode", "require");
+  }
+
+  private static LocalCa tlsFiles(Path dataDir) {
+    return LocalCa.at(tlsDir(dataDir));
+  }
+
+  static Path tlsDir(Path dataDir) {
+    return dataDir.resolve("tls");
+  }
+
+  /** A password for the CA's key store, which nothing opens again once the PEM files exist. */
+  private static String randomPassword() {
+    return UUID.randomUUID().toString();
+  }
+
   private void createUserAndDatabase() throws SQLException {
-    String url = "jdbc:postgresql://" + HOST + ":" + port + "/postgres";
+    String url = url("postgres");
     try (Connection connection = DriverManager.getConnection(url, SUPERUSER, SUPERUSER_PASSWORD);
         Statement statement = connection.createStatement()) {
       statement.execute(

@@ -102,6 +102,46 @@ class PostgresLocalCliIT {
     assertFalse(PostgresServer.runningPostmaster(data).isPresent());
   }
 
+  /**
+   * {@code start --tls}: a server that takes TLS connections only, to which {@code start}'s files
+   * and {@code sql} still connect (the driver's default {@code sslmode=prefer}), encrypted.
+   */
+  @Test
+  void startWithTlsServesOnlyTlsAndTheCommandsConnectOverIt() throws Exception {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      port = probe.getLocalPort();
+    }
+    Path schema =
+        Files.writeString(
+            dir.resolve("schema.sql"), "CREATE TABLE IF NOT EXISTS t (id int PRIMARY KEY);\n");
+    Path data = dir.resolve("data");
+    try {
+      assertEquals(
+          0,
+          run("", "start", data.toString(), Integer.toString(port), "--tls", schema.toString()),
+          err());
+      assertTrue(
+          out().contains("TLS only, CA " + data.toAbsolutePath().resolve("tls/ca.crt")), out());
+      assertTrue(out().contains("applied " + schema), out());
+
+      assertEquals(
+          0,
+          run(
+              "SELECT ssl AS encrypted FROM pg_stat_ssl WHERE pid = pg_backend_pid();\n",
+              "sql",
+              Integer.toString(port)),
+          err());
+      assertTrue(out().contains("encrypted\nt\n(1 row)"), out());
+    } finally {
+      Optional<ProcessHandle> server = PostgresServer.runningPostmaster(data);
+      server.ifPresent(ProcessHandle::destroy);
+      if (server.isPresent()) {
+        server.get().onExit().get(60, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   private static int count(PostgresServer postgres, String table) throws SQLException {
     try (Connection connection = postgres.connect();
         Statement statement = connection.createStatement();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kappa.testing.process.LocalCa;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -46,6 +47,48 @@ class PostgresServerIT {
         assertEquals(16, Integer.parseInt(row.getString(3)) / 10000, "PostgreSQL 16");
         assertEquals("127.0.0.1", row.getString(4));
       }
+    }
+  }
+
+  /**
+   * With TLS: connections verify the server's certificate against the CA made for it and are
+   * encrypted; one without TLS, and one trusting another CA, are refused.
+   */
+  @Test
+  void withTlsAcceptsOnlyVerifiedTlsConnections(@TempDir Path otherCaDir)
+      throws SQLException, IOException {
+    try (PostgresServer postgres = PostgresServer.startWithTls(dataDir)) {
+      assertTrue(postgres.jdbcUrl().contains("sslmode=verify-full"), postgres.jdbcUrl());
+      String schema = postgres.createSchema("tls");
+      try (Connection connection =
+              DriverManager.getConnection(postgres.jdbcUrl(schema), "kappa", "kappa");
+          Statement statement = connection.createStatement();
+          ResultSet row =
+              statement.executeQuery(
+                  "SELECT ssl, version, current_schema() FROM pg_stat_ssl"
+                      + " WHERE pid = pg_backend_pid()")) {
+        assertTrue(row.next());
+        assertTrue(row.getBoolean(1), "the connection is encrypted");
+        assertTrue(row.getString(2).startsWith("TLS"), row.getString(2));
+        assertEquals(schema, row.getString(3));
+      }
+
+      String plain = "jdbc:postgresql://127.0.0.1:" + postgres.port() + "/kappa?sslmode=disable";
+      SQLException unencrypted =
+          assertThrows(
+              SQLException.class, () -> DriverManager.getConnection(plain, "kappa", "kappa"));
+      assertTrue(unencrypted.getMessage().contains("no encryption"), unencrypted.getMessage());
+
+      Path otherCa = LocalCa.create(otherCaDir, "Another CA", "another-password").certificate();
+      String untrusted =
+          "jdbc:postgresql://127.0.0.1:"
+              + postgres.port()
+              + "/kappa?sslmode=verify-full&sslrootcert="
+              + otherCa;
+      SQLException refused =
+          assertThrows(
+              SQLException.class, () -> DriverManager.getConnection(untrusted, "kappa", "kappa"));
+      assertTrue(refused.getMessage().contains("SSL error"), refused.getMessage());
     }
   }
 
