@@ -38,6 +38,8 @@ TXT
   for ((p = 0; p < partitions; p++)); do
     stops+="${stops:+,}$p=$(((lines - p + partitions - 1) / partitions))"
   done
+  # Created before the job starts, so that tail below finds it and follows it from the start.
+  : >"$log"
   KAPPA_JDBC_PASSWORD=kappa \
     KAPPA_JAVA_OPTS="-Dorg.slf4j.simpleLogger.defaultLogLevel=error ${KAPPA_JAVA_OPTS:-}" \
     exec_launch run order-payments @runners-config/flink-embedded.args \

@@ -99,6 +99,41 @@ class InventoryJobTest {
         at);
   }
 
+  private static final SerializableFunction<StockLevel, String> LEVEL =
+      l ->
+          String.format(
+              "%s %s %s%s %d: %d -> %d %s",
+              l.getProductId(),
+              time(l.getEventTime()),
+              l.getCause(),
+              l.getOrderId() == null ? "" : " " + l.getOrderId(),
+              l.getQuantity(),
+              l.getLevelBefore(),
+              l.getLevel(),
+              l.getStocked() ? "stocked" : "unstocked");
+
+  private static final SerializableFunction<OversoldAlert, String> ALERT =
+      a ->
+          String.format(
+              "%s %s %s shortfall %d%s",
+              a.getAlert(),
+              a.getProductId(),
+              a.getOrderId(),
+              a.getShortfall(),
+              a.getProductStocked() ? "" : " (no row)");
+
+  private static final SerializableFunction<StockEvent, String> TOO_LATE =
+      e ->
+          e.getKind()
+              + " "
+              + e.getProductId()
+              + " "
+              + (e.getOrder() == null ? "" : e.getOrder().getOrderId() + " ")
+              + time(e.getEventTime());
+
+  private static final SerializableFunction<DeadLetter, String> DEAD_LETTER =
+      d -> d.getStep() + " " + d.getPosition().getName();
+
   private static TestStream<SourceRecord> script() {
     return TestStream.create(SpecificRecordCoder.of(SourceRecord.class))
         .advanceWatermarkTo(at(-60, 0))
@@ -162,34 +197,11 @@ class InventoryJobTest {
             "P-2 10:00:00 RESTOCK 1: 0 -> 1 stocked",
             "P-2 10:01:00 ORDER O-3 1: 1 -> 0 stocked",
             "P-2 10:02:45 ORDER O-4 1: 0 -> -1 stocked");
-    SerializableFunction<StockLevel, String> level =
-        l ->
-            String.format(
-                "%s %s %s%s %d: %d -> %d %s",
-                l.getProductId(),
-                time(l.getEventTime()),
-                l.getCause(),
-                l.getOrderId() == null ? "" : " " + l.getOrderId(),
-                l.getQuantity(),
-                l.getLevelBefore(),
-                l.getLevel(),
-                l.getStocked() ? "stocked" : "unstocked");
-    PAssert.that(described(io.output("WriteLevels"), "DescribeLevels", level))
+    PAssert.that(described(io.output("WriteLevels"), "DescribeLevels", LEVEL))
         .containsInAnyOrder(levels);
-    PAssert.that(described(io.output("UpsertLevels"), "DescribeUpsertedLevels", level))
+    PAssert.that(described(io.output("UpsertLevels"), "DescribeUpsertedLevels", LEVEL))
         .containsInAnyOrder(levels);
-    PAssert.that(
-            described(
-                io.<OversoldAlert>output("WriteAlerts"),
-                "DescribeAlerts",
-                a ->
-                    String.format(
-                        "%s %s %s shortfall %d%s",
-                        a.getAlert(),
-                        a.getProductId(),
-                        a.getOrderId(),
-                        a.getShortfall(),
-                        a.getProductStocked() ? "" : " (no row)")))
+    PAssert.that(described(io.<OversoldAlert>output("WriteAlerts"), "DescribeAlerts", ALERT))
         .containsInAnyOrder(
             "OVERSOLD P-1 O-2 shortfall 1",
             "OVERSOLD P-2 O-4 shortfall 1",
@@ -219,25 +231,60 @@ class InventoryJobTest {
         .containsInAnyOrder(minutes);
     PAssert.that(described(io.output("UpsertHistory"), "DescribeUpsertedHistory", minute))
         .containsInAnyOrder(minutes);
-    PAssert.that(
-            described(
-                io.<StockEvent>output("WriteTooLate"),
-                "DescribeTooLate",
-                e ->
-                    e.getKind()
-                        + " "
-                        + e.getProductId()
-                        + " "
-                        + e.getOrder().getOrderId()
-                        + " "
-                        + time(e.getEventTime())))
+    PAssert.that(described(io.<StockEvent>output("WriteTooLate"), "DescribeTooLate", TOO_LATE))
         .containsInAnyOrder("ORDER P-1 O-5 10:05:00");
     PAssert.that(
             described(
-                io.<DeadLetter>output("WriteDeadLetters"),
-                "DescribeDeadLetters",
-                d -> d.getStep() + " " + d.getPosition().getName()))
+                io.<DeadLetter>output("WriteDeadLetters"), "DescribeDeadLetters", DEAD_LETTER))
         .containsInAnyOrder("DecodeOrders orders", "DecodeInventoryChanges inventory");
+
+    p.run().waitUntilFinish();
+  }
+
+  /**
+   * The boundary of {@code --orderingLateness} (30 s): an order at 10:01 is applied when the
+   * watermark passes 10:01:30, not before. With the watermark exactly at 10:01:30 a restock at the
+   * order's millisecond still comes (the tie rule puts it first) and the order is served; once the
+   * watermark has passed 10:01:30, another order at 10:01 is too late, diverted, never applied.
+   */
+  @Test
+  void anOrderIsAppliedWhenTheWatermarkPassesItsTimePlusTheLatenessNotBefore(TestPipeline p) {
+    TestStream<SourceRecord> script =
+        TestStream.create(SpecificRecordCoder.of(SourceRecord.class))
+            .advanceWatermarkTo(at(-60, 0))
+            .addElements(stock("P-1", 1, at(0, 0)), order("O-1", "P-1", 2, at(1, 0)))
+            .advanceWatermarkTo(at(1, 30))
+            .addElements(stock("P-1", 5, at(1, 0)))
+            .advanceWatermarkTo(at(1, 30).plus(Duration.millis(2)))
+            .addElements(order("O-2", "P-1", 1, at(1, 0)))
+            .advanceWatermarkToInfinity();
+    Inventory.Options options =
+        PipelineOptionsFactory.fromArgs(
+                "--source=REPLAY",
+                "--input=never-read.jsonl",
+                "--inventoryChanges=never-read.jsonl",
+                "--orderingLateness=PT30S")
+            .as(Inventory.Options.class);
+    TestIo io =
+        TestIo.reading(script)
+            .route("ReadOrders", "orders")
+            .route("ReadInventoryChanges", "inventory");
+
+    JobRunner.build(new Inventory(), p, options, io);
+
+    PAssert.that(described(io.output("WriteLevels"), "DescribeLevels", LEVEL))
+        .containsInAnyOrder(
+            "P-1 10:00:00 RESTOCK 1: 0 -> 1 stocked",
+            "P-1 10:01:00 RESTOCK 5: 1 -> 5 stocked",
+            "P-1 10:01:00 ORDER O-1 2: 5 -> 3 stocked");
+    PAssert.that(described(io.<OversoldAlert>output("WriteAlerts"), "DescribeAlerts", ALERT))
+        .empty();
+    PAssert.that(described(io.<StockEvent>output("WriteTooLate"), "DescribeTooLate", TOO_LATE))
+        .containsInAnyOrder("ORDER P-1 O-2 10:01:00");
+    PAssert.that(
+            described(
+                io.<DeadLetter>output("WriteDeadLetters"), "DescribeDeadLetters", DEAD_LETTER))
+        .empty();
 
     p.run().waitUntilFinish();
   }

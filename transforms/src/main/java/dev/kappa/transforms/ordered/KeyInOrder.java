@@ -21,6 +21,10 @@ import org.joda.time.Instant;
  * state function's state. An event at {@code t} is released when the watermark passes {@code t +
  * allowedLateness}; one timer per key, set for the earliest buffered event, holds the output
  * watermark at that event's time, so its results are not late downstream.
+ *
+ * <p>When the state function removes the key's state, the last released time outlives it until the
+ * watermark has passed its release time: the same timer, set without a hold, then forgets it. Until
+ * then it is what makes an event before a delete too late instead of applied after it.
  */
 final class KeyInOrder<K, E, S, R> {
 
@@ -120,9 +124,7 @@ final class KeyInOrder<K, E, S, R> {
     if (rest.isEmpty()) {
       earliestBuffered.clear();
       if (current == null) {
-        // Nothing left of the key: forget it. A too-late event for it is still caught by the
-        // watermark, which has passed everything released.
-        releasedThrough.clear();
+        forgetOnceTooLate(last, limit);
       } else if (last != null) {
         releasedThrough.write(last);
       }
@@ -135,6 +137,32 @@ final class KeyInOrder<K, E, S, R> {
     Instant earliest = rest.get(0).getTimestamp();
     earliestBuffered.write(earliest);
     release.withOutputTimestamp(earliest).set(releaseTime(earliest));
+  }
+
+  /**
+   * Nothing is left of the key but the time of its last released event, {@code last} (a delete was
+   * applied, or a cleanup timer fired). That time still has to keep an event from going before the
+   * delete (one at the same millisecond arriving when the watermark has just reached it, or any
+   * earlier one after a restore, whose watermark starts again from the beginning of time); it is
+   * forgotten once the watermark has passed its release time, when the watermark alone makes every
+   * event at or before it too late. Until then the key's one timer waits for that moment, holding
+   * nothing (it emits nothing).
+   */
+  private void forgetOnceTooLate(Instant last, Instant limit) {
+    if (last == null) {
+      releasedThrough.clear();
+      return;
+    }
+    Instant end = GlobalWindow.INSTANCE.maxTimestamp();
+    Instant forgetAt = releaseTime(last).isBefore(end) ? releaseTime(last).plus(1) : end;
+    // The timer fired at or before limit, and the watermark had reached it: an event at or before
+    // last has a release time before the watermark.
+    if (!forgetAt.isAfter(limit)) {
+      releasedThrough.clear();
+      return;
+    }
+    releasedThrough.write(last);
+    release.withNoOutputTimestamp().set(forgetAt);
   }
 
   private Instant releaseTime(Instant eventTime) {

@@ -56,7 +56,12 @@ import org.joda.time.Instant;
  *
  * <p><b>State.</b> Per key: the waiting events, the earliest of their times, the time of the last
  * event released, and the function's state. Once a key's events are all released the buffer is
- * cleared; when the function also returns null for a key's state, nothing of the key is left.
+ * cleared. When the function returns null for a key's state (a delete), the time of the last
+ * released event is kept until the watermark has passed it by the allowed lateness, so that an
+ * event before the delete is too late rather than applied after it (also one that comes after a
+ * restore, whose watermark starts again from the beginning of time); then nothing of the key is
+ * left. An event before the delete that comes after a restore <i>and</i> after that moment is
+ * applied to a key with no state: it was too late before the restore already.
  *
  * <p><b>Keys and throughput.</b> Keys are independent: the runner spreads them over its workers
  * (Flink: key groups over subtasks), and a key's timer depends only on the watermark, never on
