@@ -47,6 +47,8 @@ CREATE TABLE $risk_table (
   PRIMARY KEY (card_id, window_start, window_end));
 SQL
   local status=0
+  # Created before the job starts, so that tail below finds it and follows it from the start.
+  : >"$log"
   KAPPA_JDBC_PASSWORD=kappa \
     KAPPA_JAVA_OPTS="-Dorg.slf4j.simpleLogger.defaultLogLevel=error ${KAPPA_JAVA_OPTS:-}" \
     exec_launch run card-fraud @runners-config/flink-embedded.args \
