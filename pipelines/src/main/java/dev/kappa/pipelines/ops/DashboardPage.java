@@ -3,6 +3,7 @@ package dev.kappa.pipelines.ops;
 import dev.kappa.pipelines.report.Charts;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,7 +67,7 @@ final class DashboardPage {
         .append("<br>Panels of <code>")
         .append(Charts.escape(header.dashboardFile()))
         .append("</code>, drawn ")
-        .append(Charts.escape(header.generatedAt().toString()))
+        .append(Charts.escape(header.generatedAt().truncatedTo(ChronoUnit.SECONDS).toString()))
         .append(" by <code>scripts/kappa dashboard</code>.</p>\n<div class=\"panels\">\n");
     List<Map<String, Object>> charts = new ArrayList<>();
     for (int i = 0; i < panels.size(); i++) {
@@ -80,6 +81,10 @@ final class DashboardPage {
           .append(Charts.escape(panel.description()))
           .append("\">")
           .append(Charts.escape(panel.title()))
+          .append(
+              data.series().isEmpty()
+                  ? ""
+                  : "<span class=\"count\">" + data.series().size() + " series" + "</span>")
           .append("</h2>\n");
       if (data.series().isEmpty()) {
         html.append("<div class=\"nodata\" id=\"")
@@ -102,8 +107,9 @@ final class DashboardPage {
                     false,
                     format(panel.unit()),
                     full ? FULL_WIDTH : HALF_WIDTH,
-                    200,
-                    "time (UTC)")));
+                    190,
+                    "time (UTC)",
+                    true)));
       }
       html.append("<details><summary>PromQL</summary><pre>");
       for (String query : data.queries()) {
@@ -131,12 +137,15 @@ final class DashboardPage {
       .panel { border: 1px solid #d0d7de; border-radius: 6px; padding: 6px 8px 4px; }
       .panel.full { grid-column: 1 / -1; }
       .panel h2 { font-size: 14px; margin: 0 0 4px; }
-      .nodata { height: 200px; display: flex; align-items: center; justify-content: center;
+      .nodata { height: 190px; display: flex; align-items: center; justify-content: center;
         color: #57606a; font-size: 13px; background: #f6f8fa; }
       details { font-size: 11px; color: #57606a; }
       pre { white-space: pre-wrap; word-break: break-all; margin: 2px 0; }
-      .u-legend { font-size: 11px; text-align: left; }
+      .panel h2 .count { float: right; font-weight: normal; font-size: 12px; color: #57606a; }
+      .u-legend { display: block; max-height: 50px; overflow-y: auto; font-size: 11px;
+        text-align: left; }
       .u-legend .u-series { padding: 0 6px 0 0; }
+      .u-legend .u-series > * { padding: 1px 2px; }
       .u-legend th { font-weight: normal; }
       """;
 }

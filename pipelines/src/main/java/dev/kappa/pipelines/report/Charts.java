@@ -41,6 +41,8 @@ public final class Charts {
    * @param width the chart's width in CSS pixels
    * @param height the chart's height in CSS pixels
    * @param xLabel the legend's name of the x value
+   * @param clock the x axis as times of day (HH:MM:SS, UTC) rather than uPlot's dates, and a legend
+   *     of names only (no values under the pointer), for many series over a short range
    */
   public record Style(
       String axisLabel,
@@ -49,7 +51,8 @@ public final class Charts {
       String format,
       int width,
       int height,
-      String xLabel) {}
+      String xLabel,
+      boolean clock) {}
 
   /**
    * The head of a page titled {@code title}, uPlot and {@code style} inlined, and {@code <body>}.
@@ -197,13 +200,18 @@ public final class Charts {
         })));
         const y = { label: style.axisLabel || undefined, size: style.axisLabel ? 100 : 70 };
         if (format) y.values = (u, vals) => vals.map(format);
+        const x = {};
+        if (style.clock) {
+          x.values = (u, vals) => vals.map(v => new Date(v * 1e3).toISOString().substring(11, 19));
+        }
         new uPlot({
           width: style.width,
           height: style.height,
           tzDate: utc,
           scales: { x: { time: true } },
           series: series,
-          axes: [{}, y],
+          axes: [x, y],
+          legend: { live: !style.clock },
         }, data, el);
         drawn++;
       }

@@ -164,7 +164,8 @@ public final class ReportPage {
         id,
         x,
         series,
-        new Charts.Style(unit, counts ? 1 : 100, counts, "plain", 960, 300, "window start (UTC)"));
+        new Charts.Style(
+            unit, counts ? 1 : 100, counts, "plain", 960, 300, "window start (UTC)", false));
   }
 
   private static void card(StringBuilder html, String label, String value, String note) {
