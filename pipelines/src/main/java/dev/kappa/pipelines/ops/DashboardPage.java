@@ -146,6 +146,8 @@ final class DashboardPage {
         text-align: left; }
       .u-legend .u-series { padding: 0 6px 0 0; }
       .u-legend .u-series > * { padding: 1px 2px; }
+      .u-legend .u-label { display: inline-block; max-width: 560px; overflow: hidden;
+        text-overflow: ellipsis; white-space: nowrap; vertical-align: middle; }
       .u-legend th { font-weight: normal; }
       """;
 }

@@ -36,8 +36,9 @@ public final class Charts {
    * @param axisLabel the y axis' label, or null for none
    * @param divisor what each value is divided by before it is drawn (100 for cents)
    * @param bars bars rather than lines with points
-   * @param format how the y axis and the legend write a value: {@code plain} (uPlot's own), {@code
-   *     short} (k, M), {@code s} (seconds), {@code rps} (per second), {@code percent} (of 1)
+   * @param format how the y axis writes a value: {@code plain} (uPlot's own), {@code short} (k, M),
+   *     {@code s} (a duration in s, min, h or d), {@code rps} (per second), {@code percent} (of 1,
+   *     the axis from 0 to 100 % at least)
    * @param width the chart's width in CSS pixels
    * @param height the chart's height in CSS pixels
    * @param xLabel the legend's name of the x value
@@ -164,19 +165,23 @@ public final class Charts {
       const PALETTE = ['#0969da', '#bf3989', '#1a7f37', '#9a6700', '#8250df', '#cf222e',
         '#116329', '#0550ae', '#953800', '#6e7781'];
       const utc = ts => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
-      const number = v => {
-        if (v === null || v === undefined) return '';
-        const a = Math.abs(v);
-        if (a >= 1e6) return +(v / 1e6).toFixed(2) + 'M';
-        if (a >= 1e4) return +(v / 1e3).toFixed(1) + 'k';
-        if (a >= 100 || a === 0) return +v.toFixed(0) + '';
-        return +v.toPrecision(3) + '';
+      // Axis labels in a unit chosen for the largest tick, with the decimals the ticks' spacing
+      // needs (Grafana's units: short, s as durations, rps, percentunit).
+      const short = top => top >= 1e6 ? [1e6, 'M'] : top >= 1e4 ? [1e3, 'k'] : [1, ''];
+      const UNITS = {
+        short: short,
+        rps: top => { const [d, s] = short(top); return [d, s + '/s']; },
+        s: top => top >= 86400 ? [86400, ' d'] : top >= 3600 ? [3600, ' h']
+          : top >= 60 ? [60, ' min'] : top >= 1 || top === 0 ? [1, ' s'] : [0.001, ' ms'],
+        percent: top => [0.01, '%'],
       };
-      const FORMATS = {
-        short: v => number(v),
-        s: v => v === null ? '' : number(v) + ' s',
-        rps: v => v === null ? '' : number(v) + '/s',
-        percent: v => v === null ? '' : number(v * 100) + '%',
+      const ticks = unit => (u, vals) => {
+        const finite = vals.filter(v => v !== null && v !== undefined);
+        const top = Math.max(0, ...finite.map(Math.abs));
+        const [div, suffix] = unit(top);
+        const spacing = finite.length > 1 ? Math.abs(finite[1] - finite[0]) / div : 1;
+        const decimals = Math.min(6, Math.max(0, Math.ceil(-Math.log10(spacing) - 1e-9)));
+        return vals.map(v => v === null ? '' : (v / div).toFixed(decimals) + suffix);
       };
       const rgb = hex => [1, 3, 5].map(i => parseInt(hex.substring(i, i + 2), 16));
       const near = (pixels, i, c) => Math.abs(pixels[i] - c[0]) < 40
@@ -185,7 +190,7 @@ public final class Charts {
       for (const chart of CHARTS) {
         const el = document.getElementById(chart.id);
         const style = chart.style;
-        const format = FORMATS[style.format];
+        const unit = UNITS[style.format];
         const data = [chart.x].concat(chart.series.map(
           s => s.values.map(v => v === null ? null : v / style.divisor)));
         const series = [{ label: style.xLabel }].concat(chart.series.map((s, i) => ({
@@ -194,21 +199,25 @@ public final class Charts {
           fill: style.bars ? PALETTE[i % PALETTE.length] + '99' : undefined,
           width: 2,
           spanGaps: false,
-          points: { show: !style.bars && chart.x.length < 60, size: 5 },
+          points: { show: !style.bars && !style.clock, size: 5 },
           paths: style.bars ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined,
-          value: format ? (u, v) => format(v) : undefined,
         })));
         const y = { label: style.axisLabel || undefined, size: style.axisLabel ? 100 : 70 };
-        if (format) y.values = (u, vals) => vals.map(format);
+        if (unit) y.values = ticks(unit);
         const x = {};
         if (style.clock) {
+          x.space = 80;
           x.values = (u, vals) => vals.map(v => new Date(v * 1e3).toISOString().substring(11, 19));
+        }
+        const scales = { x: { time: true } };
+        if (style.format === 'percent') {
+          scales.y = { range: (u, min, max) => [0, Math.max(1, max)] };
         }
         new uPlot({
           width: style.width,
           height: style.height,
           tzDate: utc,
-          scales: { x: { time: true } },
+          scales: scales,
           series: series,
           axes: [x, y],
           legend: { live: !style.clock },

@@ -3,14 +3,12 @@ package dev.kappa.pipelines.ops;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
-import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.is;
-import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -185,7 +183,12 @@ class MetricsPrometheusIT {
           containsString(
               "\nKafka: the job reads no Kafka topic (--source=REPLAY): no consumer lag"));
       Result list = kappaAndWait(List.of("status", "--flinkMaster=" + master));
-      assertThat(list.out(), containsString("\n  " + resumed.id() + "  order-revenue  RUNNING  "));
+      // RUNNING, or already FINISHED on a loaded machine (the resumed replay lasts about 40 s).
+      assertThat(
+          list.out(),
+          list.out().contains("\n  " + resumed.id() + "  order-revenue  RUNNING  ")
+              || list.out().contains("\n  " + resumed.id() + "  order-revenue  FINISHED  "),
+          is(true));
 
       Result refused = kappaAndWait(List.of("stop", JOB, "--flinkMaster=" + master));
       assertThat(refused.code(), is(2));
@@ -294,11 +297,10 @@ class MetricsPrometheusIT {
           "the cancelled launcher's exit code; its log:\n" + launcherLog, third.exitValue(), is(0));
       assertThat(
           launcherLog,
-          endsWith(
-              "\nkappa run "
+          is(
+              "kappa run "
                   + JOB
                   + ": CANCELLED (by kappa stop --cancel, the Flink web UI or its REST API)\n"));
-      assertThat(launcherLog, not(containsString("Exception")));
       long cancelMillis = millisSince(cancelStart);
 
       System.out.printf(
@@ -542,7 +544,7 @@ class MetricsPrometheusIT {
     assertThat(problems, empty());
     assertThat(Integer.parseInt(drawn.group(1)), is(panels.size() - 1));
 
-    Path png = chromium.screenshot(page, dir.resolve("dashboard/kappa-dashboard.png"), 1300, 1700);
+    Path png = chromium.screenshot(page, dir.resolve("dashboard/kappa-dashboard.png"), 1300, 1580);
     BufferedImage image = ImageIO.read(png.toFile());
     assertThat(image.getRGB(2, 2) & 0xffffff, is(0xffffff));
     String keep = System.getProperty("kappa.dashboardScreenshot");
