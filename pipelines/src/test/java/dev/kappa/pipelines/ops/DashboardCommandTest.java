@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -132,9 +133,7 @@ class DashboardCommandTest {
     // Every query of every panel once, for the job, with Grafana's $__rate_interval: 300 s / 300
     // is a 1 s step, so four 5 s scrape intervals.
     assertThat(
-        queries,
-        hasSize(
-            grafana.queries(java.util.Map.of("job_name", "x", "__rate_interval", "1s")).size()));
+        queries, hasSize(grafana.queries(Map.of("job_name", "x", "__rate_interval", "1s")).size()));
     assertThat(queries, everyItem(containsString("job_name=~\"order_revenue\"")));
     assertThat(queries, everyItem(not(containsString("$job_name"))));
     assertThat(queries, everyItem(not(containsString("$__"))));
