@@ -5,6 +5,7 @@ import dev.kappa.options.LauncherOptions;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.KappaJobs;
+import dev.kappa.pipelines.ops.DashboardCommand;
 import dev.kappa.pipelines.ops.ReconcileCommand;
 import dev.kappa.pipelines.ops.ResetSinkCommand;
 import dev.kappa.pipelines.ops.ResumeCommand;
@@ -36,6 +37,7 @@ import org.apache.flink.runtime.client.JobCancellationException;
  * kappa status order-revenue --flinkMaster=localhost:8081
  * kappa stop order-revenue --savepoint
  * kappa report order-revenue --output=out/results --tooLateOutput=out/too-late --report=r.html
+ * kappa dashboard order-revenue --prometheus=localhost:9090 --range=PT15M --out=dashboard.html
  * kappa order-revenue --help
  * </pre>
  *
@@ -117,6 +119,9 @@ public final class Launcher {
     }
     if (command.equals("report")) {
       return ReportCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
+    if (command.equals("dashboard")) {
+      return DashboardCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
     }
     if (command.equals("reset-sink")) {
       return ResetSinkCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
@@ -298,6 +303,9 @@ public final class Launcher {
         "       kappa report <pipeline> [the run's --output, --resultsTable, --tooLateOutput,"
             + " --deadLetterOutput ...]");
     out.println("             [--report=<file.html>]");
+    out.println(
+        "       kappa dashboard [<job name>] [--prometheus=http://localhost:9090] [--range=PT30M]"
+            + " [--out=kappa-dashboard.html]");
     out.println(
         "       kappa reset-sink <topic> --sinkGroupId=<id> [--bootstrapServers=localhost:9092]");
     out.println(

@@ -44,6 +44,7 @@ class LauncherOpsTest {
     assertThat(usage, containsString("\n       kappa status [<job id | job name>]"));
     assertThat(usage, containsString("\n       kappa stop <job id | job name> --savepoint"));
     assertThat(usage, containsString("\n       kappa stop <job id | job name> --cancel"));
+    assertThat(usage, containsString("\n       kappa dashboard [<job name>] [--prometheus="));
   }
 
   @Test

@@ -1,34 +1,19 @@
 package dev.kappa.pipelines.report;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 
 /**
- * OrderRevenue's report as one HTML page that needs no network: uPlot's script and style (from its
- * webjar on the classpath) and the report's numbers are inlined. uPlot was chosen for being small
- * (50 kB minified), dependency-free and maintained; the page's own script only feeds it.
- *
- * <p>Each chart's container gets {@code data-painted-pixels}, the count of pixels its canvas drew,
- * and {@code data-first-series-pixels}, those in its first series' colour (axes and grid are grey,
- * so these are the data); the body gets {@code data-charts-drawn}. A headless browser's DOM dump
- * shows them to a test.
+ * OrderRevenue's report as one HTML page that needs no network: uPlot and the report's numbers are
+ * inlined, and its charts are drawn by the script that {@code kappa dashboard} uses too ({@link
+ * Charts}, which also says what a headless browser can check of them).
  */
 public final class ReportPage {
   private ReportPage() {}
-
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String WEBJAR = "META-INF/resources/webjars/uplot/";
 
   /** An option of the run and its value; {@code given} when the command line set it. */
   public record Parameter(String name, String value, boolean given) {}
@@ -43,17 +28,7 @@ public final class ReportPage {
       RevenueReport report,
       List<Source> sources,
       List<Parameter> parameters) {
-    StringBuilder html = new StringBuilder();
-    html.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-        .append("<title>")
-        .append(escape(title))
-        .append("</title>\n<style>\n")
-        .append(uplot("dist/uPlot.min.css"))
-        .append('\n')
-        .append(STYLE)
-        .append("</style>\n<script>\n")
-        .append(uplot("dist/uPlot.iife.min.js"))
-        .append("\n</script>\n</head>\n<body>\n");
+    StringBuilder html = new StringBuilder(Charts.head(title, STYLE));
     html.append("<h1>").append(escape(title)).append("</h1>\n");
     html.append("<p class=\"meta\">Generated ")
         .append(escape(generatedAt.toString()))
@@ -179,23 +154,18 @@ public final class ReportPage {
     }
     html.append("</table>\n");
 
-    html.append("<script>\nconst CHARTS = ")
-        .append(json(charts).replace("</", "<\\/"))
-        .append(";\n")
-        .append(SCRIPT)
-        .append("</script>\n</body>\n</html>\n");
+    html.append(Charts.scriptAndEnd(charts));
     return html.toString();
   }
 
   private static Map<String, Object> chart(
       String id, List<Long> x, List<Map<String, Object>> series, String unit, boolean counts) {
-    Map<String, Object> chart = new LinkedHashMap<>();
-    chart.put("id", id);
-    chart.put("x", x);
-    chart.put("series", series);
-    chart.put("unit", unit);
-    chart.put("counts", counts);
-    return chart;
+    return Charts.chart(
+        id,
+        x,
+        series,
+        new Charts.Style(
+            unit, counts ? 1 : 100, counts, "plain", 960, 300, "window start (UTC)", false));
   }
 
   private static void card(StringBuilder html, String label, String value, String note) {
@@ -219,10 +189,7 @@ public final class ReportPage {
   }
 
   static String escape(String text) {
-    return text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\"", "&quot;");
+    return Charts.escape(text);
   }
 
   private static String abbreviate(String text, int width) {
@@ -230,109 +197,15 @@ public final class ReportPage {
     return line.length() <= width ? line : line.substring(0, width - 3) + "...";
   }
 
-  private static String json(Object value) {
-    try {
-      return JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Cannot write the report's data as JSON", e);
-    }
-  }
-
-  /** A file of uPlot's webjar, of the version on the classpath. */
-  private static String uplot(String file) {
-    ClassLoader loader = ReportPage.class.getClassLoader();
-    try (InputStream pom =
-        loader.getResourceAsStream("META-INF/maven/org.webjars.npm/uplot/pom.properties")) {
-      if (pom == null) {
-        throw new IllegalStateException(
-            "uPlot's webjar (org.webjars.npm:uplot) is not on the classpath");
-      }
-      Properties properties = new Properties();
-      properties.load(pom);
-      String path = WEBJAR + properties.getProperty("version") + "/" + file;
-      try (InputStream in = loader.getResourceAsStream(path)) {
-        if (in == null) {
-          throw new IllegalStateException("uPlot's webjar has no " + path);
-        }
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private static final String STYLE =
       """
-      body { font-family: system-ui, sans-serif; margin: 24px; color: #1f2328; background: #fff; }
-      h1 { font-size: 22px; margin: 0 0 4px; }
-      h2 { font-size: 17px; margin: 28px 0 6px; }
-      .meta, .note { color: #57606a; font-size: 13px; }
       .cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 16px 0; }
       .card { border: 1px solid #d0d7de; border-radius: 6px; padding: 8px 12px; min-width: 130px; }
       .card .label { font-size: 12px; color: #57606a; }
       .card .value { font-size: 20px; font-weight: 600; }
-      table { border-collapse: collapse; font-size: 13px; }
-      th, td { border: 1px solid #d0d7de; padding: 3px 8px; text-align: left; vertical-align: top; }
-      td.n { text-align: right; font-variant-numeric: tabular-nums; }
-      .chart { margin: 4px 0 8px; }
       """;
 
-  private static final String SCRIPT =
-      """
-      const PALETTE = ['#0969da', '#bf3989', '#1a7f37', '#9a6700', '#8250df', '#cf222e',
-        '#116329', '#0550ae', '#953800', '#6e7781'];
-      const utc = ts => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC');
-      let drawn = 0;
-      for (const chart of CHARTS) {
-        const el = document.getElementById(chart.id);
-        const scale = chart.counts ? 1 : 100;
-        const data = [chart.x].concat(chart.series.map(
-          s => s.values.map(v => v === null ? null : v / scale)));
-        const series = [{ label: 'window start (UTC)' }].concat(chart.series.map((s, i) => ({
-          label: s.label,
-          stroke: PALETTE[i % PALETTE.length],
-          fill: chart.counts ? PALETTE[i % PALETTE.length] + '99' : undefined,
-          width: 2,
-          spanGaps: false,
-          points: { show: !chart.counts, size: 5 },
-          paths: chart.counts ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined,
-        })));
-        new uPlot({
-          width: 960,
-          height: 300,
-          tzDate: utc,
-          scales: { x: { time: true } },
-          series: series,
-          axes: [{}, { label: chart.unit, size: 100 }],
-        }, data, el);
-        drawn++;
-      }
-      // After uPlot's deferred first draw: what each canvas painted, for a headless check.
-      setTimeout(() => {
-        for (const chart of CHARTS) {
-          const canvas = document.querySelector('#' + chart.id + ' canvas');
-          const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-          let painted = 0;
-          let firstSeries = 0;
-          for (let i = 0; i < pixels.length; i += 4) {
-            if (pixels[i + 3] === 0) continue;
-            painted++;
-            if (Math.abs(pixels[i] - 0x09) < 40 && Math.abs(pixels[i + 1] - 0x69) < 40
-                && Math.abs(pixels[i + 2] - 0xda) < 40) firstSeries++;
-          }
-          const el = document.getElementById(chart.id);
-          el.dataset.paintedPixels = painted;
-          el.dataset.firstSeriesPixels = firstSeries;
-        }
-        document.body.dataset.chartsDrawn = drawn;
-      }, 100);
-      """;
-
-  /** A chart series: its label, then its values (in that order in the page's JSON). */
   private static Map<String, Object> labelled(String label, List<Long> values) {
-    Map<String, Object> series = new LinkedHashMap<>();
-    series.put("label", label);
-    series.put("values", values);
-    return series;
+    return Charts.series(label, values);
   }
 }

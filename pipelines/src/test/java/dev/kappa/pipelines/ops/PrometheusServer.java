@@ -1,16 +1,12 @@
 package dev.kappa.pipelines.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kappa.testing.process.Ports;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +23,6 @@ import java.util.stream.Collectors;
  */
 final class PrometheusServer implements AutoCloseable {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private final Process process;
@@ -117,35 +112,14 @@ final class PrometheusServer implements AutoCloseable {
     throw new IllegalStateException("prometheus was not ready within 60 s:\n" + logText());
   }
 
+  /** The server's address, {@code http://127.0.0.1:<port>}. */
+  URI url() {
+    return url;
+  }
+
   /** The {@code data} of {@code GET /api/v1/<path>?<query>}; fails unless its status is success. */
   JsonNode api(String path, String... parameters) {
-    StringBuilder query = new StringBuilder();
-    for (int i = 0; i < parameters.length; i += 2) {
-      query
-          .append(i == 0 ? "?" : "&")
-          .append(parameters[i])
-          .append('=')
-          .append(URLEncoder.encode(parameters[i + 1], StandardCharsets.UTF_8));
-    }
-    try {
-      HttpResponse<String> response =
-          HTTP.send(
-              HttpRequest.newBuilder(url.resolve("/api/v1/" + path + query))
-                  .timeout(Duration.ofSeconds(30))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      JsonNode body = JSON.readTree(response.body());
-      if (!"success".equals(body.path("status").asText())) {
-        throw new IllegalStateException(
-            "Prometheus answered " + response.statusCode() + " to " + path + query + ": " + body);
-      }
-      return body.get("data");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return PrometheusApi.at(url.toString()).get(path, parameters);
   }
 
   /**
@@ -153,16 +127,7 @@ final class PrometheusServer implements AutoCloseable {
    * one entry per series, each with its {@code values}.
    */
   JsonNode queryRange(String expr, Instant start, Duration step) {
-    return api(
-        "query_range",
-        "query",
-        expr,
-        "start",
-        Long.toString(start.getEpochSecond()),
-        "end",
-        Long.toString(Instant.now().getEpochSecond()),
-        "step",
-        step.toSeconds() + "s");
+    return PrometheusApi.at(url.toString()).queryRange(expr, start, Instant.now(), step);
   }
 
   private String logText() {

@@ -11,9 +11,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Headless Chromium (Debian's {@code chromium}, installed by {@code scripts/install-tools.sh} when
- * missing) rendering a local page once its scripts have run: the DOM as it then is, or a PNG.
+ * missing) rendering a local page once its scripts have run: the DOM as it then is, or a PNG. Used
+ * by the report's and the dashboard's page tests.
  */
-final class Chromium {
+public final class Chromium {
   private final Path workDir;
 
   private Chromium(Path workDir) {
@@ -21,19 +22,20 @@ final class Chromium {
   }
 
   /** Installs Chromium if it is missing; its profile and logs go under {@code workDir}. */
-  static Chromium install(Path repository, Path workDir) throws IOException, InterruptedException {
+  public static Chromium install(Path repository, Path workDir)
+      throws IOException, InterruptedException {
     InstalledTools.ensure(repository, workDir, "chromium");
     Files.createDirectories(workDir);
     return new Chromium(workDir);
   }
 
   /** The DOM of {@code page} after its scripts and timers ran (up to 5 s of virtual time). */
-  String dumpDom(Path page) throws IOException, InterruptedException {
+  public String dumpDom(Path page) throws IOException, InterruptedException {
     return run(List.of("--dump-dom", page.toUri().toString()));
   }
 
   /** A {@code width} x {@code height} PNG of {@code page} once its scripts ran. */
-  Path screenshot(Path page, Path png, int width, int height)
+  public Path screenshot(Path page, Path png, int width, int height)
       throws IOException, InterruptedException {
     run(
         List.of(

@@ -181,6 +181,10 @@ class ReportCommandTest {
     assertThat(
         err.toString(), containsString("no pipeline named 'no-such-job'; reports: order-revenue"));
     err.reset();
+    assertThat(report("card-fraud", "--output=" + dir.resolve("out/risk")), is(2));
+    assertThat(
+        err.toString(), is("kappa report: no report for card-fraud yet; reports: order-revenue\n"));
+    err.reset();
     assertThat(report("order-revenue", "--outptu=x"), is(2));
     assertThat(err.toString(), containsString("outptu"));
   }

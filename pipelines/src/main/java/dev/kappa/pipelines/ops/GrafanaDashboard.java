@@ -11,21 +11,29 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The queries of a Grafana dashboard file ({@code runners-config/monitoring/kappa-dashboard.json}),
- * with its template variables replaced by values, as Grafana sends them to Prometheus.
+ * A Grafana dashboard file ({@code runners-config/monitoring/kappa-dashboard.json}) as {@code kappa
+ * dashboard} and the tests read it: its panels with their titles, units and queries, the template
+ * variables replaced by values as Grafana replaces them before it sends a query to Prometheus. Only
+ * what a time series panel over Prometheus needs is read; Grafana itself is not available here.
  */
 final class GrafanaDashboard {
 
   /** A variable reference Grafana would replace: {@code $name} or {@code ${name}}. */
   private static final Pattern VARIABLE = Pattern.compile("\\$(?:\\{(\\w+)\\}|([A-Za-z_]\\w*))");
 
-  /** One query of a panel. */
-  record Query(String panel, String refId, String expr) {
+  /** One query of a panel; {@code legendFormat} names its series ({@code {{label}}} templates). */
+  record Query(String panel, String refId, String expr, String legendFormat) {
     @Override
     public String toString() {
       return "panel '" + panel + "' query " + refId + ": " + expr;
     }
   }
+
+  /**
+   * A panel: its title, description, Grafana unit ({@code short}, {@code s}, {@code rps}, {@code
+   * percentunit}), its width in Grafana's 24 columns, and its queries (variables not replaced).
+   */
+  record Panel(String title, String description, String unit, int width, List<Query> queries) {}
 
   private final JsonNode dashboard;
 
@@ -39,6 +47,11 @@ final class GrafanaDashboard {
 
   JsonNode json() {
     return dashboard;
+  }
+
+  /** The dashboard's title. */
+  String title() {
+    return dashboard.path("title").asText("Grafana dashboard");
   }
 
   /** The names of the dashboard's template variables. */
@@ -55,19 +68,45 @@ final class GrafanaDashboard {
     return titles;
   }
 
+  /** The panels, in order, their queries as written (variables not replaced). */
+  List<Panel> panels() {
+    List<Panel> panels = new ArrayList<>();
+    for (JsonNode panel : dashboard.path("panels")) {
+      String title = panel.path("title").asText();
+      List<Query> queries = new ArrayList<>();
+      for (JsonNode target : panel.path("targets")) {
+        queries.add(
+            new Query(
+                title,
+                target.path("refId").asText(),
+                target.path("expr").asText(),
+                target.path("legendFormat").asText("")));
+      }
+      panels.add(
+          new Panel(
+              title,
+              panel.path("description").asText(""),
+              panel.path("fieldConfig").path("defaults").path("unit").asText("short"),
+              panel.path("gridPos").path("w").asInt(12),
+              List.copyOf(queries)));
+    }
+    return panels;
+  }
+
   /**
    * Every query of every panel, each variable replaced by its value in {@code values} (Grafana's
    * built-in {@code __rate_interval} included). A variable without a value fails.
    */
   List<Query> queries(Map<String, String> values) {
     List<Query> queries = new ArrayList<>();
-    for (JsonNode panel : dashboard.path("panels")) {
-      for (JsonNode target : panel.path("targets")) {
+    for (Panel panel : panels()) {
+      for (Query query : panel.queries()) {
         queries.add(
             new Query(
-                panel.path("title").asText(),
-                target.path("refId").asText(),
-                substitute(target.path("expr").asText(), values)));
+                query.panel(),
+                query.refId(),
+                substitute(query.expr(), values),
+                query.legendFormat()));
       }
     }
     return queries;
