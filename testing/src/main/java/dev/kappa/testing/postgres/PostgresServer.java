@@ -435,7 +435,11 @@ public final class PostgresServer extends LocalServer {
   }
 
   private void createUserAndDatabase() throws SQLException {
-    String url = url("postgres");
+    // Encrypted but not verified: a test may serve a certificate verify-full refuses on purpose.
+    String url =
+        tls
+            ? "jdbc:postgresql://" + HOST + ":" + port + "/postgres?sslmode=require"
+            : url("postgres");
     try (Connection connection = DriverManager.getConnection(url, SUPERUSER, SUPERUSER_PASSWORD);
         Statement statement = connection.createStatement()) {
       statement.execute(

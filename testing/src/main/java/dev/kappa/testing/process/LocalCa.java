@@ -126,6 +126,16 @@ public final class LocalCa {
    * @throws IOException if keytool fails or a file cannot be written
    */
   public void issueServerCertificate(String name, String commonName) throws IOException {
+    issueServerCertificate(name, commonName, SUBJECT_ALTERNATIVE_NAMES);
+  }
+
+  /**
+   * As {@link #issueServerCertificate(String, String)}, for the names {@code
+   * subjectAlternativeNames} gives in keytool's {@code -ext} form (for example {@code
+   * san=dns:db.example.org}): a test's certificate that does not name the host it is served from.
+   */
+  public void issueServerCertificate(String name, String commonName, String subjectAlternativeNames)
+      throws IOException {
     if (storePassword == null) {
       throw new IllegalStateException("LocalCa.at(" + dir + ") cannot sign: use LocalCa.create");
     }
@@ -144,7 +154,7 @@ public final class LocalCa {
         "-validity",
         "3650",
         "-ext",
-        SUBJECT_ALTERNATIVE_NAMES,
+        subjectAlternativeNames,
         "-keystore",
         store.toString(),
         "-storetype",
@@ -161,7 +171,7 @@ public final class LocalCa {
         "-outfile",
         serverCertificate(name).toString(),
         "-ext",
-        SUBJECT_ALTERNATIVE_NAMES,
+        subjectAlternativeNames,
         "-validity",
         "3650",
         "-rfc");

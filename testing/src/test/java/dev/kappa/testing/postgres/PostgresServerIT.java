@@ -92,6 +92,31 @@ class PostgresServerIT {
     }
   }
 
+  /**
+   * A certificate signed by the trusted CA but for another host name is refused by {@code
+   * sslmode=verify-full} (the host check), and accepted by {@code verify-ca}, which checks the CA
+   * only: what {@code verify-full} adds.
+   */
+  @Test
+  void withTlsRefusesACertificateForAnotherHostName() throws SQLException, IOException {
+    LocalCa.create(PostgresServer.tlsDir(dataDir), "Kappa test CA", "test-password")
+        .issueServerCertificate("server", "db.example.org", "san=dns:db.example.org");
+    try (PostgresServer postgres = PostgresServer.startWithTls(dataDir)) {
+      SQLException refused =
+          assertThrows(
+              SQLException.class,
+              () -> DriverManager.getConnection(postgres.jdbcUrl(), "kappa", "kappa").close());
+      assertTrue(
+          refused.getMessage().contains("does not match") || refused.getMessage().contains("host"),
+          refused.getMessage());
+
+      String caOnly = postgres.jdbcUrl().replace("sslmode=verify-full", "sslmode=verify-ca");
+      try (Connection connection = DriverManager.getConnection(caOnly, "kappa", "kappa")) {
+        assertTrue(connection.isValid(10));
+      }
+    }
+  }
+
   @Test
   void checksPasswords() {
     try (PostgresServer postgres = PostgresServer.start(dataDir)) {
