@@ -39,10 +39,11 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * <p>Before the launch the version's consumer group ({@code kappa-<job>-v2}) is given committed
  * offsets at {@code --from} on every partition (the first record at or after that time, by Kafka
  * timestamp; the earliest offset for {@code earliest}), which a Kappa stream starts from. A group
- * that has committed offsets already is refused: that version ran before, and is resumed from its
- * savepoint, not restarted. The launcher then runs the job as {@code kappa run} does (on the
- * cluster of {@code --flinkMaster}, or embedded), while a progress line shows, every two seconds,
- * the records read out of the backlog per partition (from the offsets the job commits at each
+ * that has committed other offsets already is refused: that version ran before, and is resumed from
+ * its savepoint, not restarted (the same start offsets again, after a launch that failed its
+ * checks, are accepted). The launcher then runs the job as {@code kappa run} does (on the cluster
+ * of {@code --flinkMaster}, or embedded), while a progress line shows, every two seconds, the
+ * records read out of the backlog per partition (from the offsets the job commits at each
  * checkpoint), its watermark against the live version's (Flink's REST API, for a job on a cluster),
  * and an estimate of the time left: a bar on a terminal, a plain line every ten seconds otherwise.
  * Once caught up it says so and names the cutover; the job keeps running.
@@ -191,7 +192,8 @@ public final class ReprocessCommand {
   /**
    * Commits the start offsets for the group: per partition {start, end at launch}.
    *
-   * @throws UsageException if the group has committed offsets already
+   * @throws UsageException if the group has committed offsets other than these start offsets (a
+   *     version that ran); the same start offsets again are accepted (a launch that failed)
    */
   static Map<TopicPartition, long[]> commitStart(
       JobSettings.KafkaRead read, @Nullable Instant from, Map<String, Object> client) {
@@ -202,14 +204,6 @@ public final class ReprocessCommand {
     try (Admin admin = Admin.create(config)) {
       Map<TopicPartition, OffsetAndMetadata> committed =
           get(admin.listConsumerGroupOffsets(read.consumerGroup()).partitionsToOffsetAndMetadata());
-      if (committed.values().stream().anyMatch(offset -> offset != null)) {
-        throw new UsageException(
-            "consumer group "
-                + read.consumerGroup()
-                + " has committed offsets already: this version ran before. Resume it from its"
-                + " savepoint (kappa run ... --savepointPath=...), or reprocess as another"
-                + " --outputVersion");
-      }
       List<TopicPartition> partitions = new ArrayList<>();
       for (TopicDescription topic :
           get(admin.describeTopics(read.topics()).allTopicNames()).values()) {
@@ -241,6 +235,20 @@ public final class ReprocessCommand {
         start = start < 0 ? end : start;
         positions.put(partition, new long[] {start, end});
         commit.put(partition, new OffsetAndMetadata(start));
+      }
+      // A group positioned here before whose job never read (a launch that failed its checks)
+      // may be positioned again; one that has read elsewhere is a version that ran.
+      for (Map.Entry<TopicPartition, OffsetAndMetadata> offset : committed.entrySet()) {
+        OffsetAndMetadata start = commit.get(offset.getKey());
+        if (offset.getValue() != null
+            && (start == null || start.offset() != offset.getValue().offset())) {
+          throw new UsageException(
+              "consumer group "
+                  + read.consumerGroup()
+                  + " has committed offsets already: this version ran before. Resume it from its"
+                  + " savepoint (kappa run ... --savepointPath=...), or reprocess as another"
+                  + " --outputVersion");
+        }
       }
       get(admin.alterConsumerGroupOffsets(read.consumerGroup(), commit).all());
       return positions;

@@ -184,6 +184,12 @@ class KafkaLagIT {
         KafkaLag.read(broker.bootstrapServers(), group, List.of(topic)).partitions(),
         contains(
             KafkaLag.PartitionLag.of(topic, 0, 3L, 6), KafkaLag.PartitionLag.of(topic, 1, 2L, 2)));
+    // Positioned again the same way (a launch that failed its checks): accepted, unchanged.
+    assertThat(
+        ReprocessCommand.commitStart(
+                read, java.time.Instant.parse("2026-03-01T10:03:00Z"), Map.of())
+            .get(new TopicPartition(topic, 0)),
+        is(new long[] {3, 6}));
     ReprocessCommand.UsageException again =
         org.junit.jupiter.api.Assertions.assertThrows(
             ReprocessCommand.UsageException.class,
