@@ -5,8 +5,11 @@ import dev.kappa.options.LauncherOptions;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.KappaJobs;
+import dev.kappa.pipelines.job.OutputVersion;
+import dev.kappa.pipelines.ops.CutoverCommand;
 import dev.kappa.pipelines.ops.DashboardCommand;
 import dev.kappa.pipelines.ops.ReconcileCommand;
+import dev.kappa.pipelines.ops.ReprocessCommand;
 import dev.kappa.pipelines.ops.ResetSinkCommand;
 import dev.kappa.pipelines.ops.ResumeCommand;
 import dev.kappa.pipelines.ops.StatusCommand;
@@ -38,6 +41,8 @@ import org.apache.flink.runtime.client.JobCancellationException;
  * kappa stop order-revenue --savepoint
  * kappa report order-revenue --output=out/results --tooLateOutput=out/too-late --report=r.html
  * kappa dashboard order-revenue --prometheus=localhost:9090 --range=PT15M --out=dashboard.html
+ * kappa reprocess order-revenue --from=earliest --outputVersion=v2 --allowedLateness=PT2H ...
+ * kappa cutover order-revenue --to=v2 --jdbcUrl=jdbc:postgresql://localhost:55432/kappa
  * kappa order-revenue --help
  * </pre>
  *
@@ -105,6 +110,14 @@ public final class Launcher {
       }
       return run(args[1], options, typed, out, err);
     }
+    if (command.equals("reprocess")) {
+      if (args.length < 2) {
+        err.println("kappa reprocess: name a pipeline; 'kappa list' shows them");
+        return 2;
+      }
+      return reprocess(
+          args[1], Arrays.copyOfRange(args, 2, args.length), typed(rawArgs, args), out, err);
+    }
     if (command.equals("produce-orders")) {
       return ProduceCommands.produceOrders(Arrays.copyOfRange(args, 1, args.length), out, err);
     }
@@ -116,6 +129,9 @@ public final class Launcher {
     }
     if (command.equals("reconcile")) {
       return ReconcileCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+    }
+    if (command.equals("cutover")) {
+      return CutoverCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
     }
     if (command.equals("report")) {
       return ReportCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
@@ -226,6 +242,42 @@ public final class Launcher {
     return state == PipelineResult.State.DONE ? 0 : 1;
   }
 
+  /**
+   * {@code kappa reprocess}: positions the new version's consumer group at {@code --from}, then
+   * runs the job as {@code kappa run} does while its progress shows ({@link ReprocessCommand}).
+   */
+  private static int reprocess(
+      String name, String[] options, String[] typed, PrintStream out, PrintStream err) {
+    Optional<KappaJob<?>> job = KappaJobs.named(name);
+    if (job.isEmpty()) {
+      err.println("kappa reprocess: no pipeline named '" + name + "'; 'kappa list' shows them");
+      return 2;
+    }
+    ReprocessCommand.Start start;
+    ReprocessCommand.Watch watch;
+    try {
+      start = ReprocessCommand.start(options);
+      watch =
+          ReprocessCommand.position(
+              job.get(), start, withDefaultJobName(job.get(), start.options()), out);
+    } catch (ReprocessCommand.UsageException e) {
+      err.println("kappa reprocess " + name + ": " + e.getMessage());
+      err.println("usage: " + ReprocessCommand.USAGE);
+      return 2;
+    } catch (InvalidOptionException | IllegalStateException e) {
+      err.println("kappa reprocess " + name + ": " + e.getMessage());
+      return 2;
+    }
+    String[] typedWithoutFrom =
+        Arrays.stream(typed).filter(o -> !o.startsWith("--from=")).toArray(String[]::new);
+    watch.start();
+    try {
+      return run(name, start.options(), typedWithoutFrom, out, err);
+    } finally {
+      watch.stop();
+    }
+  }
+
   /** What the launcher says when its job was cancelled, which someone asked for: exit code 0. */
   static final String CANCELLED =
       "CANCELLED (by kappa stop --cancel, the Flink web UI or its REST API)";
@@ -248,10 +300,22 @@ public final class Launcher {
    * {@code options} with {@code --jobName=<pipeline>} added if they name no job: Beam's default
    * ({@code orderrevenue-<user>-<timestamp>-<random>}) differs at every launch, while Flink's web
    * UI, its metrics ({@code job_name}) and {@code kappa status} and {@code kappa stop} find a job
-   * by a name that stays the same.
+   * by a name that stays the same. A run with {@code --outputVersion=v2} is named {@code
+   * <pipeline>-v2}, the name {@code kappa cutover} finds the version by.
    */
   static String[] withDefaultJobName(KappaJob<?> job, String[] options) {
-    return has(options, "--jobName") ? options : append(options, "--jobName=" + job.name());
+    if (has(options, "--jobName")) {
+      return options;
+    }
+    OutputVersion version = null;
+    for (String option : options) {
+      if (option.startsWith("--" + OutputVersion.OPTION + "=")) {
+        // The last one counts, as in Beam's parsing; a bad one fails there, naming the option.
+        version = OutputVersion.parse(option.substring(option.indexOf('=') + 1));
+      }
+    }
+    return append(
+        options, "--jobName=" + (version == null ? job.name() : version.jobName(job.name())));
   }
 
   private static <O extends PipelineOptions> PipelineResult start(
@@ -313,6 +377,15 @@ public final class Launcher {
     out.println(
         "             [--tooLate=<path prefix>] [--from=<instant>] [--to=<instant>] [--html=<file>]");
     out.println("             [--jdbcUrl=jdbc:postgresql://...] [--jdbcUser=kappa]");
+    out.println(
+        "       kappa reprocess <pipeline> --from=<instant>|earliest --outputVersion=<version>"
+            + " [--option=value ...]");
+    out.println(
+        "       kappa cutover <pipeline> --to=<version> [--force] [--jdbcUrl=...]"
+            + " [--flinkMaster=localhost:8081]");
+    out.println(
+        "             [--maxLag=0] [--watermarkSlack=PT1M] [--since=<instant>] [--until=<instant>]"
+            + " [--tooLate=<source>|none]");
     out.println(
         "       kappa <pipeline> --help          (--help=all: Beam's and the runners' too)");
     out.println("An argument @file stands for the options listed in that file, one per line.");

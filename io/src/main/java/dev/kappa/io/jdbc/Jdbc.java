@@ -130,6 +130,17 @@ public final class Jdbc {
   }
 
   /**
+   * A connection to the database of {@code config}, opened within its connect timeout; for the
+   * tools that manage result tables (versioned outputs, {@code kappa cutover}), not for a running
+   * job's steps. The caller closes it.
+   *
+   * @throws SQLException with the database's reason when it cannot be reached
+   */
+  public static Connection connect(JdbcConfig config) throws SQLException {
+    return DatabaseConnection.open(JdbcTables.checkConfig(config), config.connectTimeoutSeconds());
+  }
+
+  /**
    * Every row of {@code table} as a record of {@code recordClass}, ordered by {@code orderColumn},
    * in one read-only transaction (a consistent picture while the table changes); for result tables
    * read by tools such as {@code kappa reconcile}, not for a running job.

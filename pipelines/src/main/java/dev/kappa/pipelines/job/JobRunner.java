@@ -1,6 +1,7 @@
 package dev.kappa.pipelines.job;
 
 import dev.kappa.options.InvalidOptionException;
+import dev.kappa.options.OutputVersionOptions;
 import java.util.Arrays;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
@@ -41,6 +42,8 @@ public final class JobRunner {
    */
   public static <O extends PipelineOptions> O parse(KappaJob<O> job, String[] args) {
     PipelineOptionsFactory.register(job.optionsClass());
+    // Every job takes --outputVersion (OutputVersion), whatever its options interface.
+    PipelineOptionsFactory.register(OutputVersionOptions.class);
     O options = PipelineOptionsFactory.fromArgs(args).withValidation().as(job.optionsClass());
     if (Arrays.stream(args).noneMatch(arg -> arg.startsWith("--appName="))) {
       // Beam would name the caller of the factory; `kappa status` and `kappa stop` find the job
@@ -66,6 +69,8 @@ public final class JobRunner {
     // Pipeline.create sets up the file systems the file checks use.
     Pipeline pipeline = Pipeline.create(options);
     JobSettings settings = JobSettings.parse(job, options);
+    // Versioned tables and topics are created before the checks look for them.
+    OutputVersions.prepare(settings, options.getJobName());
     settings.launchChecks(job).run();
     if (settings.bounded()) {
       // No copy through the coder between chained steps, which never modify their input (the

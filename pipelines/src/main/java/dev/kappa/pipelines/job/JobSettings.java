@@ -16,6 +16,7 @@ import dev.kappa.options.KafkaReadOptions;
 import dev.kappa.options.KafkaWriteOptions;
 import dev.kappa.options.LatenessOptions;
 import dev.kappa.options.OptionValues;
+import dev.kappa.options.OutputVersionOptions;
 import dev.kappa.options.SourceOptions;
 import dev.kappa.options.WindowingOptions;
 import dev.kappa.pipelines.KafkaSafety;
@@ -26,6 +27,7 @@ import dev.kappa.transforms.enrichment.MissingKeyPolicy;
 import dev.kappa.transforms.windowing.EventTimeBounds;
 import dev.kappa.transforms.windowing.Windowing;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +134,8 @@ public final class JobSettings {
   private final Duration maxOutOfOrderness;
   private final Instant launchedAt = Instant.now();
   private final Map<JobPart<?>, Object> parts;
+  @Nullable private final OutputVersion outputVersion;
+  private final List<OutputVersions.VersionedOutput> versionedOutputs;
 
   private JobSettings(
       String jobName,
@@ -146,7 +150,11 @@ public final class JobSettings {
       boolean freshStart,
       java.time.Duration connectTimeout,
       Duration maxOutOfOrderness,
-      Map<JobPart<?>, Object> parts) {
+      Map<JobPart<?>, Object> parts,
+      @Nullable OutputVersion outputVersion,
+      List<OutputVersions.VersionedOutput> versionedOutputs) {
+    this.outputVersion = outputVersion;
+    this.versionedOutputs = List.copyOf(versionedOutputs);
     this.jobName = jobName;
     this.source = source;
     this.bounds = bounds;
@@ -195,6 +203,10 @@ public final class JobSettings {
             : EventTimeBounds.create();
 
     checkTombstones(job);
+    OutputVersion version =
+        OutputVersion.parse(options.as(OutputVersionOptions.class).getOutputVersion());
+    List<OutputVersions.VersionedOutput> versioned = new ArrayList<>();
+    String group = version == null ? job.defaultGroup() : version.group(job.defaultGroup());
     Source source = null;
     Map<JobPart<?>, Object> parsed = new LinkedHashMap<>();
     for (JobPart<O> part : job.parts()) {
@@ -202,7 +214,7 @@ public final class JobSettings {
         if (source != null) {
           throw new IllegalStateException(job.name() + " reads events twice: " + events);
         }
-        source = source(options, type, events, job.defaultGroup());
+        source = source(options, type, events, group, version);
         parsed.put(events, source);
       }
     }
@@ -221,21 +233,39 @@ public final class JobSettings {
               write.getKafkaDelivery() == KafkaWriteOptions.Delivery.EXACTLY_ONCE
                   ? DeliveryGuarantee.EXACTLY_ONCE
                   : DeliveryGuarantee.AT_LEAST_ONCE,
-              write.getSinkGroupId() != null ? write.getSinkGroupId() : job.defaultGroup(),
+              write.getSinkGroupId() == null
+                  ? group
+                  : version == null
+                      ? write.getSinkGroupId()
+                      : version.group(write.getSinkGroupId()),
               kafkaClientConfig);
     }
     Target deadLetters = null;
     if (DeadLetterOptions.class.isAssignableFrom(type)) {
       deadLetters =
-          target(
-              "deadLetterOutput", ((DeadLetterOptions) options).getDeadLetterOutput(), kafkaWrite);
+          versioned(
+              version,
+              "deadLetterOutput",
+              target(
+                  "deadLetterOutput",
+                  ((DeadLetterOptions) options).getDeadLetterOutput(),
+                  kafkaWrite),
+              versioned);
     }
     boolean needsDatabase = false;
     for (JobPart<O> part : job.parts()) {
       if (part instanceof Output<O, ?> output) {
         String text = output.option().read(options);
         boolean unset = output.optional() && (text == null || text.isBlank());
-        parsed.put(output, unset ? null : target(output.option().name(), text, kafkaWrite));
+        parsed.put(
+            output,
+            unset
+                ? null
+                : versioned(
+                    version,
+                    output.option().name(),
+                    target(output.option().name(), text, kafkaWrite),
+                    versioned));
       } else if (part instanceof Table<O, ?> table) {
         Join join = join(table, options, source);
         needsDatabase |= join.enrichment() != Enrichment.TEMPORAL;
@@ -243,11 +273,26 @@ public final class JobSettings {
       } else if (part instanceof ResultTable<O, ?> results) {
         String name = results.option().read(options);
         boolean set = name != null && !name.isBlank();
-        parsed.put(results, set ? name.trim() : null);
+        String table = set ? name.trim() : null;
+        if (set && version != null) {
+          OutputVersions.checkTableName(results.option().name(), table);
+          versioned.add(
+              new OutputVersions.VersionedOutput(
+                  results.option().name(), OutputVersions.Kind.TABLE, table, version.table(table)));
+          table = version.table(table);
+        }
+        parsed.put(results, table);
         needsDatabase |= set;
       }
     }
-    JdbcConfig database = needsDatabase ? database(options, connectTimeout) : null;
+    if (version != null && options.as(JdbcOptions.class).getJdbcUrl() == null) {
+      throw new InvalidOptionException(
+          "jdbcUrl",
+          "is required with --outputVersion: PostgreSQL records which version of each job is"
+              + " live (table kappa_live_versions), and holds the views of its result tables");
+    }
+    JdbcConfig database =
+        needsDatabase || version != null ? database(options, connectTimeout) : null;
     job.checkOptions(options);
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
     // Jobs in a Flink application cluster restore through Flink's own configuration, which the
@@ -272,14 +317,51 @@ public final class JobSettings {
             ? OptionValues.duration(
                 "maxOutOfOrderness", ((SourceOptions) options).getMaxOutOfOrderness())
             : Duration.ZERO,
-        parsed);
+        parsed,
+        version,
+        versioned);
+  }
+
+  /**
+   * {@code target} under {@code version}'s name (as it is without a version), noting a renamed
+   * Kafka topic or file prefix in {@code versioned}.
+   */
+  private static Target versioned(
+      @Nullable OutputVersion version,
+      String option,
+      Target target,
+      List<OutputVersions.VersionedOutput> versioned) {
+    if (version == null) {
+      return target;
+    }
+    Target renamed = version.target(target);
+    if (target instanceof Target.KafkaTopic topic) {
+      versioned.add(
+          new OutputVersions.VersionedOutput(
+              option,
+              OutputVersions.Kind.TOPIC,
+              topic.topic(),
+              ((Target.KafkaTopic) renamed).topic()));
+    } else if (target instanceof Target.Files files) {
+      versioned.add(
+          new OutputVersions.VersionedOutput(
+              option,
+              OutputVersions.Kind.FILES,
+              files.prefix(),
+              ((Target.Files) renamed).prefix()));
+    }
+    return renamed;
   }
 
   private static Source source(
-      PipelineOptions options, Class<?> type, Events<?> events, String defaultGroup) {
+      PipelineOptions options,
+      Class<?> type,
+      Events<?> events,
+      String defaultGroup,
+      @Nullable OutputVersion version) {
     if (!SourceOptions.class.isAssignableFrom(type)) {
       // No source options: the reader's own watermark (a job that archives, not windows).
-      return new KafkaStream(kafkaRead(options, events, defaultGroup, null));
+      return new KafkaStream(kafkaRead(options, events, defaultGroup, version, null));
     }
     SourceOptions source = (SourceOptions) options;
     Duration maxOutOfOrderness =
@@ -301,7 +383,8 @@ public final class JobSettings {
               OptionValues.instant("from", backfill.getFrom()),
               OptionValues.instant("to", backfill.getTo()));
         }
-        return new KafkaStream(kafkaRead(options, events, defaultGroup, maxOutOfOrderness));
+        return new KafkaStream(
+            kafkaRead(options, events, defaultGroup, version, maxOutOfOrderness));
     }
     throw new IllegalStateException("unhandled source " + source.getSource());
   }
@@ -319,13 +402,18 @@ public final class JobSettings {
       PipelineOptions options,
       Events<?> events,
       String defaultGroup,
+      @Nullable OutputVersion version,
       @Nullable Duration maxOutOfOrderness) {
     KafkaReadOptions read = options.as(KafkaReadOptions.class);
     List<String> topics = topics(read, events);
+    String group =
+        read.getConsumerGroup() == null
+            ? defaultGroup
+            : version == null ? read.getConsumerGroup() : version.group(read.getConsumerGroup());
     return new KafkaRead(
         read.getBootstrapServers(),
         topics,
-        read.getConsumerGroup() != null ? read.getConsumerGroup() : defaultGroup,
+        group,
         read.getKafkaAutoCommit(),
         read.getStopAtEnd(),
         read.getStopAtOffsets() == null ? Map.of() : stopOffsets(read.getStopAtOffsets(), topics),
@@ -553,6 +641,17 @@ public final class JobSettings {
             kafkaWrite.bootstrapServers(), kafkaWrite.sinkGroupId(), topic.topic());
       }
     }
+  }
+
+  /** The version of the job's outputs ({@code --outputVersion}); null for unversioned outputs. */
+  @Nullable
+  public OutputVersion outputVersion() {
+    return outputVersion;
+  }
+
+  /** The outputs a versioned run renamed, in the order of the job's parts; empty without one. */
+  public List<OutputVersions.VersionedOutput> versionedOutputs() {
+    return versionedOutputs;
   }
 
   /** The job's name on the command line. */

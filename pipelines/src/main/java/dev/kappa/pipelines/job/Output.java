@@ -127,6 +127,11 @@ public final class Output<O, T extends SpecificRecordBase> implements JobPart<O>
     return stepName;
   }
 
+  /** The name of the option that names it, e.g. {@code resultsTable}. */
+  public String optionName() {
+    return option().name();
+  }
+
   public Class<T> recordClass() {
     return recordClass;
   }

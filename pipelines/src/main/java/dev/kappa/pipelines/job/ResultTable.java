@@ -162,6 +162,11 @@ public final class ResultTable<O, T extends SpecificRecordBase> implements JobPa
     return deletes;
   }
 
+  /** The name of the option that names it, e.g. {@code resultsTable}. */
+  public String optionName() {
+    return option().name();
+  }
+
   public String stepName() {
     return stepName;
   }

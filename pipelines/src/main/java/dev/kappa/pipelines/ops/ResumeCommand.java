@@ -2,6 +2,7 @@ package dev.kappa.pipelines.ops;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kappa.options.OutputVersionOptions;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.KappaJobs;
 import java.lang.reflect.InvocationTargetException;
@@ -126,6 +127,8 @@ public final class ResumeCommand {
             .as(pipeline.optionsClass());
     Map<String, Method> getters = getters(pipeline.optionsClass());
     getters.putAll(getters(FlinkPipelineOptions.class));
+    // Every job takes --outputVersion: a version resumed without it would write unversioned names.
+    getters.putAll(getters(OutputVersionOptions.class));
 
     List<String> arguments = new ArrayList<>(List.of("run", pipeline.name()));
     clusterArgs.ifPresent(args -> arguments.add("@" + CLUSTER_ARGS));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.kappa.pipelines.Secrets;
 import dev.kappa.pipelines.job.KappaJob;
+import dev.kappa.pipelines.job.OutputVersion;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -270,14 +271,19 @@ public final class StatusCommand {
   }
 
   /**
-   * The job's consumer group: {@code --consumerGroup} given to this command or to the job, else the
-   * pipeline's default, {@code kappa-<pipeline>}.
+   * The job's consumer group: {@code --consumerGroup} given to this command, else the job's or the
+   * pipeline's default, {@code kappa-<pipeline>}, with the suffix {@code -v2} of a versioned run.
    */
   static Optional<String> consumerGroup(Map<String, String> jobOptions, OpsArguments arguments) {
-    return arguments
-        .option("consumerGroup")
-        .or(() -> Optional.ofNullable(emptyToNull(jobOptions.get("consumerGroup"))))
-        .or(() -> ResumeCommand.pipeline(jobOptions).map(KappaJob::defaultGroup));
+    Optional<String> given = arguments.option("consumerGroup");
+    if (given.isPresent()) {
+      return given;
+    }
+    // A versioned run (--outputVersion=v2) reads with the group's name plus -v2.
+    OutputVersion version = OutputVersion.parse(emptyToNull(jobOptions.get(OutputVersion.OPTION)));
+    return Optional.ofNullable(emptyToNull(jobOptions.get("consumerGroup")))
+        .or(() -> ResumeCommand.pipeline(jobOptions).map(KappaJob::defaultGroup))
+        .map(group -> version == null ? group : version.group(group));
   }
 
   private static @Nullable String emptyToNull(@Nullable String text) {

@@ -148,4 +148,63 @@ class KafkaLagIT {
                 + "  no committed offsets: the group has not committed yet, or is not this"
                 + " job's\n"));
   }
+
+  @Test
+  void reprocessingStartsANewGroupAtTheFirstRecordOfItsInstantAndRefusesAGroupThatRan(
+      KafkaBroker broker) throws Exception {
+    String topic = "orders-" + UUID.randomUUID();
+    broker.createTopic(topic, 2);
+    long t0 = java.time.Instant.parse("2026-03-01T10:00:00Z").toEpochMilli();
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config)) {
+      // Partition 0: records at 10:00, 10:01, ... 10:05; partition 1: two at 09:00.
+      for (int i = 0; i < 6; i++) {
+        producer.send(new ProducerRecord<>(topic, 0, t0 + i * 60_000L, null, new byte[] {1})).get();
+      }
+      for (int i = 0; i < 2; i++) {
+        producer.send(new ProducerRecord<>(topic, 1, t0 - 3_600_000L, null, new byte[] {2})).get();
+      }
+    }
+    String group = "kappa-order-revenue-v2-" + UUID.randomUUID();
+    dev.kappa.pipelines.job.JobSettings.KafkaRead read =
+        new dev.kappa.pipelines.job.JobSettings.KafkaRead(
+            broker.bootstrapServers(), List.of(topic), group, false, false, Map.of(), null);
+
+    Map<TopicPartition, long[]> positions =
+        ReprocessCommand.commitStart(
+            read, java.time.Instant.parse("2026-03-01T10:03:00Z"), Map.of());
+
+    // From 10:03: offset 3 of partition 0; partition 1 has nothing that late, so its end.
+    assertThat(positions.get(new TopicPartition(topic, 0)), is(new long[] {3, 6}));
+    assertThat(positions.get(new TopicPartition(topic, 1)), is(new long[] {2, 2}));
+    assertThat(
+        KafkaLag.read(broker.bootstrapServers(), group, List.of(topic)).partitions(),
+        contains(
+            KafkaLag.PartitionLag.of(topic, 0, 3L, 6), KafkaLag.PartitionLag.of(topic, 1, 2L, 2)));
+    // Positioned again the same way (a launch that failed its checks): accepted, unchanged.
+    assertThat(
+        ReprocessCommand.commitStart(
+                read, java.time.Instant.parse("2026-03-01T10:03:00Z"), Map.of())
+            .get(new TopicPartition(topic, 0)),
+        is(new long[] {3, 6}));
+    ReprocessCommand.UsageException again =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            ReprocessCommand.UsageException.class,
+            () -> ReprocessCommand.commitStart(read, null, Map.of()));
+    assertThat(again.getMessage(), containsString("has committed offsets already"));
+
+    // earliest: every partition from its first offset.
+    String fresh = group + "-earliest";
+    Map<TopicPartition, long[]> earliest =
+        ReprocessCommand.commitStart(
+            new dev.kappa.pipelines.job.JobSettings.KafkaRead(
+                broker.bootstrapServers(), List.of(topic), fresh, false, false, Map.of(), null),
+            null,
+            Map.of());
+    assertThat(earliest.get(new TopicPartition(topic, 0)), is(new long[] {0, 6}));
+    assertThat(earliest.get(new TopicPartition(topic, 1)), is(new long[] {0, 2}));
+  }
 }

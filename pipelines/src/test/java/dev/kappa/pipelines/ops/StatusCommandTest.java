@@ -226,6 +226,15 @@ class StatusCommandTest {
         is(Optional.of("ops")));
     assertThat(
         StatusCommand.consumerGroup(Map.of("appName", "WordCount"), none), is(Optional.empty()));
+    // A versioned run reads with its own group.
+    assertThat(
+        StatusCommand.consumerGroup(Map.of("appName", "OrderRevenue", "outputVersion", "v2"), none),
+        is(Optional.of("kappa-order-revenue-v2")));
+    assertThat(
+        StatusCommand.consumerGroup(
+            Map.of("appName", "OrderRevenue", "consumerGroup", "revenue-eu", "outputVersion", "v2"),
+            none),
+        is(Optional.of("revenue-eu-v2")));
   }
 
   @Test

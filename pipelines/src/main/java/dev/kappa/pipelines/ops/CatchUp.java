@@ -1,0 +1,102 @@
+package dev.kappa.pipelines.ops;
+
+import java.time.Duration;
+import java.util.List;
+import javax.annotation.Nullable;
+
+/**
+ * How far a reprocessing version has read through its backlog, as {@code kappa reprocess} shows it:
+ * per partition the records read out of the backlog (its committed offset past the start, up to the
+ * end offset at launch), the watermark against the live version's, and an estimate of the time left
+ * from the rate so far. Pure: the command feeds it what Kafka and Flink report.
+ */
+final class CatchUp {
+  private CatchUp() {}
+
+  /** One partition: where the version started, the end at launch, and its committed offset. */
+  record Partition(String topic, int partition, long start, long target, @Nullable Long committed) {
+
+    long backlog() {
+      return Math.max(0, target - start);
+    }
+
+    long read() {
+      return committed == null ? 0 : Math.max(0, Math.min(committed, target) - start);
+    }
+
+    boolean caughtUp() {
+      return committed != null && committed >= target;
+    }
+  }
+
+  /** Whether every partition has committed its end offset at launch. */
+  static boolean caughtUp(List<Partition> partitions) {
+    return partitions.stream().allMatch(Partition::caughtUp);
+  }
+
+  /**
+   * One line: {@code [#####.....] 52% 1300/2500 records, 12 s left; watermark 10:25:00 (live
+   * 11:59:00)}; with a bar for a terminal, without one ({@code 52% ...}) for a log.
+   */
+  static String line(
+      List<Partition> partitions,
+      Duration elapsed,
+      @Nullable Long watermark,
+      @Nullable Long liveWatermark,
+      boolean bar) {
+    long backlog = partitions.stream().mapToLong(Partition::backlog).sum();
+    long read = partitions.stream().mapToLong(Partition::read).sum();
+    double fraction = backlog == 0 ? 1 : (double) read / backlog;
+    StringBuilder line = new StringBuilder();
+    if (bar) {
+      int width = 30;
+      int filled = (int) Math.round(fraction * width);
+      line.append('[').append("#".repeat(filled)).append(".".repeat(width - filled)).append("] ");
+    }
+    line.append(Math.round(fraction * 100))
+        .append("% ")
+        .append(read)
+        .append('/')
+        .append(backlog)
+        .append(" records")
+        .append(", ")
+        .append(left(read, backlog, elapsed));
+    if (watermark != null || liveWatermark != null) {
+      line.append("; watermark ")
+          .append(watermark == null ? "none yet" : Formats.watermark(watermark))
+          .append(" (live ")
+          .append(liveWatermark == null ? "none" : Formats.watermark(liveWatermark))
+          .append(')');
+    }
+    return line.toString();
+  }
+
+  /** Per partition: {@code orders[0] 300/1000}. */
+  static String partitions(List<Partition> partitions) {
+    StringBuilder text = new StringBuilder();
+    for (Partition p : partitions) {
+      text.append(text.length() == 0 ? "" : ", ")
+          .append(p.topic())
+          .append('[')
+          .append(p.partition())
+          .append("] ")
+          .append(p.read())
+          .append('/')
+          .append(p.backlog());
+    }
+    return text.toString();
+  }
+
+  /** The time left at the rate so far: {@code 12 s left}, or why there is no estimate. */
+  static String left(long read, long backlog, Duration elapsed) {
+    if (read >= backlog) {
+      return "caught up";
+    }
+    if (read == 0 || elapsed.isZero()) {
+      return "time left unknown until the first checkpoint commits offsets";
+    }
+    double perMilli = (double) read / elapsed.toMillis();
+    long millis = (long) Math.ceil((backlog - read) / perMilli);
+    return Formats.duration(millis) + " left";
+  }
+}

@@ -1,0 +1,398 @@
+package dev.kappa.pipelines.ops;
+
+import dev.kappa.pipelines.job.JobRunner;
+import dev.kappa.pipelines.job.JobSettings;
+import dev.kappa.pipelines.job.KappaJob;
+import dev.kappa.pipelines.job.OutputVersion;
+import dev.kappa.pipelines.job.OutputVersions;
+import java.io.PrintStream;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.annotation.Nullable;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+
+/**
+ * {@code kappa reprocess <job> --from=<instant>|earliest --outputVersion=v2 [the new version's
+ * options]}: starts a new version of a job as a stream beside the live one (docs/reprocessing.md),
+ * reading its input topics from {@code --from} with its own consumer group and versioned outputs,
+ * and shows its progress until it has caught up with the end of the topics at launch.
+ *
+ * <p>Before the launch the version's consumer group ({@code kappa-<job>-v2}) is given committed
+ * offsets at {@code --from} on every partition (the first record at or after that time, by Kafka
+ * timestamp; the earliest offset for {@code earliest}), which a Kappa stream starts from. A group
+ * that has committed other offsets already is refused: that version ran before, and is resumed from
+ * its savepoint, not restarted (the same start offsets again, after a launch that failed its
+ * checks, are accepted). The launcher then runs the job as {@code kappa run} does (on the cluster
+ * of {@code --flinkMaster}, or embedded), while a progress line shows, every two seconds, the
+ * records read out of the backlog per partition (from the offsets the job commits at each
+ * checkpoint), its watermark against the live version's (Flink's REST API, for a job on a cluster),
+ * and an estimate of the time left: a bar on a terminal, a plain line every ten seconds otherwise.
+ * Once caught up it says so and names the cutover; the job keeps running.
+ */
+public final class ReprocessCommand {
+  private ReprocessCommand() {}
+
+  private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration POLL = Duration.ofSeconds(2);
+  private static final Duration PLAIN_EVERY = Duration.ofSeconds(10);
+
+  public static final String USAGE =
+      "kappa reprocess <job> --from=<instant>|earliest --outputVersion=<version>"
+          + " [the new version's options, as for kappa run]";
+
+  /** A wrong command line: the launcher prints the message and the usage, and exits with 2. */
+  public static final class UsageException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  /** The job's options without {@code --from}, and where its reading starts. */
+  public record Start(String[] options, @Nullable Instant from) {}
+
+  /**
+   * Takes {@code --from} out of {@code options} and checks the command line.
+   *
+   * @throws UsageException without {@code --from} or {@code --outputVersion}, with a bad instant,
+   *     or with {@code --to} (that is a backfill)
+   */
+  public static Start start(String[] options) {
+    List<String> rest = new ArrayList<>();
+    String from = null;
+    boolean version = false;
+    for (String option : options) {
+      if (option.startsWith("--from=")) {
+        from = option.substring("--from=".length());
+      } else {
+        if (option.startsWith("--to=")) {
+          throw new UsageException(
+              "--to bounds a backfill (kappa backfill); a reprocessing version streams on");
+        }
+        version |= option.startsWith("--" + OutputVersion.OPTION + "=");
+        rest.add(option);
+      }
+    }
+    if (from == null) {
+      throw new UsageException(
+          "--from=<instant>|earliest is required: where the new version starts reading");
+    }
+    if (!version) {
+      throw new UsageException(
+          "--outputVersion=<version> is required: the new version writes its own outputs beside"
+              + " the live one's");
+    }
+    Instant instant = null;
+    if (!from.equals("earliest")) {
+      try {
+        instant = Instant.parse(from);
+      } catch (DateTimeParseException e) {
+        throw new UsageException(
+            "--from must be 'earliest' or an ISO-8601 instant such as 2026-03-01T00:00:00Z, was '"
+                + from
+                + "'");
+      }
+    }
+    return new Start(rest.toArray(String[]::new), instant);
+  }
+
+  /**
+   * Gives the version's consumer group its start offsets and returns the watch that shows its
+   * progress (not started).
+   *
+   * @param options the job's options as the launcher will run them ({@code --jobName} included)
+   * @throws UsageException if the job does not stream from Kafka or its group has committed offsets
+   * @throws IllegalStateException if Kafka cannot be reached
+   */
+  public static <O extends PipelineOptions> Watch position(
+      KappaJob<O> job, Start start, String[] options, PrintStream out) {
+    O parsed = JobRunner.parse(job, options);
+    JobSettings settings = JobSettings.parse(job, parsed);
+    if (!(settings.source() instanceof JobSettings.KafkaStream stream)) {
+      throw new UsageException("reprocessing reads a Kafka stream: give --source=KAFKA");
+    }
+    if (settings.outputVersion() == null) {
+      throw new UsageException("--outputVersion must name a version, such as v2");
+    }
+    JobSettings.KafkaRead read = stream.read();
+    Map<TopicPartition, long[]> positions =
+        commitStart(read, start.from(), settings.kafkaClientConfig());
+    List<CatchUp.Partition> partitions = new ArrayList<>();
+    positions.forEach(
+        (partition, startAndEnd) ->
+            partitions.add(
+                new CatchUp.Partition(
+                    partition.topic(),
+                    partition.partition(),
+                    startAndEnd[0],
+                    startAndEnd[1],
+                    null)));
+    out.println(
+        "kappa reprocess "
+            + job.name()
+            + ": version "
+            + settings.outputVersion()
+            + " reads "
+            + String.join(",", read.topics())
+            + " from "
+            + (start.from() == null ? "the earliest offsets" : start.from())
+            + " with consumer group "
+            + read.consumerGroup()
+            + ": a backlog of "
+            + partitions.stream().mapToLong(CatchUp.Partition::backlog).sum()
+            + " records ("
+            + CatchUp.partitions(partitions)
+            + ")");
+    FlinkPipelineOptions flink = parsed.as(FlinkPipelineOptions.class);
+    String master = flink.getFlinkMaster();
+    boolean cluster = master != null && !master.startsWith("[");
+    String liveJobName = null;
+    try {
+      OutputVersions.State state = OutputVersions.read(settings.database(), job.name());
+      if (state.live() != null && !state.live().equals(settings.outputVersion().name())) {
+        OutputVersions.Run live = state.runs().get(state.live());
+        liveJobName = live == null ? null : live.flinkJobName();
+      }
+    } catch (SQLException e) {
+      out.println("(the live version is unknown: " + e.getMessage() + ")");
+    }
+    return new Watch(
+        job.name(),
+        settings.outputVersion().name(),
+        read,
+        settings.kafkaClientConfig(),
+        List.copyOf(partitions),
+        cluster ? master : null,
+        parsed.getJobName(),
+        liveJobName,
+        System.console() != null,
+        out);
+  }
+
+  /**
+   * Commits the start offsets for the group: per partition {start, end at launch}.
+   *
+   * @throws UsageException if the group has committed offsets other than these start offsets (a
+   *     version that ran); the same start offsets again are accepted (a launch that failed)
+   */
+  static Map<TopicPartition, long[]> commitStart(
+      JobSettings.KafkaRead read, @Nullable Instant from, Map<String, Object> client) {
+    Properties config = new Properties();
+    config.putAll(client);
+    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, read.bootstrapServers());
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis());
+    try (Admin admin = Admin.create(config)) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          get(admin.listConsumerGroupOffsets(read.consumerGroup()).partitionsToOffsetAndMetadata());
+      List<TopicPartition> partitions = new ArrayList<>();
+      for (TopicDescription topic :
+          get(admin.describeTopics(read.topics()).allTopicNames()).values()) {
+        for (TopicPartitionInfo info : topic.partitions()) {
+          partitions.add(new TopicPartition(topic.name(), info.partition()));
+        }
+      }
+      Map<TopicPartition, OffsetSpec> startSpec = new HashMap<>();
+      Map<TopicPartition, OffsetSpec> endSpec = new HashMap<>();
+      for (TopicPartition partition : partitions) {
+        startSpec.put(
+            partition,
+            from == null ? OffsetSpec.earliest() : OffsetSpec.forTimestamp(from.toEpochMilli()));
+        endSpec.put(partition, OffsetSpec.latest());
+      }
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> starts =
+          get(admin.listOffsets(startSpec).all());
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends =
+          get(admin.listOffsets(endSpec).all());
+      Map<TopicPartition, long[]> positions =
+          new java.util.TreeMap<>(
+              java.util.Comparator.comparing(TopicPartition::topic)
+                  .thenComparingInt(TopicPartition::partition));
+      Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+      for (TopicPartition partition : partitions) {
+        long end = ends.get(partition).offset();
+        long start = starts.get(partition).offset();
+        // No record at or after --from: the partition starts at its end.
+        start = start < 0 ? end : start;
+        positions.put(partition, new long[] {start, end});
+        commit.put(partition, new OffsetAndMetadata(start));
+      }
+      // A group positioned here before whose job never read (a launch that failed its checks)
+      // may be positioned again; one that has read elsewhere is a version that ran.
+      for (Map.Entry<TopicPartition, OffsetAndMetadata> offset : committed.entrySet()) {
+        OffsetAndMetadata start = commit.get(offset.getKey());
+        if (offset.getValue() != null
+            && (start == null || start.offset() != offset.getValue().offset())) {
+          throw new UsageException(
+              "consumer group "
+                  + read.consumerGroup()
+                  + " has committed offsets already: this version ran before. Resume it from its"
+                  + " savepoint (kappa run ... --savepointPath=...), or reprocess as another"
+                  + " --outputVersion");
+        }
+      }
+      get(admin.alterConsumerGroupOffsets(read.consumerGroup(), commit).all());
+      return positions;
+    }
+  }
+
+  private static <T> T get(org.apache.kafka.common.KafkaFuture<T> future) {
+    try {
+      return future.get(KAFKA_TIMEOUT.toMillis() + 2000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "Kafka did not answer: " + (e.getCause() == null ? e : e.getCause()), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while asking Kafka", e);
+    }
+  }
+
+  /**
+   * Shows the progress of a reprocessing version until it has caught up, on a thread of its own.
+   */
+  public static final class Watch {
+    private final String job;
+    private final String version;
+    private final JobSettings.KafkaRead read;
+    private final Map<String, Object> client;
+    private final List<CatchUp.Partition> partitions;
+    @Nullable private final String flinkMaster;
+    private final String jobName;
+    @Nullable private final String liveJobName;
+    private final boolean terminal;
+    private final PrintStream out;
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    Watch(
+        String job,
+        String version,
+        JobSettings.KafkaRead read,
+        Map<String, Object> client,
+        List<CatchUp.Partition> partitions,
+        @Nullable String flinkMaster,
+        String jobName,
+        @Nullable String liveJobName,
+        boolean terminal,
+        PrintStream out) {
+      this.job = job;
+      this.version = version;
+      this.read = read;
+      this.client = client;
+      this.partitions = partitions;
+      this.flinkMaster = flinkMaster;
+      this.jobName = jobName;
+      this.liveJobName = liveJobName;
+      this.terminal = terminal;
+      this.out = out;
+      this.thread = new Thread(this::watch, "kappa-reprocess-progress");
+      this.thread.setDaemon(true);
+    }
+
+    public void start() {
+      thread.start();
+    }
+
+    /** Stops showing progress (the job ended, or the launcher is stopping). */
+    public void stop() {
+      stopped = true;
+      thread.interrupt();
+    }
+
+    private void watch() {
+      long started = System.nanoTime();
+      long lastPlain = 0;
+      while (!stopped) {
+        try {
+          Thread.sleep(POLL.toMillis());
+        } catch (InterruptedException e) {
+          return;
+        }
+        List<CatchUp.Partition> now;
+        try {
+          now = progress();
+        } catch (RuntimeException e) {
+          out.println("kappa reprocess: progress unknown: " + e.getMessage());
+          continue;
+        }
+        Long watermark = null;
+        Long live = null;
+        if (flinkMaster != null) {
+          try (FlinkRestClient flink = FlinkRestClient.at(flinkMaster)) {
+            List<FlinkRestClient.Job> jobs = flink.jobs();
+            watermark = JobWatermark.of(flink, jobs, jobName);
+            live = liveJobName == null ? null : JobWatermark.of(flink, jobs, liveJobName);
+          } catch (RuntimeException e) {
+            // The cluster's answer is optional here: the lag alone shows progress.
+          }
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+        boolean done = CatchUp.caughtUp(now);
+        if (terminal) {
+          out.print("\r" + CatchUp.line(now, elapsed, watermark, live, true));
+          out.flush();
+        } else if (done || System.nanoTime() - lastPlain >= PLAIN_EVERY.toNanos()) {
+          out.println(
+              CatchUp.line(now, elapsed, watermark, live, false)
+                  + " ("
+                  + CatchUp.partitions(now)
+                  + ")");
+          lastPlain = System.nanoTime();
+        }
+        if (done) {
+          out.println(
+              (terminal ? "\n" : "")
+                  + "kappa reprocess: "
+                  + version
+                  + " has caught up with the backlog in "
+                  + Formats.duration(elapsed.toMillis())
+                  + "; compare and switch with: kappa cutover "
+                  + job
+                  + " --to="
+                  + version
+                  + " (the job keeps running)");
+          return;
+        }
+      }
+    }
+
+    private List<CatchUp.Partition> progress() {
+      KafkaLag.Report lag =
+          KafkaLag.read(read.bootstrapServers(), read.consumerGroup(), read.topics(), client);
+      Map<TopicPartition, Long> committed = new HashMap<>();
+      lag.partitions()
+          .forEach(p -> committed.put(new TopicPartition(p.topic(), p.partition()), p.committed()));
+      List<CatchUp.Partition> now = new ArrayList<>();
+      for (CatchUp.Partition p : partitions) {
+        now.add(
+            new CatchUp.Partition(
+                p.topic(),
+                p.partition(),
+                p.start(),
+                p.target(),
+                committed.get(new TopicPartition(p.topic(), p.partition()))));
+      }
+      return now;
+    }
+  }
+}

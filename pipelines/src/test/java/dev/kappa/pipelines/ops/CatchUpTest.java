@@ -1,0 +1,106 @@
+package dev.kappa.pipelines.ops;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.arrayContaining;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code kappa reprocess}: its command line, and the progress line it shows. */
+class CatchUpTest {
+
+  private static final long WATERMARK = Instant.parse("2026-03-01T10:25:00Z").toEpochMilli();
+  private static final long LIVE = Instant.parse("2026-03-01T11:59:00Z").toEpochMilli();
+
+  @Test
+  void progressCountsWhatWasReadOutOfTheBacklogPerPartition() {
+    List<CatchUp.Partition> partitions =
+        List.of(
+            new CatchUp.Partition("orders", 0, 100, 600, 350L),
+            new CatchUp.Partition("orders", 1, 0, 500, null));
+
+    assertThat(
+        CatchUp.line(partitions, Duration.ofSeconds(10), WATERMARK, LIVE, true),
+        equalTo(
+            "[########......................] 25% 250/1000 records, 30 s left; watermark"
+                + " 2026-03-01 10:25:00 (live 2026-03-01 11:59:00)"));
+    assertThat(
+        CatchUp.line(partitions, Duration.ofSeconds(10), null, null, false),
+        equalTo("25% 250/1000 records, 30 s left"));
+    assertThat(CatchUp.partitions(partitions), equalTo("orders[0] 250/500, orders[1] 0/500"));
+    assertThat(CatchUp.caughtUp(partitions), is(false));
+  }
+
+  @Test
+  void aPartitionPastItsEndAtLaunchIsCaughtUpAndCountsNoMoreThanItsBacklog() {
+    List<CatchUp.Partition> partitions =
+        List.of(
+            new CatchUp.Partition("orders", 0, 100, 600, 700L),
+            new CatchUp.Partition("orders", 1, 5, 5, 5L));
+
+    assertThat(CatchUp.caughtUp(partitions), is(true));
+    assertThat(
+        CatchUp.line(partitions, Duration.ofSeconds(3), null, null, false),
+        equalTo("100% 500/500 records, caught up"));
+  }
+
+  @Test
+  void beforeTheFirstCommitThereIsNoEstimate() {
+    assertThat(
+        CatchUp.left(0, 500, Duration.ofSeconds(4)),
+        containsString("unknown until the first checkpoint"));
+  }
+
+  @Test
+  void theCommandTakesFromOutOfTheJobsOptions() {
+    ReprocessCommand.Start start =
+        ReprocessCommand.start(
+            new String[] {"--from=2026-03-01T00:00:00Z", "--outputVersion=v2", "--source=KAFKA"});
+
+    assertThat(start.from(), equalTo(Instant.parse("2026-03-01T00:00:00Z")));
+    assertThat(start.options(), arrayContaining("--outputVersion=v2", "--source=KAFKA"));
+    assertThat(
+        ReprocessCommand.start(new String[] {"--from=earliest", "--outputVersion=v2"}).from(),
+        is(nullValue()));
+  }
+
+  @Test
+  void aWrongCommandLineSaysWhatIsMissing() {
+    assertThat(
+        assertThrows(
+                ReprocessCommand.UsageException.class,
+                () -> ReprocessCommand.start(new String[] {"--outputVersion=v2"}))
+            .getMessage(),
+        containsString("--from=<instant>|earliest is required"));
+    assertThat(
+        assertThrows(
+                ReprocessCommand.UsageException.class,
+                () -> ReprocessCommand.start(new String[] {"--from=earliest"}))
+            .getMessage(),
+        containsString("--outputVersion=<version> is required"));
+    assertThat(
+        assertThrows(
+                ReprocessCommand.UsageException.class,
+                () ->
+                    ReprocessCommand.start(new String[] {"--from=yesterday", "--outputVersion=v2"}))
+            .getMessage(),
+        containsString("'earliest' or an ISO-8601 instant"));
+    assertThat(
+        assertThrows(
+                ReprocessCommand.UsageException.class,
+                () ->
+                    ReprocessCommand.start(
+                        new String[] {
+                          "--from=earliest", "--to=2026-03-02T00:00:00Z", "--outputVersion=v2"
+                        }))
+            .getMessage(),
+        containsString("kappa backfill"));
+  }
+}

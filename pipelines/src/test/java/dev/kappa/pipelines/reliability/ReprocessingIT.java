@@ -1,0 +1,432 @@
+package dev.kappa.pipelines.reliability;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kappa.options.InvalidOptionException;
+import dev.kappa.pipelines.job.JobRunner;
+import dev.kappa.pipelines.job.OutputVersions;
+import dev.kappa.pipelines.ops.CutoverCommand;
+import dev.kappa.pipelines.ops.FlinkRestClient;
+import dev.kappa.pipelines.orderrevenue.OrderRevenue;
+import dev.kappa.testing.flink.FlinkCluster;
+import dev.kappa.testing.kafka.KafkaBroker;
+import dev.kappa.testing.kafka.KafkaBrokerExtension;
+import dev.kappa.testing.postgres.PostgresExtension;
+import dev.kappa.testing.postgres.PostgresServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A logic change of OrderRevenue end to end on a Flink session cluster, with Kafka and PostgreSQL
+ * (docs/reprocessing.md): version 1 (allowed lateness 5 minutes) streams; two orders arrive too
+ * late for it; version 2 (allowed lateness 2 hours) reprocesses the topic from its start beside it,
+ * with its own consumer group and versioned outputs; {@code kappa cutover} refuses while the
+ * differences go unexplained, then explains them by version 1's too-late orders, switches the view
+ * and stops version 1 with a savepoint; a forced cutover rolls back. A reader polling the stable
+ * view throughout sees version 1's totals, then version 2's, then version 1's again: never an empty
+ * or partial table.
+ *
+ * <p>Small data: eleven orders on one partition. Expected totals are sums over the orders produced
+ * here, per window and currency, sharing no code with the job.
+ */
+@ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class ReprocessingIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(120);
+  private static final Instant DAY = Instant.parse("2026-03-01T10:00:00Z");
+  private static final Pattern GROUP_LINE =
+      Pattern.compile("^(EXPLAINED  |UNEXPLAINED) \\[(\\S+) (\\S+), ", Pattern.MULTILINE);
+
+  /** One order: its id, event time (minutes after 10:00) and revenue in cents. */
+  private record Order(String id, int minute, int quantity, int unitPriceCents) {
+    Instant eventTime() {
+      return DAY.plus(minute, ChronoUnit.MINUTES);
+    }
+
+    Instant windowStart() {
+      return DAY.plus(minute / 5 * 5, ChronoUnit.MINUTES);
+    }
+
+    String json() {
+      return "{\"order_id\": \""
+          + id
+          + "\", \"event_time\": \""
+          + eventTime()
+          + "\", \"customer_id\": \"C-01\", \"product_id\": \"P-100\", \"quantity\": "
+          + quantity
+          + ", \"unit_price_cents\": "
+          + unitPriceCents
+          + ", \"currency\": \"USD\"}";
+    }
+  }
+
+  /** Two orders in each of the windows from 10:00 to 10:25, on time. */
+  private static List<Order> onTime() {
+    List<Order> orders = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      orders.add(new Order("O-A" + i, i / 2 * 5 + 1 + i % 2 * 2, 1 + i % 3, 1000 + i));
+    }
+    return orders;
+  }
+
+  /** An order two hours on: it moves the watermark past every window above. */
+  private static final Order AHEAD = new Order("O-AHEAD", 120, 1, 500);
+
+  /** Then, too late for 5 minutes of lateness, in time for 2 hours. */
+  private static final List<Order> LATE =
+      List.of(new Order("O-L1", 7, 2, 2100), new Order("O-L2", 17, 3, 3100));
+
+  /** Totals per window start and currency: {order count, revenue}. */
+  private static Map<String, List<Long>> totals(List<Order> orders) {
+    Map<String, List<Long>> totals = new TreeMap<>();
+    for (Order order : orders) {
+      totals.merge(
+          order.windowStart() + " USD",
+          List.of(1L, (long) order.quantity() * order.unitPriceCents()),
+          (a, b) -> List.of(a.get(0) + b.get(0), a.get(1) + b.get(1)));
+    }
+    return totals;
+  }
+
+  @Test
+  void aNewVersionReprocessesBesideTheLiveOneAndTheCutoverSwitchesReadersAtOnce(
+      KafkaBroker broker, PostgresServer postgres, @TempDir Path dir) throws Exception {
+    long stamp = System.nanoTime();
+    String orders = "orders-reprocess-" + stamp;
+    broker.createTopic(orders, 1);
+    String schema = postgres.createSchema("reprocess");
+    String jdbcUrl = postgres.jdbcUrl(schema);
+    // The results of an unversioned run: a table of the stable name.
+    postgres.execute(
+        "SET search_path TO "
+            + schema
+            + ";\n"
+            + Files.readString(Path.of("../scripts/sql/schema.sql"), StandardCharsets.UTF_8));
+
+    Path jar = dir.resolve("kappa-pipelines-bundled.jar");
+    Files.copy(
+        Path.of(System.getProperty("kappa.bundledJar")), jar, StandardCopyOption.REPLACE_EXISTING);
+    try (FlinkCluster cluster = FlinkCluster.start(dir.resolve("flink"), 1);
+        FlinkRestClient flink = FlinkRestClient.at(cluster.flinkMaster())) {
+      List<String> common =
+          List.of(
+              "--runner=FlinkRunner",
+              "--flinkMaster=" + cluster.flinkMaster(),
+              "--filesToStage=" + jar,
+              "--attachedMode=false",
+              "--streaming=true",
+              "--parallelism=1",
+              "--maxParallelism=128",
+              "--checkpointingInterval=2000",
+              "--source=KAFKA",
+              "--bootstrapServers=" + broker.bootstrapServers(),
+              "--inputTopics=" + orders,
+              "--maxOutOfOrderness=PT1M",
+              "--earlyFirings=none",
+              "--productChanges=" + testData("enrichment/products.changelog.jsonl"),
+              "--customerChanges=" + testData("enrichment/customers.changelog.jsonl"),
+              "--output=kafka:revenue-" + stamp,
+              "--tooLateOutput=kafka:too-late-" + stamp,
+              "--resultsTable=category_revenue",
+              "--jdbcUrl=" + jdbcUrl,
+              "--jdbcUser=" + postgres.user(),
+              "--jdbcPassword=" + postgres.password());
+
+      // 1. An unversioned table of the stable name is refused, with the statements that adopt it.
+      InvalidOptionException refused =
+          assertThrows(
+              InvalidOptionException.class,
+              () -> submit(common, "v1", "PT5M"),
+              "a table of the stable name");
+      assertThat(refused.option(), equalTo("resultsTable"));
+      assertThat(
+          refused.getMessage(),
+          containsString(OutputVersions.migration("order-revenue", "category_revenue")));
+      postgres.execute(
+          "SET search_path TO "
+              + schema
+              + ";\n"
+              + OutputVersions.migration("order-revenue", "category_revenue"));
+
+      // 2. Version 1 streams: on-time orders, one far ahead, then two too late for it.
+      submit(common, "v1", "PT5M");
+      String v1 = awaitJob(flink, "order-revenue-v1");
+      produce(broker, orders, onTime());
+      produce(broker, orders, List.of(AHEAD));
+      awaitWatermark(flink, v1, DAY.plus(Duration.ofMinutes(60)));
+      produce(broker, orders, LATE);
+      Map<String, List<Long>> expectedV1 = totals(onTime());
+      List<Order> all = new ArrayList<>(onTime());
+      all.addAll(LATE);
+      Map<String, List<Long>> expectedV2 = totals(all);
+      awaitTotals(postgres, schema, "category_revenue_v1", expectedV1);
+
+      // 3. Version 2 reprocesses from the start beside it: a table and topics of its own.
+      submit(common, "v2", "PT2H");
+      String v2 = awaitJob(flink, "order-revenue-v2");
+      awaitTotals(postgres, schema, "category_revenue_v2", expectedV2);
+      // Flink's metrics are up to 10 s old: wait until they show version 2 past the late orders.
+      awaitWatermark(flink, v2, DAY.plus(Duration.ofMinutes(60)));
+      assertThat(query(postgres, schema, "category_revenue"), equalTo(expectedV1));
+
+      // A reader of the stable view, from here to the end.
+      List<String> seen = Collections.synchronizedList(new ArrayList<>());
+      AtomicBoolean reading = new AtomicBoolean(true);
+      Thread reader =
+          new Thread(
+              () -> {
+                try (Connection connection =
+                    DriverManager.getConnection(jdbcUrl, postgres.user(), postgres.password())) {
+                  while (reading.get()) {
+                    Map<String, List<Long>> now = query(connection, "category_revenue");
+                    String label =
+                        now.equals(expectedV1)
+                            ? "v1"
+                            : now.equals(expectedV2) ? "v2" : now.toString();
+                    if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(label)) {
+                      seen.add(label);
+                    }
+                  }
+                } catch (SQLException e) {
+                  seen.add("reader failed: " + e);
+                }
+              },
+              "stable-view-reader");
+      reader.start();
+
+      // 4. Without too-late orders to explain them, the differences refuse the cutover.
+      String cutover = "--flinkMaster=" + cluster.flinkMaster();
+      String slack = "--watermarkSlack=PT10M";
+      Result unexplained =
+          cutover(postgres, jdbcUrl, "order-revenue", "--to=v2", cutover, slack, "--tooLate=none");
+      assertThat(unexplained.text(), unexplained.exit(), is(1));
+      assertThat(unexplained.text(), containsString("caught up: yes"));
+      assertThat(unexplained.text(), containsString("refused, nothing changed"));
+      assertThat(
+          unexplained.text(), groups(unexplained.text(), "UNEXPLAINED"), equalTo(lateWindows()));
+      assertThat(flink.job(v1).orElseThrow().job().state(), equalTo("RUNNING"));
+
+      // 5. Version 1's too-late orders explain exactly the windows the change affected.
+      Result switched = cutover(postgres, jdbcUrl, "order-revenue", "--to=v2", cutover, slack);
+      assertThat(switched.text(), switched.exit(), is(0));
+      assertThat(switched.text(), groups(switched.text(), "EXPLAINED  "), equalTo(lateWindows()));
+      assertThat(switched.text(), not(containsString("UNEXPLAINED")));
+      assertThat(
+          switched.text(),
+          containsString("switched: view category_revenue -> category_revenue_v2"));
+      assertThat(switched.text(), containsString("fallback savepoint: "));
+      awaitEnded(flink, v1);
+      assertThat(query(postgres, schema, "category_revenue"), equalTo(expectedV2));
+
+      // 6. Rolling back: version 1 is stopped, so only --force switches back.
+      Result back =
+          cutover(postgres, jdbcUrl, "order-revenue", "--to=v1", cutover, slack, "--force");
+      assertThat(back.text(), back.exit(), is(0));
+      assertThat(back.text(), containsString("caught up: NO"));
+      assertThat(
+          back.text(), containsString("switched: view category_revenue -> category_revenue_v1"));
+      awaitEnded(flink, v2);
+      assertThat(query(postgres, schema, "category_revenue"), equalTo(expectedV1));
+
+      reading.set(false);
+      reader.join(10_000);
+      // Never empty, never a mix: one version's totals or the other's, switching at the cutovers.
+      assertThat(seen, equalTo(List.of("v1", "v2", "v1")));
+      assertThat(live(postgres, schema), equalTo("v1"));
+    }
+  }
+
+  /** The window starts of the late orders, as the report prints them. */
+  private static List<String> lateWindows() {
+    return LATE.stream().map(o -> o.windowStart().toString()).sorted().toList();
+  }
+
+  /** The window starts of the report's groups with {@code verdict}. */
+  private static List<String> groups(String report, String verdict) {
+    List<String> windows = new ArrayList<>();
+    Matcher matcher = GROUP_LINE.matcher(report);
+    while (matcher.find()) {
+      if (matcher.group(1).equals(verdict)) {
+        windows.add(Instant.parse(matcher.group(2) + "T" + matcher.group(3) + ":00Z").toString());
+      }
+    }
+    return windows.stream().sorted().toList();
+  }
+
+  private record Result(int exit, String text) {}
+
+  private static Result cutover(
+      PostgresServer postgres, String jdbcUrl, String job, String... options) {
+    List<String> args = new ArrayList<>(List.of(job, "--jdbcUrl=" + jdbcUrl));
+    args.add("--jdbcUser=" + postgres.user());
+    args.addAll(List.of(options));
+    ByteArrayOutputStream text = new ByteArrayOutputStream();
+    PrintStream both = new PrintStream(text, true, StandardCharsets.UTF_8);
+    int exit =
+        CutoverCommand.run(
+            args.toArray(String[]::new),
+            both,
+            both,
+            Map.of("KAPPA_JDBC_PASSWORD", postgres.password()));
+    Result result = new Result(exit, text.toString(StandardCharsets.UTF_8));
+    // In the test's output: what docs/reprocessing.md quotes.
+    System.out.println(
+        "$ kappa cutover " + String.join(" ", args) + "\n" + result.text() + "exit " + exit);
+    return result;
+  }
+
+  /** Submits a version of OrderRevenue, detached, named as the launcher names it. */
+  private static void submit(List<String> common, String version, String allowedLateness) {
+    List<String> args = new ArrayList<>(common);
+    args.add("--outputVersion=" + version);
+    args.add("--jobName=order-revenue-" + version);
+    args.add("--allowedLateness=" + allowedLateness);
+    OrderRevenue job = new OrderRevenue();
+    JobRunner.run(job, JobRunner.parse(job, args.toArray(String[]::new)));
+  }
+
+  private static String awaitJob(FlinkRestClient flink, String name) {
+    return JobProbes.await(
+        "job " + name + " running",
+        WAIT,
+        () ->
+            flink.jobs().stream()
+                .filter(j -> j.name().equals(name) && j.state().equals("RUNNING"))
+                .map(FlinkRestClient.Job::id)
+                .findFirst()
+                .orElse(null));
+  }
+
+  private static void awaitEnded(FlinkRestClient flink, String jobId) {
+    JobProbes.await(
+        "job " + jobId + " ended",
+        WAIT,
+        () ->
+            flink.job(jobId).map(d -> d.job().isActive() ? null : d.job().state()).orElse("gone"));
+  }
+
+  /** Waits until every running vertex of the job has an input watermark at or past {@code at}. */
+  private static void awaitWatermark(FlinkRestClient flink, String jobId, Instant at) {
+    JobProbes.await(
+        "the watermark of " + jobId + " at " + at,
+        WAIT,
+        () -> {
+          long lowest = Long.MAX_VALUE;
+          for (FlinkRestClient.Vertex vertex : flink.job(jobId).orElseThrow().vertices()) {
+            if (vertex.status().equals("RUNNING")) {
+              OptionalLong mark = flink.inputWatermark(jobId, vertex.id());
+              if (mark.isPresent()) {
+                lowest = Math.min(lowest, mark.getAsLong());
+              }
+            }
+          }
+          return lowest != Long.MAX_VALUE && lowest >= at.toEpochMilli() ? lowest : null;
+        });
+  }
+
+  private static void awaitTotals(
+      PostgresServer postgres, String schema, String table, Map<String, List<Long>> expected) {
+    JobProbes.await(
+        table + " holding " + expected,
+        WAIT,
+        () -> query(postgres, schema, table).equals(expected) ? true : null);
+  }
+
+  private static Map<String, List<Long>> query(
+      PostgresServer postgres, String schema, String table) {
+    try (Connection connection =
+        DriverManager.getConnection(
+            postgres.jdbcUrl(schema), postgres.user(), postgres.password())) {
+      return query(connection, table);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Totals per window start and currency, in one statement: one snapshot of the table. */
+  private static Map<String, List<Long>> query(Connection connection, String table)
+      throws SQLException {
+    Map<String, List<Long>> totals = new TreeMap<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT window_start, currency, sum(order_count), sum(revenue_cents) FROM "
+                    + table
+                    + " GROUP BY window_start, currency")) {
+      while (rows.next()) {
+        totals.put(
+            rows.getTimestamp(1).toInstant() + " " + rows.getString(2),
+            List.of(rows.getLong(3), rows.getLong(4)));
+      }
+    }
+    return totals;
+  }
+
+  private static String live(PostgresServer postgres, String schema) throws SQLException {
+    try (Connection connection =
+            DriverManager.getConnection(
+                postgres.jdbcUrl(schema), postgres.user(), postgres.password());
+        Statement statement = connection.createStatement();
+        ResultSet row =
+            statement.executeQuery(
+                "SELECT version FROM kappa_live_versions WHERE job = 'order-revenue'")) {
+      return row.next() ? row.getString(1) : null;
+    }
+  }
+
+  private static void produce(KafkaBroker broker, String topic, List<Order> orders) {
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+      for (Order order : orders) {
+        producer.send(new ProducerRecord<>(topic, order.id(), order.json()));
+      }
+      producer.flush();
+    }
+  }
+
+  private static String testData(String path) {
+    return Path.of(System.getProperty("kappa.testData"), path)
+        .toAbsolutePath()
+        .normalize()
+        .toString();
+  }
+}
