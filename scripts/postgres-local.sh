@@ -85,7 +85,7 @@ start() {
   fi
   build_if_needed
   mkdir -p "$DATA"
-  cli start "$DATA" "$PORT" "${tls[@]}" "$SCHEMA" >/dev/null \
+  cli start "$DATA" "$PORT" ${tls[@]+"${tls[@]}"} "$SCHEMA" >/dev/null \
     || { echo "--- end of $LOG_FILE ---" >&2; tail -n 30 "$LOG_FILE" >&2 || true; die "start failed"; }
   pid=$(running_pid) || die "the server is not running after start; see ${LOG_FILE#"$ROOT"/}"
   echo "postgres-local: running (pid $pid) at 127.0.0.1:$(running_port), database kappa" \

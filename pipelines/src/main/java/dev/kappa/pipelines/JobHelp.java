@@ -10,6 +10,7 @@ import dev.kappa.options.KafkaReadOptions;
 import dev.kappa.options.KafkaWriteOptions;
 import dev.kappa.options.LatenessOptions;
 import dev.kappa.options.LauncherOptions;
+import dev.kappa.options.OutputVersionOptions;
 import dev.kappa.options.SinkOptions;
 import dev.kappa.options.SourceOptions;
 import dev.kappa.options.WindowingOptions;
@@ -125,6 +126,8 @@ final class JobHelp {
         section(out, group.title(), present);
       }
     }
+    // Every job takes them (JobRunner registers them), whatever its options interface.
+    section(out, "Output versions (docs/reprocessing.md)", List.of(OutputVersionOptions.class));
     out.println();
     out.println("Runner (the argument files in runners-config/ set these; docs/flink-cluster.md):");
     for (RunnerOption option : RUNNER_OPTIONS) {

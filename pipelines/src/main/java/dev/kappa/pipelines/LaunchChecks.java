@@ -62,7 +62,8 @@ public final class LaunchChecks {
       JdbcConfig database,
       String table,
       Class<? extends SpecificRecordBase> row,
-      List<String> otherColumns) {}
+      List<String> otherColumns,
+      List<String> tombstoneKeys) {}
 
   private LaunchChecks(Duration timeout) {
     this.timeout = timeout;
@@ -153,7 +154,25 @@ public final class LaunchChecks {
       String table,
       Class<? extends SpecificRecordBase> row,
       String... otherColumns) {
-    tables.add(new TableCheck(option, database, table, row, List.of(otherColumns)));
+    tables.add(new TableCheck(option, database, table, row, List.of(otherColumns), List.of()));
+    return this;
+  }
+
+  /**
+   * As {@link #table}, for a table whose deletes leave tombstones in {@code tombstoneColumn}: a
+   * tombstone row holds only the key columns {@code keyColumns} and that flag, so every other
+   * column of {@code row} must accept NULL.
+   */
+  public LaunchChecks tombstonedTable(
+      String option,
+      JdbcConfig database,
+      String table,
+      Class<? extends SpecificRecordBase> row,
+      List<String> keyColumns,
+      String tombstoneColumn) {
+    tables.add(
+        new TableCheck(
+            option, database, table, row, List.of(tombstoneColumn), List.copyOf(keyColumns)));
     return this;
   }
 
@@ -194,6 +213,22 @@ public final class LaunchChecks {
           check.table(),
           check.row(),
           check.otherColumns().toArray(String[]::new));
+      if (!check.tombstoneKeys().isEmpty()) {
+        List<String> notNull =
+            Jdbc.notNullColumns(
+                check.database(), check.table(), check.row(), check.tombstoneKeys());
+        if (!notNull.isEmpty()) {
+          throw new IllegalArgumentException(
+              "table "
+                  + check.table()
+                  + " declares "
+                  + String.join(", ", notNull)
+                  + " NOT NULL, but a deleted row is kept as a tombstone holding only its key"
+                  + " and "
+                  + check.otherColumns().get(0)
+                  + ": drop those NOT NULL constraints (see scripts/sql for the job's table)");
+        }
+      }
     } catch (SQLException e) {
       throw new InvalidOptionException(
           "jdbcUrl",

@@ -71,6 +71,8 @@ class LauncherTest {
             "Database:",
             "Launcher:",
             "Examples:"));
+    assertThat(
+        help, containsString("\nOutput versions (docs/reprocessing.md):\n  --outputVersion="));
     assertThat(help, containsString("\n  --checkpointingInterval=<millis>"));
     assertThat(help, containsString("\n  --savepointPath=<path>"));
     for (String internal : List.of("--gbek", "--optionsId", "--userAgent", "--launchArguments")) {

@@ -5,8 +5,9 @@ import dev.kappa.io.Checks;
 import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
+import java.nio.channels.ReadableByteChannel;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -95,14 +96,16 @@ public abstract class ReadFiles extends PTransform<PBegin, PCollection<SourceRec
     if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
       return null;
     }
-    List<String> names = new ArrayList<>();
-    for (MatchResult.Metadata file : match.metadata()) {
-      names.add(file.resourceId().toString());
-    }
-    Collections.sort(names);
+    List<MatchResult.Metadata> files = new ArrayList<>(match.metadata());
+    files.sort(Comparator.comparing(file -> file.resourceId().toString()));
     List<SourceRecord> records = new ArrayList<>();
-    for (String name : names) {
-      try (FileRecordReader reader = FileRecordReader.open(name, format())) {
+    for (MatchResult.Metadata file : files) {
+      // Opened by its resource id: its name may hold glob characters of its own.
+      String name = file.resourceId().toString();
+      ReadableByteChannel channel =
+          Compression.detect(name).readDecompressed(FileSystems.open(file.resourceId()));
+      try (FileRecordReader reader =
+          FileRecordReader.open(name, format().resolveFor(name), channel)) {
         SourceRecord record;
         while ((record = reader.next()) != null) {
           if (records.size() == maxRecords) {

@@ -119,6 +119,34 @@ public final class Jdbc {
   }
 
   /**
+   * The columns of {@code table} for fields of {@code recordClass}, other than {@code keyColumns},
+   * that the table declares NOT NULL: none may be, where a delete leaves a tombstone row holding
+   * only the key (see {@link UpsertRows#withTombstones}). A launch check.
+   *
+   * @throws SQLException with the database's reason when it cannot be reached or the table read
+   */
+  public static <T extends SpecificRecordBase> List<String> notNullColumns(
+      JdbcConfig config, String table, Class<T> recordClass, List<String> keyColumns)
+      throws SQLException {
+    SqlText.checkTable("table", table);
+    Set<String> fields = new HashSet<>(RecordColumns.of(recordClass).names());
+    fields.removeAll(keyColumns);
+    List<String> notNull = new ArrayList<>();
+    try (Connection connection = DatabaseConnection.open(config, config.connectTimeoutSeconds());
+        Statement statement = connection.createStatement();
+        ResultSet none = statement.executeQuery("SELECT * FROM " + table + " WHERE false")) {
+      ResultSetMetaData metadata = none.getMetaData();
+      for (int i = 1; i <= metadata.getColumnCount(); i++) {
+        String column = metadata.getColumnName(i);
+        if (fields.contains(column) && metadata.isNullable(i) == ResultSetMetaData.columnNoNulls) {
+          notNull.add(column);
+        }
+      }
+    }
+    return notNull;
+  }
+
+  /**
    * Reads all of {@code table}, keyed by {@code keyColumn}, on every call; for tables small enough
    * to hold in each worker's memory.
    *

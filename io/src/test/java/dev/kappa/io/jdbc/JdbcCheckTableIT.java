@@ -1,13 +1,16 @@
 package dev.kappa.io.jdbc;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.schemas.events.Product;
 import dev.kappa.testing.postgres.PostgresExtension;
 import dev.kappa.testing.postgres.PostgresServer;
 import java.sql.SQLException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,6 +30,31 @@ class JdbcCheckTableIT {
     postgres.execute("CREATE TABLE " + schema + ".products" + PRODUCTS);
 
     Jdbc.checkTable(config(postgres), schema + ".products", Product.class);
+  }
+
+  @Test
+  void namesTheNonKeyColumnsDeclaredNotNullThatATombstoneCannotLeaveEmpty(PostgresServer postgres)
+      throws SQLException {
+    String schema = postgres.createSchema("check");
+    postgres.execute(
+        "CREATE TABLE "
+            + schema
+            + ".products (product_id text PRIMARY KEY, name text NOT NULL, category text,"
+            + " price_cents bigint NOT NULL, updated_at timestamptz, retracted boolean)");
+
+    assertThat(
+        Jdbc.notNullColumns(
+            config(postgres), schema + ".products", Product.class, List.of("product_id")),
+        contains("name", "price_cents"));
+
+    postgres.execute(
+        "ALTER TABLE "
+            + schema
+            + ".products ALTER COLUMN name DROP NOT NULL, ALTER COLUMN price_cents DROP NOT NULL");
+    assertThat(
+        Jdbc.notNullColumns(
+            config(postgres), schema + ".products", Product.class, List.of("product_id")),
+        empty());
   }
 
   @Test

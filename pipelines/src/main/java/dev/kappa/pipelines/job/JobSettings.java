@@ -618,12 +618,17 @@ public final class JobSettings {
         String name = resultTable(results);
         if (name != null) {
           String tombstone = results.tombstoneColumn();
-          checks.table(
-              results.option().name(),
-              database(),
-              name,
-              results.recordClass(),
-              tombstone == null ? new String[0] : new String[] {tombstone});
+          if (tombstone == null) {
+            checks.table(results.option().name(), database(), name, results.recordClass());
+          } else {
+            checks.tombstonedTable(
+                results.option().name(),
+                database(),
+                name,
+                results.recordClass(),
+                results.keyColumns(),
+                tombstone);
+          }
         }
       }
     }

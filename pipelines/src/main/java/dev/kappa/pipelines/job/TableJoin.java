@@ -17,12 +17,18 @@ import dev.kappa.transforms.enrichment.TableSnapshot;
 import java.util.List;
 import java.util.function.Supplier;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollection.IsBounded;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TimestampedValue;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
@@ -102,6 +108,55 @@ public abstract class TableJoin<V> {
         BoundedTemporalJoin.BROADCAST);
   }
 
+  /**
+   * {@code events} joined with a history loaded at launch by one plain step (no side input, so a
+   * runner chains it to the step before): {@link EnrichFromHistory}'s answers and counters.
+   */
+  private static <E, V> Joined<E, V> joinLoaded(
+      String stepName, PCollection<KV<String, E>> events, TableHistory<String, V> loaded) {
+    KvCoder<String, E> eventsCoder = (KvCoder<String, E>) events.getCoder();
+    TupleTag<KV<E, V>> enrichedTag = new TupleTag<>("enriched") {};
+    TupleTag<KV<String, E>> notFoundTag = new TupleTag<>("notFound") {};
+    PCollectionTuple out =
+        events.apply(
+            stepName,
+            ParDo.of(new LoadedJoinFn<>(loaded, enrichedTag, notFoundTag))
+                .withOutputTags(enrichedTag, TupleTagList.of(notFoundTag)));
+    return new Joined<>(
+        out.get(enrichedTag)
+            .setCoder(KvCoder.of(eventsCoder.getValueCoder(), NullableCoder.of(loaded.rowCoder()))),
+        out.get(notFoundTag).setCoder(eventsCoder));
+  }
+
+  /** Each event with the version valid at its timestamp, or not found, by the loaded history. */
+  private static final class LoadedJoinFn<E, V> extends DoFn<KV<String, E>, KV<E, V>> {
+    private static final long serialVersionUID = 1L;
+    private final TableHistory<String, V> history;
+    private final TupleTag<KV<E, V>> enrichedTag;
+    private final TupleTag<KV<String, E>> notFoundTag;
+
+    LoadedJoinFn(
+        TableHistory<String, V> history,
+        TupleTag<KV<E, V>> enrichedTag,
+        TupleTag<KV<String, E>> notFoundTag) {
+      this.history = history;
+      this.enrichedTag = enrichedTag;
+      this.notFoundTag = notFoundTag;
+    }
+
+    @ProcessElement
+    public void process(ProcessContext context) {
+      KV<String, E> event = context.element();
+      TableHistory.Match<V> match =
+          history.lookUp(history.valueIn(context), event.getKey(), context.timestamp());
+      if (match.found()) {
+        context.output(enrichedTag, KV.of(event.getValue(), match.row()));
+      } else {
+        context.output(notFoundTag, event);
+      }
+    }
+  }
+
   private static final class TemporalJoin<V> extends TableJoin<V> {
     private final Supplier<PCollection<KV<String, V>>> changes;
     private final IsBounded changesBounded;
@@ -140,6 +195,10 @@ public abstract class TableJoin<V> {
 
     @Override
     public <E> Joined<E, V> join(String stepName, PCollection<KV<String, E>> events) {
+      TableHistory<String, V> loaded = this.loaded;
+      if (loaded != null && broadcasts(events)) {
+        return joinLoaded(stepName, events, loaded);
+      }
       if (broadcasts(events)) {
         EnrichFromHistory<String, E, V> enrich =
             EnrichFromHistory.<String, E, V>against(changes.get()).withMissingKeys(missingKeys());

@@ -40,6 +40,9 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * keeps them as empty strings): those are named for the user to add, not guessed.
  */
 public final class ResumeCommand {
+  /** The one secret option that can be typed inline: never recorded in a job. */
+  private static final String INLINE_PASSWORD = "--jdbcPassword=";
+
   private ResumeCommand() {}
 
   /** The argument file of the local session cluster, relative to the repository root. */
@@ -157,13 +160,17 @@ public final class ResumeCommand {
 
   /**
    * {@code arguments} as the launcher records them in a job ({@code --launchArguments}): a JSON
-   * array of strings.
+   * array of strings, without a database password typed inline ({@code --jdbcPassword=...}), which
+   * the job's configuration must never hold: a resumed job takes it again from {@code
+   * --jdbcPasswordFile} or {@code KAPPA_JDBC_PASSWORD}, as the launch did if it was not typed.
    */
   public static String record(List<String> arguments) {
+    List<String> kept =
+        arguments.stream().filter(argument -> !argument.startsWith(INLINE_PASSWORD)).toList();
     try {
-      return JSON.writeValueAsString(arguments);
+      return JSON.writeValueAsString(kept);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Cannot write " + arguments + " as JSON", e);
+      throw new IllegalStateException("Cannot write the launch arguments as JSON", e);
     }
   }
 

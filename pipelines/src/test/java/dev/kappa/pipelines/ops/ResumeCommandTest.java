@@ -170,4 +170,17 @@ class ResumeCommandTest {
             "--savepointPath=" + SAVEPOINT));
     assertThat(command.unrecordedListOptions(), is(List.of()));
   }
+
+  @Test
+  void neverRecordsADatabasePasswordTypedInline() throws IOException {
+    String recorded =
+        ResumeCommand.record(
+            List.of(
+                "--jdbcUrl=jdbc:postgresql://db:5432/kappa",
+                "--jdbcPassword=s3cret-inline",
+                "--jdbcPasswordFile=/run/secrets/db"));
+
+    assertThat(recorded.contains("s3cret-inline"), is(false));
+    assertThat(recorded.contains("--jdbcPasswordFile=/run/secrets/db"), is(true));
+  }
 }

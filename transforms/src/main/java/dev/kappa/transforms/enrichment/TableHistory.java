@@ -57,6 +57,7 @@ public final class TableHistory<K, V> implements Serializable {
   private final @Nullable PCollectionView<Map<K, SortedMap<Long, V>>> view;
   private final byte @Nullable [] loaded;
   private final @Nullable Coder<Map<K, SortedMap<Long, V>>> loadedCoder;
+  private final @Nullable Coder<V> rowCoder;
   private transient @Nullable Map<K, SortedMap<Long, V>> loadedHistory;
   private final MissingKeyPolicy missingKeys;
   private final Counter enriched = counter(EnrichAsOfEventTime.ENRICHED);
@@ -67,10 +68,12 @@ public final class TableHistory<K, V> implements Serializable {
       @Nullable PCollectionView<Map<K, SortedMap<Long, V>>> view,
       byte @Nullable [] loaded,
       @Nullable Coder<Map<K, SortedMap<Long, V>>> loadedCoder,
+      @Nullable Coder<V> rowCoder,
       MissingKeyPolicy missingKeys) {
     this.view = view;
     this.loaded = loaded;
     this.loadedCoder = loadedCoder;
+    this.rowCoder = rowCoder;
     this.missingKeys = missingKeys;
   }
 
@@ -79,6 +82,7 @@ public final class TableHistory<K, V> implements Serializable {
       PCollectionView<Map<K, SortedMap<Long, V>>> view, MissingKeyPolicy missingKeys) {
     return new TableHistory<>(
         checkNotNull(view, "view must be set"),
+        null,
         null,
         null,
         checkNotNull(missingKeys, "missing-key policy must be set"));
@@ -116,6 +120,7 @@ public final class TableHistory<K, V> implements Serializable {
           null,
           CoderUtils.encodeToByteArray(historyCoder, history),
           historyCoder,
+          rowCoder,
           checkNotNull(missingKeys, "missing-key policy must be set"));
     } catch (CoderException e) {
       throw new IllegalArgumentException("the history cannot be encoded with the coders given", e);
@@ -162,6 +167,19 @@ public final class TableHistory<K, V> implements Serializable {
 
   public MissingKeyPolicy missingKeys() {
     return missingKeys;
+  }
+
+  /**
+   * The coder of a row of a {@link #loaded} history.
+   *
+   * @throws IllegalStateException for a history collected into a side input
+   */
+  public Coder<V> rowCoder() {
+    Coder<V> coder = rowCoder;
+    if (coder == null) {
+      throw new IllegalStateException("a collected history's rows are coded by its side input");
+    }
+    return coder;
   }
 
   /**
