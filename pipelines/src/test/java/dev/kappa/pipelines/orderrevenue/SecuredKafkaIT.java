@@ -18,6 +18,7 @@ import dev.kappa.pipelines.tools.ProduceOrders;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.testing.flink.FlinkCluster;
+import dev.kappa.testing.flink.FlinkClusterExtension;
 import dev.kappa.testing.kafka.SecuredKafkaBroker;
 import dev.kappa.testing.kafka.SecuredKafkaBrokerExtension;
 import dev.kappa.testing.postgres.PostgresExtension;
@@ -66,7 +67,11 @@ import org.junit.jupiter.api.io.TempDir;
  * log; and on a Flink cluster, no Kafka or database password appears in the job's configuration,
  * the logs, {@code --help} or {@code kappa status}.
  */
-@ExtendWith({SecuredKafkaBrokerExtension.class, PostgresExtension.class})
+@ExtendWith({
+  SecuredKafkaBrokerExtension.class,
+  PostgresExtension.class,
+  FlinkClusterExtension.class
+})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SecuredKafkaIT {
   private static final String FROM = "2026-03-01T00:00:00Z";
@@ -216,18 +221,19 @@ class SecuredKafkaIT {
   }
 
   /**
-   * The secret scan, on a Flink cluster (JobManager and TaskManager in JVMs of their own), the job
-   * submitted as a user submits it ({@code kappa run} from the bundled jar): it streams through the
-   * secured broker with the SASL password in {@code --kafkaClientProperties} and upserts its
-   * results into PostgreSQL as a user whose password is in {@code --jdbcPasswordFile}. Neither
-   * password, nor the broker's admin password, appears in the Flink job's configuration ({@code GET
-   * /jobs/<id>/config}, the whole response), the launcher's output, the cluster's logs, {@code
-   * kappa run order-revenue --help} or {@code kappa status} of the job.
+   * The secret scan, on the JVM's shared Flink cluster (JobManager and TaskManager in JVMs of their
+   * own), the job submitted as a user submits it ({@code kappa run} from the bundled jar): it
+   * streams through the secured broker with the SASL password in {@code --kafkaClientProperties}
+   * and upserts its results into PostgreSQL as a user whose password is in {@code
+   * --jdbcPasswordFile}. Neither password, nor the broker's admin password, appears in the Flink
+   * job's configuration ({@code GET /jobs/<id>/config}, the whole response), the launcher's output,
+   * the cluster's logs, {@code kappa run order-revenue --help} or {@code kappa status} of the job.
    */
   @Test
   @Timeout(420)
   void noSecretInTheFlinkJobsConfigurationLogsHelpOrStatus(
-      SecuredKafkaBroker broker, PostgresServer postgres, @TempDir Path dir) throws Exception {
+      SecuredKafkaBroker broker, PostgresServer postgres, FlinkCluster cluster, @TempDir Path dir)
+      throws Exception {
     Path properties =
         broker.writeClientProperties(dir.resolve("client.properties"), SecuredKafkaBroker.JOB_USER);
     String topic = output(broker, SecuredKafkaBroker.JOB_USER, true);
@@ -256,7 +262,8 @@ class SecuredKafkaIT {
             dbPassword);
     OrderRevenueRuns.Outputs outputs = OrderRevenueRuns.Outputs.under(dir.resolve("out"));
 
-    try (FlinkCluster cluster = FlinkCluster.start(dir.resolve("flink"), 1)) {
+    String jobName = "secret-scan-" + System.nanoTime();
+    try {
       Kappa run =
           kappa(
               dir,
@@ -264,7 +271,7 @@ class SecuredKafkaIT {
               "order-revenue",
               "@runners-config/flink-cluster.args",
               "--flinkMaster=" + cluster.flinkMaster(),
-              "--jobName=secret-scan",
+              "--jobName=" + jobName,
               "--source=KAFKA",
               "--bootstrapServers=" + broker.bootstrapServers(),
               "--kafkaClientProperties=" + properties,
@@ -280,7 +287,14 @@ class SecuredKafkaIT {
               "--jdbcPasswordFile=" + passwordFile,
               "--resultsTable=category_revenue");
       assertThat(run.output(), run.exit(), is(0));
-      String jobId = cluster.jobs().get(0).getJobId().toString();
+      // The shared cluster runs other tests' jobs too: this one is found by its name.
+      String jobId =
+          cluster.jobs().stream()
+              .filter(job -> job.getJobName().equals(jobName))
+              .findFirst()
+              .orElseThrow()
+              .getJobId()
+              .toString();
 
       // The job ran, connected to both with the secrets it was given: results in Kafka and rows
       // upserted in the table, one per result key.
@@ -324,6 +338,7 @@ class SecuredKafkaIT {
       scanned.put("the launcher's output", run.output());
       scanned.put("kappa run order-revenue --help=all", help.output());
       scanned.put("kappa status", status.toString(StandardCharsets.UTF_8));
+      // The shared cluster's logs hold other tests' jobs too: no secret may be in any of them.
       try (Stream<Path> logs = Files.walk(cluster.logDir())) {
         for (Path log : logs.filter(Files::isRegularFile).toList()) {
           scanned.put(log.toString(), Files.readString(log, StandardCharsets.ISO_8859_1));
@@ -336,6 +351,9 @@ class SecuredKafkaIT {
               assertThat(where + " holds a secret", text, not(containsString(secret)));
             }
           });
+    } finally {
+      // The job finishes by itself (--stopAtEnd) before the launcher exits; not after a failure.
+      cluster.cancelJobs(jobName::equals);
     }
   }
 

@@ -19,6 +19,7 @@ import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.ops.ResetSinkCommand;
 import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import dev.kappa.testing.flink.FlinkCluster;
+import dev.kappa.testing.flink.FlinkClusterExtension;
 import dev.kappa.testing.kafka.KafkaBroker;
 import dev.kappa.testing.kafka.KafkaBrokerExtension;
 import java.io.ByteArrayOutputStream;
@@ -76,10 +77,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Kappa's refusal of the fresh start that reaches the first.
  *
  * <p>The jobs are the smallest that hold the sink: KafkaIO reads a one-partition topic and the sink
- * copies it to another, one shard, parallelism 1, on a Flink session cluster of one TaskManager.
- * Outputs are read with {@code read_committed} consumers.
+ * copies it to another, one shard, parallelism 1. The first defect's jobs run one at a time on the
+ * JVM's shared Flink cluster, each cancelled or stopped before the test returns; the second's job
+ * runs on a session cluster of one TaskManager of its own, since its recovery replaces that
+ * TaskManager. Outputs are read with {@code read_committed} consumers.
  */
-@ExtendWith(KafkaBrokerExtension.class)
+@ExtendWith({KafkaBrokerExtension.class, FlinkClusterExtension.class})
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ExactlyOnceSinkIT {
 
@@ -93,26 +96,24 @@ class ExactlyOnceSinkIT {
   private static final int MORE = 10;
 
   @TempDir static Path dir;
+  // The JVM's shared cluster and probes of it.
   private static FlinkCluster cluster;
   private static JobProbes jobs;
   private static Path jar;
 
   @BeforeAll
-  static void startCluster() throws IOException {
+  static void stageJar(FlinkCluster shared) throws IOException {
     jar = dir.resolve("kappa-pipelines-bundled.jar");
     Files.copy(
         Path.of(System.getProperty("kappa.bundledJar")), jar, StandardCopyOption.REPLACE_EXISTING);
-    cluster = FlinkCluster.start(dir.resolve("flink"), 1);
+    cluster = shared;
     jobs = new JobProbes(cluster.flinkMaster());
   }
 
   @AfterAll
-  static void stopCluster() {
+  static void closeProbes() {
     if (jobs != null) {
       jobs.close();
-    }
-    if (cluster != null) {
-      cluster.close();
     }
   }
 
@@ -133,109 +134,122 @@ class ExactlyOnceSinkIT {
     broker.createTopic(out, 1);
     List<String> first = values(0, FIRST);
     produce(broker, in, first);
+    // The jobs of this test are named eos-v1-, eos-v2-, eos-v3-<nanos>.
+    try {
 
-    // 1. The first job reads every record, then stops with a savepoint before any checkpoint.
-    String v1 = submit(broker, in, out, sinkGroupId, "eos-v1", Duration.ofMinutes(10), null);
-    JobProbes.await(
-        "the sink of " + v1 + " holding " + FIRST + " records",
-        WAIT,
-        () -> writerRecordsIn(v1) >= FIRST ? true : null);
-    assertThat(
-        "nothing committed before the savepoint", committed(broker, out, 0), equalTo(List.of()));
-    Instant stopped = Instant.now();
-    String savepoint = jobs.stopWithSavepoint(v1, WAIT);
-    Duration stopping = Duration.between(stopped, Instant.now());
-    // Its completion committed the sink's first transaction.
-    assertThat(committed(broker, out, FIRST), containsInAnyOrder(first.toArray()));
+      // 1. The first job reads every record, then stops with a savepoint before any checkpoint.
+      String v1 = submit(broker, in, out, sinkGroupId, "eos-v1", Duration.ofMinutes(10), null);
+      JobProbes.await(
+          "the sink of " + v1 + " holding " + FIRST + " records",
+          WAIT,
+          () -> writerRecordsIn(v1) >= FIRST ? true : null);
+      assertThat(
+          "nothing committed before the savepoint", committed(broker, out, 0), equalTo(List.of()));
+      Instant stopped = Instant.now();
+      String savepoint = jobs.stopWithSavepoint(v1, WAIT);
+      Duration stopping = Duration.between(stopped, Instant.now());
+      // Its completion committed the sink's first transaction.
+      assertThat(committed(broker, out, FIRST), containsInAnyOrder(first.toArray()));
 
-    // A fresh start of a job with that sink group is refused at launch, before it reaches Flink.
-    InvalidOptionException refused =
-        assertThrows(
-            InvalidOptionException.class,
-            () ->
-                JobRunner.run(
-                    new OrderRevenue(), orderRevenueOptions(broker, in, out, sinkGroupId)));
-    assertThat(refused.option(), equalTo("sinkGroupId"));
-    assertThat(
-        refused.getMessage(),
-        containsString("kappa reset-sink " + out + " --sinkGroupId=" + sinkGroupId));
+      // A fresh start of a job with that sink group is refused at launch, before it reaches Flink.
+      InvalidOptionException refused =
+          assertThrows(
+              InvalidOptionException.class,
+              () ->
+                  JobRunner.run(
+                      new OrderRevenue(), orderRevenueOptions(broker, in, out, sinkGroupId)));
+      assertThat(refused.option(), equalTo("sinkGroupId"));
+      assertThat(
+          refused.getMessage(),
+          containsString("kappa reset-sink " + out + " --sinkGroupId=" + sinkGroupId));
 
-    // 2. Restored from that savepoint, the writer finds its progress in Kafka but no writer id in
-    // its state, and fails on every attempt: the defect.
-    Instant restored = Instant.now();
-    String v2 = submit(broker, in, out, sinkGroupId, "eos-v2", Duration.ofSeconds(1), savepoint);
-    String failure =
-        JobProbes.await(
-            "job " + v2 + " failing on the restore",
-            WAIT,
-            () -> {
-              String exceptions = jobs.exceptions(v2);
-              return exceptions.contains(UNRESTORABLE) ? exceptions : null;
-            });
-    Duration toFailure = Duration.between(restored, Instant.now());
-    int failures = jobs.failuresSince(v2, restored).size();
-    jobs.cancel(v2);
-    assertThat(failure, containsString("is used else where or in earlier runs"));
-    assertThat(
-        "the failing job committed nothing",
-        committed(broker, out, FIRST),
-        containsInAnyOrder(first.toArray()));
+      // 2. Restored from that savepoint, the writer finds its progress in Kafka but no writer id in
+      // its state, and fails on every attempt: the defect.
+      Instant restored = Instant.now();
+      String v2 = submit(broker, in, out, sinkGroupId, "eos-v2", Duration.ofSeconds(1), savepoint);
+      String failure =
+          JobProbes.await(
+              "job " + v2 + " failing on the restore",
+              WAIT,
+              () -> {
+                String exceptions = jobs.exceptions(v2);
+                return exceptions.contains(UNRESTORABLE) ? exceptions : null;
+              });
+      Duration toFailure = Duration.between(restored, Instant.now());
+      int failures = jobs.failuresSince(v2, restored).size();
+      jobs.cancel(v2);
+      assertThat(failure, containsString("is used else where or in earlier runs"));
+      assertThat(
+          "the failing job committed nothing",
+          committed(broker, out, FIRST),
+          containsInAnyOrder(first.toArray()));
 
-    // 3. The recovery: reset the sink's progress, then resume from the same savepoint.
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    int code =
-        ResetSinkCommand.run(
-            new String[] {
-              out, "--sinkGroupId=" + sinkGroupId, "--bootstrapServers=" + broker.bootstrapServers()
-            },
-            new PrintStream(printed, true, StandardCharsets.UTF_8),
-            System.err);
-    assertThat(printed.toString(StandardCharsets.UTF_8), code, equalTo(0));
-    // What it deleted: shard 0's progress, the last sequence id of the first transaction.
-    assertThat(
-        printed.toString(StandardCharsets.UTF_8),
-        containsString(
-            "deleted group " + sinkGroupId + "-" + out + " shard 0 (was {\"seq\":" + (FIRST - 1)));
+      // 3. The recovery: reset the sink's progress, then resume from the same savepoint.
+      ByteArrayOutputStream printed = new ByteArrayOutputStream();
+      int code =
+          ResetSinkCommand.run(
+              new String[] {
+                out,
+                "--sinkGroupId=" + sinkGroupId,
+                "--bootstrapServers=" + broker.bootstrapServers()
+              },
+              new PrintStream(printed, true, StandardCharsets.UTF_8),
+              System.err);
+      assertThat(printed.toString(StandardCharsets.UTF_8), code, equalTo(0));
+      // What it deleted: shard 0's progress, the last sequence id of the first transaction.
+      assertThat(
+          printed.toString(StandardCharsets.UTF_8),
+          containsString(
+              "deleted group "
+                  + sinkGroupId
+                  + "-"
+                  + out
+                  + " shard 0 (was {\"seq\":"
+                  + (FIRST - 1)));
 
-    // With the progress gone, a fresh start would be accepted too.
-    assertDoesNotThrow(
-        () ->
-            SinkProgress.refuseUsedGroupOnFreshStart(broker.bootstrapServers(), sinkGroupId, out));
+      // With the progress gone, a fresh start would be accepted too.
+      assertDoesNotThrow(
+          () ->
+              SinkProgress.refuseUsedGroupOnFreshStart(
+                  broker.bootstrapServers(), sinkGroupId, out));
 
-    Instant resumed = Instant.now();
-    String v3 = submit(broker, in, out, sinkGroupId, "eos-v3", Duration.ofSeconds(1), savepoint);
-    List<String> more = values(FIRST, FIRST + MORE);
-    produce(broker, in, more);
-    List<String> expected = new ArrayList<>(first);
-    expected.addAll(first); // the first transaction, written again from the savepoint's buffer
-    expected.addAll(more);
-    List<String> seen = committed(broker, out, expected.size());
-    Duration toOutput = Duration.between(resumed, Instant.now());
-    // One more completed checkpoint: anything it committed beyond the expected shows as extra.
-    Instant since = Instant.now();
-    JobProbes.await(
-        "a checkpoint of " + v3 + " after the output",
-        WAIT,
-        () -> jobs.firstCheckpointCompletedSince(v3, since).orElse(null));
-    seen = committed(broker, out, expected.size());
-    String exceptions = jobs.exceptions(v3);
-    jobs.cancel(v3);
-    assertThat(seen, containsInAnyOrder(expected.toArray()));
-    assertThat(exceptions, not(containsString(UNRESTORABLE)));
-    System.out.printf(
-        "EOS-SINK: stop with savepoint %.1f s, committing the sink's first transaction (%d"
-            + " records); restore from it: '%s' recorded %.1f s after the submission (%d"
-            + " failures by then); reset-sink: %s; resumed from the same savepoint: all %d records"
-            + " visible %.1f s after the submission, the %d of the first transaction twice%n",
-        stopping.toMillis() / 1000.0,
-        FIRST,
-        UNRESTORABLE,
-        toFailure.toMillis() / 1000.0,
-        failures,
-        printed.toString(StandardCharsets.UTF_8).lines().findFirst().orElse(""),
-        seen.size(),
-        toOutput.toMillis() / 1000.0,
-        FIRST);
+      Instant resumed = Instant.now();
+      String v3 = submit(broker, in, out, sinkGroupId, "eos-v3", Duration.ofSeconds(1), savepoint);
+      List<String> more = values(FIRST, FIRST + MORE);
+      produce(broker, in, more);
+      List<String> expected = new ArrayList<>(first);
+      expected.addAll(first); // the first transaction, written again from the savepoint's buffer
+      expected.addAll(more);
+      List<String> seen = committed(broker, out, expected.size());
+      Duration toOutput = Duration.between(resumed, Instant.now());
+      // One more completed checkpoint: anything it committed beyond the expected shows as extra.
+      Instant since = Instant.now();
+      JobProbes.await(
+          "a checkpoint of " + v3 + " after the output",
+          WAIT,
+          () -> jobs.firstCheckpointCompletedSince(v3, since).orElse(null));
+      seen = committed(broker, out, expected.size());
+      String exceptions = jobs.exceptions(v3);
+      jobs.cancel(v3);
+      assertThat(seen, containsInAnyOrder(expected.toArray()));
+      assertThat(exceptions, not(containsString(UNRESTORABLE)));
+      System.out.printf(
+          "EOS-SINK: stop with savepoint %.1f s, committing the sink's first transaction (%d"
+              + " records); restore from it: '%s' recorded %.1f s after the submission (%d"
+              + " failures by then); reset-sink: %s; resumed from the same savepoint: all %d records"
+              + " visible %.1f s after the submission, the %d of the first transaction twice%n",
+          stopping.toMillis() / 1000.0,
+          FIRST,
+          UNRESTORABLE,
+          toFailure.toMillis() / 1000.0,
+          failures,
+          printed.toString(StandardCharsets.UTF_8).lines().findFirst().orElse(""),
+          seen.size(),
+          toOutput.toMillis() / 1000.0,
+          FIRST);
+    } finally {
+      cluster.cancelJobs(name -> name.startsWith("eos-v"));
+    }
   }
 
   /**
@@ -255,63 +269,72 @@ class ExactlyOnceSinkIT {
     Path marker = dir.resolve("poison-" + System.nanoTime());
     List<String> before = values(0, 5);
     produce(broker, in, before);
-    String job = submitPoisonable(broker, in, out, "eos-poison-" + System.nanoTime(), marker);
-    // Established: the sink's first transaction is behind it, so defect 1 is out of the way.
-    assertThat(committed(broker, out, before.size()), containsInAnyOrder(before.toArray()));
-    JobProbes.await(
-        "a checkpoint of " + job + " after its first output",
-        WAIT,
-        () -> jobs.firstCheckpointCompletedSince(job, Instant.now().minusSeconds(1)).orElse(null));
+    // Its own cluster: the recovery replaces the only TaskManager, where the job must restart.
+    try (FlinkCluster own = FlinkCluster.start(dir.resolve("flink-poison"), 1);
+        JobProbes ownJobs = new JobProbes(own.flinkMaster())) {
+      String job =
+          submitPoisonable(
+              own, ownJobs, broker, in, out, "eos-poison-" + System.nanoTime(), marker);
+      // Established: the sink's first transaction is behind it, so defect 1 is out of the way.
+      assertThat(committed(broker, out, before.size()), containsInAnyOrder(before.toArray()));
+      JobProbes.await(
+          "a checkpoint of " + job + " after its first output",
+          WAIT,
+          () ->
+              ownJobs
+                  .firstCheckpointCompletedSince(job, Instant.now().minusSeconds(1))
+                  .orElse(null));
 
-    Files.createFile(marker);
-    Instant poisoned = Instant.now();
-    produce(broker, in, List.of(PoisonOnce.POISON));
-    // The poison fails once; every restart after it fails on the cached writer.
-    List<Instant> failures =
-        JobProbes.await(
-            "three failures of " + job,
-            WAIT,
-            () -> {
-              List<Instant> since = jobs.failuresSince(job, poisoned);
-              return since.size() >= 3 ? since : null;
-            });
-    String exceptions = jobs.exceptions(job);
-    assertThat(Files.exists(marker), is(false));
-    assertThat(exceptions, containsString(PoisonOnce.MESSAGE));
-    assertThat(exceptions, containsString(IN_TRANSACTION));
-    assertThat(
-        "nothing committed while it fails",
-        committed(broker, out, before.size()),
-        containsInAnyOrder(before.toArray()));
+      Files.createFile(marker);
+      Instant poisoned = Instant.now();
+      produce(broker, in, List.of(PoisonOnce.POISON));
+      // The poison fails once; every restart after it fails on the cached writer.
+      List<Instant> failures =
+          JobProbes.await(
+              "three failures of " + job,
+              WAIT,
+              () -> {
+                List<Instant> since = ownJobs.failuresSince(job, poisoned);
+                return since.size() >= 3 ? since : null;
+              });
+      String exceptions = ownJobs.exceptions(job);
+      assertThat(Files.exists(marker), is(false));
+      assertThat(exceptions, containsString(PoisonOnce.MESSAGE));
+      assertThat(exceptions, containsString(IN_TRANSACTION));
+      assertThat(
+          "nothing committed while it fails",
+          committed(broker, out, before.size()),
+          containsInAnyOrder(before.toArray()));
 
-    // The recovery: a fresh TaskManager JVM, whose cache is empty.
-    Instant replaced = Instant.now();
-    cluster.killTaskManager(cluster.taskManagers().get(0).number());
-    cluster.startTaskManager();
-    List<String> after = values(100, 105);
-    produce(broker, in, after);
-    List<String> expected = new ArrayList<>(before);
-    expected.add(PoisonOnce.POISON);
-    expected.addAll(after);
-    List<String> seen = committed(broker, out, expected.size());
-    Duration toOutput = Duration.between(replaced, Instant.now());
-    Instant since = Instant.now();
-    JobProbes.await(
-        "a checkpoint of " + job + " after the output",
-        WAIT,
-        () -> jobs.firstCheckpointCompletedSince(job, since).orElse(null));
-    seen = committed(broker, out, expected.size());
-    jobs.cancel(job);
-    assertThat(seen, containsInAnyOrder(expected.toArray()));
-    System.out.printf(
-        "EOS-SINK: poisoned writer: %d failures in %.1f s after the poison (the first the"
-            + " poison, then '%s'); TaskManager replaced: all %d records visible %.1f s later,"
-            + " each once%n",
-        failures.size(),
-        Duration.between(poisoned, failures.get(failures.size() - 1)).toMillis() / 1000.0,
-        IN_TRANSACTION,
-        seen.size(),
-        toOutput.toMillis() / 1000.0);
+      // The recovery: a fresh TaskManager JVM, whose cache is empty.
+      Instant replaced = Instant.now();
+      own.killTaskManager(own.taskManagers().get(0).number());
+      own.startTaskManager();
+      List<String> after = values(100, 105);
+      produce(broker, in, after);
+      List<String> expected = new ArrayList<>(before);
+      expected.add(PoisonOnce.POISON);
+      expected.addAll(after);
+      List<String> seen = committed(broker, out, expected.size());
+      Duration toOutput = Duration.between(replaced, Instant.now());
+      Instant since = Instant.now();
+      JobProbes.await(
+          "a checkpoint of " + job + " after the output",
+          WAIT,
+          () -> ownJobs.firstCheckpointCompletedSince(job, since).orElse(null));
+      seen = committed(broker, out, expected.size());
+      ownJobs.cancel(job);
+      assertThat(seen, containsInAnyOrder(expected.toArray()));
+      System.out.printf(
+          "EOS-SINK: poisoned writer: %d failures in %.1f s after the poison (the first the"
+              + " poison, then '%s'); TaskManager replaced: all %d records visible %.1f s later,"
+              + " each once%n",
+          failures.size(),
+          Duration.between(poisoned, failures.get(failures.size() - 1)).toMillis() / 1000.0,
+          IN_TRANSACTION,
+          seen.size(),
+          toOutput.toMillis() / 1000.0);
+    }
   }
 
   /**
@@ -377,7 +400,7 @@ class ExactlyOnceSinkIT {
       String name,
       Duration checkpointing,
       @Nullable String savepoint) {
-    FlinkPipelineOptions options = options(name, checkpointing, savepoint);
+    FlinkPipelineOptions options = options(cluster, name, checkpointing, savepoint);
     Pipeline pipeline = Pipeline.create(options);
     pipeline
         .apply("ReadInput", read(broker, in))
@@ -386,12 +409,12 @@ class ExactlyOnceSinkIT {
             Kafka.write(broker.bootstrapServers(), out)
                 .withDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .withSinkGroupId(sinkGroupId + "-" + out));
-    return run(pipeline, options);
+    return run(jobs, pipeline, options);
   }
 
   /** A detached streaming job of parallelism 1 on the cluster, staging the bundled jar. */
   private static FlinkPipelineOptions options(
-      String name, Duration checkpointing, @Nullable String savepoint) {
+      FlinkCluster cluster, String name, Duration checkpointing, @Nullable String savepoint) {
     FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
     options.setRunner(FlinkRunner.class);
     options.setFlinkMaster(cluster.flinkMaster());
@@ -418,7 +441,7 @@ class ExactlyOnceSinkIT {
   }
 
   /** Submits {@code pipeline} and returns its job id once the cluster knows it. */
-  private static String run(Pipeline pipeline, FlinkPipelineOptions options) {
+  private static String run(JobProbes jobs, Pipeline pipeline, FlinkPipelineOptions options) {
     pipeline.run();
     String jobName = options.getJobName();
     return JobProbes.await(
@@ -431,7 +454,14 @@ class ExactlyOnceSinkIT {
    * staging {@link PoisonOnce} next to the bundled jar; returns its id.
    */
   private static String submitPoisonable(
-      KafkaBroker broker, String in, String out, String sinkGroup, Path marker) throws IOException {
+      FlinkCluster cluster,
+      JobProbes jobs,
+      KafkaBroker broker,
+      String in,
+      String out,
+      String sinkGroup,
+      Path marker)
+      throws IOException {
     String poisonClass = PoisonOnce.class.getName().replace('.', '/') + ".class";
     Path classes = dir.resolve("poison-classes-" + System.nanoTime());
     Path target = classes.resolve(poisonClass);
@@ -439,7 +469,7 @@ class ExactlyOnceSinkIT {
     try (InputStream bytes = PoisonOnce.class.getClassLoader().getResourceAsStream(poisonClass)) {
       Files.copy(bytes, target);
     }
-    FlinkPipelineOptions options = options("eos-poison", Duration.ofSeconds(1), null);
+    FlinkPipelineOptions options = options(cluster, "eos-poison", Duration.ofSeconds(1), null);
     options.setFilesToStage(List.of(jar.toString(), classes.toString()));
     Pipeline pipeline = Pipeline.create(options);
     pipeline
@@ -453,7 +483,7 @@ class ExactlyOnceSinkIT {
                 .withValueSerializer(ByteArraySerializer.class)
                 .withPublishTimestampFunction(new PoisonOnce(marker))
                 .withEOS(1, sinkGroup));
-    return run(pipeline, options);
+    return run(jobs, pipeline, options);
   }
 
   /** Records the job's last vertex (the sink's writer) has received, by Flink's task metrics. */

@@ -14,6 +14,7 @@ import dev.kappa.pipelines.ops.CutoverCommand;
 import dev.kappa.pipelines.ops.FlinkRestClient;
 import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import dev.kappa.testing.flink.FlinkCluster;
+import dev.kappa.testing.flink.FlinkClusterExtension;
 import dev.kappa.testing.kafka.KafkaBroker;
 import dev.kappa.testing.kafka.KafkaBrokerExtension;
 import dev.kappa.testing.postgres.PostgresExtension;
@@ -62,10 +63,13 @@ import org.junit.jupiter.api.io.TempDir;
  * view throughout sees version 1's totals, then version 2's, then version 1's again: never an empty
  * or partial table.
  *
+ * <p>It runs on the JVM's shared Flink cluster: its two jobs, of parallelism 1, take two slots
+ * while both run, and both end by the cutovers (or are cancelled if the test fails).
+ *
  * <p>Small data: eleven orders on one partition. Expected totals are sums over the orders produced
  * here, per window and currency, sharing no code with the job.
  */
-@ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})
+@ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class, FlinkClusterExtension.class})
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class ReprocessingIT {
 
@@ -127,7 +131,8 @@ class ReprocessingIT {
 
   @Test
   void aNewVersionReprocessesBesideTheLiveOneAndTheCutoverSwitchesReadersAtOnce(
-      KafkaBroker broker, PostgresServer postgres, @TempDir Path dir) throws Exception {
+      KafkaBroker broker, PostgresServer postgres, FlinkCluster cluster, @TempDir Path dir)
+      throws Exception {
     long stamp = System.nanoTime();
     String orders = "orders-reprocess-" + stamp;
     broker.createTopic(orders, 1);
@@ -143,8 +148,7 @@ class ReprocessingIT {
     Path jar = dir.resolve("kappa-pipelines-bundled.jar");
     Files.copy(
         Path.of(System.getProperty("kappa.bundledJar")), jar, StandardCopyOption.REPLACE_EXISTING);
-    try (FlinkCluster cluster = FlinkCluster.start(dir.resolve("flink"), 1);
-        FlinkRestClient flink = FlinkRestClient.at(cluster.flinkMaster())) {
+    try (FlinkRestClient flink = FlinkRestClient.at(cluster.flinkMaster())) {
       List<String> common =
           List.of(
               "--runner=FlinkRunner",
@@ -270,6 +274,10 @@ class ReprocessingIT {
       // Never empty, never a mix: one version's totals or the other's, switching at the cutovers.
       assertThat(seen, equalTo(List.of("v1", "v2", "v1")));
       assertThat(live(postgres, schema), equalTo("v1"));
+    } finally {
+      // Both versions end with the cutovers; after a failure, whichever still runs is cancelled.
+      cluster.cancelJobs(
+          name -> name.equals("order-revenue-v1") || name.equals("order-revenue-v2"));
     }
   }
 

@@ -30,7 +30,10 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -93,6 +96,9 @@ public final class FlinkCluster extends LocalServer {
 
   /** How long the JVMs get until the REST API reports every TaskManager registered. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  /** How long {@link #cancelJobs} waits for the jobs it cancelled to end. */
+  static final Duration CANCEL_TIMEOUT = Duration.ofSeconds(60);
 
   /** How long a stopping JVM gets after SIGTERM before it is killed. */
   static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -369,6 +375,49 @@ public final class FlinkCluster extends LocalServer {
         .stream()
         .sorted(Comparator.comparingLong(JobDetails::getStartTime).reversed())
         .toList();
+  }
+
+  /**
+   * Cancels every job that has not reached a terminal state and whose name {@code byName} accepts,
+   * and returns their ids once each has ended (a cancelled job holds its slots until its tasks have
+   * stopped). For tests on a shared cluster, which cancel the jobs they started, and only those,
+   * before they return, whether they passed or failed.
+   *
+   * @throws IllegalStateException if one has not ended within 60 s
+   */
+  public List<String> cancelJobs(Predicate<String> byName) {
+    List<JobID> cancelled = new ArrayList<>();
+    for (JobDetails job : jobs()) {
+      if (!job.getStatus().isGloballyTerminalState() && byName.test(job.getJobName())) {
+        cancelled.add(job.getJobId());
+        if (job.getStatus() != JobStatus.CANCELLING) {
+          try {
+            restCall(rest.cancel(job.getJobId()));
+          } catch (IllegalStateException e) {
+            // It may have ended meanwhile; the wait below fails if it has not.
+            LOG.info("Cancelling job {} failed: {}", job.getJobId(), e.getMessage());
+          }
+        }
+      }
+    }
+    Instant deadline = Instant.now().plus(CANCEL_TIMEOUT);
+    while (true) {
+      List<String> active =
+          jobs().stream()
+              .filter(j -> cancelled.contains(j.getJobId()))
+              .filter(j -> !j.getStatus().isGloballyTerminalState())
+              .map(j -> j.getJobName() + " (" + j.getJobId() + ", " + j.getStatus() + ")")
+              .toList();
+      if (active.isEmpty()) {
+        return cancelled.stream().map(JobID::toString).toList();
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw failure(
+            "Cancelled jobs did not end within " + CANCEL_TIMEOUT.toSeconds() + " s: " + active,
+            null);
+      }
+      pause();
+    }
   }
 
   /**
