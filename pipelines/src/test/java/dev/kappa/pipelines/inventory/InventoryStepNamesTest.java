@@ -1,16 +1,9 @@
 package dev.kappa.pipelines.inventory;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import dev.kappa.pipelines.job.JobRunner;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
+import dev.kappa.pipelines.job.StepNames;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
-import org.apache.beam.sdk.runners.TransformHierarchy;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +17,7 @@ class InventoryStepNamesTest {
   private static final String FROZEN = "inventory-steps-kafka-stream.txt";
 
   @Test
-  void everyStepKeepsItsName() throws IOException {
+  void everyStepKeepsItsName() {
     Inventory.Options options =
         PipelineOptionsFactory.fromArgs(
                 "--source=KAFKA",
@@ -39,54 +32,6 @@ class InventoryStepNamesTest {
     Pipeline pipeline = Pipeline.create(options);
     JobRunner.build(new Inventory(), pipeline, options);
 
-    List<String> current = fullNames(pipeline);
-    List<String> frozen = frozen();
-    if (!current.equals(frozen)) {
-      List<String> missing = new ArrayList<>(frozen);
-      missing.removeAll(current);
-      List<String> added = new ArrayList<>(current);
-      added.removeAll(frozen);
-      fail(
-          "The inventory job's steps no longer match "
-              + FROZEN
-              + ". A renamed or removed step breaks savepoint restore.\nGone: "
-              + missing
-              + "\nNew: "
-              + added
-              + "\nAll now:\n"
-              + String.join("\n", current));
-    }
-  }
-
-  private static List<String> frozen() throws IOException {
-    try (InputStream in = InventoryStepNamesTest.class.getResourceAsStream(FROZEN)) {
-      if (in == null) {
-        return List.of();
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
-          .lines()
-          .filter(line -> !line.isBlank())
-          .toList();
-    }
-  }
-
-  private static List<String> fullNames(Pipeline pipeline) {
-    List<String> names = new ArrayList<>();
-    pipeline.traverseTopologically(
-        new Pipeline.PipelineVisitor.Defaults() {
-          @Override
-          public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
-            if (!node.isRootNode()) {
-              names.add(node.getFullName());
-            }
-            return CompositeBehavior.ENTER_TRANSFORM;
-          }
-
-          @Override
-          public void visitPrimitiveTransform(TransformHierarchy.Node node) {
-            names.add(node.getFullName());
-          }
-        });
-    return names.stream().sorted().toList();
+    StepNames.assertFrozen(pipeline, InventoryStepNamesTest.class, FROZEN);
   }
 }
