@@ -18,6 +18,10 @@ job_demo() {
   local levels_table="stock_levels_demo_$stamp" history_table="stock_history_demo_$stamp"
   local jdbc="jdbc:postgresql://127.0.0.1:$pg_port/kappa"
   DEMO_DIR=$(mktemp -d -t kappa-demo-inventory.XXXXXX)
+  # The JVMs' temporary files (the embedded Flink mini cluster's, its RPC jar) go under
+  # DEMO_DIR too, so that removing it leaves nothing behind in the system temporary directory.
+  mkdir -p "$DEMO_DIR/tmp"
+  export KAPPA_JAVA_OPTS="-Djava.io.tmpdir=$DEMO_DIR/tmp ${KAPPA_JAVA_OPTS:-}"
   trap 'if [[ -n "${PIPELINE_PID:-}" ]]; then kill "$PIPELINE_PID" 2>/dev/null || true; fi
     if [[ -n "${TAIL_PID:-}" ]]; then kill "$TAIL_PID" 2>/dev/null || true; fi
     rm -rf "$DEMO_DIR"' EXIT

@@ -13,6 +13,10 @@ job_demo() {
   local table="visitor_sessions_demo_$stamp"
   local jdbc="jdbc:postgresql://127.0.0.1:$pg_port/kappa"
   DEMO_DIR=$(mktemp -d -t kappa-demo.XXXXXX)
+  # The JVMs' temporary files (the embedded Flink mini cluster's, its RPC jar) go under
+  # DEMO_DIR too, so that removing it leaves nothing behind in the system temporary directory.
+  mkdir -p "$DEMO_DIR/tmp"
+  export KAPPA_JAVA_OPTS="-Djava.io.tmpdir=$DEMO_DIR/tmp ${KAPPA_JAVA_OPTS:-}"
   # Only the pipeline this script started, and only if it is still running.
   trap 'if [[ -n "${PIPELINE_PID:-}" ]]; then kill "$PIPELINE_PID" 2>/dev/null || true; fi
     rm -rf "$DEMO_DIR"' EXIT
