@@ -238,8 +238,24 @@ class ReprocessingIT {
       // 4. Without too-late orders to explain them, the differences refuse the cutover.
       String cutover = "--flinkMaster=" + cluster.flinkMaster();
       String slack = "--watermarkSlack=PT10M";
+      // A refused cutover changes nothing, so it is asked again until Flink's REST metrics (up to
+      // 10 s old, fetched on first request) show both versions' watermarks.
       Result unexplained =
-          cutover(postgres, jdbcUrl, "order-revenue", "--to=v2", cutover, slack, "--tooLate=none");
+          JobProbes.await(
+              "a cutover that finds both versions caught up",
+              WAIT,
+              () -> {
+                Result tried =
+                    cutover(
+                        postgres,
+                        jdbcUrl,
+                        "order-revenue",
+                        "--to=v2",
+                        cutover,
+                        slack,
+                        "--tooLate=none");
+                return tried.text().contains("caught up: yes") ? tried : null;
+              });
       assertThat(unexplained.text(), unexplained.exit(), is(1));
       assertThat(unexplained.text(), containsString("caught up: yes"));
       assertThat(unexplained.text(), containsString("refused, nothing changed"));
