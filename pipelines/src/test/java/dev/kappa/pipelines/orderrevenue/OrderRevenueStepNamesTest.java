@@ -3,6 +3,7 @@ package dev.kappa.pipelines.orderrevenue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kappa.pipelines.job.JobRunner;
+import dev.kappa.pipelines.job.StepNames;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,7 @@ class OrderRevenueStepNamesTest {
     Pipeline pipeline = Pipeline.create(options);
     JobRunner.build(new OrderRevenue(), pipeline, options);
 
-    List<String> current = OrderRevenueSteps.fullNames(pipeline);
+    List<String> current = StepNames.fullNames(pipeline);
     List<String> frozen = config.frozen();
     if (!current.equals(frozen)) {
       List<String> missing = new ArrayList<>(frozen);

@@ -6,8 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.runners.TransformHierarchy;
 
 /**
  * The configurations of OrderRevenue whose step names are frozen, and the names of a built graph.
@@ -129,26 +127,5 @@ enum OrderRevenueSteps {
           .filter(line -> !line.isBlank() && !line.startsWith("#"))
           .toList();
     }
-  }
-
-  /** The full name of every node of {@code pipeline}'s graph, composites included, sorted. */
-  static List<String> fullNames(Pipeline pipeline) {
-    List<String> names = new ArrayList<>();
-    pipeline.traverseTopologically(
-        new Pipeline.PipelineVisitor.Defaults() {
-          @Override
-          public CompositeBehavior enterCompositeTransform(TransformHierarchy.Node node) {
-            if (!node.isRootNode()) {
-              names.add(node.getFullName());
-            }
-            return CompositeBehavior.ENTER_TRANSFORM;
-          }
-
-          @Override
-          public void visitPrimitiveTransform(TransformHierarchy.Node node) {
-            names.add(node.getFullName());
-          }
-        });
-    return names.stream().sorted().toList();
   }
 }
