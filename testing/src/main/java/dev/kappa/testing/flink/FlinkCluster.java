@@ -149,8 +149,8 @@ public final class FlinkCluster extends LocalServer {
    *     message holds the end of the logs
    */
   public static FlinkCluster start(Path workDir, int taskManagers) {
-    int[] ports = freePorts(2);
-    return start(workDir, taskManagers, ports[0], ports[1]);
+    return Ports.startOnFreePorts(
+        HOST, 2, ports -> start(workDir, taskManagers, ports[0], ports[1]));
   }
 
   /**

@@ -106,8 +106,7 @@ public final class KafkaBroker extends LocalServer {
    *     message holds the end of its log
    */
   public static KafkaBroker start(Path dataDir) {
-    int[] ports = freePorts(2);
-    return start(dataDir, ports[0], ports[1]);
+    return Ports.startOnFreePorts(HOST, 2, ports -> start(dataDir, ports[0], ports[1]));
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.kappa.testing.kafka;
 
+import dev.kappa.testing.process.Ports;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -54,15 +55,18 @@ public final class SecuredKafkaBroker implements AutoCloseable {
    * Starts a secured broker on free loopback ports, its data and certificates in {@code dataDir}.
    */
   public static SecuredKafkaBroker start(Path dataDir) {
-    int[] ports = KafkaBroker.freePorts(2);
     return new SecuredKafkaBroker(
-        KafkaBroker.start(
-            dataDir,
-            ports[0],
-            ports[1],
-            System.getProperty(KafkaBroker.LOG_LEVEL_PROPERTY, "WARN"),
-            false,
-            true));
+        Ports.startOnFreePorts(
+            KafkaBroker.HOST,
+            2,
+            ports ->
+                KafkaBroker.start(
+                    dataDir,
+                    ports[0],
+                    ports[1],
+                    System.getProperty(KafkaBroker.LOG_LEVEL_PROPERTY, "WARN"),
+                    false,
+                    true)));
   }
 
   /** Wraps a broker started secured (by {@link KafkaLocalCli}). */

@@ -135,12 +135,14 @@ public final class PostgresServer extends LocalServer {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be in 0..65535, got " + port);
     }
-    PostgresServer server =
-        new PostgresServer(
-            dataDir.toAbsolutePath(),
-            port == 0 ? Ports.freePorts(HOST, 1)[0] : port,
-            detached,
-            tls);
+    if (port == 0) {
+      return Ports.startOnFreePorts(HOST, 1, ports -> startOn(dataDir, ports[0], detached, tls));
+    }
+    return startOn(dataDir, port, detached, tls);
+  }
+
+  private static PostgresServer startOn(Path dataDir, int port, boolean detached, boolean tls) {
+    PostgresServer server = new PostgresServer(dataDir.toAbsolutePath(), port, detached, tls);
     server.startSupervised(server::launch);
     return server;
   }

@@ -11,8 +11,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,15 +136,105 @@ public final class Ports {
    */
   public static void requireFree(String server, String host, int port) {
     if (!isFree(host, port)) {
-      throw new IllegalStateException(
+      throw new PortInUseException(
           "Cannot start "
               + server
               + " on "
               + host
               + ":"
               + port
-              + ": the port is in use by another process");
+              + ": the port is in use by "
+              + holder(port).orElse("another process"));
     }
+  }
+
+  /**
+   * Starts a server on ports {@link #freePorts} picks, picking again (up to three times in all) if
+   * another process takes one of them between the pick and the server's own check: a pick cannot
+   * reserve a port, and another build or server on the machine may bind the same one.
+   *
+   * @param count how many ports the server needs
+   * @param start starts the server on the ports given; throws {@link PortInUseException} before
+   *     starting anything if one is taken
+   */
+  public static <T> T startOnFreePorts(String host, int count, Function<int[], T> start) {
+    PortInUseException taken = null;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      try {
+        return start.apply(freePorts(host, count));
+      } catch (PortInUseException e) {
+        LOG.warn("{}; picking other ports", e.getMessage());
+        if (taken == null) {
+          taken = e;
+        } else {
+          taken.addSuppressed(e);
+        }
+      }
+    }
+    throw taken;
+  }
+
+  /**
+   * What listens on TCP {@code port} of this machine, as {@code "pid 123 (java ...)"}, read from
+   * Linux's {@code /proc}; empty where that is not readable (another user's process, another
+   * system).
+   */
+  public static Optional<String> holder(int port) {
+    try {
+      Set<String> inodes = new HashSet<>();
+      for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+        Path path = Path.of(table);
+        if (Files.isReadable(path)) {
+          for (String line : Files.readAllLines(path)) {
+            String[] fields = line.trim().split("\\s+");
+            // local_address is "ADDR:PORT" in hex; st 0A is LISTEN; the inode is the tenth field.
+            if (fields.length > 9 && fields[3].equals("0A") && fields[1].contains(":")) {
+              String hexPort = fields[1].substring(fields[1].lastIndexOf(':') + 1);
+              if (Integer.parseInt(hexPort, 16) == port) {
+                inodes.add("socket:[" + fields[9] + "]");
+              }
+            }
+          }
+        }
+      }
+      if (inodes.isEmpty()) {
+        return Optional.empty();
+      }
+      try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
+        return processes
+            .filter(dir -> dir.getFileName().toString().chars().allMatch(Character::isDigit))
+            .filter(dir -> holdsAny(dir, inodes))
+            .findFirst()
+            .map(Ports::describe);
+      }
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean holdsAny(Path process, Set<String> inodes) {
+    try (Stream<Path> fds = Files.list(process.resolve("fd"))) {
+      return fds.anyMatch(
+          fd -> {
+            try {
+              return inodes.contains(Files.readSymbolicLink(fd).toString());
+            } catch (IOException e) {
+              return false;
+            }
+          });
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static String describe(Path process) {
+    String pid = process.getFileName().toString();
+    String command =
+        ProcessHandle.of(Long.parseLong(pid))
+            .flatMap(handle -> handle.info().commandLine())
+            .map(line -> line.length() > 160 ? line.substring(0, 160) + "..." : line)
+            .orElse("command unknown");
+    return "pid " + pid + " (" + command + ")";
   }
 
   /**
