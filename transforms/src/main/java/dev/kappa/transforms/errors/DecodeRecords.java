@@ -4,20 +4,13 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.value.AutoValue;
-import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
-import java.time.Instant;
 import org.apache.beam.sdk.coders.Coder;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * Decodes source records, sending every failure to a dead-letter output instead of failing the job
@@ -86,52 +79,27 @@ public abstract class DecodeRecords<T>
 
   @Override
   public PCollectionTuple expand(PCollection<SourceRecord> input) {
-    PCollectionTuple result =
-        input.apply(
-            ParDo.of(new DecodeFn<T>(decoder(), stepName(), decodedTag(), deadLetterTag()))
-                .withOutputTags(decodedTag(), TupleTagList.of(deadLetterTag())));
-    result.get(decodedTag()).setCoder(coder());
-    result.get(deadLetterTag()).setCoder(SpecificRecordCoder.of(DeadLetter.class));
-    return result;
+    return new DecodeFn<T>(decoder(), stepName(), decodedTag(), deadLetterTag())
+        .applyTo(input, coder());
   }
 
-  static final class DecodeFn<T> extends DoFn<SourceRecord, T> {
+  /** Its class name names the step's inner {@code ParDo}: kept for Flink's operator ids. */
+  static final class DecodeFn<T> extends DecodingFn<T> {
     private static final long serialVersionUID = 1L;
     private final RecordDecoder<T> decoder;
-    private final String stepName;
-    private final TupleTag<T> decodedTag;
-    private final TupleTag<DeadLetter> deadLetterTag;
-    private final Counter decoded;
-    private final Counter deadLetters;
 
     DecodeFn(
         RecordDecoder<T> decoder,
         String stepName,
         TupleTag<T> decodedTag,
         TupleTag<DeadLetter> deadLetterTag) {
+      super(stepName, decodedTag, deadLetterTag);
       this.decoder = decoder;
-      this.stepName = stepName;
-      this.decodedTag = decodedTag;
-      this.deadLetterTag = deadLetterTag;
-      this.decoded = Metrics.counter(stepName, "decoded");
-      this.deadLetters = Metrics.counter(stepName, "deadLetters");
     }
 
-    @ProcessElement
-    public void process(@Element SourceRecord record, MultiOutputReceiver out) {
-      T value;
-      try {
-        value = decoder.decode(record);
-        if (value == null) {
-          throw new IllegalStateException("the decoder returned null");
-        }
-      } catch (Exception e) {
-        deadLetters.inc();
-        out.get(deadLetterTag).output(DeadLetters.of(record, stepName, e, Instant.now()));
-        return;
-      }
-      decoded.inc();
-      out.get(decodedTag).output(value);
+    @Override
+    protected T parse(SourceRecord record) throws Exception {
+      return decoder.decode(record);
     }
   }
 

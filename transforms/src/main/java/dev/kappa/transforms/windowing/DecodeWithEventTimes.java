@@ -4,21 +4,17 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.auto.value.AutoValue;
-import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
-import dev.kappa.transforms.errors.DeadLetters;
 import dev.kappa.transforms.errors.DecodeRecords;
+import dev.kappa.transforms.errors.DecodingFn;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
-import org.apache.beam.sdk.values.TupleTagList;
 import org.joda.time.Instant;
 
 /**
@@ -109,26 +105,19 @@ public abstract class DecodeWithEventTimes<T>
 
   @Override
   public PCollectionTuple expand(PCollection<SourceRecord> input) {
-    PCollectionTuple result =
-        input.apply(
-            ParDo.of(
-                    new DecodeWithEventTimeFn<T>(
-                        decoder(), check(), stepName(), decodedTag(), deadLetterTag()))
-                .withOutputTags(decodedTag(), TupleTagList.of(deadLetterTag())));
-    result.get(decodedTag()).setCoder(coder());
-    result.get(deadLetterTag()).setCoder(SpecificRecordCoder.of(DeadLetter.class));
-    return result;
+    return new DecodeWithEventTimeFn<T>(
+            decoder(), check(), stepName(), decodedTag(), deadLetterTag())
+        .applyTo(input, coder());
   }
 
-  static final class DecodeWithEventTimeFn<T> extends DoFn<SourceRecord, T> {
+  /**
+   * {@link DecodingFn} with the event-time check between parsing and validation. Its class name
+   * names the step's inner {@code ParDo}: kept for Flink's operator ids.
+   */
+  static final class DecodeWithEventTimeFn<T> extends DecodingFn<T> {
     private static final long serialVersionUID = 1L;
     private final TimedDecoder<T> decoder;
     private final EventTimeCheck check;
-    private final String stepName;
-    private final TupleTag<T> decodedTag;
-    private final TupleTag<DeadLetter> deadLetterTag;
-    private final Counter decoded;
-    private final Counter deadLetters;
     private final Counter implausible;
 
     DecodeWithEventTimeFn(
@@ -137,31 +126,21 @@ public abstract class DecodeWithEventTimes<T>
         String stepName,
         TupleTag<T> decodedTag,
         TupleTag<DeadLetter> deadLetterTag) {
+      super(stepName, decodedTag, deadLetterTag);
       this.decoder = decoder;
       this.check = check;
-      this.stepName = stepName;
-      this.decodedTag = decodedTag;
-      this.deadLetterTag = deadLetterTag;
-      this.decoded = Metrics.counter(stepName, "decoded");
-      this.deadLetters = Metrics.counter(stepName, "deadLetters");
       this.implausible =
           Metrics.counter(check.stepName(), DivertImplausibleEventTimes.IMPLAUSIBLE_COUNTER);
     }
 
-    @ProcessElement
-    public void process(
-        @Element SourceRecord record, @Timestamp Instant timestamp, MultiOutputReceiver out) {
-      Instant now = Instant.now();
-      T value;
-      try {
-        value = decoder.parse(record);
-        if (value == null) {
-          throw new IllegalStateException("the decoder returned null");
-        }
-      } catch (Exception e) {
-        deadLetter(record, stepName, e, now, out);
-        return;
-      }
+    @Override
+    protected T parse(SourceRecord record) throws Exception {
+      return decoder.parse(record);
+    }
+
+    @Override
+    protected void accept(
+        SourceRecord record, T value, Instant timestamp, Instant now, MultiOutputReceiver out) {
       Instant time;
       try {
         time = decoder.eventTime(value);
@@ -173,13 +152,8 @@ public abstract class DecodeWithEventTimes<T>
           DivertImplausibleEventTimes.violation(check.bounds(), record, time, timestamp, now);
       if (violation != null) {
         implausible.inc();
-        out.get(deadLetterTag)
-            .output(
-                DeadLetters.of(
-                    record,
-                    check.stepName(),
-                    new ImplausibleEventTimeException(violation),
-                    java.time.Instant.ofEpochMilli(now.getMillis())));
+        emitDeadLetter(
+            record, check.stepName(), new ImplausibleEventTimeException(violation), now, out);
         return;
       }
       try {
@@ -193,19 +167,10 @@ public abstract class DecodeWithEventTimes<T>
                   + " its source gave it");
         }
       } catch (Exception e) {
-        deadLetter(record, stepName, e, now, out);
+        emitDeadLetter(record, e, now, out);
         return;
       }
-      decoded.inc();
-      out.get(decodedTag).outputWithTimestamp(value, time);
-    }
-
-    private void deadLetter(
-        SourceRecord record, String step, Exception error, Instant now, MultiOutputReceiver out) {
-      deadLetters.inc();
-      out.get(deadLetterTag)
-          .output(
-              DeadLetters.of(record, step, error, java.time.Instant.ofEpochMilli(now.getMillis())));
+      emitDecodedAt(value, time, out);
     }
   }
 
