@@ -1,19 +1,11 @@
 package dev.kappa.pipelines.cardfraud;
 
-import dev.kappa.options.BackfillOptions;
-import dev.kappa.options.ConnectionOptions;
-import dev.kappa.options.DeadLetterOptions;
 import dev.kappa.options.InvalidOptionException;
-import dev.kappa.options.JdbcOptions;
-import dev.kappa.options.KafkaReadOptions;
-import dev.kappa.options.KafkaWriteOptions;
 import dev.kappa.options.LatenessOptions;
-import dev.kappa.options.LauncherOptions;
 import dev.kappa.options.OptionValues;
-import dev.kappa.options.SinkOptions;
-import dev.kappa.options.SourceOptions;
 import dev.kappa.pipelines.job.Events;
 import dev.kappa.pipelines.job.JobContext;
+import dev.kappa.pipelines.job.JobOptions;
 import dev.kappa.pipelines.job.JobPart;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
@@ -59,18 +51,7 @@ import org.joda.time.Duration;
 public final class CardFraud implements KappaJob<CardFraud.Options> {
 
   /** Everything CardFraud reads from the command line: the shared settings and its own. */
-  public interface Options
-      extends SourceOptions,
-          KafkaReadOptions,
-          KafkaWriteOptions,
-          BackfillOptions,
-          LatenessOptions,
-          DeadLetterOptions,
-          SinkOptions,
-          JdbcOptions,
-          ConnectionOptions,
-          LauncherOptions,
-          CardFraudOptions {}
+  public interface Options extends JobOptions, LatenessOptions, CardFraudOptions {}
 
   static final Events<Options> TRANSACTIONS =
       Events.<Options>read("ReadTransactions", TransactionDecoder::eventTime)

@@ -1,17 +1,9 @@
 package dev.kappa.pipelines.inventory;
 
-import dev.kappa.options.BackfillOptions;
-import dev.kappa.options.ConnectionOptions;
-import dev.kappa.options.DeadLetterOptions;
-import dev.kappa.options.JdbcOptions;
-import dev.kappa.options.KafkaReadOptions;
-import dev.kappa.options.KafkaWriteOptions;
-import dev.kappa.options.LauncherOptions;
 import dev.kappa.options.OptionValues;
-import dev.kappa.options.SinkOptions;
-import dev.kappa.options.SourceOptions;
 import dev.kappa.pipelines.job.Events;
 import dev.kappa.pipelines.job.JobContext;
+import dev.kappa.pipelines.job.JobOptions;
 import dev.kappa.pipelines.job.JobPart;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
@@ -49,17 +41,7 @@ import org.joda.time.Duration;
 public final class Inventory implements KappaJob<Inventory.Options> {
 
   /** Everything the inventory job reads from the command line: the shared settings and its own. */
-  public interface Options
-      extends SourceOptions,
-          KafkaReadOptions,
-          KafkaWriteOptions,
-          BackfillOptions,
-          DeadLetterOptions,
-          SinkOptions,
-          JdbcOptions,
-          ConnectionOptions,
-          LauncherOptions,
-          InventoryOptions {}
+  public interface Options extends JobOptions, InventoryOptions {}
 
   static final Events<Options> ORDERS =
       Events.<Options>read("ReadOrders", InventoryOrderDecoder::eventTime)

@@ -11,8 +11,7 @@ import org.apache.beam.sdk.options.PipelineOptions;
  *
  * <pre>{@code
  * public final class CountOrders implements KappaJob<CountOrders.Options> {
- *   public interface Options extends SourceOptions, KafkaReadOptions, BackfillOptions,
- *       WindowingOptions, LatenessOptions, SinkOptions, DeadLetterOptions, ConnectionOptions {}
+ *   public interface Options extends JobOptions, WindowingOptions, LatenessOptions {}
  *
  *   static final Events<Options> ORDERS =
  *       Events.read("ReadOrders", OrderDecoder::eventTime).withDefaultTopics("orders");

@@ -1,19 +1,11 @@
 package dev.kappa.pipelines.orderrevenue;
 
-import dev.kappa.options.BackfillOptions;
-import dev.kappa.options.ConnectionOptions;
-import dev.kappa.options.DeadLetterOptions;
 import dev.kappa.options.EnrichmentOptions;
-import dev.kappa.options.JdbcOptions;
-import dev.kappa.options.KafkaReadOptions;
-import dev.kappa.options.KafkaWriteOptions;
 import dev.kappa.options.LatenessOptions;
-import dev.kappa.options.LauncherOptions;
-import dev.kappa.options.SinkOptions;
-import dev.kappa.options.SourceOptions;
 import dev.kappa.options.WindowingOptions;
 import dev.kappa.pipelines.job.Events;
 import dev.kappa.pipelines.job.JobContext;
+import dev.kappa.pipelines.job.JobOptions;
 import dev.kappa.pipelines.job.JobPart;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
@@ -58,18 +50,10 @@ public final class OrderRevenue implements KappaJob<OrderRevenue.Options> {
 
   /** Everything OrderRevenue reads from the command line: the shared settings and its own. */
   public interface Options
-      extends SourceOptions,
-          KafkaReadOptions,
-          KafkaWriteOptions,
-          BackfillOptions,
+      extends JobOptions,
           WindowingOptions,
           LatenessOptions,
-          DeadLetterOptions,
-          SinkOptions,
           EnrichmentOptions,
-          JdbcOptions,
-          ConnectionOptions,
-          LauncherOptions,
           OrderRevenueOptions {}
 
   static final Events<Options> ORDERS =
