@@ -1,5 +1,6 @@
 package dev.kappa.io.jdbc;
 
+import dev.kappa.schemas.codec.Bytes;
 import java.nio.ByteBuffer;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -315,9 +316,6 @@ final class RecordColumns<T extends SpecificRecordBase> {
     if (value instanceof byte[]) {
       return (byte[]) value;
     }
-    ByteBuffer buffer = ((ByteBuffer) value).duplicate();
-    byte[] bytes = new byte[buffer.remaining()];
-    buffer.get(bytes);
-    return bytes;
+    return Bytes.copyOf((ByteBuffer) value);
   }
 }

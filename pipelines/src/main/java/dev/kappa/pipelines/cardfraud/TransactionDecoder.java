@@ -1,10 +1,10 @@
 package dev.kappa.pipelines.cardfraud;
 
+import dev.kappa.schemas.codec.Bytes;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.CardTransaction;
 import dev.kappa.transforms.errors.RecordDecoder;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.joda.time.Instant;
@@ -19,7 +19,7 @@ final class TransactionDecoder implements RecordDecoder<CardTransaction> {
 
   @Override
   public CardTransaction decode(SourceRecord record) {
-    CardTransaction transaction = CODEC.decode(bytes(record.getPayload()));
+    CardTransaction transaction = CODEC.decode(Bytes.copyOf(record.getPayload()));
     List<String> violations = violations(transaction);
     if (!violations.isEmpty()) {
       throw new InvalidTransactionException(transaction.getTransactionId(), violations);
@@ -29,7 +29,8 @@ final class TransactionDecoder implements RecordDecoder<CardTransaction> {
 
   /** The event time of the transaction in {@code record}; throws if it can't be decoded. */
   static Instant eventTime(SourceRecord record) {
-    return new Instant(CODEC.decode(bytes(record.getPayload())).getEventTime().toEpochMilli());
+    return new Instant(
+        CODEC.decode(Bytes.copyOf(record.getPayload())).getEventTime().toEpochMilli());
   }
 
   static List<String> violations(CardTransaction t) {
@@ -55,13 +56,6 @@ final class TransactionDecoder implements RecordDecoder<CardTransaction> {
       broken.add("country is not an ISO 3166-1 alpha-2 code ('" + t.getCountry() + "')");
     }
     return broken;
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer view = buffer.duplicate();
-    byte[] bytes = new byte[view.remaining()];
-    view.get(bytes);
-    return bytes;
   }
 
   /** A transaction that decoded but breaks one or more domain rules. */

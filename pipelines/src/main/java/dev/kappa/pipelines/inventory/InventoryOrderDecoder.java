@@ -1,11 +1,11 @@
 package dev.kappa.pipelines.inventory;
 
+import dev.kappa.schemas.codec.Bytes;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.OrderEvent;
 import dev.kappa.schemas.validation.OrderEvents;
 import dev.kappa.transforms.errors.RecordDecoder;
-import java.nio.ByteBuffer;
 import java.util.List;
 import org.joda.time.Instant;
 
@@ -20,7 +20,7 @@ final class InventoryOrderDecoder implements RecordDecoder<OrderEvent> {
 
   @Override
   public OrderEvent decode(SourceRecord record) {
-    OrderEvent order = CODEC.decode(bytes(record.getPayload()));
+    OrderEvent order = CODEC.decode(Bytes.copyOf(record.getPayload()));
     List<String> violations = OrderEvents.validate(order);
     if (!violations.isEmpty()) {
       throw new IllegalArgumentException(
@@ -31,13 +31,7 @@ final class InventoryOrderDecoder implements RecordDecoder<OrderEvent> {
 
   /** The event time of the order in {@code record}; throws if the record can't be decoded. */
   static Instant eventTime(SourceRecord record) {
-    return new Instant(CODEC.decode(bytes(record.getPayload())).getEventTime().toEpochMilli());
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer view = buffer.duplicate();
-    byte[] bytes = new byte[view.remaining()];
-    view.get(bytes);
-    return bytes;
+    return new Instant(
+        CODEC.decode(Bytes.copyOf(record.getPayload())).getEventTime().toEpochMilli());
   }
 }

@@ -6,6 +6,7 @@ import dev.kappa.io.kafka.DeliveryGuarantee;
 import dev.kappa.io.kafka.Kafka;
 import dev.kappa.io.kafka.WriteKafka;
 import dev.kappa.pipelines.SinkProgress;
+import dev.kappa.schemas.codec.Bytes;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourcePosition;
@@ -84,7 +85,7 @@ public final class Outputs {
 
   /** A dead letter's Kafka key: the key of the record it was. */
   static byte[] deadLetterKey(DeadLetter deadLetter) {
-    return deadLetter.getKey() == null ? null : bytes(deadLetter.getKey());
+    return deadLetter.getKey() == null ? null : Bytes.copyOf(deadLetter.getKey());
   }
 
   /**
@@ -121,13 +122,6 @@ public final class Outputs {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer view = buffer.duplicate();
-    byte[] bytes = new byte[view.remaining()];
-    view.get(bytes);
-    return bytes;
-  }
-
   /** How much of a payload a console line shows: this many characters of text, or bytes of hex. */
   private static final int EXCERPT_CHARACTERS = 120;
 
@@ -139,7 +133,7 @@ public final class Outputs {
    * that {@code grep} and a terminal can handle.
    */
   static String excerpt(ByteBuffer payload) {
-    byte[] bytes = bytes(payload);
+    byte[] bytes = Bytes.copyOf(payload);
     Optional<String> text = utf8Text(bytes);
     if (text.isPresent()) {
       String line = text.get().replaceAll("[\\p{Cntrl}&&[^\\t]]", "?");

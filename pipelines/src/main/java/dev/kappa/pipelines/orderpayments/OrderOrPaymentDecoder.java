@@ -1,11 +1,11 @@
 package dev.kappa.pipelines.orderpayments;
 
+import dev.kappa.schemas.codec.Bytes;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.OrderEvent;
 import dev.kappa.schemas.events.Payment;
 import dev.kappa.schemas.validation.OrderEvents;
-import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.joda.time.Instant;
@@ -29,7 +29,7 @@ final class OrderOrPaymentDecoder {
    * @throws IllegalArgumentException saying why it is neither a valid order nor a valid payment
    */
   static SpecificRecordBase decode(SourceRecord record) {
-    byte[] bytes = bytes(record.getPayload());
+    byte[] bytes = Bytes.copyOf(record.getPayload());
     OrderEvent order = null;
     RuntimeException asOrder = null;
     try {
@@ -70,7 +70,7 @@ final class OrderOrPaymentDecoder {
 
   /** The event time of the order or payment in {@code record}; throws if it is neither. */
   static Instant eventTime(SourceRecord record) {
-    SpecificRecordBase event = decodeUnchecked(bytes(record.getPayload()));
+    SpecificRecordBase event = decodeUnchecked(Bytes.copyOf(record.getPayload()));
     java.time.Instant time =
         event instanceof OrderEvent order ? order.getEventTime() : ((Payment) event).getEventTime();
     return new Instant(time.toEpochMilli());
@@ -82,12 +82,5 @@ final class OrderOrPaymentDecoder {
     } catch (RuntimeException e) {
       return PAYMENTS.decode(bytes);
     }
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer view = buffer.duplicate();
-    byte[] bytes = new byte[view.remaining()];
-    view.get(bytes);
-    return bytes;
   }
 }

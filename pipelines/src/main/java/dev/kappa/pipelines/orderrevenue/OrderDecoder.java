@@ -1,11 +1,11 @@
 package dev.kappa.pipelines.orderrevenue;
 
+import dev.kappa.schemas.codec.Bytes;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.OrderEvent;
 import dev.kappa.schemas.validation.OrderEvents;
 import dev.kappa.transforms.windowing.TimedDecoder;
-import java.nio.ByteBuffer;
 import java.util.List;
 import org.joda.time.Instant;
 
@@ -20,7 +20,7 @@ final class OrderDecoder implements TimedDecoder<OrderEvent> {
 
   @Override
   public OrderEvent parse(SourceRecord record) {
-    return CODEC.decode(bytes(record.getPayload()));
+    return CODEC.decode(Bytes.copyOf(record.getPayload()));
   }
 
   @Override
@@ -38,14 +38,8 @@ final class OrderDecoder implements TimedDecoder<OrderEvent> {
 
   /** The event time of the order in {@code record}; throws if the record can't be decoded. */
   static Instant eventTime(SourceRecord record) {
-    return new Instant(CODEC.decode(bytes(record.getPayload())).getEventTime().toEpochMilli());
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer view = buffer.duplicate();
-    byte[] bytes = new byte[view.remaining()];
-    view.get(bytes);
-    return bytes;
+    return new Instant(
+        CODEC.decode(Bytes.copyOf(record.getPayload())).getEventTime().toEpochMilli());
   }
 
   /** An order that decoded but breaks one or more domain rules. */

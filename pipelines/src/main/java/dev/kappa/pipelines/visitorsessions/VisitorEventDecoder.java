@@ -1,5 +1,6 @@
 package dev.kappa.pipelines.visitorsessions;
 
+import dev.kappa.schemas.codec.Bytes;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.schemas.events.OrderEvent;
@@ -7,7 +8,6 @@ import dev.kappa.schemas.events.PageView;
 import dev.kappa.schemas.results.VisitorEvent;
 import dev.kappa.schemas.validation.OrderEvents;
 import dev.kappa.transforms.errors.RecordDecoder;
-import java.nio.ByteBuffer;
 import java.util.List;
 import org.joda.time.Instant;
 
@@ -48,7 +48,7 @@ final class VisitorEventDecoder implements RecordDecoder<VisitorEvent> {
   }
 
   private static VisitorEvent parse(SourceRecord record) {
-    byte[] bytes = bytes(record.getPayload());
+    byte[] bytes = Bytes.copyOf(record.getPayload());
     RuntimeException notAView;
     try {
       return VisitorEvent.newBuilder().setPageView(VIEWS.decode(bytes)).setOrder(null).build();
@@ -69,12 +69,5 @@ final class VisitorEventDecoder implements RecordDecoder<VisitorEvent> {
       both.addSuppressed(notAView);
       throw both;
     }
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer view = buffer.duplicate();
-    byte[] bytes = new byte[view.remaining()];
-    view.get(bytes);
-    return bytes;
   }
 }

@@ -357,10 +357,7 @@ final class HumanJson {
       case ENUM:
         return NODES.textNode(value.toString());
       case BYTES:
-        ByteBuffer buffer = ((ByteBuffer) value).duplicate();
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        return NODES.textNode(Base64.getEncoder().encodeToString(bytes));
+        return NODES.textNode(Base64.getEncoder().encodeToString(Bytes.copyOf((ByteBuffer) value)));
       case FIXED:
         return NODES.textNode(Base64.getEncoder().encodeToString(((GenericFixed) value).bytes()));
       case ARRAY:

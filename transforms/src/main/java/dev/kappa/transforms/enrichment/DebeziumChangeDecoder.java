@@ -7,13 +7,13 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.kappa.schemas.codec.Bytes;
 import dev.kappa.schemas.codec.DecodeException;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.transforms.errors.RecordDecoder;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.avro.LogicalType;
 import org.apache.avro.Schema;
@@ -141,7 +141,7 @@ public final class DebeziumChangeDecoder<V extends SpecificRecordBase>
 
   /** The change with the time its version became valid. */
   public TimestampedValue<KV<String, V>> decodeChange(SourceRecord record) {
-    byte[] bytes = bytes(record.getPayload());
+    byte[] bytes = Bytes.copyOf(record.getPayload());
     if (bytes.length == 0) {
       throw failure("the payload is empty (a Kafka tombstone after a delete)", bytes);
     }
@@ -298,12 +298,5 @@ public final class DebeziumChangeDecoder<V extends SpecificRecordBase>
         + problem
         + "; input: "
         + excerpt;
-  }
-
-  private static byte[] bytes(ByteBuffer buffer) {
-    ByteBuffer view = buffer.duplicate();
-    byte[] bytes = new byte[view.remaining()];
-    view.get(bytes);
-    return bytes;
   }
 }
