@@ -2,7 +2,8 @@
 # `scripts/kappa demo card-fraud`: CardFraud on the embedded Flink runner replaying the
 # transactions file, the customers change stream read from its file (a Kafka change topic never
 # ends, so a replay reading one would never finish), alerts printed as they fire and upserted into
-# the local PostgreSQL. Sourced by scripts/kappa, which provides ROOT, launch and exec_launch.
+# the local PostgreSQL. Sourced by scripts/kappa, which provides ROOT, launch, exec_launch,
+# demo_dir and await_readers.
 # KAPPA_POSTGRES_PORT (scripts/ports.sh) chooses PostgreSQL's port.
 
 job_demo() {
@@ -14,14 +15,7 @@ job_demo() {
   stamp=$(date +%s)
   local velocity_table="velocity_alerts_demo_$stamp" risk_table="risk_alerts_demo_$stamp"
   local jdbc="jdbc:postgresql://127.0.0.1:$pg_port/kappa"
-  DEMO_DIR=$(mktemp -d -t kappa-fraud-demo.XXXXXX)
-  # The JVMs' temporary files (the embedded Flink mini cluster's, its RPC jar) go under
-  # DEMO_DIR too, so that removing it leaves nothing behind in the system temporary directory.
-  mkdir -p "$DEMO_DIR/tmp"
-  export KAPPA_JAVA_OPTS="-Djava.io.tmpdir=$DEMO_DIR/tmp ${KAPPA_JAVA_OPTS:-}"
-  # Only the pipeline this script started, and only if it still runs.
-  trap 'if [[ -n "${PIPELINE_PID:-}" ]]; then kill "$PIPELINE_PID" 2>/dev/null || true; fi
-    rm -rf "$DEMO_DIR"' EXIT
+  demo_dir kappa-fraud-demo.XXXXXX
   local log=$DEMO_DIR/output.log err=$DEMO_DIR/pipeline.log
   cat <<TXT
 == Kappa demo: CardFraud on the embedded Flink runner, with local PostgreSQL ==

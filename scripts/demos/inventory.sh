@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# `scripts/kappa demo inventory`: sourced by scripts/kappa, which defines ROOT, launch, exec_launch
-# and die. Defines job_demo.
+# `scripts/kappa demo inventory`: sourced by scripts/kappa, which defines ROOT, launch, exec_launch,
+# die, demo_dir and await_readers. Defines job_demo.
 #
 # Plays test-data/inventory: the inventory table's change stream to a topic of its own, then the
 # orders (a viral burst of P-SHOE among a few other products) paced in event time, while the
@@ -17,14 +17,7 @@ job_demo() {
   local topic="inventory-orders-demo-$stamp" changes_topic="inventory-changes-demo-$stamp"
   local levels_table="stock_levels_demo_$stamp" history_table="stock_history_demo_$stamp"
   local jdbc="jdbc:postgresql://127.0.0.1:$pg_port/kappa"
-  DEMO_DIR=$(mktemp -d -t kappa-demo-inventory.XXXXXX)
-  # The JVMs' temporary files (the embedded Flink mini cluster's, its RPC jar) go under
-  # DEMO_DIR too, so that removing it leaves nothing behind in the system temporary directory.
-  mkdir -p "$DEMO_DIR/tmp"
-  export KAPPA_JAVA_OPTS="-Djava.io.tmpdir=$DEMO_DIR/tmp ${KAPPA_JAVA_OPTS:-}"
-  trap 'if [[ -n "${PIPELINE_PID:-}" ]]; then kill "$PIPELINE_PID" 2>/dev/null || true; fi
-    if [[ -n "${TAIL_PID:-}" ]]; then kill "$TAIL_PID" 2>/dev/null || true; fi
-    rm -rf "$DEMO_DIR"' EXIT
+  demo_dir kappa-demo-inventory.XXXXXX
   local log=$DEMO_DIR/output.log err=$DEMO_DIR/pipeline.log
   cat <<TXT
 == Kappa demo: inventory on the embedded Flink runner, fed from local Kafka, into PostgreSQL ==
@@ -70,16 +63,7 @@ SQL
   PIPELINE_PID=$!
   tail -n +1 -f "$log" --pid="$PIPELINE_PID" | grep --line-buffered -v '^\[dead-letter\]' &
   TAIL_PID=$!
-  local waited=0
-  until [[ $(grep -c "Reading $topic-" "$err") -ge $partitions ]]; do
-    if ! kill -0 "$PIPELINE_PID" 2>/dev/null || ((waited >= 180)); then
-      echo "kappa demo: the pipeline did not start reading; its log:" >&2
-      tail -n 30 "$err" >&2
-      return 1
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
+  await_readers "$topic" "$partitions" "$err" 180 || return 1
   launch produce-orders "$orders" --topic="$topic" --bootstrapServers="localhost:$port" \
     --speedUp="${KAPPA_DEMO_SPEEDUP:-20}" 2>>"$err" | sed 's/^/  /' >&2
   local status=0

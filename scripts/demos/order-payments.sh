@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# `scripts/kappa demo order-payments`: sourced by scripts/kappa, which defines ROOT, launch and
-# exec_launch. OrderPayments on the embedded Flink runner, fed from local Kafka, its order status
-# table in PostgreSQL. Own topic and table, named with a timestamp; stops only what it started.
+# `scripts/kappa demo order-payments`: sourced by scripts/kappa, which defines ROOT, launch,
+# exec_launch, demo_dir and await_readers. OrderPayments on the embedded Flink runner, fed from
+# local Kafka, its order status table in PostgreSQL. Own topic and table, named with a timestamp;
+# stops only what it started.
 
 job_demo() {
   cd "$ROOT"
@@ -12,14 +13,7 @@ job_demo() {
   local topic="order-payments-demo-$stamp"
   local table="order_payment_status_demo_$stamp"
   local jdbc="jdbc:postgresql://127.0.0.1:$pg_port/kappa"
-  DEMO_DIR=$(mktemp -d -t kappa-demo.XXXXXX)
-  # The JVMs' temporary files (the embedded Flink mini cluster's, its RPC jar) go under
-  # DEMO_DIR too, so that removing it leaves nothing behind in the system temporary directory.
-  mkdir -p "$DEMO_DIR/tmp"
-  export KAPPA_JAVA_OPTS="-Djava.io.tmpdir=$DEMO_DIR/tmp ${KAPPA_JAVA_OPTS:-}"
-  # Only the pipeline this script started, and only if it is still running.
-  trap 'if [[ -n "${PIPELINE_PID:-}" ]]; then kill "$PIPELINE_PID" 2>/dev/null || true; fi
-    rm -rf "$DEMO_DIR"' EXIT
+  demo_dir kappa-demo.XXXXXX
   local log=$DEMO_DIR/output.log err=$DEMO_DIR/pipeline.log
   cat <<TXT
 == Kappa demo: OrderPayments (a stream-stream interval join) on the embedded Flink runner ==
@@ -53,16 +47,7 @@ TXT
     --tooLateEventsOutput=console --deadLetterOutput=console "$@" >"$log" 2>>"$err" &
   PIPELINE_PID=$!
   tail -n +1 -f "$log" --pid="$PIPELINE_PID" &
-  local waited=0
-  until [[ $(grep -c "Reading $topic-" "$err") -ge $partitions ]]; do
-    if ! kill -0 "$PIPELINE_PID" 2>/dev/null || ((waited >= 120)); then
-      echo "kappa demo: the pipeline did not start reading; its log:" >&2
-      tail -n 30 "$err" >&2
-      return 1
-    fi
-    sleep 1
-    waited=$((waited + 1))
-  done
+  await_readers "$topic" "$partitions" "$err" 120 || return 1
   # Orders go as Avro, payments (not orders to this tool) as their JSON bytes: the job reads both.
   launch produce-orders "$events" --topic="$topic" --bootstrapServers="localhost:$port" \
     --speedUp="${KAPPA_DEMO_SPEEDUP:-120}" 2>>"$err" | sed 's/^/  /' >&2

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # `scripts/kappa demo visitor-sessions`: sourced by scripts/kappa, which provides ROOT, launch,
-# exec_launch and die. Replays test-data/visitor-sessions/events.jsonl as a stream on embedded
+# exec_launch, die, demo_dir and await_readers. Replays test-data/visitor-sessions/events.jsonl as a stream on embedded
 # Flink, with the sessions table in the local PostgreSQL (KAPPA_POSTGRES_PORT, default 55432), and
 # shows sessions as they close, the late views that merge them, and the table at the end.
 
@@ -12,14 +12,7 @@ job_demo() {
   stamp=$(date +%s)
   local table="visitor_sessions_demo_$stamp"
   local jdbc="jdbc:postgresql://127.0.0.1:$pg_port/kappa"
-  DEMO_DIR=$(mktemp -d -t kappa-demo.XXXXXX)
-  # The JVMs' temporary files (the embedded Flink mini cluster's, its RPC jar) go under
-  # DEMO_DIR too, so that removing it leaves nothing behind in the system temporary directory.
-  mkdir -p "$DEMO_DIR/tmp"
-  export KAPPA_JAVA_OPTS="-Djava.io.tmpdir=$DEMO_DIR/tmp ${KAPPA_JAVA_OPTS:-}"
-  # Only the pipeline this script started, and only if it is still running.
-  trap 'if [[ -n "${PIPELINE_PID:-}" ]]; then kill "$PIPELINE_PID" 2>/dev/null || true; fi
-    rm -rf "$DEMO_DIR"' EXIT
+  demo_dir kappa-demo.XXXXXX
   local log=$DEMO_DIR/output.log err=$DEMO_DIR/pipeline.log
   cat <<TXT
 == Kappa demo: VisitorSessions on the embedded Flink runner, sessions kept in PostgreSQL ==
