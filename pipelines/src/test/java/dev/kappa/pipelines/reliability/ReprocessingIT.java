@@ -412,7 +412,7 @@ class ReprocessingIT {
     Matcher line = progress.matcher(printed);
     List<Long> read = new ArrayList<>();
     String last = null;
-    String lastLive = null;
+    List<String> live = new ArrayList<>();
     while (line.find()) {
       long records = Long.parseLong(line.group(2));
       assertThat(line.group(), Long.parseLong(line.group(7)), is(records));
@@ -420,17 +420,23 @@ class ReprocessingIT {
           line.group(), Long.parseLong(line.group(1)), is(Math.round(100.0 * records / backlog)));
       read.add(records);
       last = line.group();
-      lastLive = line.group(5);
+      if (!line.group(5).equals("none")) {
+        live.add(line.group(5));
+      }
     }
     assertThat(printed, read, not(empty()));
     assertThat(printed, read, equalTo(read.stream().sorted().toList()));
     assertThat(printed, last, containsString(backlog + "/" + backlog + " records, caught up;"));
-    // The live version read the order two hours ahead: its watermark is past every window.
-    assertThat(printed, lastLive, not(equalTo("none")));
-    assertThat(
-        printed,
-        Instant.parse(lastLive.replace(' ', 'T') + "Z"),
-        greaterThanOrEqualTo(AHEAD.eventTime().minus(Duration.ofMinutes(1))));
+    // The live version read the order two hours ahead: its watermark is past every window. (A
+    // line shows the watermarks last known when the cluster did not answer in time: none at
+    // first, so at least one line, not every one, has the live watermark.)
+    assertThat(printed, live, not(empty()));
+    for (String watermark : live) {
+      assertThat(
+          printed,
+          Instant.parse(watermark.replace(' ', 'T') + "Z"),
+          greaterThanOrEqualTo(AHEAD.eventTime().minus(Duration.ofMinutes(1))));
+    }
     assertThat(
         printed,
         Pattern.compile(
