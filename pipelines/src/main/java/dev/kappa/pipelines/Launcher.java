@@ -17,11 +17,14 @@ import dev.kappa.pipelines.ops.StopCommand;
 import dev.kappa.pipelines.report.ReportCommand;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import javax.annotation.Nullable;
 import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -50,7 +53,9 @@ import org.apache.flink.runtime.client.JobCancellationException;
  *
  * <p>Exit codes: 0 done, 1 the job failed, 2 a usage or option error (the message names it),
  * including a Kafka broker or database that does not answer within {@code --connectTimeout}
- * (default 30 s) and an input path or glob that matches no file ({@link LaunchChecks}).
+ * (default 30 s) and an input path or glob that matches no file ({@link LaunchChecks}). {@code
+ * kappa reprocess} submits its job to the cluster and exits 0 once the job has caught up with its
+ * backlog (the job keeps running), 1 if the job ended before that.
  *
  * <p>Stopped by SIGTERM or SIGINT while a job runs, the launcher cancels the job on the Direct and
  * the embedded Flink runner, and leaves a Flink cluster's job running unless {@code
@@ -176,6 +181,21 @@ public final class Launcher {
    */
   private static int run(
       String name, String[] options, String[] typed, PrintStream out, PrintStream err) {
+    return run(name, options, typed, null, out, err);
+  }
+
+  /**
+   * Runs pipeline {@code name} as above; with a {@code catchUp} watch ({@code kappa reprocess}),
+   * submits it detached and returns once the watch finds it caught up (0) or the job ended first
+   * (1), leaving it running on its cluster.
+   */
+  private static int run(
+      String name,
+      String[] options,
+      String[] typed,
+      @Nullable ReprocessCommand.Watch catchUp,
+      PrintStream out,
+      PrintStream err) {
     Optional<KappaJob<?>> job = KappaJobs.named(name);
     if (job.isEmpty()) {
       err.println(
@@ -204,6 +224,10 @@ public final class Launcher {
         // The Direct runner otherwise returns only once the job has ended: nothing to cancel.
         parsed.as(DirectOptions.class).setBlockOnRun(false);
       }
+      if (catchUp != null) {
+        // Submitted, not waited for: the launcher waits for the catch-up instead.
+        parsed.as(FlinkPipelineOptions.class).setAttachedMode(false);
+      }
       stop = StopOnExit.forJob(parsed, err).install();
       try {
         result = start(job.get(), parsed);
@@ -228,6 +252,13 @@ public final class Launcher {
       throw e;
     }
     stop.watch(result);
+    if (catchUp != null) {
+      try {
+        return awaitCatchUp(name, catchUp, result, err);
+      } finally {
+        stop.uninstall();
+      }
+    }
     PipelineResult.State state;
     try {
       state = result.waitUntilFinish();
@@ -270,11 +301,46 @@ public final class Launcher {
     }
     String[] typedWithoutFrom =
         Arrays.stream(typed).filter(o -> !o.startsWith("--from=")).toArray(String[]::new);
-    watch.start();
     try {
-      return run(name, start.options(), typedWithoutFrom, out, err);
+      return run(name, start.options(), typedWithoutFrom, watch, out, err);
     } finally {
       watch.stop();
+    }
+  }
+
+  /** How often {@code kappa reprocess} looks whether its detached job is still running. */
+  private static final Duration JOB_CHECK = Duration.ofSeconds(2);
+
+  /**
+   * Shows the progress of a detached reprocessing job until it has caught up (0: it keeps running
+   * on its cluster) or it ended first (1: failed, cancelled or stopped).
+   */
+  private static int awaitCatchUp(
+      String name, ReprocessCommand.Watch catchUp, PipelineResult result, PrintStream err) {
+    catchUp.start();
+    try {
+      while (!catchUp.awaitCaughtUp(JOB_CHECK)) {
+        PipelineResult.State state;
+        try {
+          state = result.getState();
+        } catch (RuntimeException e) {
+          // The cluster did not answer this time; the progress says whether it reads on.
+          continue;
+        }
+        if (state.isTerminal()) {
+          err.println(
+              "kappa reprocess "
+                  + name
+                  + ": the job ended ("
+                  + state
+                  + ") before it caught up; its outputs hold what it wrote until then");
+          return 1;
+        }
+      }
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
     }
   }
 

@@ -60,4 +60,58 @@ class LauncherOpsTest {
         err.toString(StandardCharsets.UTF_8),
         startsWith("kappa status: unknown option '--bootstrap=localhost:9092'"));
   }
+
+  /** A reprocessing version's options but where it runs; no Kafka or database is reached. */
+  private int reprocess(String... where) {
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            java.util.List.of(
+                "reprocess",
+                "order-revenue",
+                "--from=earliest",
+                "--outputVersion=v2",
+                "--source=KAFKA",
+                "--bootstrapServers=localhost:1",
+                "--inputTopics=orders",
+                "--jdbcUrl=jdbc:postgresql://localhost:1/kappa"));
+    args.addAll(java.util.List.of(where));
+    return launch(args.toArray(String[]::new));
+  }
+
+  @Test
+  void reprocessOnTheEmbeddedRunnerIsRefusedNamingTheOption() {
+    assertThat(
+        reprocess("--runner=FlinkRunner", "--flinkMaster=[local]", "--checkpointingInterval=2000"),
+        is(2));
+
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertThat(
+        message,
+        startsWith(
+            "kappa reprocess order-revenue: the new version runs on a Flink cluster: give"
+                + " --runner=FlinkRunner --flinkMaster=<host:port>"
+                + " (@runners-config/flink-cluster.args), was --flinkMaster=[local]."));
+    assertThat(message, containsString("kappa cutover --force"));
+    assertThat(message, containsString("\nusage: kappa reprocess <job> --from="));
+  }
+
+  @Test
+  void reprocessOnTheDirectRunnerIsRefusedToo() {
+    assertThat(reprocess("--checkpointingInterval=2000"), is(2));
+    assertThat(
+        err.toString(StandardCharsets.UTF_8),
+        containsString(
+            "--flinkMaster=<host:port> (@runners-config/flink-cluster.args), was"
+                + " --runner=DirectRunner."));
+  }
+
+  @Test
+  void reprocessWithoutCheckpointsIsRefused() {
+    assertThat(reprocess("--runner=FlinkRunner", "--flinkMaster=localhost:1"), is(2));
+    assertThat(
+        err.toString(StandardCharsets.UTF_8),
+        startsWith(
+            "kappa reprocess order-revenue: --checkpointingInterval=<ms> is required: the"
+                + " version's progress"));
+  }
 }

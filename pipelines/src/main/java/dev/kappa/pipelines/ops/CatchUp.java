@@ -8,7 +8,8 @@ import javax.annotation.Nullable;
  * How far a reprocessing version has read through its backlog, as {@code kappa reprocess} shows it:
  * per partition the records read out of the backlog (its committed offset past the start, up to the
  * end offset at launch), the watermark against the live version's, and an estimate of the time left
- * from the rate so far. Pure: the command feeds it what Kafka and Flink report.
+ * from the rate so far. Pure: the command feeds it what Kafka and Flink report, and prints what
+ * {@link Display} returns.
  */
 final class CatchUp {
   private CatchUp() {}
@@ -29,6 +30,12 @@ final class CatchUp {
     }
   }
 
+  /**
+   * The two versions' watermarks as Flink reports them (epoch millis), each null while there is
+   * none: the new version before its first watermark, the live one when it is not running.
+   */
+  record Watermarks(@Nullable Long version, @Nullable Long live) {}
+
   /** Whether every partition has committed its end offset at launch. */
   static boolean caughtUp(List<Partition> partitions) {
     return partitions.stream().allMatch(Partition::caughtUp);
@@ -36,14 +43,11 @@ final class CatchUp {
 
   /**
    * One line: {@code [#####.....] 52% 1300/2500 records, 12 s left; watermark 10:25:00 (live
-   * 11:59:00)}; with a bar for a terminal, without one ({@code 52% ...}) for a log.
+   * 11:59:00)}; with a bar for a terminal, without one ({@code 52% ...}) for a log; without the
+   * watermarks when {@code watermarks} is null (a job whose cluster is not asked).
    */
   static String line(
-      List<Partition> partitions,
-      Duration elapsed,
-      @Nullable Long watermark,
-      @Nullable Long liveWatermark,
-      boolean bar) {
+      List<Partition> partitions, Duration elapsed, @Nullable Watermarks watermarks, boolean bar) {
     long backlog = partitions.stream().mapToLong(Partition::backlog).sum();
     long read = partitions.stream().mapToLong(Partition::read).sum();
     double fraction = backlog == 0 ? 1 : (double) read / backlog;
@@ -61,11 +65,12 @@ final class CatchUp {
         .append(" records")
         .append(", ")
         .append(left(read, backlog, elapsed));
-    if (watermark != null || liveWatermark != null) {
+    if (watermarks != null) {
       line.append("; watermark ")
-          .append(watermark == null ? "none yet" : Formats.watermark(watermark))
+          .append(
+              watermarks.version() == null ? "none yet" : Formats.watermark(watermarks.version()))
           .append(" (live ")
-          .append(liveWatermark == null ? "none" : Formats.watermark(liveWatermark))
+          .append(watermarks.live() == null ? "none" : Formats.watermark(watermarks.live()))
           .append(')');
     }
     return line.toString();
@@ -98,5 +103,43 @@ final class CatchUp {
     double perMilli = (double) read / elapsed.toMillis();
     long millis = (long) Math.ceil((backlog - read) / perMilli);
     return Formats.duration(millis) + " left";
+  }
+
+  /**
+   * What {@code kappa reprocess} prints for each sample of the progress. On a terminal, the line
+   * with its bar is redrawn in place ({@code \r}, padded over a longer previous line) at every
+   * sample, and ended with a newline once caught up. Otherwise (a log, a pipe) a plain line with
+   * the partitions is printed at the first sample, then once per {@code plainEvery}, and at the
+   * sample that finds the version caught up: no control characters, one line each.
+   */
+  static final class Display {
+    private final boolean terminal;
+    private final Duration plainEvery;
+    @Nullable private Duration lastPlain;
+    private int lastWidth;
+
+    Display(boolean terminal, Duration plainEvery) {
+      this.terminal = terminal;
+      this.plainEvery = plainEvery;
+    }
+
+    /**
+     * The text to print for a sample taken {@code elapsed} after the start; empty when a plain line
+     * is not due.
+     */
+    String show(List<Partition> now, Duration elapsed, @Nullable Watermarks watermarks) {
+      boolean done = caughtUp(now);
+      if (terminal) {
+        String line = line(now, elapsed, watermarks, true);
+        String padding = " ".repeat(Math.max(0, lastWidth - line.length()));
+        lastWidth = line.length();
+        return "\r" + line + padding + (done ? "\n" : "");
+      }
+      if (!done && lastPlain != null && elapsed.minus(lastPlain).compareTo(plainEvery) < 0) {
+        return "";
+      }
+      lastPlain = elapsed;
+      return line(now, elapsed, watermarks, false) + " (" + partitions(now) + ")\n";
+    }
   }
 }

@@ -225,12 +225,21 @@ public final class CutoverCommand {
       List<String> behind = new ArrayList<>();
       behind.addAll(lag(next, maxLag));
       Watermarks watermarks;
-      try (FlinkRestClient flink =
-          FlinkRestClient.at(
-              arguments.option("flinkMaster", "localhost:" + FlinkRestClient.DEFAULT_PORT))) {
+      String master = flinkMaster();
+      try (FlinkRestClient flink = FlinkRestClient.at(master)) {
         watermarks = watermarks(flink, live, next);
+      } catch (FlinkRestClient.UnreachableException e) {
+        if (!force) {
+          throw e;
+        }
+        // Forced: versions on the embedded runner, or a cluster that is down. Nothing to check.
+        out.println("  watermarks: unknown (" + e.getMessage() + ")");
+        watermarks = new Watermarks(null, null);
+        behind.add("no Flink cluster answers at " + master + ": " + to + "'s job not checked");
       }
-      if (watermarks.next() == null) {
+      if (behind.stream().anyMatch(reason -> reason.startsWith("no Flink cluster answers"))) {
+        // Said above.
+      } else if (watermarks.next() == null) {
         behind.add(
             to
                 + "'s Flink job "
@@ -282,6 +291,10 @@ public final class CutoverCommand {
 
       // 4. Stop the old version with a savepoint, kept as a fallback.
       return stopOld(from, live);
+    }
+
+    private String flinkMaster() {
+      return arguments.option("flinkMaster", "localhost:" + FlinkRestClient.DEFAULT_PORT);
     }
 
     private long maxLag() {
@@ -558,13 +571,27 @@ public final class CutoverCommand {
         out.println("no Flink job is recorded for " + from + ": nothing to stop");
         return 0;
       }
-      try (FlinkRestClient flink =
-          FlinkRestClient.at(
-              arguments.option("flinkMaster", "localhost:" + FlinkRestClient.DEFAULT_PORT))) {
-        Optional<FlinkRestClient.Job> running =
-            flink.jobs().stream()
-                .filter(j -> j.isActive() && j.name().equals(live.flinkJobName()))
-                .findFirst();
+      try (FlinkRestClient flink = FlinkRestClient.at(flinkMaster())) {
+        Optional<FlinkRestClient.Job> running;
+        try {
+          running =
+              flink.jobs().stream()
+                  .filter(j -> j.isActive() && j.name().equals(live.flinkJobName()))
+                  .findFirst();
+        } catch (FlinkRestClient.UnreachableException e) {
+          // Only a forced cutover gets here without a cluster (the check above would have ended).
+          err.println(
+              "kappa cutover: switched, but "
+                  + from
+                  + "'s job "
+                  + live.flinkJobName()
+                  + " could not be stopped with a savepoint: "
+                  + e.getMessage()
+                  + ". On a cluster, stop it with: kappa stop "
+                  + live.flinkJobName()
+                  + " --savepoint; on the embedded runner, stop its launcher (Ctrl-C)");
+          return 4;
+        }
         if (running.isEmpty()) {
           out.println(
               from

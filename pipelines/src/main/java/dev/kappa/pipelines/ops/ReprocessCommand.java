@@ -15,11 +15,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.annotation.Nullable;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -41,12 +43,17 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * timestamp; the earliest offset for {@code earliest}), which a Kappa stream starts from. A group
  * that has committed other offsets already is refused: that version ran before, and is resumed from
  * its savepoint, not restarted (the same start offsets again, after a launch that failed its
- * checks, are accepted). The launcher then runs the job as {@code kappa run} does (on the cluster
- * of {@code --flinkMaster}, or embedded), while a progress line shows, every two seconds, the
- * records read out of the backlog per partition (from the offsets the job commits at each
- * checkpoint), its watermark against the live version's (Flink's REST API, for a job on a cluster),
- * and an estimate of the time left: a bar on a terminal, a plain line every ten seconds otherwise.
- * Once caught up it says so and names the cutover; the job keeps running.
+ * checks, are accepted). The launcher then submits the job, detached, to the Flink cluster of
+ * {@code --flinkMaster}, while a progress line shows, every two seconds, the records read out of
+ * the backlog per partition (from the offsets the job commits at each checkpoint, so {@code
+ * --checkpointingInterval} is required), its watermark against the live version's (Flink's REST
+ * API), and an estimate of the time left: a bar on a terminal, a plain line every ten seconds
+ * otherwise ({@link CatchUp.Display}). Once caught up it says so, names the cutover and returns
+ * (exit 0), leaving the job running on the cluster; a job that ends first makes it exit 1.
+ *
+ * <p>The embedded runner and the Direct runner are refused, naming {@code --flinkMaster}: their job
+ * lives in the launcher's JVM, so it could not keep running once the launcher returns, and {@code
+ * kappa cutover} could neither find its watermark nor stop it with a savepoint.
  */
 public final class ReprocessCommand {
   private ReprocessCommand() {}
@@ -127,6 +134,29 @@ public final class ReprocessCommand {
   public static <O extends PipelineOptions> Watch position(
       KappaJob<O> job, Start start, String[] options, PrintStream out) {
     O parsed = JobRunner.parse(job, options);
+    FlinkPipelineOptions flink = parsed.as(FlinkPipelineOptions.class);
+    String master = flink.getFlinkMaster();
+    if (!FlinkRunner.class.equals(parsed.getRunner()) || master == null || master.startsWith("[")) {
+      throw new UsageException(
+          "the new version runs on a Flink cluster: give --runner=FlinkRunner"
+              + " --flinkMaster=<host:port> (@runners-config/flink-cluster.args), was "
+              + (FlinkRunner.class.equals(parsed.getRunner())
+                  ? "--flinkMaster=" + master
+                  : "--runner="
+                      + (parsed.getRunner() == null
+                          ? "DirectRunner"
+                          : parsed.getRunner().getSimpleName()))
+              + ". On the embedded runner or the Direct runner the job would live and end in"
+              + " this launcher, and kappa cutover could neither check it nor stop it with a"
+              + " savepoint: for a stream there, use kappa run --outputVersion=<version> and"
+              + " switch with kappa cutover --force (docs/reprocessing.md)");
+    }
+    if (flink.getCheckpointingInterval() == null || flink.getCheckpointingInterval() <= 0) {
+      throw new UsageException(
+          "--checkpointingInterval=<ms> is required: the version's progress, and kappa cutover's"
+              + " check that it caught up, read the offsets it commits at each checkpoint"
+              + " (@runners-config/flink-cluster.args sets 10000)");
+    }
     JobSettings settings = JobSettings.parse(job, parsed);
     if (!(settings.source() instanceof JobSettings.KafkaStream stream)) {
       throw new UsageException("reprocessing reads a Kafka stream: give --source=KAFKA");
@@ -163,9 +193,6 @@ public final class ReprocessCommand {
             + " records ("
             + CatchUp.partitions(partitions)
             + ")");
-    FlinkPipelineOptions flink = parsed.as(FlinkPipelineOptions.class);
-    String master = flink.getFlinkMaster();
-    boolean cluster = master != null && !master.startsWith("[");
     String liveJobName = null;
     try {
       OutputVersions.State state = OutputVersions.read(settings.database(), job.name());
@@ -182,7 +209,7 @@ public final class ReprocessCommand {
         read,
         settings.kafkaClientConfig(),
         List.copyOf(partitions),
-        cluster ? master : null,
+        master,
         parsed.getJobName(),
         liveJobName,
         System.console() != null,
@@ -268,7 +295,8 @@ public final class ReprocessCommand {
   }
 
   /**
-   * Shows the progress of a reprocessing version until it has caught up, on a thread of its own.
+   * Shows the progress of a reprocessing version until it has caught up, on a thread of its own,
+   * and tells the launcher when it has ({@link #awaitCaughtUp}).
    */
   public static final class Watch {
     private final String job;
@@ -276,12 +304,13 @@ public final class ReprocessCommand {
     private final JobSettings.KafkaRead read;
     private final Map<String, Object> client;
     private final List<CatchUp.Partition> partitions;
-    @Nullable private final String flinkMaster;
+    private final String flinkMaster;
     private final String jobName;
     @Nullable private final String liveJobName;
     private final boolean terminal;
     private final PrintStream out;
     private final Thread thread;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
     private volatile boolean stopped;
 
     Watch(
@@ -290,7 +319,7 @@ public final class ReprocessCommand {
         JobSettings.KafkaRead read,
         Map<String, Object> client,
         List<CatchUp.Partition> partitions,
-        @Nullable String flinkMaster,
+        String flinkMaster,
         String jobName,
         @Nullable String liveJobName,
         boolean terminal,
@@ -319,9 +348,18 @@ public final class ReprocessCommand {
       thread.interrupt();
     }
 
+    /**
+     * Waits up to {@code timeout} for the version to catch up; whether it has (and the caught-up
+     * line has been printed).
+     */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+      return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     private void watch() {
       long started = System.nanoTime();
-      long lastPlain = 0;
+      CatchUp.Display display = new CatchUp.Display(terminal, PLAIN_EVERY);
+      CatchUp.Watermarks watermarks = new CatchUp.Watermarks(null, null);
       while (!stopped) {
         try {
           Thread.sleep(POLL.toMillis());
@@ -335,34 +373,22 @@ public final class ReprocessCommand {
           out.println("kappa reprocess: progress unknown: " + e.getMessage());
           continue;
         }
-        Long watermark = null;
-        Long live = null;
-        if (flinkMaster != null) {
-          try (FlinkRestClient flink = FlinkRestClient.at(flinkMaster)) {
-            List<FlinkRestClient.Job> jobs = flink.jobs();
-            watermark = JobWatermark.of(flink, jobs, jobName);
-            live = liveJobName == null ? null : JobWatermark.of(flink, jobs, liveJobName);
-          } catch (RuntimeException e) {
-            // The cluster's answer is optional here: the lag alone shows progress.
-          }
+        try (FlinkRestClient flink = FlinkRestClient.at(flinkMaster)) {
+          List<FlinkRestClient.Job> jobs = flink.jobs();
+          watermarks =
+              new CatchUp.Watermarks(
+                  JobWatermark.of(flink, jobs, jobName),
+                  liveJobName == null ? null : JobWatermark.of(flink, jobs, liveJobName));
+        } catch (RuntimeException e) {
+          // The cluster's answer is optional here: the lag alone shows progress, with the
+          // watermarks last known.
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-        boolean done = CatchUp.caughtUp(now);
-        if (terminal) {
-          out.print("\r" + CatchUp.line(now, elapsed, watermark, live, true));
-          out.flush();
-        } else if (done || System.nanoTime() - lastPlain >= PLAIN_EVERY.toNanos()) {
+        out.print(display.show(now, elapsed, watermarks));
+        out.flush();
+        if (CatchUp.caughtUp(now)) {
           out.println(
-              CatchUp.line(now, elapsed, watermark, live, false)
-                  + " ("
-                  + CatchUp.partitions(now)
-                  + ")");
-          lastPlain = System.nanoTime();
-        }
-        if (done) {
-          out.println(
-              (terminal ? "\n" : "")
-                  + "kappa reprocess: "
+              "kappa reprocess: "
                   + version
                   + " has caught up with the backlog in "
                   + Formats.duration(elapsed.toMillis())
@@ -371,6 +397,7 @@ public final class ReprocessCommand {
                   + " --to="
                   + version
                   + " (the job keeps running)");
+          caughtUp.countDown();
           return;
         }
       }

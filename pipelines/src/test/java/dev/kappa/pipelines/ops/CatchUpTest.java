@@ -2,10 +2,14 @@ package dev.kappa.pipelines.ops;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.arrayContaining;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
@@ -27,12 +31,13 @@ class CatchUpTest {
             new CatchUp.Partition("orders", 1, 0, 500, null));
 
     assertThat(
-        CatchUp.line(partitions, Duration.ofSeconds(10), WATERMARK, LIVE, true),
+        CatchUp.line(
+            partitions, Duration.ofSeconds(10), new CatchUp.Watermarks(WATERMARK, LIVE), true),
         equalTo(
             "[########......................] 25% 250/1000 records, 30 s left; watermark"
                 + " 2026-03-01 10:25:00 (live 2026-03-01 11:59:00)"));
     assertThat(
-        CatchUp.line(partitions, Duration.ofSeconds(10), null, null, false),
+        CatchUp.line(partitions, Duration.ofSeconds(10), null, false),
         equalTo("25% 250/1000 records, 30 s left"));
     assertThat(CatchUp.partitions(partitions), equalTo("orders[0] 250/500, orders[1] 0/500"));
     assertThat(CatchUp.caughtUp(partitions), is(false));
@@ -47,8 +52,83 @@ class CatchUpTest {
 
     assertThat(CatchUp.caughtUp(partitions), is(true));
     assertThat(
-        CatchUp.line(partitions, Duration.ofSeconds(3), null, null, false),
+        CatchUp.line(partitions, Duration.ofSeconds(3), null, false),
         equalTo("100% 500/500 records, caught up"));
+  }
+
+  @Test
+  void aVersionWithoutAWatermarkYetSaysSoBesideTheLiveOne() {
+    List<CatchUp.Partition> partitions = List.of(new CatchUp.Partition("orders", 0, 0, 13, 0L));
+
+    assertThat(
+        CatchUp.line(partitions, Duration.ofSeconds(2), new CatchUp.Watermarks(null, LIVE), false),
+        equalTo(
+            "0% 0/13 records, time left unknown until the first checkpoint commits offsets;"
+                + " watermark none yet (live 2026-03-01 11:59:00)"));
+    assertThat(
+        CatchUp.line(partitions, Duration.ofSeconds(2), new CatchUp.Watermarks(null, null), false),
+        containsString("; watermark none yet (live none)"));
+  }
+
+  /** Samples of one partition of 1000 records, every 2 s, as the command takes them. */
+  private static List<String> show(CatchUp.Display display, long... committed) {
+    List<String> shown = new java.util.ArrayList<>();
+    for (int i = 0; i < committed.length; i++) {
+      shown.add(
+          display.show(
+              List.of(new CatchUp.Partition("orders", 0, 0, 1000, committed[i])),
+              Duration.ofSeconds(2L * (i + 1)),
+              new CatchUp.Watermarks(WATERMARK, LIVE)));
+    }
+    return shown;
+  }
+
+  @Test
+  void onATerminalTheBarIsRedrawnInPlaceAndEndsItsLineOnceCaughtUp() {
+    List<String> shown = show(new CatchUp.Display(true, Duration.ofSeconds(10)), 0, 250, 500, 1000);
+
+    String watermarks = "; watermark 2026-03-01 10:25:00 (live 2026-03-01 11:59:00)";
+    assertThat(
+        shown,
+        contains(
+            "\r[..............................] 0% 0/1000 records, time left unknown until the"
+                + " first checkpoint commits offsets"
+                + watermarks,
+            // The shorter line covers what is left of the longer one before it.
+            "\r[########......................] 25% 250/1000 records, 12 s left"
+                + watermarks
+                + " ".repeat(48),
+            "\r[###############...............] 50% 500/1000 records, 6.0 s left" + watermarks,
+            "\r[##############################] 100% 1000/1000 records, caught up"
+                + watermarks
+                + "\n"));
+  }
+
+  @Test
+  void otherwiseAPlainLineIsPrintedAtTheStartEveryTenSecondsAndOnceCaughtUp() {
+    List<String> shown =
+        show(
+            new CatchUp.Display(false, Duration.ofSeconds(10)),
+            0,
+            100,
+            200,
+            300,
+            400,
+            500,
+            990,
+            1000);
+
+    assertThat(shown.get(0), startsWith("0% 0/1000 records, time left unknown"));
+    assertThat(shown.subList(1, 5), everyItem(equalTo("")));
+    assertThat(
+        shown.get(5),
+        equalTo(
+            "50% 500/1000 records, 12 s left; watermark 2026-03-01 10:25:00 (live 2026-03-01"
+                + " 11:59:00) (orders[0] 500/1000)\n"));
+    assertThat(shown.get(6), equalTo(""));
+    assertThat(shown.get(7), startsWith("100% 1000/1000 records, caught up; watermark"));
+    assertThat(String.join("", shown), not(containsString("\r")));
+    assertThat(String.join("", shown).lines().count(), is(3L));
   }
 
   @Test

@@ -15,21 +15,28 @@ import static dev.kappa.pipelines.orderrevenue.RevenueFiles.testData;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.tooLate;
 import static dev.kappa.pipelines.orderrevenue.RevenueFiles.tooLateTotals;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 
 import dev.kappa.pipelines.ops.ReconcileCommands;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.Totals;
 import dev.kappa.pipelines.orderrevenue.RevenueFiles.WindowKey;
+import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.results.CategoryRevenue;
 import dev.kappa.schemas.results.TooLateOrder;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -125,7 +132,8 @@ class OrderRevenueFlinkIT {
   }
 
   @Test
-  void reconcileExplainsEveryDifferenceOfTheStreamByItsTooLateOrders(@TempDir Path dir) {
+  void reconcileExplainsEveryDifferenceOfTheStreamByItsTooLateOrders(@TempDir Path dir)
+      throws IOException {
     OrderRevenueRuns.Outputs backfill =
         OrderRevenueRuns.run(
             dir.resolve("backfill"), flink("--source=FILES", "--input=" + testData(ORDERS)));
@@ -163,5 +171,69 @@ class OrderRevenueFlinkIT {
     // Every window and currency a too-late order missed differs, and no other.
     assertThat(text.lines().filter(line -> line.startsWith("EXPLAINED ")).count(), is(groups));
     assertThat(text, not(containsString("UNEXPLAINED")));
+    // Each explained group names the too-late orders that explain it.
+    for (TooLateOrder late : tooLate) {
+      assertThat(text, containsString("    too late: order " + late.getOrder().getOrderId() + " "));
+    }
+
+    // The backfill tampered with in one window no too-late order missed: unexplained, exit 1.
+    List<String> missed =
+        tooLate.stream()
+            .map(late -> late.getMissedWindow().getWindowStart() + late.getOrder().getCurrency())
+            .toList();
+    List<CategoryRevenue> rows = results(backfill.results());
+    CategoryRevenue changed =
+        rows.stream()
+            .filter(row -> !missed.contains(row.getWindowStart() + row.getCurrency()))
+            .findFirst()
+            .orElseThrow();
+    EventCodec<CategoryRevenue> codec = EventCodec.of(CategoryRevenue.class);
+    StringBuilder tampered = new StringBuilder();
+    for (CategoryRevenue row : rows) {
+      tampered
+          .append(
+              codec.toJson(
+                  row == changed
+                      ? CategoryRevenue.newBuilder(row)
+                          .setRevenueCents(row.getRevenueCents() + 1)
+                          .build()
+                      : row))
+          .append('\n');
+    }
+    Path tamperedResults = dir.resolve("tampered/results");
+    Files.createDirectories(tamperedResults.getParent());
+    Files.writeString(dir.resolve("tampered/results-00000-of-00001.jsonl"), tampered);
+
+    ByteArrayOutputStream second = new ByteArrayOutputStream();
+    int tamperedExit =
+        ReconcileCommands.run(
+            second,
+            Map.of(),
+            "order-revenue",
+            "--left=" + stream.results(),
+            "--right=" + tamperedResults,
+            "--tooLate=" + stream.tooLate());
+    String secondText = second.toString(StandardCharsets.UTF_8);
+
+    assertThat(secondText, tamperedExit, is(1));
+    assertThat(
+        secondText,
+        secondText.lines().filter(line -> line.startsWith("UNEXPLAINED ")).toList(),
+        contains(
+            startsWith(
+                "UNEXPLAINED ["
+                    + WINDOW.format(changed.getWindowStart())
+                    + ", "
+                    + TIME.format(changed.getWindowEnd())
+                    + ") currency="
+                    + changed.getCurrency()
+                    + ": right - left = order_count +0 revenue_cents +1;")));
+    assertThat(
+        secondText.lines().filter(line -> line.startsWith("EXPLAINED ")).count(), is(groups));
   }
+
+  private static final DateTimeFormatter WINDOW =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
 }

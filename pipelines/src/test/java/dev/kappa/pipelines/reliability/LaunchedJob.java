@@ -45,13 +45,38 @@ final class LaunchedJob implements AutoCloseable {
       Map<String, String> environment,
       Path workDir,
       Path logDir) {
+    return start(
+        List.of("run", "order-revenue"),
+        name,
+        bundledJar,
+        runnersConfig,
+        flinkMaster,
+        options,
+        environment,
+        workDir,
+        logDir);
+  }
+
+  /**
+   * Starts the launcher as above with another command than {@code run order-revenue}, such as
+   * {@code reprocess order-revenue --from=earliest}.
+   */
+  static LaunchedJob start(
+      List<String> words,
+      String name,
+      Path bundledJar,
+      Path runnersConfig,
+      String flinkMaster,
+      List<String> options,
+      Map<String, String> environment,
+      Path workDir,
+      Path logDir) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("@" + runnersConfig.resolve("jvm/java17-opens.args"));
     command.add("-jar");
     command.add(bundledJar.toString());
-    command.add("run");
-    command.add("order-revenue");
+    command.addAll(words);
     command.add("@" + runnersConfig.resolve("flink-cluster.args"));
     command.add("--flinkMaster=" + flinkMaster);
     command.add("--jobName=" + name);

@@ -2,7 +2,9 @@ package dev.kappa.pipelines.reliability;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -201,9 +203,51 @@ class ReprocessingIT {
       all.addAll(LATE);
       Map<String, List<Long>> expectedV2 = totals(all);
       awaitTotals(postgres, schema, "category_revenue_v1", expectedV1);
+      // The cutover explains differences by version 1's too-late output, read as committed: its
+      // two records are visible once a checkpoint of version 1 commits them.
+      try (CommittedTopic tooLate =
+          CommittedTopic.follow(broker.bootstrapServers(), "too-late-" + stamp + "_v1")) {
+        tooLate.await("version 1's too-late orders", WAIT, seen -> seen.size() >= LATE.size());
+      }
 
-      // 3. Version 2 reprocesses from the start beside it: a table and topics of its own.
-      submit(common, "v2", "PT2H");
+      // 3. Version 2 reprocesses from the start beside it: kappa reprocess, in a JVM of its own
+      // as a user runs it, its output to a file (not a terminal). It submits version 2 to the
+      // cluster, shows its progress, and exits 0 once caught up, leaving the job running.
+      List<String> v2Options = new ArrayList<>();
+      for (String option : common) {
+        if (!SUBMISSION.matcher(option).lookingAt()) {
+          v2Options.add(option);
+        }
+      }
+      v2Options.addAll(List.of("--outputVersion=v2", "--allowedLateness=PT2H"));
+      Path runnersConfig =
+          Path.of(System.getProperty("kappa.runnersConfig")).toAbsolutePath().normalize();
+      long launched = System.nanoTime();
+      String printed;
+      try (LaunchedJob reprocess =
+          LaunchedJob.start(
+              List.of("reprocess", "order-revenue", "--from=earliest"),
+              "order-revenue-v2",
+              jar,
+              runnersConfig,
+              cluster.flinkMaster(),
+              v2Options,
+              Map.of(),
+              // Its working directory: where the outputs a cluster job writes to files by default
+              // (dead letters, corrections) go, under .kappa/outputs.
+              dir,
+              dir.resolve("logs"))) {
+        int exit = reprocess.awaitExit(LAUNCH);
+        printed = reprocess.output();
+        // In the test's output: what docs/reprocessing.md quotes.
+        System.out.println(printed + "exit " + exit);
+        assertThat(printed, exit, is(0));
+      }
+      System.out.printf(
+          "kappa reprocess returned after %d s%n",
+          TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - launched));
+      assertProgress(printed, orders, onTime().size() + 1 + LATE.size());
+      // Caught up, and still running on the cluster.
       String v2 = awaitJob(flink, "order-revenue-v2");
       awaitTotals(postgres, schema, "category_revenue_v2", expectedV2);
       // Flink's metrics are up to 10 s old: wait until they show version 2 past the late orders.
@@ -290,10 +334,126 @@ class ReprocessingIT {
       // Never empty, never a mix: one version's totals or the other's, switching at the cutovers.
       assertThat(seen, equalTo(List.of("v1", "v2", "v1")));
       assertThat(live(postgres, schema), equalTo("v1"));
+
+      // 7. Without a Flink cluster (versions on the embedded runner, or the cluster down) a
+      // cutover cannot check the versions: exit 3, nothing changed; forced, it switches, and
+      // exits 4 as it cannot stop the old version with a savepoint, saying how to.
+      String nowhere = "--flinkMaster=localhost:" + unusedPort();
+      Result unchecked = cutover(postgres, jdbcUrl, "order-revenue", "--to=v2", nowhere, slack);
+      assertThat(unchecked.text(), unchecked.exit(), is(3));
+      assertThat(unchecked.text(), containsString("cannot reach the Flink REST API"));
+      assertThat(live(postgres, schema), equalTo("v1"));
+      Result forced =
+          cutover(postgres, jdbcUrl, "order-revenue", "--to=v2", nowhere, slack, "--force");
+      assertThat(forced.text(), forced.exit(), is(4));
+      assertThat(forced.text(), containsString("caught up: NO"));
+      assertThat(forced.text(), containsString("no Flink cluster answers at localhost:"));
+      assertThat(
+          forced.text(), containsString("switched: view category_revenue -> category_revenue_v2"));
+      assertThat(
+          forced.text(),
+          containsString(
+              "could not be stopped with a savepoint: cannot reach the Flink REST API at"));
+      assertThat(forced.text(), containsString("on the embedded runner, stop its launcher"));
+      assertThat(live(postgres, schema), equalTo("v2"));
+      assertThat(query(postgres, schema, "category_revenue"), equalTo(expectedV2));
     } finally {
       // Both versions end with the cutovers; after a failure, whichever still runs is cancelled.
       cluster.cancelJobs(
           name -> name.equals("order-revenue-v1") || name.equals("order-revenue-v2"));
+    }
+  }
+
+  /** The options of a submission from this JVM that the launcher's cluster argument file sets. */
+  private static final Pattern SUBMISSION =
+      Pattern.compile("--(runner|flinkMaster|filesToStage|attachedMode)=");
+
+  /** The longest kappa reprocess may take: a JVM, the job's translation and submission, the run. */
+  private static final Duration LAUNCH = Duration.ofSeconds(240);
+
+  private static final String WATERMARK = "(none yet|\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d)";
+
+  /**
+   * What kappa reprocess printed, not on a terminal: the backlog per partition, then plain progress
+   * lines (records read, the estimate, its watermark against the live version's, per partition),
+   * read counts never going back, the last one caught up with the live watermark past the order
+   * ahead, then the caught-up line naming the cutover. No bar, no carriage return.
+   */
+  private static void assertProgress(String printed, String topic, int backlog) {
+    assertThat(
+        printed,
+        containsString(
+            "kappa reprocess order-revenue: version v2 reads "
+                + topic
+                + " from the earliest offsets with consumer group kappa-order-revenue-v2: a"
+                + " backlog of "
+                + backlog
+                + " records ("
+                + topic
+                + "[0] 0/"
+                + backlog
+                + ")\n"));
+    Pattern progress =
+        Pattern.compile(
+            "^(\\d+)% (\\d+)/"
+                + backlog
+                + " records, (caught up|time left unknown until the first checkpoint commits"
+                + " offsets|.+ left); watermark "
+                + WATERMARK
+                + " \\(live (none|"
+                + WATERMARK
+                + ")"
+                + "\\) \\("
+                + Pattern.quote(topic)
+                + "\\[0\\] (\\d+)/"
+                + backlog
+                + "\\)$",
+            Pattern.MULTILINE);
+    Matcher line = progress.matcher(printed);
+    List<Long> read = new ArrayList<>();
+    String last = null;
+    List<String> live = new ArrayList<>();
+    while (line.find()) {
+      long records = Long.parseLong(line.group(2));
+      assertThat(line.group(), Long.parseLong(line.group(7)), is(records));
+      assertThat(
+          line.group(), Long.parseLong(line.group(1)), is(Math.round(100.0 * records / backlog)));
+      read.add(records);
+      last = line.group();
+      if (!line.group(5).equals("none")) {
+        live.add(line.group(5));
+      }
+    }
+    assertThat(printed, read, not(empty()));
+    assertThat(printed, read, equalTo(read.stream().sorted().toList()));
+    assertThat(printed, last, containsString(backlog + "/" + backlog + " records, caught up;"));
+    // The live version read the order two hours ahead: its watermark is past every window. (A
+    // line shows the watermarks last known when the cluster did not answer in time: none at
+    // first, so at least one line, not every one, has the live watermark.)
+    assertThat(printed, live, not(empty()));
+    for (String watermark : live) {
+      assertThat(
+          printed,
+          Instant.parse(watermark.replace(' ', 'T') + "Z"),
+          greaterThanOrEqualTo(AHEAD.eventTime().minus(Duration.ofMinutes(1))));
+    }
+    assertThat(
+        printed,
+        Pattern.compile(
+                "^kappa reprocess: v2 has caught up with the backlog in .+; compare and switch"
+                    + " with: kappa cutover order-revenue --to=v2 \\(the job keeps running\\)$",
+                Pattern.MULTILINE)
+            .matcher(printed)
+            .find(),
+        is(true));
+    assertThat(printed, not(containsString("\r")));
+    assertThat(printed, not(containsString("[#")));
+  }
+
+  /** A port nothing listens on: picked free, then closed. */
+  private static int unusedPort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
     }
   }
 
