@@ -4,7 +4,6 @@ import java.util.Locale;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.display.DisplayData;
@@ -17,23 +16,25 @@ import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.Repeatedly;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PDone;
+import org.apache.beam.sdk.values.POutput;
 import org.joda.time.Duration;
 import org.joda.time.ReadableInstant;
 import org.joda.time.format.DateTimeFormatter;
 import org.joda.time.format.ISODateTimeFormat;
 
 /**
- * What the file sinks ({@link WriteLines}, {@link WriteArchive}) share: bounded input is written by
- * the format's own sharded write ({@code WriteShards}); unbounded input goes into the global
- * window, fired every {@link #flushInterval()} of processing time and discarding what was fired
- * ({@code FlushPeriodically}), and each firing is written to one new file named by its window and
- * pane. Each element is written exactly once whatever the input's own windowing and accumulation,
- * and nothing can be dropped as late (the global window never expires before the input ends).
+ * What the file sinks ({@link WriteLines}, {@link WriteArchive}) share: bounded input is written as
+ * numbered shards ({@code WriteShards}: {@link WriteBoundedShards} for lines, {@code
+ * AvroIO.write()} for the archive); unbounded input goes into the global window, fired every {@link
+ * #flushInterval()} of processing time and discarding what was fired ({@code FlushPeriodically}),
+ * and each firing is written to one new file named by its window and pane. Each element is written
+ * exactly once whatever the input's own windowing and accumulation, and nothing can be dropped as
+ * late (the global window never expires before the input ends).
  *
  * @param <T> the elements written
  */
-public abstract class WriteFlushedFiles<T>
-    extends PTransform<PCollection<T>, WriteFilesResult<Void>> {
+public abstract class WriteFlushedFiles<T> extends PTransform<PCollection<T>, PDone> {
   private static final long serialVersionUID = 1L;
 
   abstract String outputPrefix();
@@ -45,7 +46,7 @@ public abstract class WriteFlushedFiles<T>
   abstract String fileSuffix();
 
   /** The write of bounded input, named {@code WriteShards}. */
-  abstract PTransform<PCollection<T>, WriteFilesResult<Void>> writeShards();
+  abstract PTransform<PCollection<T>, ? extends POutput> writeShards();
 
   /** The sink each flush is written with. */
   abstract FileIO.Sink<T> flushSink();
@@ -54,12 +55,13 @@ public abstract class WriteFlushedFiles<T>
   abstract String writeFlushesStepName();
 
   @Override
-  public WriteFilesResult<Void> expand(PCollection<T> input) {
+  public PDone expand(PCollection<T> input) {
     if (input.isBounded() == PCollection.IsBounded.BOUNDED) {
-      return input.apply("WriteShards", writeShards());
+      input.apply("WriteShards", writeShards());
+      return PDone.in(input.getPipeline());
     }
     ResourceId prefix = FileSystems.matchNewResource(outputPrefix(), false);
-    return input
+    input
         .apply("FlushPeriodically", flushEvery(flushInterval()))
         .apply(
             writeFlushesStepName(),
@@ -68,6 +70,7 @@ public abstract class WriteFlushedFiles<T>
                 .to(prefix.getCurrentDirectory().toString())
                 .withNaming(new WindowPaneNaming(prefix.getFilename(), fileSuffix()))
                 .withNumShards(1));
+    return PDone.in(input.getPipeline());
   }
 
   @Override

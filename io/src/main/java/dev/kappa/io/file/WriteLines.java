@@ -3,9 +3,9 @@ package dev.kappa.io.file;
 import com.google.auto.value.AutoValue;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.io.WriteFilesResult;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PDone;
 import org.joda.time.Duration;
 
 /**
@@ -13,7 +13,9 @@ import org.joda.time.Duration;
  * (usually JSON) before this step. Each element must be one line, without {@code \n}.
  *
  * <p><b>Bounded input</b> is written like {@link TextIO}: {@code <prefix>-SSSSS-of-NNNNN.jsonl},
- * with a runner-chosen number of shards, once the input is complete.
+ * with a runner-chosen number of shards (one per bundle), which appear once the input is complete
+ * ({@link WriteBoundedShards}: the same files in two stages where {@code TextIO.write()} takes
+ * six).
  *
  * <p><b>Unbounded input</b> is written every {@link #flushInterval()} of processing time (default 5
  * seconds): whatever arrived since the last flush goes to one new file, {@code
@@ -60,8 +62,8 @@ public abstract class WriteLines extends WriteFlushedFiles<String> {
   }
 
   @Override
-  PTransform<PCollection<String>, WriteFilesResult<Void>> writeShards() {
-    return TextIO.write().to(outputPrefix()).withSuffix(SUFFIX).<Void>withOutputFilenames();
+  PTransform<PCollection<String>, PDone> writeShards() {
+    return new WriteBoundedShards<>(outputPrefix(), SUFFIX, TextIO.sink());
   }
 
   @Override
