@@ -54,7 +54,8 @@ final class CatchUp {
   /**
    * One line: {@code [#####.....] 52% 1300/2500 records, 12 s left; watermark 10:25:00 (live
    * 11:59:00)}; with a bar for a terminal, without one ({@code 52% ...}) for a log; without the
-   * watermarks when {@code watermarks} is null (a job whose cluster is not asked).
+   * watermarks when {@code watermarks} is null; {@code watermark n/a (embedded) (live n/a)} for a
+   * version on the embedded runner with no cluster given for the live one.
    */
   static String line(
       List<Partition> partitions, Duration elapsed, @Nullable Watermarks watermarks, boolean bar) {
