@@ -54,8 +54,9 @@ import org.apache.flink.runtime.client.JobCancellationException;
  * <p>Exit codes: 0 done, 1 the job failed, 2 a usage or option error (the message names it),
  * including a Kafka broker or database that does not answer within {@code --connectTimeout}
  * (default 30 s) and an input path or glob that matches no file ({@link LaunchChecks}). {@code
- * kappa reprocess} submits its job to the cluster and exits 0 once the job has caught up with its
- * backlog (the job keeps running), 1 if the job ended before that.
+ * kappa reprocess} on a Flink cluster submits its job and exits 0 once the job has caught up with
+ * its backlog (the job keeps running), 1 if the job ended before that; on the embedded runner it
+ * runs the job as {@code kappa run} does, and exits as the run does.
  *
  * <p>Stopped by SIGTERM or SIGINT while a job runs, the launcher cancels the job on the Direct and
  * the embedded Flink runner, and leaves a Flink cluster's job running unless {@code
@@ -275,7 +276,9 @@ public final class Launcher {
 
   /**
    * {@code kappa reprocess}: positions the new version's consumer group at {@code --from}, then
-   * runs the job as {@code kappa run} does while its progress shows ({@link ReprocessCommand}).
+   * runs the job as {@code kappa run} does while its progress shows ({@link ReprocessCommand}): on
+   * a cluster submitted detached, returning once caught up; on the embedded runner in this JVM,
+   * running on until stopped.
    */
   private static int reprocess(
       String name, String[] options, String[] typed, PrintStream out, PrintStream err) {
@@ -300,8 +303,17 @@ public final class Launcher {
       return 2;
     }
     String[] typedWithoutFrom =
-        Arrays.stream(typed).filter(o -> !o.startsWith("--from=")).toArray(String[]::new);
+        Arrays.stream(typed)
+            .filter(
+                o -> !o.startsWith("--from=") && !o.startsWith(ReprocessCommand.LIVE_FLINK_MASTER))
+            .toArray(String[]::new);
     try {
+      if (watch.embedded()) {
+        // The job runs in this JVM, as kappa run runs it, and keeps running once caught up: the
+        // progress shows beside it, and the exit code is the run's.
+        watch.start();
+        return run(name, start.options(), typedWithoutFrom, out, err);
+      }
       return run(name, start.options(), typedWithoutFrom, watch, out, err);
     } finally {
       watch.stop();
@@ -445,7 +457,11 @@ public final class Launcher {
     out.println("             [--jdbcUrl=jdbc:postgresql://...] [--jdbcUser=kappa]");
     out.println(
         "       kappa reprocess <pipeline> --from=<instant>|earliest --outputVersion=<version>"
-            + " [--option=value ...]");
+            + " --checkpointingInterval=<ms>");
+    out.println(
+        "             [--liveFlinkMaster=<host:port>] [--option=value ...]   (on a Flink cluster:"
+            + " returns once caught up;");
+    out.println("             embedded: shows its progress, then runs on until Ctrl-C or SIGTERM)");
     out.println(
         "       kappa cutover <pipeline> --to=<version> [--force] [--jdbcUrl=...]"
             + " [--flinkMaster=localhost:8081]");

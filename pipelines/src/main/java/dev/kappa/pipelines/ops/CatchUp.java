@@ -32,9 +32,19 @@ final class CatchUp {
 
   /**
    * The two versions' watermarks as Flink reports them (epoch millis), each null while there is
-   * none: the new version before its first watermark, the live one when it is not running.
+   * none: the new version before its first watermark, the live one when it is not running. {@code
+   * embedded}: the new version runs on the embedded runner, whose mini cluster has no REST API the
+   * command asks, so its watermark is shown as {@code n/a (embedded)}; {@code liveAsked}: false
+   * when no cluster was given to ask for the live version's ({@code n/a}).
    */
-  record Watermarks(@Nullable Long version, @Nullable Long live) {}
+  record Watermarks(
+      @Nullable Long version, @Nullable Long live, boolean embedded, boolean liveAsked) {
+
+    /** A version on a cluster, the live one asked on a cluster too. */
+    Watermarks(@Nullable Long version, @Nullable Long live) {
+      this(version, live, false, true);
+    }
+  }
 
   /** Whether every partition has committed its end offset at launch. */
   static boolean caughtUp(List<Partition> partitions) {
@@ -44,7 +54,8 @@ final class CatchUp {
   /**
    * One line: {@code [#####.....] 52% 1300/2500 records, 12 s left; watermark 10:25:00 (live
    * 11:59:00)}; with a bar for a terminal, without one ({@code 52% ...}) for a log; without the
-   * watermarks when {@code watermarks} is null (a job whose cluster is not asked).
+   * watermarks when {@code watermarks} is null; {@code watermark n/a (embedded) (live n/a)} for a
+   * version on the embedded runner with no cluster given for the live one.
    */
   static String line(
       List<Partition> partitions, Duration elapsed, @Nullable Watermarks watermarks, boolean bar) {
@@ -68,9 +79,16 @@ final class CatchUp {
     if (watermarks != null) {
       line.append("; watermark ")
           .append(
-              watermarks.version() == null ? "none yet" : Formats.watermark(watermarks.version()))
+              watermarks.embedded()
+                  ? "n/a (embedded)"
+                  : watermarks.version() == null
+                      ? "none yet"
+                      : Formats.watermark(watermarks.version()))
           .append(" (live ")
-          .append(watermarks.live() == null ? "none" : Formats.watermark(watermarks.live()))
+          .append(
+              !watermarks.liveAsked()
+                  ? "n/a"
+                  : watermarks.live() == null ? "none" : Formats.watermark(watermarks.live()))
           .append(')');
     }
     return line.toString();

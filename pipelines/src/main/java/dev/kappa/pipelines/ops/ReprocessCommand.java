@@ -43,17 +43,28 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * timestamp; the earliest offset for {@code earliest}), which a Kappa stream starts from. A group
  * that has committed other offsets already is refused: that version ran before, and is resumed from
  * its savepoint, not restarted (the same start offsets again, after a launch that failed its
- * checks, are accepted). The launcher then submits the job, detached, to the Flink cluster of
- * {@code --flinkMaster}, while a progress line shows, every two seconds, the records read out of
- * the backlog per partition (from the offsets the job commits at each checkpoint, so {@code
- * --checkpointingInterval} is required), its watermark against the live version's (Flink's REST
- * API), and an estimate of the time left: a bar on a terminal, a plain line every ten seconds
- * otherwise ({@link CatchUp.Display}). Once caught up it says so, names the cutover and returns
- * (exit 0), leaving the job running on the cluster; a job that ends first makes it exit 1.
+ * checks, are accepted). The launcher then runs the job as a stream while a progress line shows,
+ * every two seconds, the records read out of the backlog per partition (from the offsets the job
+ * commits at each checkpoint, so {@code --checkpointingInterval} is required on every runner), its
+ * watermark against the live version's, and an estimate of the time left: a bar on a terminal, a
+ * plain line every ten seconds otherwise ({@link CatchUp.Display}). Once caught up it says so and
+ * names the cutover; the job keeps running.
  *
- * <p>The embedded runner and the Direct runner are refused, naming {@code --flinkMaster}: their job
- * lives in the launcher's JVM, so it could not keep running once the launcher returns, and {@code
- * kappa cutover} could neither find its watermark nor stop it with a savepoint.
+ * <ul>
+ *   <li>On a Flink cluster ({@code --flinkMaster=<host:port>}) the job is submitted detached; both
+ *       watermarks come from the cluster's REST API, and the launcher returns once caught up (exit
+ *       0), leaving the job running on the cluster; a job that ends first makes it exit 1.
+ *   <li>On the embedded runner ({@code --flinkMaster=[local]} or {@code [auto]}, or none) the job
+ *       runs in the launcher's JVM as with {@code kappa run}, and the launcher keeps running it
+ *       once caught up, until stopped (SIGTERM, Ctrl-C: {@code StopOnExit} cancels it) or the job
+ *       ends: its exit code is the run's. The embedded mini cluster's REST API is not asked, so its
+ *       watermark shows as {@code n/a (embedded)}; the live version's is asked at {@code
+ *       --liveFlinkMaster} if given. The caught-up line names {@code kappa cutover --force}: a
+ *       cutover cannot check an embedded job nor stop it with a savepoint.
+ * </ul>
+ *
+ * <p>The Direct runner is refused, naming {@code --runner}: it takes no checkpoints, so the version
+ * would commit no offsets to measure its progress by, and it is meant for tests, not a backlog.
  */
 public final class ReprocessCommand {
   private ReprocessCommand() {}
@@ -64,7 +75,15 @@ public final class ReprocessCommand {
 
   public static final String USAGE =
       "kappa reprocess <job> --from=<instant>|earliest --outputVersion=<version>"
-          + " [the new version's options, as for kappa run]";
+          + " --checkpointingInterval=<ms> [--liveFlinkMaster=<host:port>]"
+          + " [the new version's options, as for kappa run, on a Flink cluster or embedded]";
+
+  /**
+   * The option, taken out of the job's, naming the Flink cluster where the live version runs, for
+   * its watermark: by default the new version's cluster ({@code --flinkMaster}); none to ask for a
+   * new version on the embedded runner unless given.
+   */
+  public static final String LIVE_FLINK_MASTER = "--liveFlinkMaster=";
 
   /** A wrong command line: the launcher prints the message and the usage, and exits with 2. */
   public static final class UsageException extends RuntimeException {
@@ -75,11 +94,15 @@ public final class ReprocessCommand {
     }
   }
 
-  /** The job's options without {@code --from}, and where its reading starts. */
-  public record Start(String[] options, @Nullable Instant from) {}
+  /**
+   * The job's options without {@code --from} and {@code --liveFlinkMaster}, where its reading
+   * starts, and where the live version runs if given.
+   */
+  public record Start(String[] options, @Nullable Instant from, @Nullable String liveFlinkMaster) {}
 
   /**
-   * Takes {@code --from} out of {@code options} and checks the command line.
+   * Takes {@code --from} and {@code --liveFlinkMaster} out of {@code options} and checks the
+   * command line.
    *
    * @throws UsageException without {@code --from} or {@code --outputVersion}, with a bad instant,
    *     or with {@code --to} (that is a backfill)
@@ -87,10 +110,13 @@ public final class ReprocessCommand {
   public static Start start(String[] options) {
     List<String> rest = new ArrayList<>();
     String from = null;
+    String liveFlinkMaster = null;
     boolean version = false;
     for (String option : options) {
       if (option.startsWith("--from=")) {
         from = option.substring("--from=".length());
+      } else if (option.startsWith(LIVE_FLINK_MASTER)) {
+        liveFlinkMaster = option.substring(LIVE_FLINK_MASTER.length());
       } else {
         if (option.startsWith("--to=")) {
           throw new UsageException(
@@ -120,7 +146,13 @@ public final class ReprocessCommand {
                 + "'");
       }
     }
-    return new Start(rest.toArray(String[]::new), instant);
+    if (liveFlinkMaster != null && (liveFlinkMaster.isBlank() || liveFlinkMaster.startsWith("["))) {
+      throw new UsageException(
+          "--liveFlinkMaster must be a Flink cluster's REST address such as localhost:8081, was '"
+              + liveFlinkMaster
+              + "'");
+    }
+    return new Start(rest.toArray(String[]::new), instant, liveFlinkMaster);
   }
 
   /**
@@ -134,29 +166,7 @@ public final class ReprocessCommand {
   public static <O extends PipelineOptions> Watch position(
       KappaJob<O> job, Start start, String[] options, PrintStream out) {
     O parsed = JobRunner.parse(job, options);
-    FlinkPipelineOptions flink = parsed.as(FlinkPipelineOptions.class);
-    String master = flink.getFlinkMaster();
-    if (!FlinkRunner.class.equals(parsed.getRunner()) || master == null || master.startsWith("[")) {
-      throw new UsageException(
-          "the new version runs on a Flink cluster: give --runner=FlinkRunner"
-              + " --flinkMaster=<host:port> (@runners-config/flink-cluster.args), was "
-              + (FlinkRunner.class.equals(parsed.getRunner())
-                  ? "--flinkMaster=" + master
-                  : "--runner="
-                      + (parsed.getRunner() == null
-                          ? "DirectRunner"
-                          : parsed.getRunner().getSimpleName()))
-              + ". On the embedded runner or the Direct runner the job would live and end in"
-              + " this launcher, and kappa cutover could neither check it nor stop it with a"
-              + " savepoint: for a stream there, use kappa run --outputVersion=<version> and"
-              + " switch with kappa cutover --force (docs/reprocessing.md)");
-    }
-    if (flink.getCheckpointingInterval() == null || flink.getCheckpointingInterval() <= 0) {
-      throw new UsageException(
-          "--checkpointingInterval=<ms> is required: the version's progress, and kappa cutover's"
-              + " check that it caught up, read the offsets it commits at each checkpoint"
-              + " (@runners-config/flink-cluster.args sets 10000)");
-    }
+    String master = checkRunner(parsed);
     JobSettings settings = JobSettings.parse(job, parsed);
     if (!(settings.source() instanceof JobSettings.KafkaStream stream)) {
       throw new UsageException("reprocessing reads a Kafka stream: give --source=KAFKA");
@@ -210,10 +220,49 @@ public final class ReprocessCommand {
         settings.kafkaClientConfig(),
         List.copyOf(partitions),
         master,
+        start.liveFlinkMaster() != null ? start.liveFlinkMaster() : master,
         parsed.getJobName(),
         liveJobName,
         System.console() != null,
         out);
+  }
+
+  /**
+   * Checks where the options run the version: the Flink cluster's address, or null for the embedded
+   * runner ({@code [local]}, {@code [auto]} or no {@code --flinkMaster}).
+   *
+   * @throws UsageException on the Direct runner (or another than Flink's), or without {@code
+   *     --checkpointingInterval}
+   */
+  @Nullable
+  public static String checkRunner(PipelineOptions options) {
+    if (!FlinkRunner.class.equals(options.getRunner())) {
+      throw new UsageException(
+          "the new version runs on the Flink runner, was --runner="
+              + (options.getRunner() == null ? "DirectRunner" : options.getRunner().getSimpleName())
+              + ": give --runner=FlinkRunner, embedded (@runners-config/flink-embedded.args) or on"
+              + " a cluster (@runners-config/flink-cluster.args --flinkMaster=<host:port>). The"
+              + " Direct runner takes no checkpoints, so the version would commit no offsets to"
+              + " show its progress by");
+    }
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    if (flink.getCheckpointingInterval() == null || flink.getCheckpointingInterval() <= 0) {
+      throw new UsageException(
+          "--checkpointingInterval=<ms> is required: the version's progress, and kappa cutover's"
+              + " check that it caught up, read the offsets it commits at each checkpoint"
+              + " (@runners-config/flink-cluster.args sets 10000; give it with"
+              + " @runners-config/flink-embedded.args too)");
+    }
+    String master = flink.getFlinkMaster();
+    if (master == null || master.equals("[local]") || master.equals("[auto]")) {
+      return null;
+    }
+    if (master.startsWith("[")) {
+      throw new UsageException(
+          "--flinkMaster must be [local] or [auto] (embedded) or a cluster's host:port, was "
+              + master);
+    }
+    return master;
   }
 
   /**
@@ -304,7 +353,8 @@ public final class ReprocessCommand {
     private final JobSettings.KafkaRead read;
     private final Map<String, Object> client;
     private final List<CatchUp.Partition> partitions;
-    private final String flinkMaster;
+    @Nullable private final String flinkMaster;
+    @Nullable private final String liveFlinkMaster;
     private final String jobName;
     @Nullable private final String liveJobName;
     private final boolean terminal;
@@ -319,7 +369,8 @@ public final class ReprocessCommand {
         JobSettings.KafkaRead read,
         Map<String, Object> client,
         List<CatchUp.Partition> partitions,
-        String flinkMaster,
+        @Nullable String flinkMaster,
+        @Nullable String liveFlinkMaster,
         String jobName,
         @Nullable String liveJobName,
         boolean terminal,
@@ -330,6 +381,7 @@ public final class ReprocessCommand {
       this.client = client;
       this.partitions = partitions;
       this.flinkMaster = flinkMaster;
+      this.liveFlinkMaster = liveFlinkMaster;
       this.jobName = jobName;
       this.liveJobName = liveJobName;
       this.terminal = terminal;
@@ -340,6 +392,14 @@ public final class ReprocessCommand {
 
     public void start() {
       thread.start();
+    }
+
+    /**
+     * Whether the version runs on the embedded runner, in the launcher's JVM (the launcher then
+     * keeps running it once caught up), rather than on a cluster (the launcher returns).
+     */
+    public boolean embedded() {
+      return flinkMaster == null;
     }
 
     /** Stops showing progress (the job ended, or the launcher is stopping). */
@@ -359,7 +419,8 @@ public final class ReprocessCommand {
     private void watch() {
       long started = System.nanoTime();
       CatchUp.Display display = new CatchUp.Display(terminal, PLAIN_EVERY);
-      CatchUp.Watermarks watermarks = new CatchUp.Watermarks(null, null);
+      CatchUp.Watermarks watermarks =
+          new CatchUp.Watermarks(null, null, embedded(), liveFlinkMaster != null);
       while (!stopped) {
         try {
           Thread.sleep(POLL.toMillis());
@@ -373,16 +434,7 @@ public final class ReprocessCommand {
           out.println("kappa reprocess: progress unknown: " + e.getMessage());
           continue;
         }
-        try (FlinkRestClient flink = FlinkRestClient.at(flinkMaster)) {
-          List<FlinkRestClient.Job> jobs = flink.jobs();
-          watermarks =
-              new CatchUp.Watermarks(
-                  JobWatermark.of(flink, jobs, jobName),
-                  liveJobName == null ? null : JobWatermark.of(flink, jobs, liveJobName));
-        } catch (RuntimeException e) {
-          // The cluster's answer is optional here: the lag alone shows progress, with the
-          // watermarks last known.
-        }
+        watermarks = watermarks(watermarks);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         out.print(display.show(now, elapsed, watermarks));
         out.flush();
@@ -396,11 +448,43 @@ public final class ReprocessCommand {
                   + job
                   + " --to="
                   + version
-                  + " (the job keeps running)");
+                  + (embedded()
+                      ? " --force (the job keeps running in this launcher until it is stopped:"
+                          + " Ctrl-C or SIGTERM)"
+                      : " (the job keeps running)"));
           caughtUp.countDown();
           return;
         }
       }
+    }
+
+    /**
+     * The watermarks now: the version's from its cluster (none asked on the embedded runner), the
+     * live version's from its cluster if known; those {@code last} known where a cluster does not
+     * answer (the lag alone shows progress).
+     */
+    private CatchUp.Watermarks watermarks(CatchUp.Watermarks last) {
+      Long version = last.version();
+      Long live = last.live();
+      if (flinkMaster != null) {
+        try (FlinkRestClient flink = FlinkRestClient.at(flinkMaster)) {
+          List<FlinkRestClient.Job> jobs = flink.jobs();
+          version = JobWatermark.of(flink, jobs, jobName);
+          if (flinkMaster.equals(liveFlinkMaster)) {
+            live = liveJobName == null ? null : JobWatermark.of(flink, jobs, liveJobName);
+          }
+        } catch (RuntimeException e) {
+          // Optional: the watermarks last known.
+        }
+      }
+      if (liveFlinkMaster != null && !liveFlinkMaster.equals(flinkMaster)) {
+        try (FlinkRestClient flink = FlinkRestClient.at(liveFlinkMaster)) {
+          live = liveJobName == null ? null : JobWatermark.of(flink, flink.jobs(), liveJobName);
+        } catch (RuntimeException e) {
+          // Optional: the watermark last known.
+        }
+      }
+      return new CatchUp.Watermarks(version, live, embedded(), liveFlinkMaster != null);
     }
 
     private List<CatchUp.Partition> progress() {

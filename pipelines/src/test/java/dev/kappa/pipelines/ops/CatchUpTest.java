@@ -84,6 +84,34 @@ class CatchUpTest {
   }
 
   @Test
+  void onTheEmbeddedRunnerTheVersionsWatermarkIsNotAskedNorTheLiveOneWithoutItsCluster() {
+    List<CatchUp.Partition> partitions = List.of(new CatchUp.Partition("orders", 0, 0, 10, 4L));
+
+    assertThat(
+        CatchUp.line(
+            partitions,
+            Duration.ofSeconds(4),
+            new CatchUp.Watermarks(null, null, true, false),
+            false),
+        equalTo("40% 4/10 records, 6.0 s left; watermark n/a (embedded) (live n/a)"));
+    assertThat(
+        CatchUp.line(
+            partitions,
+            Duration.ofSeconds(4),
+            new CatchUp.Watermarks(null, LIVE, true, true),
+            false),
+        equalTo(
+            "40% 4/10 records, 6.0 s left; watermark n/a (embedded) (live 2026-03-01 11:59:00)"));
+    assertThat(
+        CatchUp.line(
+            partitions,
+            Duration.ofSeconds(4),
+            new CatchUp.Watermarks(null, null, true, true),
+            false),
+        equalTo("40% 4/10 records, 6.0 s left; watermark n/a (embedded) (live none)"));
+  }
+
+  @Test
   void onATerminalTheBarIsRedrawnInPlaceAndEndsItsLineOnceCaughtUp() {
     List<String> shown = show(new CatchUp.Display(true, Duration.ofSeconds(10)), 0, 250, 500, 1000);
 

@@ -1,0 +1,353 @@
+package dev.kappa.pipelines.reliability;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import dev.kappa.pipelines.job.OutputVersions;
+import dev.kappa.testing.kafka.KafkaBroker;
+import dev.kappa.testing.kafka.KafkaBrokerExtension;
+import dev.kappa.testing.postgres.PostgresExtension;
+import dev.kappa.testing.postgres.PostgresServer;
+import dev.kappa.testing.process.ChildProcesses;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kappa reprocess} on the embedded Flink runner (docs/reprocessing.md), as a user runs it:
+ * {@code java -jar kappa-pipelines-bundled.jar reprocess order-revenue --from=earliest
+ * @runners-config/flink-embedded.args ...} in a JVM of its own, its output (not a terminal) to a
+ * file. It positions version 2's consumer group at the earliest offsets of a small topic, runs the
+ * job in the launcher's JVM, prints plain progress lines (the embedded job's watermark {@code n/a
+ * (embedded)}, no live version on a cluster to ask) and the caught-up line naming {@code kappa
+ * cutover --force}; the job then keeps running, its versioned table holding the orders' totals,
+ * until SIGTERM cancels it and the launcher exits as {@code kappa run} does (143, the JVM's code
+ * for SIGTERM, after "kappa: stopped in").
+ *
+ * <p>Small data: eleven orders on one partition; the totals expected are sums over the orders
+ * produced here, sharing no code with the job.
+ */
+@ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class EmbeddedReprocessingIT {
+
+  private static final Duration WAIT = Duration.ofSeconds(180);
+  private static final Instant DAY = Instant.parse("2026-03-01T10:00:00Z");
+
+  /** One order: its id, event time (minutes after 10:00), quantity and unit price. */
+  private record Order(String id, int minute, int quantity, int unitPriceCents) {
+    Instant windowStart() {
+      return DAY.plus(minute / 5 * 5, ChronoUnit.MINUTES);
+    }
+
+    String json() {
+      return "{\"order_id\": \""
+          + id
+          + "\", \"event_time\": \""
+          + DAY.plus(minute, ChronoUnit.MINUTES)
+          + "\", \"customer_id\": \"C-01\", \"product_id\": \"P-100\", \"quantity\": "
+          + quantity
+          + ", \"unit_price_cents\": "
+          + unitPriceCents
+          + ", \"currency\": \"USD\"}";
+    }
+  }
+
+  /** Two orders in each window from 10:00 to 10:25. */
+  private static List<Order> onTime() {
+    List<Order> orders = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      orders.add(new Order("O-A" + i, i / 2 * 5 + 1 + i % 2 * 2, 1 + i % 3, 1000 + i));
+    }
+    return orders;
+  }
+
+  /** Two hours on: moves the watermark past every window above, so all of them close. */
+  private static final Order AHEAD = new Order("O-AHEAD", 120, 1, 500);
+
+  @Test
+  void reprocessOnTheEmbeddedRunnerShowsItsProgressThenRunsOnUntilStopped(
+      KafkaBroker broker, PostgresServer postgres, @TempDir Path dir) throws Exception {
+    long stamp = System.nanoTime();
+    String topic = "orders-embedded-" + stamp;
+    broker.createTopic(topic, 1);
+    List<Order> orders = new ArrayList<>(onTime());
+    orders.add(AHEAD);
+    produce(broker, topic, orders);
+    String schema = postgres.createSchema("reprocess_embedded");
+    // The stable name as a view of the live version 1's table (the documented migration), and
+    // version 2's table like it: with version 1 never launched as such, nothing records the table
+    // the launcher would create it like.
+    postgres.execute(
+        "SET search_path TO "
+            + schema
+            + ";\n"
+            + Files.readString(Path.of("../scripts/sql/schema.sql"), StandardCharsets.UTF_8)
+            + "\n"
+            + OutputVersions.migration("order-revenue", "category_revenue")
+            + "\nCREATE TABLE category_revenue_v2 (LIKE category_revenue_v1 INCLUDING ALL);");
+
+    Path runnersConfig =
+        Path.of(System.getProperty("kappa.runnersConfig")).toAbsolutePath().normalize();
+    Path jar = dir.resolve("kappa-pipelines-bundled.jar");
+    Files.copy(
+        Path.of(System.getProperty("kappa.bundledJar")), jar, StandardCopyOption.REPLACE_EXISTING);
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                ChildProcesses.javaExecutable(),
+                "@" + runnersConfig.resolve("jvm/java17-opens.args"),
+                // The mini cluster's temporary files stay in the test's directory.
+                "-Djava.io.tmpdir=" + tmp,
+                "-jar",
+                jar.toString(),
+                "reprocess",
+                "order-revenue",
+                "--from=earliest",
+                "@" + runnersConfig.resolve("flink-embedded.args"),
+                // The argument file names it relative to the repository root.
+                "--flinkConfDir=" + runnersConfig.resolve("flink/embedded"),
+                "--parallelism=1",
+                "--checkpointingInterval=2000",
+                "--streaming=true",
+                "--source=KAFKA",
+                "--bootstrapServers=" + broker.bootstrapServers(),
+                "--inputTopics=" + topic,
+                "--maxOutOfOrderness=PT1M",
+                "--earlyFirings=none",
+                "--allowedLateness=PT2H",
+                "--productChanges=" + testData("enrichment/products.changelog.jsonl"),
+                "--customerChanges=" + testData("enrichment/customers.changelog.jsonl"),
+                "--output=kafka:revenue-" + stamp,
+                "--tooLateOutput=kafka:too-late-" + stamp,
+                "--resultsTable=category_revenue",
+                "--jdbcUrl=" + postgres.jdbcUrl(schema),
+                "--jdbcUser=" + postgres.user(),
+                "--jdbcPassword=" + postgres.password(),
+                "--outputVersion=v2"));
+    Path log = dir.resolve("reprocess.log");
+    long launched = System.nanoTime();
+    Process process = ChildProcesses.startLogged(command, dir, log);
+    try {
+      String caughtUp = "kappa reprocess: v2 has caught up with the backlog in ";
+      awaitText(process, log, caughtUp, WAIT);
+      double caughtUpAfter = (System.nanoTime() - launched) / 1e9;
+      String printed = ChildProcesses.logTailOrReason(log, 256 * 1024);
+      assertProgress(printed, topic, orders.size());
+      assertThat(
+          printed,
+          Pattern.compile(
+                  "^kappa reprocess: v2 has caught up with the backlog in .+; compare and switch"
+                      + " with: kappa cutover order-revenue --to=v2 --force \\(the job keeps"
+                      + " running in this launcher until it is stopped: Ctrl-C or SIGTERM\\)$",
+                  Pattern.MULTILINE)
+              .matcher(printed)
+              .find(),
+          is(true));
+
+      // Caught up, the job runs on in the launcher: its versioned table gets every window.
+      Map<String, List<Long>> expected = totals(onTime());
+      JobProbes.await(
+          "category_revenue_v2 holding " + expected,
+          WAIT,
+          () -> {
+            if (!process.isAlive()) {
+              throw new AssertionError(
+                  "the launcher exited with "
+                      + process.exitValue()
+                      + ":\n"
+                      + ChildProcesses.logTailOrReason(log, 64 * 1024));
+            }
+            return query(postgres, schema, "category_revenue_v2").equals(expected) ? true : null;
+          });
+      assertThat(process.isAlive(), is(true));
+
+      long signalled = System.nanoTime();
+      process.destroy(); // SIGTERM
+      boolean exited = ChildProcesses.awaitExit(process.toHandle(), Duration.ofSeconds(60));
+      String output = ChildProcesses.logTailOrReason(log, 256 * 1024);
+      System.out.printf(
+          "EmbeddedReprocessingIT: caught up %.1f s after the launch; SIGTERM: exited %s after"
+              + " %.1f s%n",
+          caughtUpAfter,
+          exited ? "with " + process.exitValue() : "NOT",
+          (System.nanoTime() - signalled) / 1e9);
+      // In the test's output: what docs/reprocessing.md quotes.
+      output
+          .lines()
+          .filter(line -> line.startsWith("kappa") || line.matches("^\\d+% .*"))
+          .forEach(line -> System.out.println("EmbeddedReprocessingIT:   " + line));
+      assertThat(output, exited, is(true));
+      assertThat(output, process.exitValue(), is(143));
+      assertThat(output, containsString("kappa: stopping: cancelling order-revenue-v2 ("));
+      assertThat(output, containsString(", embedded Flink)\n"));
+      // The cancellation completed (a failed one says "kappa: stopping ... failed").
+      assertThat(output, containsString("\nkappa: stopped in "));
+      assertThat(output, not(containsString("Exception in thread")));
+    } finally {
+      if (process.isAlive()) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  /**
+   * Plain progress lines: records read never going back, the embedded watermark not asked, no live
+   * version to ask, the last one caught up; no bar, no carriage return.
+   */
+  private static void assertProgress(String printed, String topic, int backlog) {
+    assertThat(
+        printed,
+        containsString(
+            "kappa reprocess order-revenue: version v2 reads "
+                + topic
+                + " from the earliest offsets with consumer group kappa-order-revenue-v2: a"
+                + " backlog of "
+                + backlog
+                + " records ("
+                + topic
+                + "[0] 0/"
+                + backlog
+                + ")\n"));
+    Matcher line =
+        Pattern.compile(
+                "^(\\d+)% (\\d+)/"
+                    + backlog
+                    + " records, (caught up|time left unknown until the first checkpoint commits"
+                    + " offsets|.+ left); watermark n/a \\(embedded\\) \\(live n/a\\) \\("
+                    + Pattern.quote(topic)
+                    + "\\[0\\] (\\d+)/"
+                    + backlog
+                    + "\\)$",
+                Pattern.MULTILINE)
+            .matcher(printed);
+    List<Long> read = new ArrayList<>();
+    String last = null;
+    while (line.find()) {
+      long records = Long.parseLong(line.group(2));
+      assertThat(line.group(), Long.parseLong(line.group(4)), is(records));
+      assertThat(
+          line.group(), Long.parseLong(line.group(1)), is(Math.round(100.0 * records / backlog)));
+      read.add(records);
+      last = line.group();
+    }
+    assertThat(printed, read, not(empty()));
+    assertThat(printed, read, equalTo(read.stream().sorted().toList()));
+    assertThat(printed, last, containsString(backlog + "/" + backlog + " records, caught up;"));
+    assertThat(printed, not(containsString("\r")));
+    assertThat(printed, not(containsString("[#")));
+  }
+
+  private static void awaitText(Process process, Path log, String text, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      String output = ChildProcesses.logTailOrReason(log, 256 * 1024);
+      if (output.contains(text)) {
+        return;
+      }
+      if (!process.isAlive()) {
+        throw new AssertionError(
+            "the launcher exited with "
+                + process.exitValue()
+                + " before '"
+                + text
+                + "':\n"
+                + output);
+      }
+      Thread.sleep(500);
+    }
+    throw new AssertionError(
+        "no '"
+            + text
+            + "' within "
+            + timeout.toSeconds()
+            + " s:\n"
+            + ChildProcesses.logTailOrReason(log, 64 * 1024));
+  }
+
+  /** Totals per window start and currency: {order count, revenue}. */
+  private static Map<String, List<Long>> totals(List<Order> orders) {
+    Map<String, List<Long>> totals = new TreeMap<>();
+    for (Order order : orders) {
+      totals.merge(
+          order.windowStart() + " USD",
+          List.of(1L, (long) order.quantity() * order.unitPriceCents()),
+          (a, b) -> List.of(a.get(0) + b.get(0), a.get(1) + b.get(1)));
+    }
+    return totals;
+  }
+
+  private static Map<String, List<Long>> query(
+      PostgresServer postgres, String schema, String table) {
+    try (Connection connection =
+            DriverManager.getConnection(
+                postgres.jdbcUrl(schema), postgres.user(), postgres.password());
+        Statement statement = connection.createStatement();
+        ResultSet rows =
+            statement.executeQuery(
+                "SELECT window_start, currency, sum(order_count), sum(revenue_cents) FROM "
+                    + table
+                    + " GROUP BY window_start, currency")) {
+      Map<String, List<Long>> totals = new TreeMap<>();
+      while (rows.next()) {
+        totals.put(
+            rows.getTimestamp(1).toInstant() + " " + rows.getString(2),
+            List.of(rows.getLong(3), rows.getLong(4)));
+      }
+      return totals;
+    } catch (SQLException e) {
+      // Not created yet: the job creates it at launch.
+      return Map.of();
+    }
+  }
+
+  private static void produce(KafkaBroker broker, String topic, List<Order> orders) {
+    Properties config = new Properties();
+    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
+      for (Order order : orders) {
+        producer.send(new ProducerRecord<>(topic, order.id(), order.json()));
+      }
+      producer.flush();
+    }
+  }
+
+  private static String testData(String path) {
+    return Path.of(System.getProperty("kappa.testData"), path)
+        .toAbsolutePath()
+        .normalize()
+        .toString();
+  }
+}
