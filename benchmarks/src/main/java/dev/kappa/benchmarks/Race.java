@@ -66,7 +66,7 @@ final class Race {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofMinutes(60);
-  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+  static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime()
@@ -188,7 +188,7 @@ final class Race {
                 servers, topics.orders(), topics.products(), topics.customers(), out.toString()));
       }
       case KAPPA -> {
-        command.addAll(List.of("-jar", bundledJar().toString(), "backfill", "order-revenue"));
+        command.addAll(List.of("-jar", bundledJar(root).toString(), "backfill", "order-revenue"));
         command.add("@" + root.resolve("runners-config/flink-embedded.args"));
         command.add("--bootstrapServers=" + servers);
         command.add("--inputTopics=" + topics.orders());
@@ -290,7 +290,7 @@ final class Race {
   }
 
   /** This module's classes and its runtime dependencies (target/benchmarks.classpath). */
-  private static String classpath() {
+  static String classpath() {
     try {
       Path classes =
           Path.of(Race.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -302,7 +302,8 @@ final class Race {
     }
   }
 
-  private Path bundledJar() {
+  /** Pipelines' bundled jar: {@code kappa.bundledJar}, else the one built under {@code root}. */
+  static Path bundledJar(Path root) {
     Path jar =
         Path.of(
             System.getProperty(
