@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
@@ -43,6 +44,8 @@ import java.util.stream.Stream;
  *          --seconds=N        how long each contender is fed at each rate (default 60)
  *          --window=DURATION  the tumbling window (default PT10S)
  *          --maxOutOfOrderness=DURATION  the watermark's bound (default PT1S)
+ *          --contenders=native,kappa  which contenders run (default both)
+ *          --kappaOptions="--a=b --c=d"  more options for kappa's job, for experiments
  * </pre>
  */
 public final class Bench {
@@ -66,6 +69,8 @@ public final class Bench {
     long seconds = 60;
     Duration window = Duration.ofSeconds(10);
     Duration maxOutOfOrderness = Duration.ofSeconds(1);
+    List<String> kappaOptions = List.of();
+    List<StreamingRace.Contender> contenders = List.of(StreamingRace.Contender.values());
     for (String arg : args) {
       try {
         if (arg.equals("--streaming")) {
@@ -83,6 +88,13 @@ public final class Bench {
           seconds = Long.parseLong(arg.substring(10));
         } else if (arg.startsWith("--window=")) {
           window = Duration.parse(arg.substring(9));
+        } else if (arg.startsWith("--kappaOptions=")) {
+          kappaOptions = List.of(arg.substring(15).strip().split("\\s+"));
+        } else if (arg.startsWith("--contenders=")) {
+          contenders =
+              Arrays.stream(arg.substring(13).split(","))
+                  .map(c -> StreamingRace.Contender.valueOf(c.strip().toUpperCase(Locale.ROOT)))
+                  .toList();
         } else if (arg.startsWith("--maxOutOfOrderness=")) {
           maxOutOfOrderness = Duration.parse(arg.substring(20));
         } else if (arg.startsWith("--orders=")) {
@@ -105,6 +117,8 @@ public final class Bench {
         usage(arg + " needs a number");
       } catch (DateTimeParseException e) {
         usage(arg + " needs an ISO-8601 duration such as PT10S");
+      } catch (IllegalArgumentException e) {
+        usage(arg + ": " + e.getMessage());
       }
     }
     if (streaming) {
@@ -126,7 +140,8 @@ public final class Bench {
           capacity,
           backlog,
           seconds,
-          new StreamingRace(root, heap, window, maxOutOfOrderness));
+          contenders,
+          new StreamingRace(root, heap, window, maxOutOfOrderness, kappaOptions));
       return;
     }
     if (sizes.stream().anyMatch(n -> n < 1000)) {
@@ -174,6 +189,7 @@ public final class Bench {
       double capacity,
       long backlog,
       long seconds,
+      List<StreamingRace.Contender> contenders,
       StreamingRace race)
       throws IOException, InterruptedException {
     Files.createDirectories(out);
@@ -187,7 +203,7 @@ public final class Bench {
       Race.log("broker at %s; results in %s", broker.bootstrapServers(), out);
       if (rates.isEmpty()) {
         if (capacity == 0) {
-          for (StreamingRace.Contender contender : StreamingRace.Contender.values()) {
+          for (StreamingRace.Contender contender : contenders) {
             capacities.add(race.capacity(broker, contender, backlog, seed, dir));
           }
           capacity =
@@ -200,7 +216,7 @@ public final class Bench {
         Race.log("capacity %,.0f orders/s: rates %s", capacity, rates);
       }
       for (double rate : rates) {
-        for (StreamingRace.Contender contender : StreamingRace.Contender.values()) {
+        for (StreamingRace.Contender contender : contenders) {
           laps.add(race.run(broker, contender, rate, seconds, seed, dir));
         }
       }

@@ -110,15 +110,23 @@ final class StreamingRace {
   private final String heap;
   private final Duration window;
   private final Duration maxOutOfOrderness;
+  private final List<String> kappaOptions;
 
   /**
    * @param root the repository root
    * @param heap each contender JVM's {@code -Xmx}
    * @param window the tumbling window's size, for both contenders
    * @param maxOutOfOrderness the watermark's bound behind the greatest event time, for both
+   * @param kappaOptions more options for Kappa's job (experiments), after the race's own
    */
-  StreamingRace(Path root, String heap, Duration window, Duration maxOutOfOrderness) {
+  StreamingRace(
+      Path root,
+      String heap,
+      Duration window,
+      Duration maxOutOfOrderness,
+      List<String> kappaOptions) {
     this.root = root;
+    this.kappaOptions = List.copyOf(kappaOptions);
     this.heap = heap;
     this.window = window;
     this.maxOutOfOrderness = maxOutOfOrderness;
@@ -457,6 +465,7 @@ final class StreamingRace {
         command.addAll(List.of("-jar", Race.bundledJar(root).toString(), "run", "order-revenue"));
         command.add("@" + root.resolve("runners-config/flink-embedded.args"));
         command.addAll(kappaOptions(servers, topics, stopOffsets, results, deadLetters, tooLate));
+        command.addAll(kappaOptions);
       }
     }
     Files.writeString(log, String.join(" ", command) + "\n\n");

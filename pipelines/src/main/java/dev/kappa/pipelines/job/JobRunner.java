@@ -78,9 +78,31 @@ public final class JobRunner {
       // skips the copy of keyed state then, and a checkpoint can see an accumulator (Beam's own
       // trigger counters among them) mid-update.
       options.as(FlinkPipelineOptions.class).setFasterCopy(true);
+    } else {
+      streamBundles(options.as(FlinkPipelineOptions.class));
     }
     build(job, pipeline, options, settings, new LaunchIo());
     return pipeline.run();
+  }
+
+  /** Beam's default {@code --maxBundleTimeMills}. */
+  static final long BEAM_BUNDLE_MILLIS = 1000;
+
+  /** A stream's {@code --maxBundleTimeMills} unless the user chose one. */
+  static final long STREAM_BUNDLE_MILLIS = 20;
+
+  /**
+   * Shortens a stream's bundles in time, unless {@code --maxBundleTimeMills} was changed from
+   * Beam's default. The Flink runner does not pass a watermark on while a step's bundle is open,
+   * and a busy step's bundle closes only at 1,000 elements or after {@code maxBundleTimeMills}:
+   * each step in a row could hold every watermark for up to a second, and a window's result with it
+   * (docs/performance.md, streaming race). Bundles still close at {@code --maxBundleSize} elements
+   * first when records come fast.
+   */
+  static void streamBundles(FlinkPipelineOptions options) {
+    if (Long.valueOf(BEAM_BUNDLE_MILLIS).equals(options.getMaxBundleTimeMills())) {
+      options.setMaxBundleTimeMills(STREAM_BUNDLE_MILLIS);
+    }
   }
 
   /**
