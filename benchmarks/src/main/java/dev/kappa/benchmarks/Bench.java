@@ -41,7 +41,8 @@ import java.util.stream.Stream;
  *          --rates=R[,R...]   orders per second (default 50% and 90% of the capacity)
  *          --capacity=R       the capacity the default rates are taken from, instead of measuring it
  *          --backlog=N        orders in the capacity measurement's backlog (default 300000)
- *          --seconds=N        how long each contender is fed at each rate (default 60)
+ *          --seconds=N        how long each contender is fed at each rate (default 60; 0: measure
+ *                             the capacity only)
  *          --window=DURATION  the tumbling window (default PT10S)
  *          --maxOutOfOrderness=DURATION  the watermark's bound (default PT1S)
  *          --contenders=native,kappa  which contenders run (default both)
@@ -124,9 +125,11 @@ public final class Bench {
     if (streaming) {
       if (rates.stream().anyMatch(r -> r <= 0)
           || capacity < 0
-          || seconds < 10
+          || (seconds < 10 && seconds != 0)
           || backlog < 10_000) {
-        usage("--rates and --capacity must be positive, --seconds at least 10, --backlog 10000");
+        usage(
+            "--rates and --capacity must be positive, --seconds at least 10 (or 0: the capacity"
+                + " only), --backlog at least 10000");
       }
       if (window.toMillis() < 1000 || maxOutOfOrderness.isNegative()) {
         usage("--window must be at least PT1S, --maxOutOfOrderness not negative");
@@ -215,7 +218,7 @@ public final class Bench {
         rates = List.of(Math.floor(capacity * 0.5), Math.floor(capacity * 0.9));
         Race.log("capacity %,.0f orders/s: rates %s", capacity, rates);
       }
-      for (double rate : rates) {
+      for (double rate : seconds == 0 ? List.<Double>of() : rates) {
         for (StreamingRace.Contender contender : contenders) {
           laps.add(race.run(broker, contender, rate, seconds, seed, dir));
         }
