@@ -16,7 +16,16 @@ class StreamBundlesTest {
   @Test
   void beamsDefaultBundleTimeIsShortenedForAStream() {
     FlinkPipelineOptions options = PipelineOptionsFactory.as(FlinkPipelineOptions.class);
-    assertThat(options.getMaxBundleTimeMills(), is(JobRunner.BEAM_BUNDLE_MILLIS));
+
+    JobRunner.streamBundles(options);
+
+    assertThat(options.getMaxBundleTimeMills(), is(JobRunner.STREAM_BUNDLE_MILLIS));
+  }
+
+  @Test
+  void beamsStreamingDefaultIsShortenedToo() {
+    FlinkPipelineOptions options =
+        PipelineOptionsFactory.fromArgs("--streaming=true").as(FlinkPipelineOptions.class);
 
     JobRunner.streamBundles(options);
 
