@@ -276,7 +276,7 @@ final class StreamingRace {
     String results = "stream-results-" + stamp;
     String deadLetters = "stream-dead-letters-" + stamp;
     String tooLate = "stream-too-late-" + stamp;
-    createTopics(servers, topics, results, deadLetters, tooLate);
+    createTopics(broker, topics, results, deadLetters, tooLate);
     Files.createDirectories(dir);
     Path log = dir.resolve(name + ".log");
     SplittableRandom random = new SplittableRandom(seed);
@@ -518,14 +518,21 @@ final class StreamingRace {
     }
   }
 
+  /**
+   * Creates the lap's topics: the inputs with the broker's helper, which returns once each
+   * partition has a leader (a producer started earlier can fail on a partition still without one),
+   * and the outputs with {@code LogAppendTime}, waiting for their leaders the same way.
+   */
   private static void createTopics(
-      String servers, GenerateRaceData.Topics topics, String... outputs)
+      KafkaBroker broker, GenerateRaceData.Topics topics, String... outputs)
       throws InterruptedException {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+    broker.createTopic(topics.orders(), GenerateRaceData.ORDER_PARTITIONS);
+    broker.createTopic(topics.products(), 1);
+    broker.createTopic(topics.customers(), 1);
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
       List<NewTopic> create = new ArrayList<>();
-      create.add(new NewTopic(topics.orders(), GenerateRaceData.ORDER_PARTITIONS, (short) 1));
-      create.add(new NewTopic(topics.products(), 1, (short) 1));
-      create.add(new NewTopic(topics.customers(), 1, (short) 1));
       for (String output : outputs) {
         // The broker stamps each output record with the time it appends it: when a reader can
         // first see it.
@@ -534,6 +541,19 @@ final class StreamingRace {
                 .configs(Map.of("message.timestamp.type", "LogAppendTime")));
       }
       admin.createTopics(create).all().get(60, TimeUnit.SECONDS);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!admin
+          .describeTopics(List.of(outputs))
+          .allTopicNames()
+          .get(60, TimeUnit.SECONDS)
+          .values()
+          .stream()
+          .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("the lap's output topics got no leader within 60 s");
+        }
+        Thread.sleep(100);
+      }
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot create the lap's topics: " + e, e);
     }
