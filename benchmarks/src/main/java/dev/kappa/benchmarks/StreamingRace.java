@@ -676,9 +676,14 @@ final class StreamingRace {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       stopped = true;
-      thread.join(10_000);
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        // The reading thread stops by itself within a poll; whoever interrupted us learns of it.
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
