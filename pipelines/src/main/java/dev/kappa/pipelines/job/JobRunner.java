@@ -78,37 +78,9 @@ public final class JobRunner {
       // skips the copy of keyed state then, and a checkpoint can see an accumulator (Beam's own
       // trigger counters among them) mid-update.
       options.as(FlinkPipelineOptions.class).setFasterCopy(true);
-    } else {
-      streamBundles(options.as(FlinkPipelineOptions.class));
     }
     build(job, pipeline, options, settings, new LaunchIo());
     return pipeline.run();
-  }
-
-  /** A stream's {@code --maxBundleTimeMills} unless the user chose one. */
-  static final long STREAM_BUNDLE_MILLIS = 20;
-
-  /**
-   * Shortens a stream's bundles in time, unless {@code --maxBundleTimeMills} was given (a value
-   * other than one of Beam's defaults). The Flink runner does not pass a watermark on while a
-   * step's bundle is open, and a busy step's bundle closes only at {@code --maxBundleSize} elements
-   * (1,000 in a stream) or after {@code maxBundleTimeMills}: Beam's default for a stream, 1,000 ms,
-   * lets each step in a row hold every watermark, and the window results waiting for it, for up to
-   * a second (docs/performance.md, streaming race). Beam picks its default when the option is first
-   * read, by whether the options say streaming, which the Flink runner decides only later: read
-   * here, an unset value is the batch default (10,000 ms).
-   */
-  static void streamBundles(FlinkPipelineOptions options) {
-    Long batchDefault =
-        PipelineOptionsFactory.as(FlinkPipelineOptions.class).getMaxBundleTimeMills();
-    Long streamDefault =
-        PipelineOptionsFactory.fromArgs("--streaming=true")
-            .as(FlinkPipelineOptions.class)
-            .getMaxBundleTimeMills();
-    Long value = options.getMaxBundleTimeMills();
-    if (value.equals(batchDefault) || value.equals(streamDefault)) {
-      options.setMaxBundleTimeMills(STREAM_BUNDLE_MILLIS);
-    }
   }
 
   /**
