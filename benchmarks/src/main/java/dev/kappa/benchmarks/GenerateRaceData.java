@@ -56,7 +56,7 @@ final class GenerateRaceData {
 
   static final long WINDOW_MILLIS = 5 * 60 * 1000;
 
-  private static final long SNAPSHOT_AT = START.toEpochMilli() - 24 * 3600 * 1000;
+  private static final long DAY_MILLIS = 24 * 3600 * 1000;
   private static final int PRODUCTS = 300;
   private static final int PRODUCTS_AT_START = 280;
   private static final int CUSTOMERS = 5000;
@@ -81,7 +81,7 @@ final class GenerateRaceData {
   private record Version(long time, String value) {}
 
   /** A key's versions, sorted by time: the reference's temporal lookup. */
-  private static final class History {
+  static final class History {
     private final Map<String, List<Version>> byKey = new HashMap<>();
     private Map<String, long[]> times;
     private Map<String, String[]> values;
@@ -125,14 +125,11 @@ final class GenerateRaceData {
     long span = orders * ORDER_SPACING_MILLIS;
     History products = new History();
     History customers = new History();
-    try (KafkaProducer<byte[], byte[]> producer = producer(bootstrapServers)) {
+    try (KafkaProducer<byte[], byte[]> producer = producer(bootstrapServers, 20)) {
       Sender sender = new Sender(producer);
-      writeProducts(sender, topics.products(), products, random, span, orders);
-      writeCustomers(sender, topics.customers(), customers, random, span, orders);
+      writeTables(sender, topics, products, customers, random, START.toEpochMilli(), span, orders);
       producer.flush();
       sender.check();
-      products.freeze();
-      customers.freeze();
       RaceResult truth = writeOrders(sender, topics.orders(), products, random, orders);
       producer.flush();
       sender.check();
@@ -140,18 +137,45 @@ final class GenerateRaceData {
     }
   }
 
+  /**
+   * Writes both tables' change streams: a snapshot a day before {@code start}, then changes spread
+   * over {@code [start, start + span)}, as many as {@code orders} orders call for; freezes the two
+   * histories.
+   */
+  static void writeTables(
+      Sender sender,
+      Topics topics,
+      History products,
+      History customers,
+      SplittableRandom random,
+      long start,
+      long span,
+      long orders)
+      throws IOException {
+    writeProducts(sender, topics.products(), products, random, start, span, orders);
+    writeCustomers(sender, topics.customers(), customers, random, start, span, orders);
+    products.freeze();
+    customers.freeze();
+  }
+
   private static void writeProducts(
-      Sender sender, String topic, History history, SplittableRandom random, long span, long n)
+      Sender sender,
+      String topic,
+      History history,
+      SplittableRandom random,
+      long start,
+      long span,
+      long n)
       throws IOException {
     String[] current = new String[PRODUCTS];
     for (int i = 0; i < PRODUCTS_AT_START; i++) {
       current[i] = CATEGORIES[random.nextInt(CATEGORIES.length)];
-      sendProduct(sender, topic, history, "r", i, SNAPSHOT_AT, current[i]);
+      sendProduct(sender, topic, history, "r", i, start - DAY_MILLIS, current[i]);
     }
     // Changes at distinct times spread over the orders' span: one slot each.
     int changes = (int) Math.max(60, n / 5000);
     for (int c = 0; c < changes; c++) {
-      long time = START.toEpochMilli() + c * (span / changes) + random.nextLong(span / changes);
+      long time = start + c * (span / changes) + random.nextLong(span / changes);
       int i = random.nextInt(PRODUCTS);
       if (current[i] == null) {
         current[i] = CATEGORIES[random.nextInt(CATEGORIES.length)];
@@ -188,16 +212,22 @@ final class GenerateRaceData {
   }
 
   private static void writeCustomers(
-      Sender sender, String topic, History history, SplittableRandom random, long span, long n)
+      Sender sender,
+      String topic,
+      History history,
+      SplittableRandom random,
+      long start,
+      long span,
+      long n)
       throws IOException {
     boolean[] exists = new boolean[CUSTOMERS];
     for (int i = 0; i < CUSTOMERS_AT_START; i++) {
       exists[i] = true;
-      sendCustomer(sender, topic, history, "r", i, SNAPSHOT_AT, TIERS[i % TIERS.length]);
+      sendCustomer(sender, topic, history, "r", i, start - DAY_MILLIS, TIERS[i % TIERS.length]);
     }
     int changes = (int) Math.max(60, n / 2000);
     for (int c = 0; c < changes; c++) {
-      long time = START.toEpochMilli() + c * (span / changes) + random.nextLong(span / changes);
+      long time = start + c * (span / changes) + random.nextLong(span / changes);
       int i = random.nextInt(CUSTOMERS);
       String op = exists[i] ? "u" : "c";
       exists[i] = true;
@@ -251,72 +281,124 @@ final class GenerateRaceData {
   private static RaceResult writeOrders(
       Sender sender, String topic, History products, SplittableRandom random, long n) {
     EventCodec<OrderEvent> codec = EventCodec.of(OrderEvent.class);
-    Map<String, long[]> totals = new HashMap<>();
-    long deadLetters = 0;
-    long valid = 0;
+    Totals totals = new Totals(WINDOW_MILLIS);
     for (long i = 0; i < n; i++) {
       long slot = START.toEpochMilli() + i * ORDER_SPACING_MILLIS;
       long eventTime = Math.max(START.toEpochMilli(), slot + random.nextLong(40_000) - 20_000);
-      String orderId = String.format("O-%09d", i);
-      int p = random.nextInt(100);
-      String productId = p == 0 ? "P-9" + random.nextInt(100) : productId(random.nextInt(PRODUCTS));
-      int c = random.nextInt(100);
-      String customerId =
-          c < 2 ? "C-9" + random.nextInt(1000) : customerId(random.nextInt(CUSTOMERS));
-      String currency = CURRENCIES[random.nextInt(CURRENCIES.length)];
-      int quantity = 1 + random.nextInt(4);
-      long price = 99 + random.nextInt(20_000);
-      OrderEvent.Builder order =
-          OrderEvent.newBuilder()
-              .setOrderId(orderId)
-              .setCustomerId(customerId)
-              .setProductId(productId)
-              .setQuantity(quantity)
-              .setUnitPriceCents(price)
-              .setCurrency(currency)
-              .setEventTime(Instant.ofEpochMilli(eventTime));
-      int partition = (int) (i % ORDER_PARTITIONS);
-      int kind = random.nextInt(1000);
-      byte[] key = orderId.getBytes(StandardCharsets.UTF_8);
-      if (kind < 5) {
-        deadLetters++;
-        sender.sendOrder(topic, partition, eventTime, null, malformed(codec, order.build(), kind));
-        continue;
-      }
-      if (kind < 10) {
-        deadLetters++;
-        switch (kind) {
-          case 5 -> order.setQuantity(0);
-          case 6 -> order.setUnitPriceCents(-price);
-          case 7 -> order.setCurrency(currency.toLowerCase(java.util.Locale.ROOT));
-          default -> order.setCustomerId(" ");
-        }
-        sender.sendOrder(topic, partition, eventTime, key, codec.encodeAs(order.build(), 3));
-        continue;
-      }
-      int format = random.nextInt(10);
-      byte[] value;
-      if (format == 0) {
-        value = codec.toJson(order.build()).getBytes(StandardCharsets.UTF_8);
-      } else if (format <= 3) {
-        value = codec.encodeAs(order.build(), 1);
-      } else if (format <= 6) {
-        value = codec.encodeAs(order.setShippingMethod("express").build(), 2);
-      } else {
-        value = codec.encodeAs(order.setPromoCode(format == 9 ? "SPRING" : null).build(), 3);
-      }
-      sender.sendOrder(topic, partition, eventTime, key, value);
-      valid++;
-      String category = products.asOf(productId, eventTime);
-      long windowStart = Math.floorDiv(eventTime, WINDOW_MILLIS) * WINDOW_MILLIS;
-      long[] sums =
-          totals.computeIfAbsent(
-              RaceResult.key(windowStart, category == null ? "unknown" : category, currency),
-              k -> new long[2]);
-      sums[0]++;
-      sums[1] += (long) quantity * price;
+      OrderRecord order = order(codec, random, i, eventTime);
+      sender.sendOrder(topic, order.partition(), eventTime, order.key(), order.value());
+      totals.add(order, products);
     }
-    return RaceResult.of(totals, valid, deadLetters);
+    return totals.result();
+  }
+
+  /**
+   * One order record as a producer writes it, and, if it is valid, what it adds to the totals:
+   * {@code productId} null for a dead letter.
+   */
+  record OrderRecord(
+      int partition,
+      long eventTime,
+      byte[] key,
+      byte[] value,
+      String productId,
+      String currency,
+      long revenueCents) {
+    boolean valid() {
+      return productId != null;
+    }
+  }
+
+  /**
+   * The {@code i}-th order at {@code eventTime}: its product, customer, amounts, encoding and
+   * whether it is bad, drawn from {@code random} (see the class documentation for the mix).
+   */
+  static OrderRecord order(
+      EventCodec<OrderEvent> codec, SplittableRandom random, long i, long eventTime) {
+    String orderId = String.format("O-%09d", i);
+    int p = random.nextInt(100);
+    String productId = p == 0 ? "P-9" + random.nextInt(100) : productId(random.nextInt(PRODUCTS));
+    int c = random.nextInt(100);
+    String customerId =
+        c < 2 ? "C-9" + random.nextInt(1000) : customerId(random.nextInt(CUSTOMERS));
+    String currency = CURRENCIES[random.nextInt(CURRENCIES.length)];
+    int quantity = 1 + random.nextInt(4);
+    long price = 99 + random.nextInt(20_000);
+    OrderEvent.Builder order =
+        OrderEvent.newBuilder()
+            .setOrderId(orderId)
+            .setCustomerId(customerId)
+            .setProductId(productId)
+            .setQuantity(quantity)
+            .setUnitPriceCents(price)
+            .setCurrency(currency)
+            .setEventTime(Instant.ofEpochMilli(eventTime));
+    int partition = (int) (i % ORDER_PARTITIONS);
+    int kind = random.nextInt(1000);
+    byte[] key = orderId.getBytes(StandardCharsets.UTF_8);
+    if (kind < 5) {
+      return new OrderRecord(
+          partition, eventTime, null, malformed(codec, order.build(), kind), null, null, 0);
+    }
+    if (kind < 10) {
+      switch (kind) {
+        case 5 -> order.setQuantity(0);
+        case 6 -> order.setUnitPriceCents(-price);
+        case 7 -> order.setCurrency(currency.toLowerCase(java.util.Locale.ROOT));
+        default -> order.setCustomerId(" ");
+      }
+      return new OrderRecord(
+          partition, eventTime, key, codec.encodeAs(order.build(), 3), null, null, 0);
+    }
+    int format = random.nextInt(10);
+    byte[] value;
+    if (format == 0) {
+      value = codec.toJson(order.build()).getBytes(StandardCharsets.UTF_8);
+    } else if (format <= 3) {
+      value = codec.encodeAs(order.build(), 1);
+    } else if (format <= 6) {
+      value = codec.encodeAs(order.setShippingMethod("express").build(), 2);
+    } else {
+      value = codec.encodeAs(order.setPromoCode(format == 9 ? "SPRING" : null).build(), 3);
+    }
+    return new OrderRecord(
+        partition, eventTime, key, value, productId, currency, (long) quantity * price);
+  }
+
+  /** The ground truth as it grows: totals per (window, category, currency) and the counts. */
+  static final class Totals {
+    private final long windowMillis;
+    private final Map<String, long[]> sums = new HashMap<>();
+    private long valid;
+    private long deadLetters;
+
+    Totals(long windowMillis) {
+      this.windowMillis = windowMillis;
+    }
+
+    /**
+     * Adds {@code order}, under its product's category as of its event time in {@code products}.
+     */
+    void add(OrderRecord order, History products) {
+      if (!order.valid()) {
+        deadLetters++;
+        return;
+      }
+      valid++;
+      String category = products.asOf(order.productId(), order.eventTime());
+      long windowStart = Math.floorDiv(order.eventTime(), windowMillis) * windowMillis;
+      long[] totals =
+          sums.computeIfAbsent(
+              RaceResult.key(
+                  windowStart, category == null ? "unknown" : category, order.currency()),
+              k -> new long[2]);
+      totals[0]++;
+      totals[1] += order.revenueCents();
+    }
+
+    RaceResult result() {
+      return RaceResult.of(sums, valid, deadLetters);
+    }
   }
 
   /** Bytes no decoder can read as an order, in one of five ways. */
@@ -345,12 +427,12 @@ final class GenerateRaceData {
     return String.format("C-%05d", i);
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+  static KafkaProducer<byte[], byte[]> producer(String bootstrapServers, int lingerMillis) {
     Properties config = new Properties();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+    config.put(ProducerConfig.LINGER_MS_CONFIG, lingerMillis);
     config.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
     config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 128L * 1024 * 1024);
     config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -359,7 +441,7 @@ final class GenerateRaceData {
   }
 
   /** Sends asynchronously, remembering the first failure. */
-  private static final class Sender {
+  static final class Sender {
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicReference<Exception> failure = new AtomicReference<>();
 

@@ -61,7 +61,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class NativeFlinkJob {
   private NativeFlinkJob() {}
 
-  private static final OutputTag<String> DEAD_LETTERS = new OutputTag<>("deadLetters") {};
+  static final OutputTag<String> DEAD_LETTERS = new OutputTag<>("deadLetters") {};
   private static final String DEAD = "\u0000dead";
 
   static final MapStateDescriptor<String, TreeMap<Long, String>> VERSIONS =

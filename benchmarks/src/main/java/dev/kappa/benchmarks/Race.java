@@ -66,7 +66,7 @@ final class Race {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration TIMEOUT = Duration.ofMinutes(60);
-  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+  static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime()
@@ -188,7 +188,7 @@ final class Race {
                 servers, topics.orders(), topics.products(), topics.customers(), out.toString()));
       }
       case KAPPA -> {
-        Path jar = bundledJar();
+        Path jar = bundledJar(root);
         // What scripts/kappa adds: the class archive it made from this jar, if there is one.
         Path archive =
             jar.resolveSibling(jar.getFileName().toString().replaceFirst("\\.jar$", ".jsa"));
@@ -300,7 +300,7 @@ final class Race {
   }
 
   /** This module's classes and its runtime dependencies (target/benchmarks.classpath). */
-  private static String classpath() {
+  static String classpath() {
     try {
       Path classes =
           Path.of(Race.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -312,7 +312,8 @@ final class Race {
     }
   }
 
-  private Path bundledJar() {
+  /** Pipelines' bundled jar: {@code kappa.bundledJar}, else the one built under {@code root}. */
+  static Path bundledJar(Path root) {
     Path jar =
         Path.of(
             System.getProperty(

@@ -1,0 +1,51 @@
+package dev.kappa.benchmarks;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
+
+import dev.kappa.testing.kafka.KafkaBroker;
+import dev.kappa.testing.kafka.KafkaBrokerExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The streaming race's precondition, in the build: at a small rate, the native streaming job and
+ * {@code kappa run order-revenue} (pipelines' bundled jar, each in its own JVM) give every window
+ * exactly the generator's ground truth, both fed live and working off a backlog, and the watermark
+ * closes windows while orders still arrive (the windows whose latency is measured). No time is
+ * asserted: the timed race is {@code scripts/kappa bench --streaming}.
+ */
+@ExtendWith(KafkaBrokerExtension.class)
+class StreamingRaceIT {
+
+  @Test
+  @Timeout(900)
+  void bothContendersEqualTheGroundTruth(KafkaBroker broker, @TempDir Path dir) throws Exception {
+    StreamingRace race =
+        new StreamingRace(
+            Race.findRoot(), "1g", Duration.ofSeconds(5), Duration.ofSeconds(1), List.of());
+
+    for (StreamingRace.Contender contender : StreamingRace.Contender.values()) {
+      StreamingRace.Lap lap = race.run(broker, contender, 200, 15, 11, dir);
+
+      assertThat(contender.id, lap.differences(), is(empty()));
+      assertThat(contender.id, lap.latency().count(), greaterThan(0L));
+    }
+    // The data exercises what it claims to: dead letters, unknown products, several windows.
+    RaceResult truth = RaceResult.read(dir.resolve("kappa-200/truth"));
+    assertThat(truth.deadLetters(), greaterThan(0L));
+    assertThat(truth.rows().keySet().stream().anyMatch(k -> k.contains(" unknown ")), is(true));
+    assertThat(truth.rows().size(), greaterThan(100));
+    StreamingRace.Capacity capacity =
+        race.capacity(broker, StreamingRace.Contender.KAPPA, 20_000, 11, dir);
+    assertThat(capacity.differences(), is(empty()));
+    assertThat(capacity.ordersPerSecond(), greaterThan(0.0));
+  }
+}
