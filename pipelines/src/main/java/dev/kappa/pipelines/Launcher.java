@@ -18,6 +18,7 @@ import dev.kappa.pipelines.report.ReportCommand;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -324,19 +325,42 @@ public final class Launcher {
   private static final Duration JOB_CHECK = Duration.ofSeconds(2);
 
   /**
+   * How long the cluster may leave the job's state unanswered before {@code kappa reprocess} stops.
+   */
+  private static final Duration CLUSTER_SILENCE = Duration.ofSeconds(60);
+
+  /**
    * Shows the progress of a detached reprocessing job until it has caught up (0: it keeps running
-   * on its cluster) or it ended first (1: failed, cancelled or stopped).
+   * on its cluster) or it ended first (1: failed, cancelled or stopped; also when the cluster has
+   * not answered for a minute, or the launcher was interrupted).
    */
   private static int awaitCatchUp(
       String name, ReprocessCommand.Watch catchUp, PipelineResult result, PrintStream err) {
     catchUp.start();
     try {
+      Instant unanswered = null;
       while (!catchUp.awaitCaughtUp(JOB_CHECK)) {
         PipelineResult.State state;
         try {
           state = result.getState();
+          unanswered = null;
         } catch (RuntimeException e) {
-          // The cluster did not answer this time; the progress says whether it reads on.
+          // The cluster did not answer this time; the progress says whether it reads on. A cluster
+          // that stays silent (gone, or the job expired from it) ends the wait.
+          Instant now = Instant.now();
+          if (unanswered == null) {
+            unanswered = now;
+          } else if (Duration.between(unanswered, now).compareTo(CLUSTER_SILENCE) >= 0) {
+            err.println(
+                "kappa reprocess "
+                    + name
+                    + ": cannot tell whether the job runs: the Flink cluster has not answered for "
+                    + CLUSTER_SILENCE.toSeconds()
+                    + " s ("
+                    + e.getMessage()
+                    + "); see kappa status");
+            return 1;
+          }
           continue;
         }
         if (state.isTerminal()) {

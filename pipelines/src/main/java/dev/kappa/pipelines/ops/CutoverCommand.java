@@ -226,6 +226,7 @@ public final class CutoverCommand {
       behind.addAll(lag(next, maxLag));
       Watermarks watermarks;
       String master = flinkMaster();
+      boolean unchecked = false;
       try (FlinkRestClient flink = FlinkRestClient.at(master)) {
         watermarks = watermarks(flink, live, next);
       } catch (FlinkRestClient.UnreachableException e) {
@@ -236,15 +237,13 @@ public final class CutoverCommand {
         out.println("  watermarks: unknown (" + e.getMessage() + ")");
         watermarks = new Watermarks(null, null);
         behind.add("no Flink cluster answers at " + master + ": " + to + "'s job not checked");
+        unchecked = true;
       }
-      if (behind.stream().anyMatch(reason -> reason.startsWith("no Flink cluster answers"))) {
+      if (unchecked) {
         // Said above.
       } else if (watermarks.next() == null) {
         behind.add(
-            to
-                + "'s Flink job "
-                + (next == null ? "" : next.flinkJobName())
-                + " is not running or has no watermark yet");
+            to + "'s Flink job " + next.flinkJobName() + " is not running or has no watermark yet");
       } else if (watermarks.live() != null
           && watermarks.next() < watermarks.live() - slack.toMillis()) {
         behind.add(
@@ -289,8 +288,22 @@ public final class CutoverCommand {
       }
       out.println(to + " of " + job.name() + " is live (" + OutputVersions.LIVE + ")");
 
-      // 4. Stop the old version with a savepoint, kept as a fallback.
-      return stopOld(from, live);
+      // 4. Stop the old version with a savepoint, kept as a fallback. The switch is done: whatever
+      // fails now is exit 4 (switched), never 3 (nothing changed).
+      try {
+        return stopOld(from, live);
+      } catch (RuntimeException | SQLException e) {
+        err.println(
+            "kappa cutover: switched, but stopping "
+                + from
+                + (live == null || live.flinkJobName() == null
+                    ? ""
+                    : " (" + live.flinkJobName() + ")")
+                + " with a savepoint failed: "
+                + e.getMessage()
+                + "; stop it with: kappa stop <its Flink job name> --savepoint (see kappa status)");
+        return 4;
+      }
     }
 
     private String flinkMaster() {
