@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * empty file, {@code -00000-of-00001}). It does so in two stages where Beam's {@code WriteFiles}
  * takes six (its gathering of the temporary files' names through a side input, its reshuffles): in
  * a backfill those stages, each scheduled after the one before, cost seconds for a few thousand
- * results (docs/performance.md). A retried step renames what is left and skips what was moved.
+ * results (docs/performance.md). A retried rename of the same list renames what is left and skips
+ * what was moved; a re-run of the writing step (a failover that restarts it) writes new temporary
+ * files, and shards an earlier attempt renamed may then stand beside the new ones, as with Beam's
+ * {@code WriteFiles}: write a failed backfill's output anew into an empty directory.
  *
  * <pre>{@code
  * lines.apply("WriteShards", new WriteBoundedShards<>("/out/revenue", ".jsonl", TextIO.sink()));
