@@ -13,6 +13,7 @@ import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
@@ -72,9 +73,9 @@ class LauncherOpsTest {
 
   /** A reprocessing version's options but where it runs; no Kafka or database is reached. */
   private int reprocess(String... where) {
-    java.util.List<String> args =
-        new java.util.ArrayList<>(
-            java.util.List.of(
+    List<String> args =
+        new ArrayList<>(
+            List.of(
                 "reprocess",
                 "order-revenue",
                 "--from=earliest",
@@ -83,7 +84,7 @@ class LauncherOpsTest {
                 "--bootstrapServers=localhost:1",
                 "--inputTopics=orders",
                 "--jdbcUrl=jdbc:postgresql://localhost:1/kappa"));
-    args.addAll(java.util.List.of(where));
+    args.addAll(List.of(where));
     return launch(args.toArray(String[]::new));
   }
 

@@ -57,7 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * produced here, sharing no code with the job.
  */
 @ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
 class EmbeddedReprocessingIT {
 
   private static final Duration WAIT = Duration.ofSeconds(180);

@@ -21,6 +21,7 @@ import dev.kappa.testing.kafka.KafkaBroker;
 import dev.kappa.testing.kafka.KafkaBrokerExtension;
 import dev.kappa.testing.postgres.PostgresExtension;
 import dev.kappa.testing.postgres.PostgresServer;
+import dev.kappa.testing.process.Ports;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -450,11 +451,9 @@ class ReprocessingIT {
     assertThat(printed, not(containsString("[#")));
   }
 
-  /** A port nothing listens on: picked free, then closed. */
-  private static int unusedPort() throws java.io.IOException {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  /** A port nothing listens on: free, below the range outgoing connections take theirs from. */
+  private static int unusedPort() {
+    return Ports.freePorts("127.0.0.1", 1)[0];
   }
 
   /** The window starts of the late orders, as the report prints them. */
