@@ -61,6 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedReprocessingIT {
 
   private static final Duration WAIT = Duration.ofSeconds(180);
+  private static final String GROUP = "kappa-order-revenue-embedded-it";
   private static final Instant DAY = Instant.parse("2026-03-01T10:00:00Z");
 
   /** One order: its id, event time (minutes after 10:00), quantity and unit price. */
@@ -143,6 +144,9 @@ class EmbeddedReprocessingIT {
                 "--source=KAFKA",
                 "--bootstrapServers=" + broker.bootstrapServers(),
                 "--inputTopics=" + topic,
+                // A group of its own: ReprocessingIT's version 2 shares this JVM's broker, and a
+                // group that committed offsets before is refused.
+                "--consumerGroup=" + GROUP,
                 "--maxOutOfOrderness=PT1M",
                 "--earlyFirings=none",
                 "--allowedLateness=PT2H",
@@ -231,7 +235,9 @@ class EmbeddedReprocessingIT {
         containsString(
             "kappa reprocess order-revenue: version v2 reads "
                 + topic
-                + " from the earliest offsets with consumer group kappa-order-revenue-v2: a"
+                + " from the earliest offsets with consumer group "
+                + GROUP
+                + "-v2: a"
                 + " backlog of "
                 + backlog
                 + " records ("
