@@ -274,32 +274,30 @@ class EmbeddedReprocessingIT {
     assertThat(printed, not(containsString("[#")));
   }
 
-  private static void awaitText(Process process, Path log, String text, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      String output = ChildProcesses.logTailOrReason(log, 256 * 1024);
-      if (output.contains(text)) {
-        return;
-      }
-      if (!process.isAlive()) {
-        throw new AssertionError(
-            "the launcher exited with "
-                + process.exitValue()
-                + " before '"
-                + text
-                + "':\n"
-                + output);
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError(
-        "no '"
-            + text
-            + "' within "
-            + timeout.toSeconds()
-            + " s:\n"
-            + ChildProcesses.logTailOrReason(log, 64 * 1024));
+  /**
+   * Polls the launcher's log (JobProbes.await) until it holds {@code text}; fails at once, with the
+   * log, if the launcher exits first.
+   */
+  private static void awaitText(Process process, Path log, String text, Duration timeout) {
+    JobProbes.await(
+        "'" + text + "' in " + log,
+        timeout,
+        () -> {
+          String output = ChildProcesses.logTailOrReason(log, 256 * 1024);
+          if (output.contains(text)) {
+            return true;
+          }
+          if (!process.isAlive()) {
+            throw new AssertionError(
+                "the launcher exited with "
+                    + process.exitValue()
+                    + " before '"
+                    + text
+                    + "':\n"
+                    + output);
+          }
+          return null;
+        });
   }
 
   /** Totals per window start and currency: {order count, revenue}. */
