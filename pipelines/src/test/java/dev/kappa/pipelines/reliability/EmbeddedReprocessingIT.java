@@ -1,5 +1,9 @@
 package dev.kappa.pipelines.reliability;
 
+import static dev.kappa.pipelines.reliability.ReprocessingOrders.AHEAD;
+import static dev.kappa.pipelines.reliability.ReprocessingOrders.onTime;
+import static dev.kappa.pipelines.reliability.ReprocessingOrders.produce;
+import static dev.kappa.pipelines.reliability.ReprocessingOrders.totals;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -8,6 +12,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
 import dev.kappa.pipelines.job.OutputVersions;
+import dev.kappa.pipelines.reliability.ReprocessingOrders.Order;
 import dev.kappa.testing.kafka.KafkaBroker;
 import dev.kappa.testing.kafka.KafkaBrokerExtension;
 import dev.kappa.testing.postgres.PostgresExtension;
@@ -23,20 +28,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -62,38 +60,6 @@ class EmbeddedReprocessingIT {
 
   private static final Duration WAIT = Duration.ofSeconds(180);
   private static final String GROUP = "kappa-order-revenue-embedded-it";
-  private static final Instant DAY = Instant.parse("2026-03-01T10:00:00Z");
-
-  /** One order: its id, event time (minutes after 10:00), quantity and unit price. */
-  private record Order(String id, int minute, int quantity, int unitPriceCents) {
-    Instant windowStart() {
-      return DAY.plus(minute / 5 * 5, ChronoUnit.MINUTES);
-    }
-
-    String json() {
-      return "{\"order_id\": \""
-          + id
-          + "\", \"event_time\": \""
-          + DAY.plus(minute, ChronoUnit.MINUTES)
-          + "\", \"customer_id\": \"C-01\", \"product_id\": \"P-100\", \"quantity\": "
-          + quantity
-          + ", \"unit_price_cents\": "
-          + unitPriceCents
-          + ", \"currency\": \"USD\"}";
-    }
-  }
-
-  /** Two orders in each window from 10:00 to 10:25. */
-  private static List<Order> onTime() {
-    List<Order> orders = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      orders.add(new Order("O-A" + i, i / 2 * 5 + 1 + i % 2 * 2, 1 + i % 3, 1000 + i));
-    }
-    return orders;
-  }
-
-  /** Two hours on: moves the watermark past every window above, so all of them close. */
-  private static final Order AHEAD = new Order("O-AHEAD", 120, 1, 500);
 
   @Test
   void reprocessOnTheEmbeddedRunnerShowsItsProgressThenRunsOnUntilStopped(
@@ -300,18 +266,6 @@ class EmbeddedReprocessingIT {
         });
   }
 
-  /** Totals per window start and currency: {order count, revenue}. */
-  private static Map<String, List<Long>> totals(List<Order> orders) {
-    Map<String, List<Long>> totals = new TreeMap<>();
-    for (Order order : orders) {
-      totals.merge(
-          order.windowStart() + " USD",
-          List.of(1L, (long) order.quantity() * order.unitPriceCents()),
-          (a, b) -> List.of(a.get(0) + b.get(0), a.get(1) + b.get(1)));
-    }
-    return totals;
-  }
-
   private static Map<String, List<Long>> query(
       PostgresServer postgres, String schema, String table) {
     try (Connection connection =
@@ -333,18 +287,6 @@ class EmbeddedReprocessingIT {
     } catch (SQLException e) {
       // Not created yet: the job creates it at launch.
       return Map.of();
-    }
-  }
-
-  private static void produce(KafkaBroker broker, String topic, List<Order> orders) {
-    Properties config = new Properties();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-      for (Order order : orders) {
-        producer.send(new ProducerRecord<>(topic, order.id(), order.json()));
-      }
-      producer.flush();
     }
   }
 

@@ -1,5 +1,9 @@
 package dev.kappa.pipelines.reliability;
 
+import static dev.kappa.pipelines.reliability.ReprocessingOrders.AHEAD;
+import static dev.kappa.pipelines.reliability.ReprocessingOrders.onTime;
+import static dev.kappa.pipelines.reliability.ReprocessingOrders.produce;
+import static dev.kappa.pipelines.reliability.ReprocessingOrders.totals;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
@@ -15,6 +19,7 @@ import dev.kappa.pipelines.job.OutputVersions;
 import dev.kappa.pipelines.ops.CutoverCommand;
 import dev.kappa.pipelines.ops.FlinkRestClient;
 import dev.kappa.pipelines.orderrevenue.OrderRevenue;
+import dev.kappa.pipelines.reliability.ReprocessingOrders.Order;
 import dev.kappa.testing.flink.FlinkCluster;
 import dev.kappa.testing.flink.FlinkClusterExtension;
 import dev.kappa.testing.kafka.KafkaBroker;
@@ -35,22 +40,16 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -77,60 +76,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ReprocessingIT {
 
   private static final Duration WAIT = Duration.ofSeconds(120);
-  private static final Instant DAY = Instant.parse("2026-03-01T10:00:00Z");
   private static final Pattern GROUP_LINE =
       Pattern.compile("^(EXPLAINED  |UNEXPLAINED) \\[(\\S+) (\\S+), ", Pattern.MULTILINE);
-
-  /** One order: its id, event time (minutes after 10:00) and revenue in cents. */
-  private record Order(String id, int minute, int quantity, int unitPriceCents) {
-    Instant eventTime() {
-      return DAY.plus(minute, ChronoUnit.MINUTES);
-    }
-
-    Instant windowStart() {
-      return DAY.plus(minute / 5 * 5, ChronoUnit.MINUTES);
-    }
-
-    String json() {
-      return "{\"order_id\": \""
-          + id
-          + "\", \"event_time\": \""
-          + eventTime()
-          + "\", \"customer_id\": \"C-01\", \"product_id\": \"P-100\", \"quantity\": "
-          + quantity
-          + ", \"unit_price_cents\": "
-          + unitPriceCents
-          + ", \"currency\": \"USD\"}";
-    }
-  }
-
-  /** Two orders in each of the windows from 10:00 to 10:25, on time. */
-  private static List<Order> onTime() {
-    List<Order> orders = new ArrayList<>();
-    for (int i = 0; i < 10; i++) {
-      orders.add(new Order("O-A" + i, i / 2 * 5 + 1 + i % 2 * 2, 1 + i % 3, 1000 + i));
-    }
-    return orders;
-  }
-
-  /** An order two hours on: it moves the watermark past every window above. */
-  private static final Order AHEAD = new Order("O-AHEAD", 120, 1, 500);
 
   /** Then, too late for 5 minutes of lateness, in time for 2 hours. */
   private static final List<Order> LATE =
       List.of(new Order("O-L1", 7, 2, 2100), new Order("O-L2", 17, 3, 3100));
-
-  /** Totals per window start and currency: {order count, revenue}. */
-  private static Map<String, List<Long>> totals(List<Order> orders) {
-    Map<String, List<Long>> totals = new TreeMap<>();
-    for (Order order : orders) {
-      totals.merge(
-          order.windowStart() + " USD",
-          List.of(1L, (long) order.quantity() * order.unitPriceCents()),
-          (a, b) -> List.of(a.get(0) + b.get(0), a.get(1) + b.get(1)));
-    }
-    return totals;
-  }
 
   @Test
   void aNewVersionReprocessesBesideTheLiveOneAndTheCutoverSwitchesReadersAtOnce(
@@ -197,7 +148,7 @@ class ReprocessingIT {
       String v1 = awaitJob(flink, "order-revenue-v1");
       produce(broker, orders, onTime());
       produce(broker, orders, List.of(AHEAD));
-      awaitWatermark(flink, v1, DAY.plus(Duration.ofMinutes(60)));
+      awaitWatermark(flink, v1, AHEAD.eventTime().minus(Duration.ofMinutes(60)));
       produce(broker, orders, LATE);
       Map<String, List<Long>> expectedV1 = totals(onTime());
       List<Order> all = new ArrayList<>(onTime());
@@ -252,7 +203,7 @@ class ReprocessingIT {
       String v2 = awaitJob(flink, "order-revenue-v2");
       awaitTotals(postgres, schema, "category_revenue_v2", expectedV2);
       // Flink's metrics are up to 10 s old: wait until they show version 2 past the late orders.
-      awaitWatermark(flink, v2, DAY.plus(Duration.ofMinutes(60)));
+      awaitWatermark(flink, v2, AHEAD.eventTime().minus(Duration.ofMinutes(60)));
       assertThat(query(postgres, schema, "category_revenue"), equalTo(expectedV1));
 
       // A reader of the stable view, from here to the end.
@@ -591,18 +542,6 @@ class ReprocessingIT {
             statement.executeQuery(
                 "SELECT version FROM kappa_live_versions WHERE job = 'order-revenue'")) {
       return row.next() ? row.getString(1) : null;
-    }
-  }
-
-  private static void produce(KafkaBroker broker, String topic, List<Order> orders) {
-    Properties config = new Properties();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
-      for (Order order : orders) {
-        producer.send(new ProducerRecord<>(topic, order.id(), order.json()));
-      }
-      producer.flush();
     }
   }
 
