@@ -583,7 +583,9 @@ class MetricsPrometheusIT {
     Set<String> times = new HashSet<>();
     for (JsonNode series : rangeResult.path("result")) {
       for (JsonNode sample : series.path("values")) {
-        double value = Double.parseDouble(sample.get(1).asText());
+        // Prometheus writes infinities as "+Inf" and "-Inf", which Double.parseDouble refuses.
+        String text = sample.get(1).asText();
+        double value = text.endsWith("Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(text);
         if (!Double.isNaN(value) && !Double.isInfinite(value)) {
           times.add(sample.get(0).asText());
         }
