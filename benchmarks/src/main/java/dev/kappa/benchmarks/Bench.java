@@ -47,6 +47,8 @@ import java.util.stream.Stream;
  *          --maxOutOfOrderness=DURATION  the watermark's bound (default PT1S)
  *          --contenders=native,kappa  which contenders run (default both)
  *          --kappaOptions="--a=b --c=d"  more options for kappa's job, for experiments
+ * Environment: KAPPA_JAVA_OPTS  JVM options for the backfill race's kappa contender, as
+ *                             scripts/kappa adds them to its launches (e.g. -XX:+UseParallelGC)
  * </pre>
  */
 public final class Bench {

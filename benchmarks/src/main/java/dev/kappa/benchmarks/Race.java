@@ -198,6 +198,11 @@ final class Race {
               List.of(
                   "-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
         }
+        // What scripts/kappa adds too: the JVM options of KAPPA_JAVA_OPTS, for experiments.
+        String javaOptions = System.getenv().getOrDefault("KAPPA_JAVA_OPTS", "").strip();
+        if (!javaOptions.isEmpty()) {
+          command.addAll(List.of(javaOptions.split("\\s+")));
+        }
         command.addAll(List.of("-jar", jar.toString(), "backfill", "order-revenue"));
         command.add("@" + root.resolve("runners-config/flink-embedded.args"));
         command.add("--bootstrapServers=" + servers);
