@@ -82,6 +82,24 @@ class LauncherTest {
   }
 
   @Test
+  void cardFraudHelpShowsItsOwnOptionsWithDefaults() {
+    assertThat(launch("card-fraud", "--help"), is(0));
+    String help = out();
+    assertThat(help, containsString("card-fraud's own:"));
+    assertThat(help, containsString("\n  --velocityMinAmounts=<string>"));
+    assertThat(help, containsString("\n  --riskWindow=<string>  (default sliding:PT5M,PT1M)\n"));
+    assertThat(help, containsString("\n  --lateFiringDelay=<string>  (default none)\n"));
+  }
+
+  @Test
+  void visitorSessionsHelpShowsTheSessionGapWithItsDefault() {
+    assertThat(launch("visitor-sessions", "--help"), is(0));
+    String help = out();
+    assertThat(help, containsString("visitor-sessions's own:"));
+    assertThat(help, containsString("\n  --sessionGap=<string>  (default PT30M)\n"));
+  }
+
+  @Test
   void helpAllIsBeamsWholeListing() {
     assertThat(launch("order-revenue", "--help=all"), is(0));
     assertThat(out(), containsString("--userAgent"));

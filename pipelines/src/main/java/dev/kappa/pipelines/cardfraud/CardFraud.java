@@ -22,6 +22,7 @@ import dev.kappa.schemas.results.VelocityFlag;
 import dev.kappa.transforms.windowing.WindowSpec;
 import dev.kappa.transforms.windowing.Windowing;
 import java.util.List;
+import org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.WindowingStrategy.AccumulationMode;
 import org.joda.time.Duration;
@@ -218,8 +219,14 @@ public final class CardFraud implements KappaJob<CardFraud.Options> {
 
   /**
    * The risk windows: accumulating (each pane is the whole score so far, the final one the answer),
-   * a final pane always emitted when a window closes, the shared lateness options, and early
-   * firings only in a stream.
+   * a final pane always emitted when a window closes, the shared lateness options (late panes per
+   * {@code --lateFiringCount} late transactions and/or {@code --lateFiringDelay} of processing time
+   * after a pane's first late one, as order-revenue applies them), and early firings only in a
+   * stream.
+   *
+   * <p>{@code --closingBehavior=FIRE_IF_NON_EMPTY} is refused: a risk alert is a window's final
+   * pane, and Beam leaves the final pane out when nothing arrived since the pane before it, so most
+   * risk alerts would be lost without a word.
    */
   static Windowing riskWindowing(Options options, boolean bounded) {
     WindowSpec window;
@@ -232,18 +239,43 @@ public final class CardFraud implements KappaJob<CardFraud.Options> {
       throw new InvalidOptionException(
           "riskWindow", "must be sliding:<size>,<period> or fixed:<size>, was " + window);
     }
-    if (options.getLateFiringCount() <= 0) {
+    if (options.getClosingBehavior() != ClosingBehavior.FIRE_ALWAYS) {
       throw new InvalidOptionException(
-          "lateFiringCount", "must be at least 1, was " + options.getLateFiringCount());
+          "closingBehavior",
+          "must be FIRE_ALWAYS for card-fraud, was "
+              + options.getClosingBehavior()
+              + ": a risk alert is a window's final pane, which "
+              + options.getClosingBehavior()
+              + " leaves out when nothing arrived since the pane before it");
+    }
+    Duration lateness = OptionValues.duration("allowedLateness", options.getAllowedLateness());
+    int lateCount = options.getLateFiringCount();
+    if (lateCount < 0) {
+      throw new InvalidOptionException(
+          "lateFiringCount", "must be 0 (none) or more, was " + lateCount);
+    }
+    Duration lateDelay =
+        OptionValues.optionalPositiveDuration("lateFiringDelay", options.getLateFiringDelay());
+    if (lateCount == 0 && lateDelay == null && lateness.getMillis() > 0) {
+      throw new InvalidOptionException(
+          "lateFiringCount",
+          "is 0 and --lateFiringDelay is none, but --allowedLateness is "
+              + options.getAllowedLateness()
+              + ": late transactions would be accepted and their scores never reported; set"
+              + " --lateFiringCount (1: a pane per late transaction), --lateFiringDelay, or"
+              + " --allowedLateness=PT0S");
     }
     Windowing windowing =
         Windowing.of(window)
             .withAccumulationMode(AccumulationMode.ACCUMULATING_FIRED_PANES)
-            .withAllowedLateness(
-                OptionValues.duration("allowedLateness", options.getAllowedLateness()))
-            .withLateFiringsEvery(options.getLateFiringCount())
-            .withClosingBehavior(
-                org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior.FIRE_ALWAYS);
+            .withAllowedLateness(lateness)
+            .withClosingBehavior(ClosingBehavior.FIRE_ALWAYS);
+    if (lateCount > 0) {
+      windowing = windowing.withLateFiringsEvery(lateCount);
+    }
+    if (lateDelay != null) {
+      windowing = windowing.withLateFiringsAfter(lateDelay);
+    }
     Duration early =
         OptionValues.optionalPositiveDuration("riskEarlyFirings", options.getRiskEarlyFirings());
     return early == null || bounded ? windowing : windowing.withEarlyFiringsEvery(early);

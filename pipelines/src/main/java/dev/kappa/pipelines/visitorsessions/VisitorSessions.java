@@ -17,6 +17,7 @@ import dev.kappa.schemas.results.SessionRetraction;
 import dev.kappa.schemas.results.TooLateVisitorEvent;
 import dev.kappa.schemas.results.VisitorSession;
 import java.util.List;
+import org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.joda.time.Duration;
@@ -112,6 +113,30 @@ public final class VisitorSessions implements KappaJob<VisitorSessions.Options> 
   public void checkOptions(Options options) {
     gap(options);
     OptionValues.duration("allowedLateness", options.getAllowedLateness());
+    refuseLateFirings(options);
+  }
+
+  /**
+   * The shared late-firing options do not apply here (a session is re-emitted on every late change,
+   * and there is no window pane to close), so a value other than the default is refused rather than
+   * quietly ignored.
+   */
+  private static void refuseLateFirings(Options options) {
+    String why =
+        ", but it does not apply to visitor-sessions: a session is emitted again on every late"
+            + " event that changes it (docs/pipelines/visitor-sessions.md); leave it out";
+    if (options.getLateFiringCount() != 1) {
+      throw new InvalidOptionException(
+          "lateFiringCount", "was " + options.getLateFiringCount() + why);
+    }
+    String delay = options.getLateFiringDelay();
+    if (delay != null && !delay.trim().equalsIgnoreCase("none")) {
+      throw new InvalidOptionException("lateFiringDelay", "was " + delay + why);
+    }
+    if (options.getClosingBehavior() != ClosingBehavior.FIRE_ALWAYS) {
+      throw new InvalidOptionException(
+          "closingBehavior", "was " + options.getClosingBehavior() + why);
+    }
   }
 
   private static Duration gap(Options options) {

@@ -21,8 +21,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * CardFraud on the embedded Flink runner (parallelism 2) with the shared PostgreSQL: a streaming
  * replay of {@code test-data/card-fraud/transactions.jsonl} (out of order and late, nothing too
  * late) and a bounded run of the same file give the same velocity alerts and final scores, and the
- * alert tables each upserts into are identical. Asserts final results only.
+ * alert tables each upserts into are identical; the bounded run once more into the same tables (a
+ * replay) leaves both tables exactly as they were. Asserts final results only.
  */
 @ExtendWith(PostgresExtension.class)
 class CardFraudFlinkIT {
@@ -50,8 +54,9 @@ class CardFraudFlinkIT {
   }
 
   @Test
-  void streamAndBackfillGiveTheSameAlertsAndTables(PostgresServer postgres, @TempDir Path dir)
-      throws IOException, SQLException {
+  @Timeout(600)
+  void streamAndBackfillGiveTheSameAlertsAndTablesAndAReplayChangesNoRow(
+      PostgresServer postgres, @TempDir Path dir) throws IOException, SQLException {
     String stream = postgres.createSchema("fraud_stream");
     String backfill = postgres.createSchema("fraud_backfill");
     String ddl = Files.readString(Path.of("../scripts/sql/card-fraud.sql"), StandardCharsets.UTF_8);
@@ -74,28 +79,40 @@ class CardFraudFlinkIT {
                 "--jdbcUrl=" + postgres.jdbcUrl(stream),
                 "--jdbcUser=" + postgres.user(),
                 "--jdbcPassword=" + postgres.password()));
-    CardFraudRuns.Outputs bounded =
-        CardFraudRuns.run(
-            dir.resolve("backfill"),
-            flink(
-                "--source=FILES",
-                input,
-                "--allowedLateness=PT10M",
-                "--velocityAlertsTable=velocity_alerts",
-                "--riskAlertsTable=risk_alerts",
-                "--jdbcUrl=" + postgres.jdbcUrl(backfill),
-                "--jdbcUser=" + postgres.user(),
-                "--jdbcPassword=" + postgres.password()));
+    String[] boundedArgs =
+        flink(
+            "--source=FILES",
+            input,
+            "--allowedLateness=PT10M",
+            "--velocityAlertsTable=velocity_alerts",
+            "--riskAlertsTable=risk_alerts",
+            "--jdbcUrl=" + postgres.jdbcUrl(backfill),
+            "--jdbcUser=" + postgres.user(),
+            "--jdbcPassword=" + postgres.password());
+    CardFraudRuns.Outputs bounded = CardFraudRuns.run(dir.resolve("backfill"), boundedArgs);
 
     assertThat(read(streamed.tooLate(), TooLateTransaction.class), is(empty()));
     assertThat(flagged(streamed), equalTo(flagged(bounded)));
     assertThat(flagged(bounded).size(), equalTo(17));
     assertThat(finalScores(streamed), equalTo(finalScores(bounded)));
 
+    Map<String, List<String>> afterBackfill = new LinkedHashMap<>();
     for (String table : List.of("velocity_alerts", "risk_alerts")) {
       List<String> rows = rows(postgres, stream, table);
-      assertThat(table + " after the stream", rows, equalTo(rows(postgres, backfill, table)));
+      afterBackfill.put(table, rows(postgres, backfill, table));
+      assertThat(table + " after the stream", rows, equalTo(afterBackfill.get(table)));
       assertThat(table + " is empty", rows.isEmpty(), is(false));
+    }
+
+    // A replay: the same bounded run again, into the same tables. Upserts keyed by each alert's
+    // identity: it writes every row again and changes none, adds none.
+    CardFraudRuns.Outputs replayed = CardFraudRuns.run(dir.resolve("replay"), boundedArgs);
+    assertThat(flagged(replayed), equalTo(flagged(bounded)));
+    for (String table : afterBackfill.keySet()) {
+      assertThat(
+          table + " after a replay",
+          rows(postgres, backfill, table),
+          equalTo(afterBackfill.get(table)));
     }
   }
 

@@ -1,5 +1,11 @@
 package dev.kappa.pipelines.cardfraud;
 
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kappa.options.InvalidOptionException;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.TestIo;
 import dev.kappa.schemas.coders.SpecificRecordCoder;
@@ -13,6 +19,8 @@ import dev.kappa.schemas.results.VelocityAlert;
 import dev.kappa.schemas.results.VelocityFlag;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
@@ -107,27 +115,56 @@ class CardFraudLatenessTest {
 
   /** Runs the job over {@code script}; each output is then described by the methods below. */
   private static TestIo run(TestPipeline p, TestStream<SourceRecord> script) {
+    return run(p, script, "--lateFiringCount=1");
+  }
+
+  /** As {@link #run(TestPipeline, TestStream)}, with these options (late firings). */
+  private static TestIo run(TestPipeline p, TestStream<SourceRecord> script, String... late) {
     TestIo io =
         TestIo.reading(script)
             .route("ReadTransactions", "transactions")
             .route("ReadCustomerChanges", "customers");
-    CardFraud.Options options =
-        PipelineOptionsFactory.fromArgs(
+    JobRunner.build(new CardFraud(), p, options(late), io);
+    return io;
+  }
+
+  private static CardFraud.Options options(String... late) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
                 "--source=REPLAY",
                 "--input=never-read.jsonl",
                 "--customerChanges=never-read.changelog.jsonl",
                 "--riskWindow=fixed:PT5M",
                 "--riskEarlyFirings=PT30S",
                 "--allowedLateness=PT10M",
-                "--lateFiringCount=1",
                 "--riskThreshold=0.5",
                 "--velocityAlertsTable=velocity_alerts",
                 "--riskAlertsTable=risk_alerts",
-                "--jdbcUrl=jdbc:postgresql://127.0.0.1:1/x")
-            .as(CardFraud.Options.class);
-    JobRunner.build(new CardFraud(), p, options, io);
-    return io;
+                "--jdbcUrl=jdbc:postgresql://127.0.0.1:1/x"));
+    for (String option : late) {
+      // An option given here replaces the one above: Beam refuses an option given twice.
+      String name = option.substring(0, option.indexOf('=') + 1);
+      args.removeIf(arg -> arg.startsWith(name));
+      args.add(option);
+    }
+    return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(CardFraud.Options.class);
   }
+
+  /** How a transaction of {@link #tx} is named in an alert's evidence. */
+  private static String named(String id, int second) {
+    return id
+        + "@"
+        + java.time.Instant.ofEpochMilli(T0.plus(Duration.standardSeconds(second)).getMillis());
+  }
+
+  /** TX-3's alert: TX-1 and TX-2 are the only other transactions in its minute, in any order. */
+  private static final String TX3_ALERT =
+      "TX-3 evidence=2 " + named("TX-1", 10) + "," + named("TX-2", 20);
+
+  /** TX-4's alert, TX-1 to TX-3 in its minute, all three arrived before it. */
+  private static final String TX4_ALERT =
+      "TX-4 evidence=3 " + named("TX-1", 10) + "," + named("TX-2", 20) + "," + named("TX-3", 30);
 
   private static <T> PCollection<String> described(
       PCollection<T> records, String name, SerializableFunction<T, String> describe) {
@@ -138,7 +175,7 @@ class CardFraudLatenessTest {
     return described(
         io.<VelocityAlert>output("WriteVelocityAlerts"),
         "DescribeVelocityAlerts",
-        a -> a.getTransactionId() + " evidence>=" + Math.min(a.getEvidenceCount(), 2));
+        a -> a.getTransactionId() + " evidence=" + a.getEvidenceCount() + " " + a.getEvidence());
   }
 
   private static PCollection<String> velocityRows(TestIo io) {
@@ -205,7 +242,7 @@ class CardFraudLatenessTest {
                 .advanceWatermarkTo(CLOSED)
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(velocityAlerts(io)).containsInAnyOrder("TX-3 evidence>=2");
+    PAssert.that(velocityAlerts(io)).containsInAnyOrder(TX3_ALERT);
     PAssert.that(velocityRows(io)).containsInAnyOrder("K-1 TX-3");
     PAssert.that(scores(io))
         .containsInAnyOrder(
@@ -238,7 +275,7 @@ class CardFraudLatenessTest {
                 .advanceWatermarkTo(CLOSED)
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(velocityAlerts(io)).containsInAnyOrder("TX-3 evidence>=2");
+    PAssert.that(velocityAlerts(io)).containsInAnyOrder(TX3_ALERT);
     PAssert.that(velocityRows(io)).containsInAnyOrder("K-1 TX-3");
     PAssert.that(scores(io))
         .containsInAnyOrder(
@@ -269,7 +306,7 @@ class CardFraudLatenessTest {
                 .advanceWatermarkTo(CLOSED)
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(velocityAlerts(io)).containsInAnyOrder("TX-3 evidence>=2", "TX-4 evidence>=2");
+    PAssert.that(velocityAlerts(io)).containsInAnyOrder(TX3_ALERT, TX4_ALERT);
     PAssert.that(velocityRows(io)).containsInAnyOrder("K-1 TX-3", "K-1 TX-4");
     PAssert.that(scores(io))
         .containsInAnyOrder(
@@ -300,7 +337,7 @@ class CardFraudLatenessTest {
                 .addElements(tx("TX-5", 50, "M-5", "DE"))
                 .advanceWatermarkToInfinity());
 
-    PAssert.that(velocityAlerts(io)).containsInAnyOrder("TX-3 evidence>=2");
+    PAssert.that(velocityAlerts(io)).containsInAnyOrder(TX3_ALERT);
     PAssert.that(velocityRows(io)).containsInAnyOrder("K-1 TX-3");
     PAssert.that(scores(io))
         .containsInAnyOrder(
@@ -312,5 +349,84 @@ class CardFraudLatenessTest {
     PAssert.that(tooLate(io)).containsInAnyOrder("TX-5 velocity", "TX-5 risk");
     noDeadLetters(io);
     p.run();
+  }
+
+  /**
+   * Late panes after a processing-time delay ({@code --lateFiringDelay=PT1M}, no per-count firing):
+   * after the on-time pane, TX-4 (10:00:40, M-4) arrives late, 30 s of processing time pass without
+   * a pane, TX-6 (10:00:45, M-6) arrives, and once a minute has passed since TX-4 one late pane
+   * holds both (0.85). Per count (the other tests) each would have had a pane of its own. The
+   * velocity alerts are not windowed: TX-4 and TX-6 each alert at once.
+   */
+  @Test
+  void latePaneAfterTheLateFiringDelay(TestPipeline p) {
+    TestIo io =
+        run(
+            p,
+            burst(start())
+                .advanceWatermarkTo(WINDOW_END)
+                .addElements(tx("TX-4", 40, "M-4", "DE"))
+                .advanceProcessingTime(Duration.standardSeconds(30))
+                .addElements(tx("TX-6", 45, "M-6", "DE"))
+                .advanceProcessingTime(Duration.standardSeconds(31))
+                .advanceWatermarkTo(CLOSED)
+                .advanceWatermarkToInfinity(),
+            "--lateFiringCount=0",
+            "--lateFiringDelay=PT1M");
+
+    PAssert.that(velocityAlerts(io))
+        .containsInAnyOrder(
+            TX3_ALERT,
+            TX4_ALERT,
+            "TX-6 evidence=4 "
+                + named("TX-1", 10)
+                + ","
+                + named("TX-2", 20)
+                + ","
+                + named("TX-3", 30)
+                + ","
+                + named("TX-4", 40));
+    PAssert.that(velocityRows(io)).containsInAnyOrder("K-1 TX-3", "K-1 TX-4", "K-1 TX-6");
+    PAssert.that(scores(io))
+        .containsInAnyOrder(
+            "ON_TIME#0 n=3 merchants=3 foreign=1 score=0.6",
+            "LATE#1 n=5 merchants=5 foreign=1 score=0.85",
+            "LATE#2 final n=5 merchants=5 foreign=1 score=0.85");
+    String alert = "K-1 2026-03-01T10:00:00Z..2026-03-01T10:05:00Z n=5 score=0.85";
+    PAssert.that(riskAlerts(io, "WriteRiskAlerts")).containsInAnyOrder(alert);
+    PAssert.that(riskAlerts(io, "UpsertRiskAlerts")).containsInAnyOrder(alert);
+    PAssert.that(tooLate(io)).empty();
+    noDeadLetters(io);
+    p.run();
+  }
+
+  /**
+   * The late-firing options card-fraud cannot honour are refused at launch, naming the option: a
+   * closing behaviour that would leave out the final pane (the risk alert), and lateness with no
+   * late firing at all. The ones it applies pass.
+   */
+  @Test
+  void lateFiringOptionsItCannotApplyAreRefusedAtLaunch() {
+    InvalidOptionException closing =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> new CardFraud().checkOptions(options("--closingBehavior=FIRE_IF_NON_EMPTY")));
+    assertThat(closing.option(), equalTo("closingBehavior"));
+    assertThat(closing.getMessage(), containsString("final pane"));
+
+    InvalidOptionException none =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> new CardFraud().checkOptions(options("--lateFiringCount=0")));
+    assertThat(none.option(), equalTo("lateFiringCount"));
+
+    InvalidOptionException badDelay =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> new CardFraud().checkOptions(options("--lateFiringDelay=soon")));
+    assertThat(badDelay.option(), equalTo("lateFiringDelay"));
+
+    new CardFraud().checkOptions(options("--lateFiringCount=0", "--lateFiringDelay=PT1M"));
+    new CardFraud().checkOptions(options("--lateFiringCount=0", "--allowedLateness=PT0S"));
   }
 }

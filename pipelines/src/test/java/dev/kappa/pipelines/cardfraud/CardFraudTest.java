@@ -55,6 +55,15 @@ class CardFraudTest {
             "--source=FILES",
             "--input=" + testData("card-fraud/transactions.jsonl"));
 
+    assertEqualsTheReference(out);
+  }
+
+  /**
+   * A run's outputs against the reference's expected files: velocity alerts (each once, its
+   * evidence within the reference's interval), final scores, risk alerts, no too-late transactions,
+   * the dead letters' payloads. Also used by {@code CardFraudKafkaIT}.
+   */
+  static void assertEqualsTheReference(CardFraudRuns.Outputs out) {
     Map<String, JsonNode> expectedAlerts = new HashMap<>();
     Map<String, Set<String>> intervals = new HashMap<>();
     for (String line : expected("expected-velocity-alerts.jsonl")) {

@@ -262,4 +262,31 @@ class VisitorSessionsTest {
     assertThat(e.option(), equalTo("sessionGap"));
     assertThat(e.getMessage(), containsString("must be positive"));
   }
+
+  /**
+   * The shared late-firing options do not apply to sessions: a value other than the default is
+   * refused at launch, naming the option, rather than quietly ignored; the defaults (and 'none')
+   * pass.
+   */
+  @Test
+  void lateFiringOptionsThatDoNotApplyAreRefusedAtLaunchNamingTheOption() {
+    for (String[] refused :
+        List.of(
+            new String[] {"lateFiringCount", "--lateFiringCount=0"},
+            new String[] {"lateFiringCount", "--lateFiringCount=5"},
+            new String[] {"lateFiringDelay", "--lateFiringDelay=PT10M"},
+            new String[] {"closingBehavior", "--closingBehavior=FIRE_IF_NON_EMPTY"})) {
+      InvalidOptionException e =
+          assertThrows(
+              InvalidOptionException.class,
+              () -> new VisitorSessions().checkOptions(options(refused[1])));
+
+      assertThat(refused[1], e.option(), equalTo(refused[0]));
+      assertThat(e.getMessage(), containsString("does not apply to visitor-sessions"));
+    }
+    new VisitorSessions()
+        .checkOptions(
+            options(
+                "--lateFiringCount=1", "--lateFiringDelay=none", "--closingBehavior=FIRE_ALWAYS"));
+  }
 }

@@ -58,7 +58,8 @@ class FinalOnlyTest {
 
   /**
    * With lateness, the watermark passing the window's end gives nothing yet: the one pane comes
-   * when the lateness has passed too, after the on-time moment, so Beam marks it LATE, and final.
+   * when the lateness has passed too. It is still the window's first pane after the watermark
+   * passed its end, so Beam marks it ON_TIME (index 0), and final.
    */
   @Test
   void onTimeWithLatenessIsOneFinalPaneAtClose(TestPipeline p) {
