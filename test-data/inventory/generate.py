@@ -30,12 +30,9 @@ def epoch_ms(t):
     return int(t.timestamp() * 1000)
 
 
-LSN = [1000]
-
-
 def change(op, product, quantity, when):
-    """A Debezium change of the inventory table, committed at `when`."""
-    LSN[0] += 16
+    """A Debezium change of the inventory table, committed at `when`; its source.lsn is set once
+    the stream is in commit order (see number_lsns)."""
     row = None if op == "d" else {"product_id": product, "quantity": quantity, "updated_at": iso(when)}
     before = {"product_id": product, "quantity": quantity, "updated_at": iso(when)} if op == "d" else None
     return {
@@ -43,7 +40,7 @@ def change(op, product, quantity, when):
         "after": row,
         "source": {"connector": "postgresql", "name": "kappa", "db": "kappa", "schema": "public",
                    "table": "inventory", "snapshot": "true" if op == "r" else "false",
-                   "ts_ms": epoch_ms(when), "lsn": LSN[0]},
+                   "ts_ms": epoch_ms(when), "lsn": None},
         "op": op,
         "ts_ms": epoch_ms(when) + 250,
     }
@@ -60,7 +57,7 @@ def build():
     orders = []
     # Snapshot of the table at 10:00:00.
     for product, quantity in [("P-SHOE", 500), ("P-HAT", 1), ("P-MUG", 4), ("P-LAMP", 10),
-                              ("P-DESK", 5)]:
+                              ("P-DESK", 5), ("P-PEN", 6), ("P-CUP", 10)]:
         changes.append(change("r", product, quantity, at(0)))
 
     # P-HAT: restocked between two orders at the same millisecond (tie rule: the change first,
@@ -89,6 +86,18 @@ def build():
     changes.append(change("d", "P-DESK", 3, at(120)))
     orders.append(order("O-DESK-2", "P-DESK", 1, at(180)))
 
+    # P-PEN: deleted and inserted again in one transaction at 10:02 (both changes share their
+    # commit time; the stream's order, source.lsn, puts the insert last), then ordered.
+    changes.append(change("d", "P-PEN", 6, at(120)))
+    changes.append(change("c", "P-PEN", 4, at(120)))
+    orders.append(order("O-PEN-1", "P-PEN", 1, at(150)))
+
+    # P-CUP: updated 10 -> 8 -> 5 in one transaction at 10:03 (in the stream's order, not by
+    # quantity), then an order for 6.
+    changes.append(change("u", "P-CUP", 8, at(180)))
+    changes.append(change("u", "P-CUP", 5, at(180)))
+    orders.append(order("O-CUP-1", "P-CUP", 6, at(220)))
+
     # P-GHOST: never in the inventory table.
     orders.append(order("O-GHOST-1", "P-GHOST", 1, at(300)))
 
@@ -113,7 +122,9 @@ def build():
 
     orders.extend(burst)
     orders.sort(key=lambda o: o["event_time"][:16])  # arrival: by minute, disordered within it
-    changes.sort(key=lambda c: c["source"]["ts_ms"])
+    changes.sort(key=lambda c: c["source"]["ts_ms"])  # commit order; stable within a transaction
+    for i, c in enumerate(changes):
+        c["source"]["lsn"] = 1016 + 16 * i  # the write-ahead log's order is the stream's
 
     order_lines = [json.dumps(o) for o in orders]
     # Bad records: malformed JSON, and an order that breaks the rules (quantity 0).

@@ -7,7 +7,8 @@ Shares no code with the Java job nor with generate.py. Rules (docs/pipelines/inv
   that raises it or the product had no row, else CORRECTION. A delete (op d) sets it to 0 and the
   product has no row from then on. Orders consume their quantity at their event_time.
 - Per product, events are applied in time order; at the same millisecond changes come before
-  deletes before orders, orders by order_id, changes by quantity then updated_at.
+  orders, changes in the change stream's order (source.lsn: one transaction's changes share their
+  commit time), orders by order_id.
 - An order after which the level is below zero is OVERSOLD, shortfall min(quantity, -level).
 - History: per product and minute with events, the level after the minute's last event.
 - Dead letters: lines that are not valid JSON, changes without a valid row, orders breaking the
@@ -42,15 +43,17 @@ def read_changes(dead):
         try:
             change = json.loads(line)
             when = change["source"]["ts_ms"]
+            lsn = change["source"]["lsn"]
             if change["op"] == "d":
-                events.append((change["before"]["product_id"], when, 1, "", 0, 0, ("DELETE", None)))
+                events.append((change["before"]["product_id"], when, 0, lsn, "", 0,
+                               ("DELETE", None)))
             else:
                 row = change["after"]
                 quantity = row["quantity"]
-                updated = ms(parse_time(row["updated_at"]))
+                parse_time(row["updated_at"])
                 if not isinstance(quantity, int):
                     raise ValueError("quantity")
-                events.append((row["product_id"], when, 0, "", quantity, updated, ("SET", quantity)))
+                events.append((row["product_id"], when, 0, lsn, "", quantity, ("SET", quantity)))
         except (ValueError, KeyError, TypeError):
             dead.append({"step": "DecodeInventoryChanges", "payload": line})
     return events
@@ -67,7 +70,7 @@ def read_orders(dead):
             if quantity <= 0 or not order["order_id"].strip() or not order["product_id"].strip():
                 raise ValueError("invalid order")
             when = ms(parse_time(order["event_time"]))
-            events.append((order["product_id"], when, 2, order["order_id"], quantity, 0,
+            events.append((order["product_id"], when, 1, 0, order["order_id"], quantity,
                            ("ORDER", order)))
         except (ValueError, KeyError, TypeError):
             dead.append({"step": "DecodeOrders", "payload": line})
@@ -80,7 +83,7 @@ def main():
     events.sort(key=lambda e: e[:6])
     levels, alerts, minutes = [], [], {}
     state = {}  # product -> (level, stocked)
-    for product, when, _, order_id, quantity, _, (kind, payload) in events:
+    for product, when, _, _, order_id, quantity, (kind, payload) in events:
         before, stocked = state.get(product, (0, False))
         row = {"product_id": product, "event_time": iso_ms(when), "order_id": None}
         if kind == "SET":

@@ -48,7 +48,20 @@ class LauncherTest {
   @Test
   void listNamesEveryPipeline() {
     assertThat(launch("list"), is(0));
-    assertThat(out(), startsWith("order-revenue "));
+    List<String> lines = out().lines().toList();
+    // One line per job, in the order of the service file: its name, then its description.
+    assertThat(
+        lines.stream().map(line -> line.split(" +", 2)[0]).toList(),
+        contains(
+            "order-revenue",
+            "archive-topics",
+            "card-fraud",
+            "visitor-sessions",
+            "inventory",
+            "order-payments"));
+    for (String line : lines) {
+      assertThat(line, line.split(" +", 2)[1].isBlank(), is(false));
+    }
   }
 
   @Test

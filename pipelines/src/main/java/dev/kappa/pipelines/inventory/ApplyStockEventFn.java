@@ -6,12 +6,14 @@ import dev.kappa.schemas.results.StockEvent;
 import dev.kappa.schemas.results.StockLevel;
 import dev.kappa.transforms.ordered.StateFunction;
 import java.util.function.Consumer;
+import org.apache.beam.sdk.values.KV;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
  * One product's stock, event by event in event-time order. The state is the product's last {@link
- * StockLevel} (none: no stock known, level 0).
+ * StockLevel} (none: no stock known, level 0). Each result is the event with the level after it:
+ * the event tells the per-minute history which of one millisecond's levels was applied last.
  *
  * <ul>
  *   <li>A change of the inventory row (create, update, snapshot read) sets the level to the row's
@@ -23,7 +25,8 @@ import org.joda.time.Instant;
  *       is kept until it is ordered or stocked again.
  * </ul>
  */
-final class ApplyStockEventFn implements StateFunction<String, StockEvent, StockLevel, StockLevel> {
+final class ApplyStockEventFn
+    implements StateFunction<String, StockEvent, StockLevel, KV<StockEvent, StockLevel>> {
   private static final long serialVersionUID = 1L;
 
   @Override
@@ -32,7 +35,7 @@ final class ApplyStockEventFn implements StateFunction<String, StockEvent, Stock
       @Nullable StockLevel last,
       StockEvent event,
       Instant time,
-      Consumer<StockLevel> results) {
+      Consumer<KV<StockEvent, StockLevel>> results) {
     long before = last == null ? 0 : last.getLevel();
     boolean stocked = last != null && last.getStocked();
     StockLevel.Builder level =
@@ -52,12 +55,12 @@ final class ApplyStockEventFn implements StateFunction<String, StockEvent, Stock
                 .setLevel(quantity)
                 .setStocked(true)
                 .build();
-        results.accept(after);
+        results.accept(KV.of(event, after));
         return after;
       case DELETE:
         after =
             level.setCause(StockCause.DELETE).setQuantity(0).setLevel(0).setStocked(false).build();
-        results.accept(after);
+        results.accept(KV.of(event, after));
         return null;
       case ORDER:
         OrderEvent order = event.getOrder();
@@ -69,7 +72,7 @@ final class ApplyStockEventFn implements StateFunction<String, StockEvent, Stock
                 .setLevel(before - order.getQuantity())
                 .setStocked(stocked)
                 .build();
-        results.accept(after);
+        results.accept(KV.of(event, after));
         return after;
     }
     throw new IllegalStateException("unhandled stock event kind " + event.getKind());

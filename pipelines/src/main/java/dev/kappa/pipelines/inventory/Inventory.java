@@ -125,7 +125,8 @@ public final class Inventory implements KappaJob<Inventory.Options> {
         job.read(ORDERS)
             .apply(
                 "TrackStock",
-                TrackStock.with(job.changes(INVENTORY), orderingLateness(job.options())));
+                TrackStock.with(
+                    job.changesInStreamOrder(INVENTORY), orderingLateness(job.options())));
     PCollection<StockLevel> levels = out.get(TrackStock.LEVELS);
     job.write(levels, LEVELS);
     job.upsert(levels, LEVELS_TABLE);

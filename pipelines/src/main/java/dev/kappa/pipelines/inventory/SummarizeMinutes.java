@@ -2,7 +2,7 @@ package dev.kappa.pipelines.inventory;
 
 import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.results.StockCause;
-import dev.kappa.schemas.results.StockEventKind;
+import dev.kappa.schemas.results.StockEvent;
 import dev.kappa.schemas.results.StockLevel;
 import dev.kappa.schemas.results.StockMinute;
 import java.util.Comparator;
@@ -33,15 +33,24 @@ import org.joda.time.Duration;
  * panes; upserted, the last pane wins). Minutes stay open for the allowed lateness plus one minute
  * for that; the last pane of each minute is the backfill's answer.
  */
-final class SummarizeMinutes extends PTransform<PCollection<StockLevel>, PCollection<StockMinute>> {
+final class SummarizeMinutes
+    extends PTransform<PCollection<KV<StockEvent, StockLevel>>, PCollection<StockMinute>> {
   private static final long serialVersionUID = 1L;
 
-  /** The order in which a product's levels were computed (see {@link StockEventOrder}). */
-  static final Comparator<StockLevel> APPLIED =
-      Comparator.comparing(StockLevel::getEventTime)
-          .thenComparingInt(level -> StockEventOrder.rank(kind(level.getCause())))
-          .thenComparing(level -> level.getOrderId() == null ? "" : level.getOrderId())
-          .thenComparingLong(StockLevel::getQuantity);
+  private static final StockEventOrder TIE_RULE = new StockEventOrder();
+
+  /**
+   * The order in which a product's levels were computed: by time, then by the job's tie rule
+   * ({@link StockEventOrder}) on the events they follow; where that rule finds two events equal
+   * (two copies of one order in one millisecond, applied one after the other in arrival order), the
+   * lower level is the later one: an order only takes stock away. Total, so the minute's last level
+   * does not depend on which copy arrived first.
+   */
+  static final Comparator<KV<StockEvent, StockLevel>> APPLIED =
+      Comparator.<KV<StockEvent, StockLevel>, java.time.Instant>comparing(
+              applied -> applied.getValue().getEventTime())
+          .thenComparing(KV::getKey, TIE_RULE)
+          .thenComparing(applied -> applied.getValue().getLevel(), Comparator.<Long>reverseOrder());
 
   private final Duration allowedLateness;
 
@@ -54,11 +63,11 @@ final class SummarizeMinutes extends PTransform<PCollection<StockLevel>, PCollec
   }
 
   @Override
-  public PCollection<StockMinute> expand(PCollection<StockLevel> levels) {
+  public PCollection<StockMinute> expand(PCollection<KV<StockEvent, StockLevel>> levels) {
     return levels
         .apply(
             "WindowLevelsByMinute",
-            Window.<StockLevel>into(FixedWindows.of(Duration.standardMinutes(1)))
+            Window.<KV<StockEvent, StockLevel>>into(FixedWindows.of(Duration.standardMinutes(1)))
                 .triggering(
                     AfterWatermark.pastEndOfWindow()
                         .withLateFirings(AfterPane.elementCountAtLeast(1)))
@@ -68,49 +77,48 @@ final class SummarizeMinutes extends PTransform<PCollection<StockLevel>, PCollec
                 .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY)
                 .accumulatingFiredPanes())
         .apply("KeyLevelsByProduct", ParDo.of(new KeyByProductFn()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SpecificRecordCoder.of(StockLevel.class)))
+        .setCoder(
+            KvCoder.of(
+                StringUtf8Coder.of(),
+                KvCoder.of(
+                    SpecificRecordCoder.of(StockEvent.class),
+                    SpecificRecordCoder.of(StockLevel.class))))
         .apply("GroupLevelsByMinute", GroupByKey.create())
         .apply("SummarizeEachMinute", ParDo.of(new SummarizeFn()))
         .setCoder(SpecificRecordCoder.of(StockMinute.class));
   }
 
-  static StockEventKind kind(StockCause cause) {
-    switch (cause) {
-      case ORDER:
-        return StockEventKind.ORDER;
-      case DELETE:
-        return StockEventKind.DELETE;
-      default:
-        return StockEventKind.SET;
-    }
-  }
-
-  static final class KeyByProductFn extends DoFn<StockLevel, KV<String, StockLevel>> {
-    private static final long serialVersionUID = 1L;
-
-    @ProcessElement
-    public void process(@Element StockLevel level, OutputReceiver<KV<String, StockLevel>> out) {
-      out.output(KV.of(level.getProductId(), level));
-    }
-  }
-
-  static final class SummarizeFn extends DoFn<KV<String, Iterable<StockLevel>>, StockMinute> {
+  static final class KeyByProductFn
+      extends DoFn<KV<StockEvent, StockLevel>, KV<String, KV<StockEvent, StockLevel>>> {
     private static final long serialVersionUID = 1L;
 
     @ProcessElement
     public void process(
-        @Element KV<String, Iterable<StockLevel>> minute,
+        @Element KV<StockEvent, StockLevel> applied,
+        OutputReceiver<KV<String, KV<StockEvent, StockLevel>>> out) {
+      out.output(KV.of(applied.getValue().getProductId(), applied));
+    }
+  }
+
+  static final class SummarizeFn
+      extends DoFn<KV<String, Iterable<KV<StockEvent, StockLevel>>>, StockMinute> {
+    private static final long serialVersionUID = 1L;
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Iterable<KV<StockEvent, StockLevel>>> minute,
         IntervalWindow window,
         OutputReceiver<StockMinute> out) {
-      StockLevel last = null;
+      KV<StockEvent, StockLevel> lastApplied = null;
       long orders = 0;
       long units = 0;
       long changes = 0;
       long oversold = 0;
-      for (StockLevel level : minute.getValue()) {
-        if (last == null || APPLIED.compare(level, last) > 0) {
-          last = level;
+      for (KV<StockEvent, StockLevel> applied : minute.getValue()) {
+        if (lastApplied == null || APPLIED.compare(applied, lastApplied) > 0) {
+          lastApplied = applied;
         }
+        StockLevel level = applied.getValue();
         if (level.getCause() == StockCause.ORDER) {
           orders++;
           units += level.getQuantity();
@@ -121,7 +129,7 @@ final class SummarizeMinutes extends PTransform<PCollection<StockLevel>, PCollec
           changes++;
         }
       }
-      if (last == null) {
+      if (lastApplied == null) {
         return; // an empty pane: the runner may fire one at the end of a window
       }
       out.output(
@@ -129,7 +137,7 @@ final class SummarizeMinutes extends PTransform<PCollection<StockLevel>, PCollec
               .setProductId(minute.getKey())
               .setMinuteStart(java.time.Instant.ofEpochMilli(window.start().getMillis()))
               .setMinuteEnd(java.time.Instant.ofEpochMilli(window.end().getMillis()))
-              .setLevel(last.getLevel())
+              .setLevel(lastApplied.getValue().getLevel())
               .setOrders(orders)
               .setUnitsOrdered(units)
               .setChanges(changes)

@@ -22,6 +22,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
@@ -39,8 +40,8 @@ import org.joda.time.Instant;
  * <p>Steps: {@code DecodeOrders} (undecodable or invalid orders are dead letters), {@code
  * AssignOrderTime}, {@code KeyOrdersByProduct}, {@code KeyChangesByProduct} (a change at its commit
  * time; a delete is a DELETE), {@code MergeStockEvents}, {@code ApplyStockEvents}, {@code
- * RaiseOversoldAlerts}, {@code SummarizeMinutes} ({@link SummarizeMinutes}), {@code
- * UnkeyTooLateEvents}.
+ * DropAppliedEvents} (the levels without the events they follow), {@code RaiseOversoldAlerts},
+ * {@code SummarizeMinutes} ({@link SummarizeMinutes}), {@code UnkeyTooLateEvents}.
  */
 final class TrackStock extends PTransform<PCollection<SourceRecord>, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
@@ -51,19 +52,22 @@ final class TrackStock extends PTransform<PCollection<SourceRecord>, PCollection
   static final TupleTag<StockEvent> TOO_LATE = new TupleTag<StockEvent>("tooLate") {};
   static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>("deadLetters") {};
 
-  private final transient PCollection<KV<String, InventoryItem>> changes;
+  private final transient PCollection<KV<String, KV<Long, InventoryItem>>> changes;
   private final Duration allowedLateness;
 
-  private TrackStock(PCollection<KV<String, InventoryItem>> changes, Duration allowedLateness) {
+  private TrackStock(
+      PCollection<KV<String, KV<Long, InventoryItem>>> changes, Duration allowedLateness) {
     this.changes = changes;
     this.allowedLateness = allowedLateness;
   }
 
   /**
-   * Applies {@code changes} ({@code KV<product_id, row>}, null row: deleted, at commit time) and
-   * the orders read, waiting {@code allowedLateness} after the watermark for late ones.
+   * Applies {@code changes} ({@code KV<product_id, KV<position in the change stream, row>>}, null
+   * row: deleted, at commit time) and the orders read, waiting {@code allowedLateness} after the
+   * watermark for late ones.
    */
-  static TrackStock with(PCollection<KV<String, InventoryItem>> changes, Duration allowedLateness) {
+  static TrackStock with(
+      PCollection<KV<String, KV<Long, InventoryItem>>> changes, Duration allowedLateness) {
     checkArgument(changes != null, "changes must be set");
     checkArgument(
         allowedLateness != null && !allowedLateness.isShorterThan(Duration.ZERO),
@@ -91,11 +95,13 @@ final class TrackStock extends PTransform<PCollection<SourceRecord>, PCollection
     PCollection<KV<String, StockEvent>> stockChanges =
         changes.apply("KeyChangesByProduct", ParDo.of(new KeyChangeFn())).setCoder(eventCoder);
 
-    OrderedByEventTime<String, StockEvent, StockLevel, StockLevel> apply =
+    OrderedByEventTime<String, StockEvent, StockLevel, KV<StockEvent, StockLevel>> apply =
         OrderedByEventTime.applying(
                 new ApplyStockEventFn(),
                 SpecificRecordCoder.of(StockLevel.class),
-                SpecificRecordCoder.of(StockLevel.class))
+                KvCoder.of(
+                    SpecificRecordCoder.of(StockEvent.class),
+                    SpecificRecordCoder.of(StockLevel.class)))
             .withTieRule(new StockEventOrder())
             .withAllowedLateness(allowedLateness);
     PCollectionTuple applied =
@@ -103,13 +109,18 @@ final class TrackStock extends PTransform<PCollection<SourceRecord>, PCollection
             .and(orders)
             .apply("MergeStockEvents", Flatten.pCollections())
             .apply("ApplyStockEvents", apply);
-    PCollection<StockLevel> levels = applied.get(apply.resultsTag());
+    PCollection<KV<StockEvent, StockLevel>> appliedEvents = applied.get(apply.resultsTag());
+    PCollection<StockLevel> levels =
+        appliedEvents
+            .apply("DropAppliedEvents", Values.create())
+            .setCoder(SpecificRecordCoder.of(StockLevel.class));
     PCollection<OversoldAlert> alerts =
         levels
             .apply("RaiseOversoldAlerts", ParDo.of(new OversoldFn()))
             .setCoder(SpecificRecordCoder.of(OversoldAlert.class));
     PCollection<StockMinute> history =
-        levels.apply("SummarizeMinutes", SummarizeMinutes.withAllowedLateness(allowedLateness));
+        appliedEvents.apply(
+            "SummarizeMinutes", SummarizeMinutes.withAllowedLateness(allowedLateness));
     PCollection<StockEvent> tooLate =
         applied
             .get(apply.tooLateTag())
@@ -140,16 +151,17 @@ final class TrackStock extends PTransform<PCollection<SourceRecord>, PCollection
     }
   }
 
-  /** A change of the inventory row as a stock event, at its commit time. */
-  static final class KeyChangeFn extends DoFn<KV<String, InventoryItem>, KV<String, StockEvent>> {
+  /** A change of the inventory row as a stock event, at its commit time, with its position. */
+  static final class KeyChangeFn
+      extends DoFn<KV<String, KV<Long, InventoryItem>>, KV<String, StockEvent>> {
     private static final long serialVersionUID = 1L;
 
     @ProcessElement
     public void process(
-        @Element KV<String, InventoryItem> change,
+        @Element KV<String, KV<Long, InventoryItem>> change,
         @Timestamp Instant committed,
         OutputReceiver<KV<String, StockEvent>> out) {
-      InventoryItem row = change.getValue();
+      InventoryItem row = change.getValue().getValue();
       out.output(
           KV.of(
               change.getKey(),
@@ -158,6 +170,7 @@ final class TrackStock extends PTransform<PCollection<SourceRecord>, PCollection
                   .setEventTime(java.time.Instant.ofEpochMilli(committed.getMillis()))
                   .setKind(row == null ? StockEventKind.DELETE : StockEventKind.SET)
                   .setChange(row)
+                  .setChangePosition(change.getValue().getKey())
                   .build()));
     }
   }

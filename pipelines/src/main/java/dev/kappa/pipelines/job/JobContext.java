@@ -154,6 +154,22 @@ public final class JobContext<O> {
   }
 
   /**
+   * The change stream of {@code table} as {@link #changes} gives it, with each change's position in
+   * its stream: {@code KV<key, KV<position, row>>}, where the position is Debezium's {@code
+   * source.lsn}, else the record's Kafka offset or file line ({@link DecodeChanges#inStreamOrder}).
+   * Same steps and step names as {@link #changes}.
+   */
+  public <V extends SpecificRecordBase> PCollection<KV<String, KV<Long, V>>> changesInStreamOrder(
+      Table<O, V> table) {
+    DecodeChanges<V> decode = decodeChanges(table);
+    DecodeChanges.InStreamOrder<V> inOrder = decode.inStreamOrder();
+    PCollectionTuple changes =
+        checkedChanges(table, settings.join(table), decode).apply(table.decodeStep(), inOrder);
+    deadLetters(changes.get(inOrder.deadLetterTag()));
+    return changes.get(inOrder.changesTag());
+  }
+
+  /**
    * A broadcast temporal join of a bounded run whose change history is small enough ({@code
    * --preloadChangesUpTo}): read and decoded now, so that a step looking the table up carries its
    * history instead of waiting for a side input. Its dead letters are those the job's steps would
@@ -205,10 +221,23 @@ public final class JobContext<O> {
 
   private <V extends SpecificRecordBase> PCollection<KV<String, V>> readChanges(
       Table<O, V> table, JobSettings.Join join) {
-    DecodeChanges<V> decode =
-        DecodeChanges.of(table.rowClass(), table.keyField())
-            .fromTable(table.name())
-            .withStepName(table.decodeStep());
+    DecodeChanges<V> decode = decodeChanges(table);
+    PCollectionTuple changes =
+        checkedChanges(table, join, decode).apply(table.decodeStep(), decode);
+    deadLetters(changes.get(decode.deadLetterTag()));
+    return changes.get(decode.changesTag());
+  }
+
+  private static <O, V extends SpecificRecordBase> DecodeChanges<V> decodeChanges(
+      Table<O, V> table) {
+    return DecodeChanges.of(table.rowClass(), table.keyField())
+        .fromTable(table.name())
+        .withStepName(table.decodeStep());
+  }
+
+  /** The table's change records, read and with their change times checked, not yet decoded. */
+  private <V extends SpecificRecordBase> PCollection<SourceRecord> checkedChanges(
+      Table<O, V> table, JobSettings.Join join, DecodeChanges<V> decode) {
     PCollection<SourceRecord> records =
         io.readChanges(
             pipeline,
@@ -216,11 +245,7 @@ public final class JobContext<O> {
             join.changes(),
             settings.eventTimeBounds().checking(decode.changeTime()),
             settings);
-    PCollectionTuple changes =
-        checkEventTimes(records, table.checkStep(), decode.changeTime())
-            .apply(table.decodeStep(), decode);
-    deadLetters(changes.get(decode.deadLetterTag()));
-    return changes.get(decode.changesTag());
+    return checkEventTimes(records, table.checkStep(), decode.changeTime());
   }
 
   /** Writes {@code records} to the output's target; nothing if an optional output is not set. */

@@ -88,6 +88,30 @@ class InventoryJobTest {
         at);
   }
 
+  /** A change of one transaction: its commit time {@code at}, its place in the log {@code lsn}. */
+  private static TimestampedValue<SourceRecord> stock(
+      String product, long quantity, Instant at, long lsn) {
+    return record(
+        "inventory",
+        String.format(
+            "{\"before\":null,\"after\":{\"product_id\":\"%s\",\"quantity\":%d,"
+                + "\"updated_at\":\"%s\"},\"source\":{\"table\":\"inventory\",\"ts_ms\":%d,"
+                + "\"lsn\":%d},\"op\":\"u\",\"ts_ms\":%d}",
+            product, quantity, at, at.getMillis(), lsn, at.getMillis()),
+        at);
+  }
+
+  private static TimestampedValue<SourceRecord> delete(String product, Instant at, long lsn) {
+    return record(
+        "inventory",
+        String.format(
+            "{\"before\":{\"product_id\":\"%s\",\"quantity\":0,\"updated_at\":\"%s\"},"
+                + "\"after\":null,\"source\":{\"table\":\"inventory\",\"ts_ms\":%d,"
+                + "\"lsn\":%d},\"op\":\"d\",\"ts_ms\":%d}",
+            product, at, at.getMillis(), lsn, at.getMillis()),
+        at);
+  }
+
   private static TimestampedValue<SourceRecord> delete(String product, Instant at) {
     return record(
         "inventory",
@@ -156,6 +180,69 @@ class InventoryJobTest {
         .advanceWatermarkTo(at(10, 0))
         .addElements(order("O-5", "P-1", 1, at(5, 0)))
         .advanceWatermarkToInfinity();
+  }
+
+  private static final SerializableFunction<StockMinute, String> MINUTE =
+      m ->
+          String.format(
+              "%s %s level %d orders %d units %d changes %d oversold %d",
+              m.getProductId(),
+              time(m.getMinuteStart()),
+              m.getLevel(),
+              m.getOrders(),
+              m.getUnitsOrdered(),
+              m.getChanges(),
+              m.getOversoldOrders());
+
+  /**
+   * The job over {@code script} with 30 s of ordering lateness and every output captured (history
+   * to a target and a table as well).
+   */
+  private static TestIo build(TestPipeline p, TestStream<SourceRecord> script) {
+    Inventory.Options options =
+        PipelineOptionsFactory.fromArgs(
+                "--source=REPLAY",
+                "--input=never-read.jsonl",
+                "--inventoryChanges=never-read.jsonl",
+                "--orderingLateness=PT30S",
+                "--historyOutput=console",
+                "--levelsTable=stock_levels",
+                "--historyTable=stock_history",
+                "--jdbcUrl=jdbc:postgresql://127.0.0.1:1/never-contacted")
+            .as(Inventory.Options.class);
+    TestIo io =
+        TestIo.reading(script)
+            .route("ReadOrders", "orders")
+            .route("ReadInventoryChanges", "inventory");
+    JobRunner.build(new Inventory(), p, options, io);
+    return io;
+  }
+
+  /**
+   * Asserts the levels, alerts, history rows and too-late events of {@code io}, no dead letters.
+   */
+  private static void assertOutputs(
+      TestIo io,
+      List<String> levels,
+      List<String> alerts,
+      List<String> minutes,
+      List<String> tooLate) {
+    PAssert.that(described(io.output("WriteLevels"), "DescribeLevels", LEVEL))
+        .containsInAnyOrder(levels);
+    PAssert.that(described(io.output("UpsertLevels"), "DescribeUpsertedLevels", LEVEL))
+        .containsInAnyOrder(levels);
+    PAssert.that(described(io.<OversoldAlert>output("WriteAlerts"), "DescribeAlerts", ALERT))
+        .containsInAnyOrder(alerts);
+    PAssert.that(described(io.output("WriteHistory"), "DescribeHistory", MINUTE))
+        .containsInAnyOrder(minutes);
+    PAssert.that(described(io.output("UpsertHistory"), "DescribeUpsertedHistory", MINUTE))
+        .containsInAnyOrder(minutes);
+    PAssert.that(described(io.<StockEvent>output("WriteTooLate"), "DescribeTooLate", TOO_LATE))
+        .containsInAnyOrder(tooLate);
+    PAssert.that(
+            described(
+                io.<DeadLetter>output("WriteDeadLetters"), "DescribeDeadLetters", DEAD_LETTER))
+        .empty();
   }
 
   private static <T> PCollection<String> described(
@@ -286,6 +373,197 @@ class InventoryJobTest {
                 io.<DeadLetter>output("WriteDeadLetters"), "DescribeDeadLetters", DEAD_LETTER))
         .empty();
 
+    p.run().waitUntilFinish();
+  }
+
+  /**
+   * Two copies of one order (a producer's retry) in the last millisecond of a minute: both are
+   * applied, one after the other, and the minute's level is the one after the second, whichever
+   * copy arrived first (the tie rule finds them equal; the lower level is the later one).
+   */
+  @Test
+  void twoCopiesOfOneOrderInTheLastMillisecondOfAMinute(TestPipeline p) {
+    Instant last = at(2, 0).minus(Duration.millis(1));
+    TestStream<SourceRecord> script =
+        TestStream.create(SpecificRecordCoder.of(SourceRecord.class))
+            .advanceWatermarkTo(at(-60, 0))
+            .addElements(stock("P-1", 3, at(0, 0)), order("O-1", "P-1", 1, at(1, 0)))
+            .addElements(order("O-2", "P-1", 1, last), order("O-2", "P-1", 1, last))
+            .advanceWatermarkToInfinity();
+
+    TestIo io = build(p, script);
+
+    assertOutputs(
+        io,
+        List.of(
+            "P-1 10:00:00 RESTOCK 3: 0 -> 3 stocked",
+            "P-1 10:01:00 ORDER O-1 1: 3 -> 2 stocked",
+            "P-1 10:01:59 ORDER O-2 1: 2 -> 1 stocked",
+            "P-1 10:01:59 ORDER O-2 1: 1 -> 0 stocked"),
+        List.of(),
+        List.of(
+            "P-1 10:00:00 level 3 orders 0 units 0 changes 1 oversold 0",
+            "P-1 10:01:00 level 0 orders 3 units 3 changes 0 oversold 0"),
+        List.of());
+    p.run().waitUntilFinish();
+  }
+
+  /** The same with the level going below zero: only the second copy is oversold. */
+  @Test
+  void twoCopiesOfOneOrderInTheLastMillisecondOfAMinuteOverselling(TestPipeline p) {
+    Instant last = at(2, 0).minus(Duration.millis(1));
+    TestStream<SourceRecord> script =
+        TestStream.create(SpecificRecordCoder.of(SourceRecord.class))
+            .advanceWatermarkTo(at(-60, 0))
+            .addElements(order("O-2", "P-1", 2, last))
+            .addElements(stock("P-1", 3, at(0, 0)))
+            .addElements(order("O-2", "P-1", 2, last))
+            .advanceWatermarkToInfinity();
+
+    TestIo io = build(p, script);
+
+    assertOutputs(
+        io,
+        List.of(
+            "P-1 10:00:00 RESTOCK 3: 0 -> 3 stocked",
+            "P-1 10:01:59 ORDER O-2 2: 3 -> 1 stocked",
+            "P-1 10:01:59 ORDER O-2 2: 1 -> -1 stocked"),
+        List.of("OVERSOLD P-1 O-2 shortfall 1"),
+        List.of(
+            "P-1 10:00:00 level 3 orders 0 units 0 changes 1 oversold 0",
+            "P-1 10:01:00 level -1 orders 2 units 4 changes 0 oversold 1"),
+        List.of());
+    p.run().waitUntilFinish();
+  }
+
+  /**
+   * The changes of one transaction share their commit time and are applied in the order of the
+   * change stream ({@code source.lsn}), not in arrival order nor by kind or quantity: P-1 deleted
+   * and inserted again (the insert arrives first) stays stocked; P-2 updated 10 -> 8 -> 5 (the 5
+   * arrives first) ends at 5, so its order for 6 is oversold.
+   */
+  @Test
+  void changesOfOneTransactionAreAppliedInTheStreamsOrder(TestPipeline p) {
+    TestStream<SourceRecord> script =
+        TestStream.create(SpecificRecordCoder.of(SourceRecord.class))
+            .advanceWatermarkTo(at(-60, 0))
+            .addElements(stock("P-1", 6, at(0, 0), 100), stock("P-2", 10, at(0, 0), 116))
+            .addElements(stock("P-1", 4, at(1, 0), 148), stock("P-2", 5, at(1, 0), 180))
+            .addElements(delete("P-1", at(1, 0), 132), stock("P-2", 8, at(1, 0), 164))
+            .addElements(order("O-1", "P-1", 1, at(1, 30)), order("O-2", "P-2", 6, at(1, 30)))
+            .advanceWatermarkToInfinity();
+
+    TestIo io = build(p, script);
+
+    assertOutputs(
+        io,
+        List.of(
+            "P-1 10:00:00 RESTOCK 6: 0 -> 6 stocked",
+            "P-1 10:01:00 DELETE 0: 6 -> 0 unstocked",
+            "P-1 10:01:00 RESTOCK 4: 0 -> 4 stocked",
+            "P-1 10:01:30 ORDER O-1 1: 4 -> 3 stocked",
+            "P-2 10:00:00 RESTOCK 10: 0 -> 10 stocked",
+            "P-2 10:01:00 CORRECTION 8: 10 -> 8 stocked",
+            "P-2 10:01:00 CORRECTION 5: 8 -> 5 stocked",
+            "P-2 10:01:30 ORDER O-2 6: 5 -> -1 stocked"),
+        List.of("OVERSOLD P-2 O-2 shortfall 1"),
+        List.of(
+            "P-1 10:00:00 level 6 orders 0 units 0 changes 1 oversold 0",
+            "P-1 10:01:00 level 3 orders 1 units 1 changes 2 oversold 0",
+            "P-2 10:00:00 level 10 orders 0 units 0 changes 1 oversold 0",
+            "P-2 10:01:00 level -1 orders 1 units 6 changes 2 oversold 1"),
+        List.of());
+    p.run().waitUntilFinish();
+  }
+
+  /**
+   * A minute fires when the watermark passes its end (on time), and again (accumulating) when a
+   * late order of that minute is applied, within the lateness: both panes are in the history
+   * outputs, the second with the late order; upserted, the second wins.
+   */
+  @Test
+  void aMinuteFiresOnTimeAndAgainForALateOrder(TestPipeline p) {
+    TestStream<SourceRecord> script =
+        TestStream.create(SpecificRecordCoder.of(SourceRecord.class))
+            .advanceWatermarkTo(at(-60, 0))
+            .addElements(stock("P-1", 10, at(0, 0)), order("O-1", "P-1", 1, at(1, 10)))
+            .advanceWatermarkTo(at(2, 10))
+            .addElements(order("O-2", "P-1", 2, at(1, 50)))
+            .advanceWatermarkToInfinity();
+
+    TestIo io = build(p, script);
+
+    assertOutputs(
+        io,
+        List.of(
+            "P-1 10:00:00 RESTOCK 10: 0 -> 10 stocked",
+            "P-1 10:01:10 ORDER O-1 1: 10 -> 9 stocked",
+            "P-1 10:01:50 ORDER O-2 2: 9 -> 7 stocked"),
+        List.of(),
+        List.of(
+            "P-1 10:00:00 level 10 orders 0 units 0 changes 1 oversold 0",
+            "P-1 10:01:00 level 9 orders 1 units 1 changes 0 oversold 0",
+            "P-1 10:01:00 level 7 orders 2 units 3 changes 0 oversold 0"),
+        List.of());
+    p.run().waitUntilFinish();
+  }
+
+  /**
+   * A stock change that arrives behind the watermark (20 s) but within the lateness (30 s) is still
+   * applied in order: before the order after it, which arrived first and was waiting.
+   */
+  @Test
+  void aLateStockChangeWithinTheLatenessIsAppliedInOrder(TestPipeline p) {
+    TestStream<SourceRecord> script =
+        TestStream.create(SpecificRecordCoder.of(SourceRecord.class))
+            .advanceWatermarkTo(at(-60, 0))
+            .addElements(stock("P-1", 1, at(0, 0)), order("O-1", "P-1", 3, at(1, 10)))
+            .advanceWatermarkTo(at(1, 20))
+            .addElements(stock("P-1", 10, at(1, 0)))
+            .advanceWatermarkToInfinity();
+
+    TestIo io = build(p, script);
+
+    assertOutputs(
+        io,
+        List.of(
+            "P-1 10:00:00 RESTOCK 1: 0 -> 1 stocked",
+            "P-1 10:01:00 RESTOCK 10: 1 -> 10 stocked",
+            "P-1 10:01:10 ORDER O-1 3: 10 -> 7 stocked"),
+        List.of(),
+        List.of(
+            "P-1 10:00:00 level 1 orders 0 units 0 changes 1 oversold 0",
+            "P-1 10:01:00 level 7 orders 1 units 3 changes 1 oversold 0"),
+        List.of());
+    p.run().waitUntilFinish();
+  }
+
+  /**
+   * A stock change that arrives after the watermark has passed its time plus the lateness (and
+   * after the order after it was applied) is too late: diverted, never applied; the order keeps the
+   * level it had, oversold.
+   */
+  @Test
+  void aTooLateStockChangeIsDivertedNotApplied(TestPipeline p) {
+    TestStream<SourceRecord> script =
+        TestStream.create(SpecificRecordCoder.of(SourceRecord.class))
+            .advanceWatermarkTo(at(-60, 0))
+            .addElements(stock("P-1", 1, at(0, 0)), order("O-1", "P-1", 3, at(1, 10)))
+            .advanceWatermarkTo(at(3, 0))
+            .addElements(stock("P-1", 10, at(1, 0)))
+            .advanceWatermarkToInfinity();
+
+    TestIo io = build(p, script);
+
+    assertOutputs(
+        io,
+        List.of(
+            "P-1 10:00:00 RESTOCK 1: 0 -> 1 stocked", "P-1 10:01:10 ORDER O-1 3: 1 -> -2 stocked"),
+        List.of("OVERSOLD P-1 O-1 shortfall 2"),
+        List.of(
+            "P-1 10:00:00 level 1 orders 0 units 0 changes 1 oversold 0",
+            "P-1 10:01:00 level -2 orders 1 units 3 changes 0 oversold 1"),
+        List.of("SET P-1 10:01:00"));
     p.run().waitUntilFinish();
   }
 }

@@ -43,8 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * OrderPayments on the embedded Flink runner through the shared Kafka broker and PostgreSQL: the
  * test events are produced to an orders and a payments topic, streamed (the join's timers fire as
  * the watermark advances), then the same range is backfilled (bounded). Every output of the stream
- * equals the backfill's and the reference's, and the status table is identical after the stream and
- * after the backfill upserts over it.
+ * equals the backfill's and the reference's, and the status table the stream filled equals the one
+ * the backfill fills after it was emptied, and the reference.
  */
 @ExtendWith({KafkaBrokerExtension.class, PostgresExtension.class})
 class OrderPaymentsFlinkIT {
@@ -86,9 +86,13 @@ class OrderPaymentsFlinkIT {
     run(common, stream, "--stopAtEnd");
     List<String> tableAfterStream = table(postgres, schema);
 
-    // 2. The same range as a bounded backfill, upserting into the same table.
+    // 2. The same range as a bounded backfill into the emptied table: upserting over the stream's
+    // rows would let a backfill that wrote nothing pass.
+    postgres.execute("TRUNCATE " + schema + ".order_payment_status");
+    assertThat(table(postgres, schema), is(empty()));
     PaymentFiles.Outputs backfill = PaymentFiles.Outputs.under(dir.resolve("backfill"));
     run(common, backfill, "--from=2026-03-01T00:00:00Z", "--to=2026-03-02T00:00:00Z");
+    List<String> tableAfterBackfill = table(postgres, schema);
 
     for (PaymentFiles.Outputs out : List.of(stream, backfill)) {
       assertThat(
@@ -105,8 +109,10 @@ class OrderPaymentsFlinkIT {
     assertThat(streamDead.size(), is(PaymentFiles.expected("expected-dead-letters.jsonl").size()));
     assertThat(deadLetters(backfill.deadLetters()), equalTo(streamDead));
 
-    assertThat(tableAfterStream, equalTo(PaymentFiles.expected("expected-statuses.jsonl")));
-    assertThat(table(postgres, schema), equalTo(tableAfterStream));
+    List<String> expectedTable = PaymentFiles.expected("expected-statuses.jsonl");
+    assertThat(tableAfterStream, equalTo(expectedTable));
+    assertThat(tableAfterBackfill, equalTo(expectedTable));
+    assertThat(tableAfterBackfill, equalTo(tableAfterStream));
   }
 
   private static void run(List<String> common, PaymentFiles.Outputs outputs, String... more) {

@@ -22,6 +22,7 @@ import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
@@ -142,6 +143,55 @@ public final class DebeziumChangeDecoder<V extends SpecificRecordBase>
   /** The change with the time its version became valid. */
   public TimestampedValue<KV<String, V>> decodeChange(SourceRecord record) {
     byte[] bytes = Bytes.copyOf(record.getPayload());
+    return decodeEnvelope(parseEnvelope(bytes), bytes);
+  }
+
+  /**
+   * The coder of what {@link #decodeChangeInStreamOrder} returns: a string key, a long position and
+   * a nullable Avro row.
+   */
+  public Coder<KV<String, KV<Long, V>>> positionedCoder() {
+    return KvCoder.of(
+        StringUtf8Coder.of(),
+        KvCoder.of(
+            VarLongCoder.of(), NullableCoder.of(SpecificRecordCoder.of(codec.recordClass()))));
+  }
+
+  /**
+   * The change as {@code KV<key, KV<position, row>>} with the time its version became valid: the
+   * position is the change's place in its change stream ({@link #streamPosition}), which orders the
+   * changes of one transaction (they share their commit time).
+   */
+  public TimestampedValue<KV<String, KV<Long, V>>> decodeChangeInStreamOrder(SourceRecord record) {
+    byte[] bytes = Bytes.copyOf(record.getPayload());
+    JsonNode envelope = parseEnvelope(bytes);
+    TimestampedValue<KV<String, V>> change = decodeEnvelope(envelope, bytes);
+    Long position = streamPosition(envelope, record);
+    if (position == null) {
+      throw failure(
+          "no position in the change stream: neither source.lsn nor the record's offset", bytes);
+    }
+    return TimestampedValue.of(
+        KV.of(change.getValue().getKey(), KV.of(position, change.getValue().getValue())),
+        change.getTimestamp());
+  }
+
+  /**
+   * The place of a change in its change stream, for changes that share a commit time: {@code
+   * source.lsn} when it is an integer (Debezium's PostgreSQL connector: the change's position in
+   * the write-ahead log, increasing within a transaction), else the record's offset in its source
+   * (the Kafka offset; the line in a file). Null when there is neither.
+   */
+  public static @Nullable Long streamPosition(JsonNode envelope, SourceRecord record) {
+    JsonNode source = envelope.get("source");
+    JsonNode lsn = source == null ? null : source.get("lsn");
+    if (lsn != null && lsn.isIntegralNumber() && lsn.canConvertToLong()) {
+      return lsn.longValue();
+    }
+    return record.getPosition() == null ? null : record.getPosition().getOffset();
+  }
+
+  private JsonNode parseEnvelope(byte[] bytes) {
     if (bytes.length == 0) {
       throw failure("the payload is empty (a Kafka tombstone after a delete)", bytes);
     }
@@ -160,6 +210,10 @@ public final class DebeziumChangeDecoder<V extends SpecificRecordBase>
     if (!envelope.isObject()) {
       throw failure("expected the envelope to be an object", bytes);
     }
+    return envelope;
+  }
+
+  private TimestampedValue<KV<String, V>> decodeEnvelope(JsonNode envelope, byte[] bytes) {
     JsonNode source = envelope.get("source");
     if (table != null) {
       JsonNode changed = source == null ? null : source.get("table");

@@ -8,6 +8,7 @@ import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.transforms.errors.DeadLetters;
 import dev.kappa.transforms.errors.DecodeRecords;
+import dev.kappa.transforms.errors.RecordDecoder;
 import dev.kappa.transforms.windowing.AssignEventTime;
 import dev.kappa.transforms.windowing.DivertImplausibleEventTimes;
 import dev.kappa.transforms.windowing.EventTimeBounds;
@@ -212,25 +213,77 @@ public abstract class DecodeChanges<V extends SpecificRecordBase>
   @Override
   public PCollectionTuple expand(PCollection<SourceRecord> records) {
     DebeziumChangeDecoder<V> decoder = decoder();
-    Coder<KV<String, V>> changeCoder = decoder.coder();
-    DecodeRecords<TimestampedValue<KV<String, V>>> decode =
-        DecodeRecords.using(
-                decoder::decodeChange, TimestampedValue.TimestampedValueCoder.of(changeCoder))
+    return decode(records, decoder::decodeChange, decoder.coder(), changesTag());
+  }
+
+  /**
+   * The same decoding, with each change's position in its change stream: {@code KV<key,
+   * KV<position, row>>} (see {@link DebeziumChangeDecoder#streamPosition}), for a job that applies
+   * the changes of one commit time in the order they were made (a delete and a re-insert in one
+   * transaction, two updates of one row). The steps and their names are this transform's.
+   */
+  public InStreamOrder<V> inStreamOrder() {
+    return new InStreamOrder<>(this);
+  }
+
+  /**
+   * {@link DecodeChanges} with each change's position in its stream: see {@link #inStreamOrder}.
+   */
+  public static final class InStreamOrder<V extends SpecificRecordBase>
+      extends PTransform<PCollection<SourceRecord>, PCollectionTuple> {
+    private static final long serialVersionUID = 1L;
+
+    private final DecodeChanges<V> decode;
+    private final TupleTag<KV<String, KV<Long, V>>> changesTag =
+        new TupleTag<KV<String, KV<Long, V>>>("changes") {};
+
+    private InStreamOrder(DecodeChanges<V> decode) {
+      this.decode = decode;
+    }
+
+    /** The changes, {@code KV<key, KV<position, row>>}, timestamped with their change time. */
+    public TupleTag<KV<String, KV<Long, V>>> changesTag() {
+      return changesTag;
+    }
+
+    /** One dead letter per record that is not a valid change. */
+    public TupleTag<DeadLetter> deadLetterTag() {
+      return decode.deadLetterTag();
+    }
+
+    /** The coder of the changes. */
+    public Coder<KV<String, KV<Long, V>>> changeCoder() {
+      return decode.decoder().positionedCoder();
+    }
+
+    @Override
+    public PCollectionTuple expand(PCollection<SourceRecord> records) {
+      DebeziumChangeDecoder<V> decoder = decode.decoder();
+      return decode.decode(
+          records, decoder::decodeChangeInStreamOrder, decoder.positionedCoder(), changesTag);
+    }
+  }
+
+  private <T> PCollectionTuple decode(
+      PCollection<SourceRecord> records,
+      RecordDecoder<TimestampedValue<T>> decoder,
+      Coder<T> changeCoder,
+      TupleTag<T> changesTag) {
+    DecodeRecords<TimestampedValue<T>> decode =
+        DecodeRecords.using(decoder, TimestampedValue.TimestampedValueCoder.of(changeCoder))
             .withStepName(stepName());
     PCollectionTuple decoded =
         records
             .apply("SkipKafkaTombstones", ParDo.of(new SkipEmptyPayloadsFn()))
             .setCoder(records.getCoder())
             .apply(stepName(), decode);
-    PCollection<KV<String, V>> changes =
+    PCollection<T> changes =
         decoded
             .get(decode.decodedTag())
-            .apply(
-                "AssignChangeTime",
-                AssignEventTime.by(TimestampedValue<KV<String, V>>::getTimestamp))
-            .apply("DropChangeTime", ParDo.of(new DropTimeFn<KV<String, V>>()))
+            .apply("AssignChangeTime", AssignEventTime.by(TimestampedValue<T>::getTimestamp))
+            .apply("DropChangeTime", ParDo.of(new DropTimeFn<T>()))
             .setCoder(changeCoder);
-    return PCollectionTuple.of(changesTag(), changes)
+    return PCollectionTuple.of(changesTag, changes)
         .and(deadLetterTag(), decoded.get(decode.deadLetterTag()));
   }
 

@@ -290,6 +290,44 @@ class DecodeChangesTest {
         containsString("no change time: neither source.ts_ms nor ts_ms is an integer"));
   }
 
+  /**
+   * In stream order, each change carries its place in the change stream: {@code source.lsn} when it
+   * has one (a delete too, whose row is null), else the record's offset; a record with neither
+   * cannot be ordered and fails.
+   */
+  @Test
+  void inStreamOrderAChangeCarriesItsLsnElseItsOffset() {
+    DebeziumChangeDecoder<Product> decoder = DECODE.decoder();
+    String withLsn =
+        envelope("u", "null", row("p1", "books", T1), T1)
+            .replace("\"table\":\"products\"}", "\"table\":\"products\",\"lsn\":4711}");
+    String deleteWithLsn =
+        envelope("d", row("p1", "books", T1), "null", T1)
+            .replace("\"table\":\"products\"}", "\"table\":\"products\",\"lsn\":4695}");
+    String noLsn = envelope("u", "null", row("p1", "toys", T1), T1);
+    SourceRecord noPosition =
+        SourceRecord.newBuilder()
+            .setPosition(SourcePosition.newBuilder().setSystem("test").setName("t").build())
+            .setPayload(ByteBuffer.wrap(noLsn.getBytes(UTF_8)))
+            .build();
+
+    assertThat(
+        decoder.decodeChangeInStreamOrder(record(3, withLsn)),
+        equalTo(
+            TimestampedValue.of(
+                KV.of("p1", KV.of(4711L, product("p1", "books", T1))), new Instant(T1))));
+    assertThat(
+        decoder.decodeChangeInStreamOrder(record(2, deleteWithLsn)).getValue(),
+        equalTo(KV.of("p1", KV.<Long, Product>of(4695L, null))));
+    assertThat(
+        decoder.decodeChangeInStreamOrder(record(9, noLsn)).getValue(),
+        equalTo(KV.of("p1", KV.of(9L, product("p1", "toys", T1)))));
+    assertThat(
+        assertThrows(DecodeException.class, () -> decoder.decodeChangeInStreamOrder(noPosition))
+            .getMessage(),
+        containsString("no position in the change stream"));
+  }
+
   @Test
   void aConnectEnvelopeWithItsSchemaIsUnwrapped() {
     DebeziumChangeDecoder<Product> decoder = DECODE.decoder();
