@@ -74,8 +74,10 @@ build_if_needed() {
 
 cli() {
   command -v "$JAVA" >/dev/null || die "java not found: install a Java 17 JDK"
-  # No logging backend on this classpath: the CLI prints what matters itself.
-  "$JAVA" -Dslf4j.internal.verbosity=ERROR \
+  # No logging backend on this classpath: the CLI prints what matters itself. The server's programs
+  # go to $DATA/binaries (PostgresServer); ot.epg.working-dir keeps embedded-postgres from making
+  # its default directory, an empty /tmp/embedded-pg, all the same.
+  "$JAVA" -Dslf4j.internal.verbosity=ERROR -Dot.epg.working-dir="$DATA/binaries" \
     -cp "$CLASSES:$(<"$CLASSPATH_FILE")" dev.kappa.testing.postgres.PostgresLocalCli "$@"
 }
 
