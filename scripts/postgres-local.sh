@@ -2,7 +2,9 @@
 # A local PostgreSQL 16 server (loopback only) for running pipelines by hand: the server binaries
 # embedded-postgres ships in jars, so nothing needs installing. Database kappa, user kappa,
 # password kappa. Data, log and the server's pid file (pgdata/postmaster.pid) are in
-# .kappa/postgres; the data survives restarts until wiped.
+# .kappa/postgres; the data survives restarts until wiped. The server's programs are unpacked from
+# the jars at the first start into .kappa/postgres/binaries (about 60 MB; kept by wipe), not the
+# system temporary directory.
 #
 #   scripts/postgres-local.sh start [--tls]         start it unless running, then apply scripts/sql/schema.sql
 #                                                   (--tls: TLS connections only; see below)
@@ -42,7 +44,7 @@ die() {
 }
 
 usage() {
-  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -72,8 +74,10 @@ build_if_needed() {
 
 cli() {
   command -v "$JAVA" >/dev/null || die "java not found: install a Java 17 JDK"
-  # No logging backend on this classpath: the CLI prints what matters itself.
-  "$JAVA" -Dslf4j.internal.verbosity=ERROR \
+  # No logging backend on this classpath: the CLI prints what matters itself. The server's programs
+  # go to $DATA/binaries (PostgresServer); ot.epg.working-dir keeps embedded-postgres from making
+  # its default directory, an empty /tmp/embedded-pg, all the same.
+  "$JAVA" -Dslf4j.internal.verbosity=ERROR -Dot.epg.working-dir="$DATA/binaries" \
     -cp "$CLASSES:$(<"$CLASSPATH_FILE")" dev.kappa.testing.postgres.PostgresLocalCli "$@"
 }
 
@@ -128,8 +132,11 @@ stop() {
 
 wipe() {
   stop
-  rm -rf "$DATA"
-  echo "postgres-local: deleted ${DATA#"$ROOT"/}"
+  # Everything but the unpacked programs, which the next start would unpack again.
+  if [[ -d $DATA ]]; then
+    find "$DATA" -mindepth 1 -maxdepth 1 ! -name binaries -exec rm -rf {} +
+  fi
+  echo "postgres-local: deleted the data in ${DATA#"$ROOT"/} (its programs in binaries/ stay)"
 }
 
 status() {

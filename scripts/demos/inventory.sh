@@ -72,6 +72,11 @@ SQL
   wait "$PIPELINE_PID" || status=$?
   PIPELINE_PID=""
   sleep 0.2
+  if [[ $status -ne 0 ]]; then
+    echo "kappa demo: the pipeline failed; its log:" >&2
+    tail -n 30 "$err" >&2
+    return "$status"
+  fi
   echo
   echo "== Summary =="
   echo "OVERSOLD alerts: $(grep -c '^\[alert\]' "$log" || true)," \

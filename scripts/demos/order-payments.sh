@@ -55,6 +55,11 @@ TXT
   wait "$PIPELINE_PID" || status=$?
   PIPELINE_PID=""
   sleep 0.2
+  if [[ $status -ne 0 ]]; then
+    echo "kappa demo: the pipeline failed; its log:" >&2
+    tail -n 30 "$err" >&2
+    return "$status"
+  fi
   echo
   echo "== Summary =="
   printf 'Paid orders: %d; UNPAID alerts: %d; orphan payments: %d; too late: %d; dead letters: %d\n' \

@@ -16,7 +16,7 @@ import org.apache.beam.sdk.options.Default;
  * On a Flink cluster, outputs left at their default {@code console} go to files instead: a console
  * line written by a TaskManager ends up in that JVM's stdout file, which nobody is told about and
  * which a restart rolls away. An output the user sets (to {@code console} too) is left as it is;
- * the launcher prints where the others go.
+ * the launcher prints where the others go, and one note naming those set to {@code console}.
  *
  * <p>The files are under {@code .kappa/outputs/<job name>/} of the launcher's working directory, as
  * an absolute path: right for the local session cluster, whose TaskManagers share this file system.
@@ -46,12 +46,16 @@ public final class ClusterOutputs {
     List<String> added = new ArrayList<>(Arrays.asList(options));
     Method[] getters = job.optionsClass().getMethods();
     Arrays.sort(getters, Comparator.comparing(Method::getName));
+    List<String> setToConsole = new ArrayList<>();
     for (Method getter : getters) {
       Default.String fallback = getter.getAnnotation(Default.String.class);
       if (fallback == null || !fallback.value().equals(CONSOLE) || getter.getParameterCount() > 0) {
         continue;
       }
       String option = property(getter);
+      if (last(options, option).filter(CONSOLE::equals).isPresent()) {
+        setToConsole.add("--" + option);
+      }
       if (last(options, option).isEmpty()) {
         String prefix = directory.resolve(fileName(option)).toString();
         added.add("--" + option + "=" + prefix);
@@ -63,6 +67,15 @@ public final class ClusterOutputs {
                 + "-*.jsonl, not to a TaskManager's stdout (set it to console or kafka:<topic>"
                 + " to change that)");
       }
+    }
+    if (!setToConsole.isEmpty()) {
+      err.println(
+          "kappa: on a Flink cluster "
+              + String.join(", ", setToConsole)
+              + (setToConsole.size() == 1 ? " goes" : " go")
+              + " to the stdout file of the TaskManager that writes each record"
+              + " (.kappa/flink/log/taskmanager-*.out on scripts/flink-cluster.sh's cluster; the"
+              + " web UI's Task Managers > Stdout), as set");
     }
     return added.toArray(new String[0]);
   }

@@ -452,11 +452,13 @@ public final class Launcher {
     out.println("       kappa produce-orders <file.jsonl> [--topic=orders] [--partitions=3]");
     out.println(
         "             [--bootstrapServers=localhost:9092] [--speedUp=max] [--connectTimeout=PT30S]");
-    out.println("             [--maxEventTimeAhead=PT1H] [--minEventTime=2000-01-01T00:00:00Z]");
+    out.println(
+        "             [--maxEventTimeAhead=PT1H] [--minEventTime=2000-01-01T00:00:00Z]"
+            + " [--kafkaClientProperties=<file>]");
     out.println("       kappa produce-changes <changes.jsonl> --topic=<topic> --key=<field>");
     out.println(
         "             [--partitions=1] [--bootstrapServers=localhost:9092]"
-            + " [--connectTimeout=PT30S]");
+            + " [--connectTimeout=PT30S] [--kafkaClientProperties=<file>]");
     out.println(
         "       kappa status [<job id | job name>] [--flinkMaster=localhost:8081]"
             + " [--bootstrapServers=localhost:9092]");

@@ -45,6 +45,17 @@ class ClusterOutputsTest {
         containsString(
             "kappa: on a Flink cluster --deadLetterOutput goes to files"
                 + " /srv/kappa/.kappa/outputs/order-revenue/dead-letter-*.jsonl"));
+    // The output set to console stays there, with one note saying where that is.
+    assertThat(
+        err.toString(StandardCharsets.UTF_8)
+            .lines()
+            .filter(line -> line.contains(" to the stdout file of the TaskManager"))
+            .toList(),
+        contains(
+            "kappa: on a Flink cluster --tooLateOutput goes to the stdout file of the TaskManager"
+                + " that writes each record (.kappa/flink/log/taskmanager-*.out on"
+                + " scripts/flink-cluster.sh's cluster; the web UI's Task Managers > Stdout), as"
+                + " set"));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.client.JobCancellationException;
 import org.junit.jupiter.api.Test;
@@ -283,6 +285,40 @@ class LauncherTest {
         launch("run", "archive-topics", "--bootstrapServers=127.0.0.1:1", "--inputTopics=orders"),
         is(2));
     assertThat(err(), equalTo("kappa run archive-topics: --archive: is required\n"));
+  }
+
+  /**
+   * {@code scripts/kappa --help} prints the script's header, written by hand: it must name every
+   * command the launcher's usage names, with the options a secured cluster needs.
+   */
+  @Test
+  void scriptsHelpHeaderNamesEveryCommandOfTheLaunchersUsage() throws Exception {
+    assertThat(launch("--help"), is(0));
+    List<String> commands =
+        out()
+            .lines()
+            .map(line -> line.replaceFirst("^(usage:)? +", ""))
+            .filter(line -> line.startsWith("kappa "))
+            .map(line -> line.split(" ")[1])
+            .distinct()
+            .toList();
+    assertThat(commands, hasItems("list", "run", "report", "reconcile", "reset-sink"));
+    Path script =
+        Path.of(System.getProperty("kappa.runnersConfig")).getParent().resolve("scripts/kappa");
+    // As the script prints it: every comment line from the second up to the first line of code.
+    String header =
+        Files.readAllLines(script).stream()
+            .skip(1)
+            .takeWhile(line -> line.startsWith("#"))
+            .collect(Collectors.joining("\n"));
+    for (String command : commands) {
+      assertThat(header, containsString("scripts/kappa " + command + " "));
+    }
+    for (String produce : List.of("produce-orders", "produce-changes")) {
+      String entry = header.substring(header.indexOf("scripts/kappa " + produce + " "));
+      entry = entry.substring(0, entry.indexOf("scripts/kappa ", 1));
+      assertThat(produce, entry, containsString("--kafkaClientProperties=<file>"));
+    }
   }
 
   @Test

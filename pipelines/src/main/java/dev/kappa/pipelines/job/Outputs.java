@@ -127,10 +127,15 @@ public final class Outputs {
 
   private static final int EXCERPT_BYTES = 48;
 
+  /** The shortest run of printable characters a binary payload's excerpt shows as its text. */
+  private static final int TEXT_RUN = 3;
+
   /**
    * A payload as one printable line: its text if it is UTF-8 text (control characters shown as
-   * {@code ?}), otherwise {@code hex:} and its first bytes, so a console of dead letters stays text
-   * that {@code grep} and a terminal can handle.
+   * {@code ?}), otherwise {@code hex:} and its first bytes, followed by {@code | text: "..."}: the
+   * runs of printable characters in it (as {@code strings} finds them: the fields of an Avro
+   * record, say), joined by a space. A console of dead letters so stays text that {@code grep} and
+   * a terminal can handle, and shows which record it was.
    */
   static String excerpt(ByteBuffer payload) {
     byte[] bytes = Bytes.copyOf(payload);
@@ -145,7 +150,39 @@ public final class Outputs {
     for (int i = 0; i < Math.min(bytes.length, EXCERPT_BYTES); i++) {
       hex.append(String.format("%02x", bytes[i] & 0xff));
     }
-    return bytes.length > EXCERPT_BYTES ? hex + "... (" + bytes.length + " bytes)" : hex.toString();
+    if (bytes.length > EXCERPT_BYTES) {
+      hex.append("... (").append(bytes.length).append(" bytes)");
+    }
+    String runs = printableRuns(bytes);
+    return runs.isEmpty() ? hex.toString() : hex + " | text: \"" + runs + "\"";
+  }
+
+  /**
+   * The runs of at least {@value #TEXT_RUN} printable characters in {@code bytes} read as UTF-8
+   * (invalid sequences break runs), joined by a space, at most {@value #EXCERPT_CHARACTERS}
+   * characters.
+   */
+  private static String printableRuns(byte[] bytes) {
+    String decoded = new String(bytes, StandardCharsets.UTF_8);
+    StringBuilder runs = new StringBuilder();
+    int start = -1;
+    for (int i = 0; i <= decoded.length(); i++) {
+      boolean printable =
+          i < decoded.length()
+              && !Character.isISOControl(decoded.charAt(i))
+              && decoded.charAt(i) != '\uFFFD';
+      if (printable && start < 0) {
+        start = i;
+      } else if (!printable && start >= 0) {
+        if (i - start >= TEXT_RUN) {
+          runs.append(runs.length() == 0 ? "" : " ").append(decoded, start, i);
+        }
+        start = -1;
+      }
+    }
+    return runs.length() > EXCERPT_CHARACTERS
+        ? runs.substring(0, EXCERPT_CHARACTERS) + "..."
+        : runs.toString();
   }
 
   /** The bytes as text, if they are valid UTF-8 of mostly printable characters. */

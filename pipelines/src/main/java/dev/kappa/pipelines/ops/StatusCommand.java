@@ -437,7 +437,10 @@ public final class StatusCommand {
           .append(
               " usually a"
                   + " task was not running yet (just after a start or a restore) or had finished;"
-                  + " the JobManager's log names the cause\n");
+                  + " the JobManager's log names the cause: ")
+          .append(report.restUrl().replaceAll("/+$", ""))
+          .append(
+              "/#/job-manager/logs (scripts/flink-cluster.sh: .kappa/flink/log/jobmanager.log)\n");
     }
     FlinkRestClient.Restore restored = checkpoints.restored();
     if (restored != null) {

@@ -279,11 +279,18 @@ class MetricsPrometheusIT {
                   "--partitions=2",
                   "--bootstrapServers=" + broker.bootstrapServers()));
       assertThat(produced.err(), produced.code(), is(0));
+      // Its dead letters and too-late orders left at their default, console: on a cluster the
+      // launcher sends them to files under <working directory>/.kappa/outputs/<job name>/ and
+      // says so. Only the files this launch writes count (the directory outlives the test).
+      Path clusterOutputs = repository().resolve(Path.of(".kappa", "outputs", JOB));
+      Set<Path> earlierOutputs = outputFiles(clusterOutputs);
       List<String> fromKafka = new ArrayList<>();
       for (String option : run) {
         if (!option.startsWith("--source=")
             && !option.startsWith("--input=")
-            && !option.startsWith("--replaySpeedUp=")) {
+            && !option.startsWith("--replaySpeedUp=")
+            && !option.startsWith("--deadLetterOutput=")
+            && !option.startsWith("--tooLateOutput=")) {
           fromKafka.add(option.replace(out.toString(), dir.resolve("from-kafka").toString()));
         }
       }
@@ -296,6 +303,29 @@ class MetricsPrometheusIT {
       FlinkRestClient.Job kafkaJob =
           awaitRunning(flink, Set.of(job.id(), resumed.id()), third, dir.resolve("run-3.log"));
       assertThat(kafkaJob.name(), is(JOB));
+      long outputsStart = System.nanoTime();
+      String submitted = Files.readString(dir.resolve("run-3.log"));
+      List<String> goesToFiles =
+          List.of(
+              "kappa: on a Flink cluster --deadLetterOutput goes to files "
+                  + clusterOutputs.resolve("dead-letter")
+                  + "-*.jsonl, not to a TaskManager's stdout (set it to console or kafka:<topic>"
+                  + " to change that)",
+              "kappa: on a Flink cluster --tooLateOutput goes to files "
+                  + clusterOutputs.resolve("too-late")
+                  + "-*.jsonl, not to a TaskManager's stdout (set it to console or kafka:<topic>"
+                  + " to change that)");
+      for (String line : goesToFiles) {
+        assertThat(submitted, containsString(line + "\n"));
+      }
+      // The files are there once the sink's first flush (every 5 s) after the job's first dead
+      // letter: as many dead letters as the test orders hold (Kafka offsets, not file lines).
+      int expectedDeadLetters = RevenueAccounting.expectedDeadLetterLines().size();
+      await(
+          "the third job's " + expectedDeadLetters + " dead letters in " + clusterOutputs,
+          () -> newDeadLetters(clusterOutputs, earlierOutputs),
+          count -> count == expectedDeadLetters);
+      long outputsMillis = millisSince(outputsStart);
 
       // 8b. The Grafana dashboard over what Prometheus scraped from the three jobs (range queries:
       // the first two have finished): every query of every panel, as Grafana would send it,
@@ -331,9 +361,15 @@ class MetricsPrometheusIT {
       assertThat(
           launcherLog,
           is(
-              "kappa run "
+              String.join("\n", goesToFiles)
+                  + "\nkappa run "
                   + JOB
                   + ": CANCELLED (by kappa stop --cancel, the Flink web UI or its REST API)\n"));
+      for (Path written : outputFiles(clusterOutputs)) {
+        if (!earlierOutputs.contains(written)) {
+          Files.delete(written);
+        }
+      }
       long cancelMillis = millisSince(cancelStart);
 
       System.out.printf(
@@ -341,7 +377,8 @@ class MetricsPrometheusIT {
               + " the resumed job %s, %d results, %d too late, windows with several final panes"
               + " %s, orders produced to Kafka and a third job reading them launched and"
               + " checked in %d ms (%d dashboard queries checked in %d ms), kappa dashboard and"
-              + " its page in Chromium %d ms (%s), the third job cancelled in %d ms, whole test"
+              + " its page in Chromium %d ms (%s), its dead letters in files under the cluster"
+              + " outputs %d ms after it ran, the third job cancelled in %d ms, whole test"
               + " %d ms%n",
           stopMillis,
           line(stop.out(), "kappa stop: ").orElse(""),
@@ -358,6 +395,7 @@ class MetricsPrometheusIT {
           dashboardMillis,
           pictureMillis,
           picture,
+          outputsMillis,
           cancelMillis,
           millisSince(testStart));
     }
@@ -676,6 +714,30 @@ class MetricsPrometheusIT {
       }
     }
     return sums;
+  }
+
+  /** The files under {@code directory}, none if it does not exist. */
+  private static Set<Path> outputFiles(Path directory) {
+    if (!Files.isDirectory(directory)) {
+      return Set.of();
+    }
+    try (var files = Files.list(directory)) {
+      return new HashSet<>(files.toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** How many dead letters the files of {@code directory} not in {@code earlier} hold. */
+  private static int newDeadLetters(Path directory, Set<Path> earlier) {
+    int count = 0;
+    for (Path file : outputFiles(directory)) {
+      String name = file.getFileName().toString();
+      if (!earlier.contains(file) && name.startsWith("dead-letter-") && name.endsWith(".jsonl")) {
+        count += RevenueAccounting.rows(file).size();
+      }
+    }
+    return count;
   }
 
   private static <T> T await(String what, Supplier<T> probe, Predicate<T> done)

@@ -160,7 +160,7 @@ final class RevenueAccounting {
     return rows;
   }
 
-  private static List<JsonNode> rows(Path file) {
+  static List<JsonNode> rows(Path file) {
     try {
       List<JsonNode> rows = new ArrayList<>();
       for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {

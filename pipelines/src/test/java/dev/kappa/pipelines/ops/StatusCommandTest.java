@@ -311,6 +311,13 @@ class StatusCommandTest {
         text,
         containsString(
             "\n  2 checkpoints failed before they started, so Flink keeps no reason for them:"));
+    // Where to look for it: the web UI's page of the JobManager's logs, or the local cluster's
+    // file.
+    assertThat(
+        text,
+        containsString(
+            "the JobManager's log names the cause: http://localhost:8081/#/job-manager/logs"
+                + " (scripts/flink-cluster.sh: .kappa/flink/log/jobmanager.log)\n"));
   }
 
   /** The captured running job's report, its checkpoints as {@code checkpoints} makes them. */

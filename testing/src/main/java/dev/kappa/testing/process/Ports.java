@@ -255,13 +255,34 @@ public final class Ports {
     requireFree(server + " (" + secondName + ")", host, second);
   }
 
-  /** Whether something accepts TCP connections on {@code host:port} (within a second). */
+  /**
+   * Whether something accepts TCP connections on {@code host:port} (within a second): another
+   * socket, not this probe itself (see {@link #reachesAnother}).
+   */
   public static boolean accepts(String host, int port) {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(host, port), 1_000);
-      return true;
+      return reachesAnother(socket, host, port);
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * Connects {@code socket} to {@code host:port}; whether it reached another socket. A port in the
+   * ephemeral range (32768 and up on Linux) that nothing listens on yet can be handed to the probe
+   * itself as its local port: the connection then reaches itself (TCP's simultaneous open) and
+   * holds the port, so that the server about to listen there fails to bind ("Address already in
+   * use"), even after a plain close, for the minute the connection then waits in TIME_WAIT. Such a
+   * connection counts as nothing listening, and is reset at close (no TIME_WAIT), which frees the
+   * port at once.
+   */
+  static boolean reachesAnother(Socket socket, String host, int port) throws IOException {
+    socket.connect(new InetSocketAddress(host, port), 1_000);
+    boolean itself =
+        socket.getLocalPort() == port && socket.getLocalAddress().equals(socket.getInetAddress());
+    if (itself) {
+      socket.setSoLinger(true, 0);
+    }
+    return !itself;
   }
 }

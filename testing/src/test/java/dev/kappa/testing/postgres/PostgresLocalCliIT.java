@@ -88,7 +88,11 @@ class PostgresLocalCliIT {
       assertEquals(
           0, run("", "start", data.toString(), Integer.toString(port), schema.toString()), err());
 
-      long pid = PostgresServer.runningPostmaster(data).orElseThrow().pid();
+      ProcessHandle postmaster = PostgresServer.runningPostmaster(data).orElseThrow();
+      long pid = postmaster.pid();
+      // The programs run from beside the data, not from the system temporary directory.
+      String program = postmaster.info().command().orElseThrow();
+      assertTrue(program.startsWith(data.toAbsolutePath().resolve("binaries") + "/"), program);
       assertTrue(out().contains("started (pid " + pid + ") at 127.0.0.1:" + port), out());
       assertTrue(out().contains("already running (pid " + pid + ") at 127.0.0.1:" + port), out());
       assertEquals(2, out().split("applied " + schema, -1).length - 1, out());

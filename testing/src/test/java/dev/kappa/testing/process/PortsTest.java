@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -30,6 +32,24 @@ class PortsTest {
       }
     }
     assertEquals(handedOut, seen.size(), "ports handed out twice");
+  }
+
+  /**
+   * A probe whose connection reaches itself (TCP's simultaneous open) finds no server, and leaves
+   * the port free for the server that is starting.
+   */
+  @Test
+  void aProbeConnectedToItselfIsNotAServer() throws IOException {
+    int port = Ports.freePorts(HOST, 1)[0];
+    try (Socket probe = new Socket()) {
+      // What the kernel does by chance when it picks the target port as the probe's own.
+      probe.bind(new InetSocketAddress(HOST, port));
+      assertFalse(Ports.reachesAnother(probe, HOST, port));
+    }
+    try (ServerSocket server = new ServerSocket(port, 1, InetAddress.getByName(HOST));
+        Socket probe = new Socket()) {
+      assertTrue(Ports.reachesAnother(probe, HOST, port));
+    }
   }
 
   @Test
