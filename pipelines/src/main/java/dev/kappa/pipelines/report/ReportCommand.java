@@ -216,6 +216,7 @@ public final class ReportCommand {
       String password = Secrets.jdbcPassword(jdbc);
       List<R> records =
           RunOutputs.table(
+              results.tableOptionName(),
               jdbc.getJdbcUrl(),
               jdbc.getJdbcUser(),
               password,

@@ -77,15 +77,21 @@ final class RunOutputs {
   }
 
   /**
-   * Every row of results table {@code table} of records {@code type}, in the order of {@code
-   * orderColumn}: each result's latest pane or version.
+   * Every row of results table {@code table} (named by option {@code option}) of records {@code
+   * type}, in the order of {@code orderColumn}: each result's latest pane or version.
    */
   static <T extends SpecificRecordBase> List<T> table(
-      String jdbcUrl, String user, String password, String table, String orderColumn, Class<T> type)
+      String option,
+      String jdbcUrl,
+      String user,
+      String password,
+      String table,
+      String orderColumn,
+      Class<T> type)
       throws SQLException {
     if (!TABLE.matcher(table).matches()) {
       throw new IllegalArgumentException(
-          "'" + table + "' is no table name (letters, digits, _; schema.table)");
+          "--" + option + ": '" + table + "' is no table name (letters, digits, _; schema.table)");
     }
     // io's mapping of a record's fields to columns, in one read-only transaction.
     return Jdbc.readAll(JdbcConfig.of(jdbcUrl, user, password), table, orderColumn, type);

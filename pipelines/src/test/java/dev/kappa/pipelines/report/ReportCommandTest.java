@@ -488,6 +488,18 @@ class ReportCommandTest {
   }
 
   @Test
+  void aTableNameThatIsNoIdentifierIsAUsageErrorNamingItsOption() {
+    assertThat(
+        report(
+            "inventory",
+            "--historyTable=history; drop table x",
+            "--jdbcUrl=jdbc:postgresql://127.0.0.1:1/never-contacted"),
+        is(2));
+    assertThat(
+        err.toString(), containsString("--historyTable: 'history; drop table x' is no table name"));
+  }
+
+  @Test
   void inventoryWithoutItsHistoryOutputSaysWhatToGive() {
     assertThat(report("inventory", "--output=" + dir.resolve("out/levels")), is(2));
     assertThat(
