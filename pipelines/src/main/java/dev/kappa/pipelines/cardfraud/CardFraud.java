@@ -7,10 +7,12 @@ import dev.kappa.pipelines.job.Events;
 import dev.kappa.pipelines.job.JobContext;
 import dev.kappa.pipelines.job.JobOptions;
 import dev.kappa.pipelines.job.JobPart;
+import dev.kappa.pipelines.job.JobReport;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.Output;
 import dev.kappa.pipelines.job.Outputs;
+import dev.kappa.pipelines.job.Reconciliation;
 import dev.kappa.pipelines.job.ResultTable;
 import dev.kappa.pipelines.job.Table;
 import dev.kappa.schemas.events.Customer;
@@ -21,7 +23,11 @@ import dev.kappa.schemas.results.VelocityAlert;
 import dev.kappa.schemas.results.VelocityFlag;
 import dev.kappa.transforms.windowing.WindowSpec;
 import dev.kappa.transforms.windowing.Windowing;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.WindowingStrategy.AccumulationMode;
@@ -101,6 +107,39 @@ public final class CardFraud implements KappaJob<CardFraud.Options> {
           .formattedBy(FraudFormat::human)
           .keyedBy(l -> Outputs.utf8(l.getTransaction().getTransactionId()));
 
+  /**
+   * The report: per risk window, the transactions of every card's final score (qualifying and
+   * foreign ones too), and the alerts (risk alerts in their window, velocity alerts in the minute
+   * of their transaction); too-late transactions per window they missed and rule.
+   */
+  static final JobReport<Options> REPORT =
+      JobReport.of(SCORES, CardFraud::reportRow)
+          .andResults(RISK_ALERTS, CardFraud::reportRow)
+          .andResults(VELOCITY_ALERTS, CardFraud::reportRow)
+          .measure("transactions", "transactions", 1)
+          .measure("amount_cents", "amount", 100)
+          .chart(
+              JobReport.Chart.measures(
+                  "Transactions per risk window",
+                  "Summed over the cards of each window's final score (a transaction is in as many"
+                      + " sliding windows as their size over their period).",
+                  "transactions",
+                  1,
+                  List.of(
+                      new JobReport.Measure("transactions", "transactions", 1),
+                      new JobReport.Measure("qualifying", "over the velocity threshold", 1),
+                      new JobReport.Measure("foreign", "outside the home country", 1))))
+          .chart(
+              JobReport.Chart.measures(
+                  "Alerts",
+                  "Risk alerts per risk window; velocity alerts per minute of their transaction.",
+                  "alerts",
+                  1,
+                  List.of(
+                      new JobReport.Measure("risk_alerts", "risk alerts", 1),
+                      new JobReport.Measure("velocity_alerts", "velocity alerts", 1))))
+          .tooLate(TOO_LATE, "rule", CardFraud::reportTooLate);
+
   public static void main(String[] args) {
     JobRunner.main(new CardFraud(), args);
   }
@@ -170,6 +209,11 @@ public final class CardFraud implements KappaJob<CardFraud.Options> {
     job.write(out.get(DetectCardFraud.scoresTag()), SCORES);
     job.write(out.get(DetectCardFraud.tooLateTag()), TOO_LATE);
     job.deadLetters(out.get(DetectCardFraud.deadLettersTag()));
+  }
+
+  @Override
+  public Optional<JobReport<Options>> report() {
+    return Optional.of(REPORT);
   }
 
   @Override
@@ -279,6 +323,46 @@ public final class CardFraud implements KappaJob<CardFraud.Options> {
     Duration early =
         OptionValues.optionalPositiveDuration("riskEarlyFirings", options.getRiskEarlyFirings());
     return early == null || bounded ? windowing : windowing.withEarlyFiringsEvery(early);
+  }
+
+  static Reconciliation.Row reportRow(RiskScore score) {
+    return new Reconciliation.Row(
+        score.getWindowStart(),
+        score.getWindowEnd(),
+        List.of(score.getCardId()),
+        score.getPaneIndex(),
+        Map.of(
+            "transactions", score.getTransactionCount(),
+            "qualifying", score.getQualifyingCount(),
+            "foreign", score.getForeignCount()));
+  }
+
+  static Reconciliation.Row reportRow(RiskAlert alert) {
+    return new Reconciliation.Row(
+        alert.getWindowStart(),
+        alert.getWindowEnd(),
+        List.of(alert.getCardId(), "risk alert"),
+        0,
+        Map.of("risk_alerts", 1L));
+  }
+
+  static Reconciliation.Row reportRow(VelocityAlert alert) {
+    Instant minute = alert.getEventTime().truncatedTo(ChronoUnit.MINUTES);
+    return new Reconciliation.Row(
+        minute,
+        minute.plus(1, ChronoUnit.MINUTES),
+        List.of(alert.getCardId(), alert.getTransactionId()),
+        0,
+        Map.of("velocity_alerts", 1L));
+  }
+
+  static Reconciliation.TooLate reportTooLate(TooLateTransaction late) {
+    return new Reconciliation.TooLate(
+        late.getMissedWindow().getWindowStart(),
+        late.getMissedWindow().getWindowEnd(),
+        List.of(late.getRule()),
+        Map.of("transactions", 1L, "amount_cents", late.getTransaction().getAmountCents()),
+        FraudFormat.human(late));
   }
 
   /** A risk alert's Kafka key: card and window, so compaction keeps one per window. */

@@ -5,18 +5,23 @@ import dev.kappa.pipelines.job.Events;
 import dev.kappa.pipelines.job.JobContext;
 import dev.kappa.pipelines.job.JobOptions;
 import dev.kappa.pipelines.job.JobPart;
+import dev.kappa.pipelines.job.JobReport;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.Output;
 import dev.kappa.pipelines.job.Outputs;
+import dev.kappa.pipelines.job.Reconciliation;
 import dev.kappa.pipelines.job.ResultTable;
 import dev.kappa.pipelines.job.Table;
 import dev.kappa.schemas.events.InventoryItem;
 import dev.kappa.schemas.results.OversoldAlert;
 import dev.kappa.schemas.results.StockEvent;
+import dev.kappa.schemas.results.StockEventKind;
 import dev.kappa.schemas.results.StockLevel;
 import dev.kappa.schemas.results.StockMinute;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.joda.time.Duration;
@@ -88,6 +93,44 @@ public final class Inventory implements KappaJob<Inventory.Options> {
           .formattedBy(InventoryFormat::human)
           .keyedBy(event -> Outputs.utf8(event.getProductId()));
 
+  /**
+   * The report, from the per-minute history ({@code --historyOutput} or {@code --historyTable}):
+   * each product's level at the end of each minute with a change or order, the units ordered, and
+   * the orders, oversold orders and inventory changes per minute; too-late stock events per minute
+   * of their time, changes and orders apart.
+   */
+  static final JobReport<Options> REPORT =
+      JobReport.of(HISTORY, Inventory::reportRow)
+          .fromTable(HISTORY_TABLE)
+          .bucketedBy(java.time.Duration.ofMinutes(1))
+          .measure("events", "events", 1)
+          .measure("units", "units", 1)
+          .chart(
+              JobReport.Chart.sum(
+                  "Stock level at the end of each minute",
+                  "Per product, for the minutes with a change or an order (negative: oversold).",
+                  new JobReport.Measure("level", "units on hand", 1),
+                  null,
+                  row -> row.key().get(0)))
+          .chart(
+              JobReport.Chart.sum(
+                  "Units ordered per minute",
+                  "Per product, by the orders' event time.",
+                  new JobReport.Measure("units_ordered", "units", 1),
+                  null,
+                  row -> row.key().get(0)))
+          .chart(
+              JobReport.Chart.measures(
+                  "Orders and inventory changes per minute",
+                  "Summed over the products.",
+                  "events",
+                  1,
+                  List.of(
+                      new JobReport.Measure("orders", "orders", 1),
+                      new JobReport.Measure("oversold_orders", "oversold orders", 1),
+                      new JobReport.Measure("changes", "inventory changes", 1))))
+          .tooLate(TOO_LATE, "event", Inventory::reportTooLate);
+
   public static void main(String[] args) {
     JobRunner.main(new Inventory(), args);
   }
@@ -136,6 +179,36 @@ public final class Inventory implements KappaJob<Inventory.Options> {
     job.upsert(history, HISTORY_TABLE);
     job.write(out.get(TrackStock.TOO_LATE), TOO_LATE);
     job.deadLetters(out.get(TrackStock.DEAD_LETTERS));
+  }
+
+  @Override
+  public Optional<JobReport<Options>> report() {
+    return Optional.of(REPORT);
+  }
+
+  static Reconciliation.Row reportRow(StockMinute minute) {
+    return new Reconciliation.Row(
+        minute.getMinuteStart(),
+        minute.getMinuteEnd(),
+        List.of(minute.getProductId()),
+        0,
+        Map.of(
+            "level", minute.getLevel(),
+            "units_ordered", minute.getUnitsOrdered(),
+            "orders", minute.getOrders(),
+            "oversold_orders", minute.getOversoldOrders(),
+            "changes", minute.getChanges()));
+  }
+
+  static Reconciliation.TooLate reportTooLate(StockEvent event) {
+    return new Reconciliation.TooLate(
+        event.getEventTime(),
+        event.getEventTime(),
+        List.of(event.getKind() == StockEventKind.ORDER ? "order" : "inventory change"),
+        event.getOrder() == null
+            ? Map.of("events", 1L)
+            : Map.of("events", 1L, "units", (long) event.getOrder().getQuantity()),
+        InventoryFormat.human(event));
   }
 
   @Override

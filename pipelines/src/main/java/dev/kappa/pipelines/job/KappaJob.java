@@ -84,6 +84,14 @@ public interface KappaJob<O extends PipelineOptions> {
     return Optional.empty();
   }
 
+  /**
+   * What {@code kappa report} draws of this job's outputs; none by default (the command then
+   * refuses the job).
+   */
+  default Optional<JobReport<O>> report() {
+    return Optional.empty();
+  }
+
   /** The Kafka consumer group and exactly-once sink group unless the options name others. */
   default String defaultGroup() {
     return "kappa-" + name();

@@ -6,17 +6,23 @@ import dev.kappa.pipelines.job.Events;
 import dev.kappa.pipelines.job.JobContext;
 import dev.kappa.pipelines.job.JobOptions;
 import dev.kappa.pipelines.job.JobPart;
+import dev.kappa.pipelines.job.JobReport;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.Output;
 import dev.kappa.pipelines.job.Outputs;
+import dev.kappa.pipelines.job.Reconciliation;
 import dev.kappa.pipelines.job.ResultTable;
+import dev.kappa.schemas.events.OrderEvent;
+import dev.kappa.schemas.events.Payment;
 import dev.kappa.schemas.results.OrderPaymentStatus;
 import dev.kappa.schemas.results.OrphanPayment;
 import dev.kappa.schemas.results.PaidOrder;
 import dev.kappa.schemas.results.TooLatePayment;
 import dev.kappa.schemas.results.UnpaidOrder;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.joda.time.Duration;
 
@@ -74,6 +80,44 @@ public final class OrderPayments implements KappaJob<OrderPayments.Options> {
           .in("resultsTable", Options::getResultsTable)
           .keyedBy("order_id");
 
+  /**
+   * The report: orders per 5 minutes of their time by outcome (paid, underpaid, overpaid, unpaid; a
+   * late payment's update replaces the first answer) and orphan payments; what the orders came to
+   * and what was paid, per currency; too-late orders and payments at their time.
+   */
+  static final JobReport<Options> REPORT =
+      JobReport.of(PAID, OrderPayments::reportRow)
+          .andResults(ALERTS, OrderPayments::reportRow)
+          .andResults(ORPHANS, OrderPayments::reportRow)
+          .bucketedBy(java.time.Duration.ofMinutes(5))
+          .measure("records", "records", 1)
+          .measure("amount_cents", "amount", 100)
+          .chart(
+              JobReport.Chart.measures(
+                  "Orders by outcome per 5 minutes of order time",
+                  "Each order's latest answer; orphan payments at their own time.",
+                  "orders",
+                  1,
+                  List.of(
+                      new JobReport.Measure("PAID", "paid", 1),
+                      new JobReport.Measure("UNDERPAID", "underpaid", 1),
+                      new JobReport.Measure("OVERPAID", "overpaid", 1),
+                      new JobReport.Measure("UNPAID", "unpaid", 1),
+                      new JobReport.Measure("orphan_payments", "orphan payments", 1))))
+          .chart(
+              new JobReport.Chart(
+                  "Ordered and paid per 5 minutes of order time",
+                  "Order totals and the captured payments counted against them.",
+                  new JobReport.Measure("amounts", "amount", 100),
+                  row -> row.key().get(1),
+                  row ->
+                      row.measures().containsKey("order_total_cents")
+                          ? Map.of(
+                              "ordered", row.measures().get("order_total_cents"),
+                              "paid", row.measures().get("paid_cents"))
+                          : Map.of()))
+          .tooLate(TOO_LATE, "event", OrderPayments::reportTooLate);
+
   public static void main(String[] args) {
     JobRunner.main(new OrderPayments(), args);
   }
@@ -115,6 +159,77 @@ public final class OrderPayments implements KappaJob<OrderPayments.Options> {
     job.deadLetters(out.get(ComputeOrderPayments.deadLettersTag()));
   }
 
+  /** An order at its time; a late payment's update (pane 1) replaces the first answer. */
+  static Reconciliation.Row reportRow(PaidOrder paid) {
+    OrderEvent order = paid.getOrder();
+    return new Reconciliation.Row(
+        order.getEventTime(),
+        order.getEventTime(),
+        List.of(order.getOrderId(), order.getCurrency()),
+        paid.getUpdate() ? 1 : 0,
+        Map.of(
+            paid.getStatus(),
+            1L,
+            "order_total_cents",
+            paid.getOrderTotalCents(),
+            "paid_cents",
+            paid.getPaidCents()));
+  }
+
+  static Reconciliation.Row reportRow(UnpaidOrder unpaid) {
+    OrderEvent order = unpaid.getOrder();
+    return new Reconciliation.Row(
+        order.getEventTime(),
+        order.getEventTime(),
+        List.of(order.getOrderId(), order.getCurrency()),
+        unpaid.getUpdate() ? 1 : 0,
+        Map.of(
+            "UNPAID",
+            1L,
+            "order_total_cents",
+            Math.multiplyExact((long) order.getQuantity(), order.getUnitPriceCents()),
+            "paid_cents",
+            0L));
+  }
+
+  static Reconciliation.Row reportRow(OrphanPayment orphan) {
+    Payment payment = orphan.getPayment();
+    return new Reconciliation.Row(
+        payment.getEventTime(),
+        payment.getEventTime(),
+        List.of("payment " + payment.getPaymentId(), payment.getCurrency()),
+        0,
+        Map.of("orphan_payments", 1L));
+  }
+
+  static Reconciliation.TooLate reportTooLate(TooLatePayment late) {
+    if (late.getOrder() != null) {
+      OrderEvent order = late.getOrder();
+      return new Reconciliation.TooLate(
+          order.getEventTime(),
+          order.getEventTime(),
+          List.of("order"),
+          Map.of(
+              "records",
+              1L,
+              "amount_cents",
+              Math.multiplyExact((long) order.getQuantity(), order.getUnitPriceCents())),
+          "order " + order.getOrderId() + " at " + order.getEventTime());
+    }
+    Payment payment = late.getPayment();
+    return new Reconciliation.TooLate(
+        payment.getEventTime(),
+        payment.getEventTime(),
+        List.of("payment"),
+        Map.of("records", 1L, "amount_cents", payment.getAmountCents()),
+        "payment "
+            + payment.getPaymentId()
+            + " of order "
+            + payment.getOrderId()
+            + " at "
+            + payment.getEventTime());
+  }
+
   /** The job's logic with its bounds parsed; each bad bound fails naming its option. */
   static ComputeOrderPayments compute(Options options) {
     Duration before = OptionValues.duration("paymentsBefore", options.getPaymentsBefore());
@@ -125,6 +240,11 @@ public final class OrderPayments implements KappaJob<OrderPayments.Options> {
     }
     Duration lateness = OptionValues.duration("paymentLateness", options.getPaymentLateness());
     return ComputeOrderPayments.with(before, timeout, lateness);
+  }
+
+  @Override
+  public Optional<JobReport<Options>> report() {
+    return Optional.of(REPORT);
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.kappa.pipelines.job.Events;
 import dev.kappa.pipelines.job.JobContext;
 import dev.kappa.pipelines.job.JobOptions;
 import dev.kappa.pipelines.job.JobPart;
+import dev.kappa.pipelines.job.JobReport;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.Output;
@@ -117,6 +118,31 @@ public final class OrderRevenue implements KappaJob<OrderRevenue.Options> {
           .groupedBy(List.of("currency"), row -> List.of(row.key().get(1)))
           .explainedBy(TooLateOrder.class, OrderRevenue::reconcileTooLate);
 
+  /**
+   * The report: revenue per window and category, one chart per currency; too-late orders per window
+   * they missed and currency, with the revenue they would have added.
+   */
+  static final JobReport<Options> REPORT =
+      JobReport.of(RESULTS, OrderRevenue::reconcileRow)
+          .fromTable(RESULTS_TABLE)
+          .measure("order_count", "orders", 1)
+          .measure("revenue_cents", "revenue", 100)
+          .chart(
+              JobReport.Chart.sum(
+                  "Revenue per window",
+                  "Each window's latest result per category (its final pane once closed).",
+                  new JobReport.Measure("revenue_cents", "revenue", 100),
+                  row -> row.key().get(1),
+                  row -> row.key().get(0)))
+          .chart(
+              JobReport.Chart.sum(
+                  "Orders per window",
+                  "Orders counted in each window's latest result, per currency.",
+                  new JobReport.Measure("order_count", "orders", 1),
+                  null,
+                  row -> row.key().get(1)))
+          .tooLate(TOO_LATE, "currency", OrderRevenue::reconcileTooLate);
+
   public static void main(String[] args) {
     JobRunner.main(new OrderRevenue(), args);
   }
@@ -165,6 +191,11 @@ public final class OrderRevenue implements KappaJob<OrderRevenue.Options> {
   @Override
   public Optional<Reconciliation<?, ?>> reconciliation() {
     return Optional.of(RECONCILIATION);
+  }
+
+  @Override
+  public Optional<JobReport<Options>> report() {
+    return Optional.of(REPORT);
   }
 
   @Override

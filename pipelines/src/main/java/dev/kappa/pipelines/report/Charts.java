@@ -212,6 +212,9 @@ public final class Charts {
         const scales = { x: { time: true } };
         if (style.format === 'percent') {
           scales.y = { range: (u, min, max) => [0, Math.max(1, max)] };
+        } else if (style.bars) {
+          // Bars are counts: from 0, so that a bar of 1 is not drawn as nothing.
+          scales.y = { range: (u, min, max) => [0, Math.max(1, max) * 1.1] };
         }
         new uPlot({
           width: style.width,

@@ -4,17 +4,17 @@ import dev.kappa.options.DeadLetterOptions;
 import dev.kappa.options.InvalidOptionException;
 import dev.kappa.options.JdbcOptions;
 import dev.kappa.options.LatenessOptions;
-import dev.kappa.options.SinkOptions;
 import dev.kappa.options.WindowingOptions;
 import dev.kappa.pipelines.ClusterOutputs;
 import dev.kappa.pipelines.Secrets;
+import dev.kappa.pipelines.job.JobReport;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.KappaJobs;
+import dev.kappa.pipelines.job.Reconciliation.Row;
+import dev.kappa.pipelines.job.Reconciliation.TooLate;
 import dev.kappa.pipelines.job.Target;
 import dev.kappa.schemas.common.DeadLetter;
-import dev.kappa.schemas.results.CategoryRevenue;
-import dev.kappa.schemas.results.TooLateOrder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +27,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptions;
 
@@ -34,13 +35,16 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * {@code kappa report <job> [the run's options] [--report=<file.html>]}: reads back what a run of
  * the job wrote and draws it as one HTML page ({@link ReportPage}) that opens without network.
  *
- * <p>It takes the run's own options, so a run's command line with {@code run} replaced by {@code
- * report} names the same outputs: results from {@code --resultsTable} (with {@code --jdbcUrl},
- * {@code --jdbcUser}, the password from {@code KAPPA_JDBC_PASSWORD}) when set, else from the files
- * of {@code --output}; too-late orders and dead letters from the files of {@code --tooLateOutput}
- * and {@code --deadLetterOutput}. Outputs left at {@code console} are read from {@code
- * .kappa/outputs/<job name>/}, where a cluster run's launcher sends them ({@link ClusterOutputs}),
- * when files are there. Kafka and console outputs cannot be read back; the page says so.
+ * <p>What is drawn is the job's {@link JobReport} ({@link KappaJob#report()}): its charts of the
+ * results per window, its too-late records per window they missed, and the dead letters. It takes
+ * the run's own options, so a run's command line with {@code run} replaced by {@code report} names
+ * the same outputs: results from the job's results table (e.g. {@code --resultsTable}, with {@code
+ * --jdbcUrl}, {@code --jdbcUser}, the password from {@code KAPPA_JDBC_PASSWORD}) when set, else
+ * from the files of their output option (e.g. {@code --output}); too-late records and dead letters
+ * from the files of the job's too-late output and {@code --deadLetterOutput}. Outputs left at
+ * {@code console} are read from {@code .kappa/outputs/<job name>/}, where a cluster run's launcher
+ * sends them ({@link ClusterOutputs}), when files are there. Kafka and console outputs cannot be
+ * read back; the page says so.
  *
  * <p>Exit codes: 0 written, 2 a usage error or nothing to read (the message says what to give).
  */
@@ -48,12 +52,18 @@ public final class ReportCommand {
   private ReportCommand() {}
 
   static final String USAGE =
-      "kappa report order-revenue [the run's options: --output=<prefix> | --resultsTable=<table>"
-          + " --jdbcUrl=<url> --jdbcUser=<user>, --tooLateOutput=<prefix>,"
-          + " --deadLetterOutput=<prefix>, @args-file ...] [--report=<file.html>]";
+      "kappa report <job> [the run's options: its results' output (--output=<prefix>, ...) or"
+          + " table (--resultsTable=<table> --jdbcUrl=<url> --jdbcUser=<user>),"
+          + " --tooLateOutput=<prefix>, --deadLetterOutput=<prefix>, @args-file ...]"
+          + " [--report=<file.html>]";
 
-  /** The jobs with a report. */
-  private static final List<String> REPORTED = List.of("order-revenue");
+  /** The jobs with a report, in catalogue order. */
+  static List<String> reported() {
+    return KappaJobs.all().stream()
+        .filter(job -> job.report().isPresent())
+        .map(KappaJob::name)
+        .toList();
+  }
 
   /** Runs the command; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -68,14 +78,14 @@ public final class ReportCommand {
     }
     String name = args[0];
     Optional<KappaJob<?>> job = KappaJobs.named(name);
-    if (job.isEmpty() || !REPORTED.contains(name)) {
+    if (job.isEmpty() || job.get().report().isEmpty()) {
       err.println(
           "kappa report: "
               + (job.isEmpty()
                   ? "no pipeline named '" + name + "'"
                   : "no report for " + name + " yet")
               + "; reports: "
-              + String.join(", ", REPORTED));
+              + String.join(", ", reported()));
       return 2;
     }
     String reportFile = null;
@@ -88,87 +98,7 @@ public final class ReportCommand {
       }
     }
     try {
-      PipelineOptions options = JobRunner.parse(job.get(), runOptions.toArray(new String[0]));
-      FileSystems.setDefaultPipelineOptions(options);
-      String jobName = last(runOptions, "jobName").orElse(name);
-      Path clusterOutputs = ClusterOutputs.directory(workingDirectory, jobName);
-      List<ReportPage.Source> sources = new ArrayList<>();
-
-      List<CategoryRevenue> results;
-      JdbcOptions jdbc = options.as(JdbcOptions.class);
-      if (jdbc.getResultsTable() != null && jdbc.getJdbcUrl() != null) {
-        String password = Secrets.jdbcPassword(jdbc);
-        results =
-            RunOutputs.resultsTable(
-                jdbc.getJdbcUrl(), jdbc.getJdbcUser(), password, jdbc.getResultsTable());
-        sources.add(
-            new ReportPage.Source(
-                "results",
-                "PostgreSQL table "
-                    + jdbc.getResultsTable()
-                    + " at "
-                    + jdbc.getJdbcUrl()
-                    + " ("
-                    + results.size()
-                    + " rows: each window's latest pane)"));
-      } else {
-        Optional<List<Path>> files =
-            files(runOptions, "output", options.as(SinkOptions.class).getOutput(), clusterOutputs);
-        if (files.isEmpty() || files.get().isEmpty()) {
-          err.println(
-              "kappa report "
-                  + name
-                  + ": no results to read: give the run's --output=<path prefix> (the files it"
-                  + " wrote) or --resultsTable=<table> with --jdbcUrl and --jdbcUser"
-                  + (files.isPresent() ? " (--output's prefix matches no file)" : ""));
-          return 2;
-        }
-        results = RunOutputs.read(files.get(), CategoryRevenue.class);
-        sources.add(new ReportPage.Source("results", describe(files.get(), results.size())));
-      }
-      List<TooLateOrder> tooLate =
-          optional(
-              runOptions,
-              "tooLateOutput",
-              options.as(LatenessOptions.class).getTooLateOutput(),
-              clusterOutputs,
-              "too-late orders",
-              TooLateOrder.class,
-              sources);
-      List<DeadLetter> deadLetters =
-          optional(
-              runOptions,
-              "deadLetterOutput",
-              options.as(DeadLetterOptions.class).getDeadLetterOutput(),
-              clusterOutputs,
-              "dead letters",
-              DeadLetter.class,
-              sources);
-
-      RevenueReport report = RevenueReport.of(results, tooLate, deadLetters);
-      String html =
-          ReportPage.render(
-              "Kappa report: " + jobName,
-              clock.instant(),
-              report,
-              sources,
-              parameters(runOptions, options));
-      Path target =
-          workingDirectory
-              .toAbsolutePath()
-              .resolve(reportFile != null ? reportFile : "kappa-report-" + jobName + ".html");
-      if (target.getParent() != null) {
-        Files.createDirectories(target.getParent());
-      }
-      Files.writeString(target, html, StandardCharsets.UTF_8);
-      out.printf(
-          "kappa report %s: wrote %s (%d windows, %d too-late orders, %d dead letters)%n",
-          name,
-          target.normalize(),
-          report.windows().size(),
-          report.tooLateCount(),
-          report.deadLetterCount());
-      return 0;
+      return report(job.get(), runOptions, reportFile, out, err, workingDirectory, clock);
     } catch (InvalidOptionException e) {
       err.println("kappa report " + name + ": " + e.getMessage());
       return 2;
@@ -183,6 +113,170 @@ public final class ReportCommand {
       err.println("kappa report " + name + ": cannot write the report: " + e.getMessage());
       return 2;
     }
+  }
+
+  private static <O extends PipelineOptions> int report(
+      KappaJob<O> job,
+      List<String> runOptions,
+      String reportFile,
+      PrintStream out,
+      PrintStream err,
+      Path workingDirectory,
+      Clock clock)
+      throws SQLException, IOException {
+    String name = job.name();
+    JobReport<O> spec = job.report().orElseThrow();
+    O options = JobRunner.parse(job, runOptions.toArray(new String[0]));
+    FileSystems.setDefaultPipelineOptions(options);
+    String jobName = last(runOptions, "jobName").orElse(name);
+    Path clusterOutputs = ClusterOutputs.directory(workingDirectory, jobName);
+    List<ReportPage.Source> sources = new ArrayList<>();
+
+    List<Row> rows = new ArrayList<>();
+    boolean first = true;
+    for (JobReport.Results<O, ?> results : spec.results()) {
+      Optional<List<Row>> read =
+          results(results, options, runOptions, clusterOutputs, sources, first);
+      if (read.isEmpty()) {
+        String table = results.tableOptionName();
+        err.println(
+            "kappa report "
+                + name
+                + ": no results to read: give the run's --"
+                + results.optionName()
+                + "=<path prefix> (the files it wrote)"
+                + (table == null ? "" : " or --" + table + "=<table> with --jdbcUrl and --jdbcUser")
+                + (last(runOptions, results.optionName()).isPresent()
+                    ? " (--" + results.optionName() + "'s prefix matches no file)"
+                    : ""));
+        return 2;
+      }
+      rows.addAll(read.get());
+      first = false;
+    }
+    List<TooLate> tooLate = new ArrayList<>();
+    if (spec.tooLate() != null) {
+      tooLate.addAll(tooLate(spec.tooLate(), options, runOptions, clusterOutputs, sources));
+    }
+    List<DeadLetter> deadLetters =
+        optional(
+            runOptions,
+            "deadLetterOutput",
+            options.as(DeadLetterOptions.class).getDeadLetterOutput(),
+            clusterOutputs,
+            "dead letters",
+            DeadLetter.class,
+            sources);
+
+    ReportContent report = ReportContent.of(spec, rows, tooLate, deadLetters);
+    String html =
+        ReportPage.render(
+            "Kappa report: " + jobName,
+            clock.instant(),
+            report,
+            sources,
+            parameters(runOptions, options));
+    Path target =
+        workingDirectory
+            .toAbsolutePath()
+            .resolve(reportFile != null ? reportFile : "kappa-report-" + jobName + ".html");
+    if (target.getParent() != null) {
+      Files.createDirectories(target.getParent());
+    }
+    Files.writeString(target, html, StandardCharsets.UTF_8);
+    out.printf(
+        "kappa report %s: wrote %s (%d results in %d windows, %d too-late records, %d dead"
+            + " letters)%n",
+        name,
+        target.normalize(),
+        report.results().size(),
+        report.windowStarts().size(),
+        report.tooLateCount(),
+        report.deadLetterCount());
+    return 0;
+  }
+
+  /**
+   * The rows of one results output: from its table when the run's options name one and a JDBC URL,
+   * else from its files; empty when there is nothing to read ({@code required}) and otherwise no
+   * rows, the page saying why.
+   */
+  private static <O extends PipelineOptions, R extends SpecificRecordBase>
+      Optional<List<Row>> results(
+          JobReport.Results<O, R> results,
+          O options,
+          List<String> runOptions,
+          Path clusterOutputs,
+          List<ReportPage.Source> sources,
+          boolean required)
+          throws SQLException {
+    String table = results.table(options);
+    JdbcOptions jdbc = options.as(JdbcOptions.class);
+    if (table != null && jdbc.getJdbcUrl() != null) {
+      String password = Secrets.jdbcPassword(jdbc);
+      List<R> records =
+          RunOutputs.table(
+              results.tableOptionName(),
+              jdbc.getJdbcUrl(),
+              jdbc.getJdbcUser(),
+              password,
+              table,
+              results.tableKey().get(0),
+              results.recordClass());
+      sources.add(
+          new ReportPage.Source(
+              results.label() + " records",
+              "PostgreSQL table "
+                  + table
+                  + " at "
+                  + jdbc.getJdbcUrl()
+                  + " ("
+                  + records.size()
+                  + " rows: each result's latest)"));
+      return Optional.of(records.stream().map(results::row).toList());
+    }
+    String target = results.target(options);
+    Optional<List<Path>> files =
+        target == null
+            ? Optional.empty()
+            : files(runOptions, results.optionName(), target, clusterOutputs);
+    if (files.isEmpty() || files.get().isEmpty()) {
+      if (required) {
+        return Optional.empty();
+      }
+      sources.add(
+          new ReportPage.Source(
+              results.label() + " records",
+              "not read: --"
+                  + results.optionName()
+                  + (target == null
+                      ? " is not set"
+                      : "=" + target + " cannot be read back (give the run's file prefix)")));
+      return Optional.of(List.of());
+    }
+    List<R> records = RunOutputs.read(files.get(), results.recordClass());
+    sources.add(
+        new ReportPage.Source(results.label() + " records", describe(files.get(), records.size())));
+    return Optional.of(records.stream().map(results::row).toList());
+  }
+
+  private static <O extends PipelineOptions, L extends SpecificRecordBase> List<TooLate> tooLate(
+      JobReport.TooLates<O, L> tooLate,
+      O options,
+      List<String> runOptions,
+      Path clusterOutputs,
+      List<ReportPage.Source> sources) {
+    return optional(
+            runOptions,
+            tooLate.optionName(),
+            tooLate.target(options),
+            clusterOutputs,
+            "too-late records",
+            tooLate.recordClass(),
+            sources)
+        .stream()
+        .map(tooLate::tooLate)
+        .toList();
   }
 
   /**
@@ -204,7 +298,7 @@ public final class ReportCommand {
     return Optional.empty();
   }
 
-  private static <T extends org.apache.avro.specific.SpecificRecordBase> List<T> optional(
+  private static <T extends SpecificRecordBase> List<T> optional(
       List<String> runOptions,
       String option,
       String value,
@@ -260,19 +354,21 @@ public final class ReportCommand {
       }
       parameters.add(new ReportPage.Parameter(name, value, true));
     }
-    WindowingOptions windowing = options.as(WindowingOptions.class);
-    LatenessOptions lateness = options.as(LatenessOptions.class);
-    addDefault(parameters, runOptions, "window", windowing, WindowingOptions::getWindow);
-    addDefault(
-        parameters, runOptions, "earlyFirings", windowing, WindowingOptions::getEarlyFirings);
-    addDefault(
-        parameters, runOptions, "allowedLateness", lateness, LatenessOptions::getAllowedLateness);
-    addDefault(
-        parameters,
-        runOptions,
-        "lateFiringCount",
-        lateness,
-        l -> Integer.toString(l.getLateFiringCount()));
+    if (options instanceof WindowingOptions windowing) {
+      addDefault(parameters, runOptions, "window", windowing, WindowingOptions::getWindow);
+      addDefault(
+          parameters, runOptions, "earlyFirings", windowing, WindowingOptions::getEarlyFirings);
+    }
+    if (options instanceof LatenessOptions lateness) {
+      addDefault(
+          parameters, runOptions, "allowedLateness", lateness, LatenessOptions::getAllowedLateness);
+      addDefault(
+          parameters,
+          runOptions,
+          "lateFiringCount",
+          lateness,
+          l -> Integer.toString(l.getLateFiringCount()));
+    }
     return parameters;
   }
 

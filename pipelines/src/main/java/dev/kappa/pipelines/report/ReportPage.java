@@ -1,14 +1,18 @@
 package dev.kappa.pipelines.report;
 
+import dev.kappa.pipelines.job.JobReport;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
- * OrderRevenue's report as one HTML page that needs no network: uPlot and the report's numbers are
+ * A job's report as one HTML page that needs no network: uPlot and the report's numbers are
  * inlined, and its charts are drawn by the script that {@code kappa dashboard} uses too ({@link
  * Charts}, which also says what a headless browser can check of them).
  */
@@ -25,7 +29,7 @@ public final class ReportPage {
   public static String render(
       String title,
       Instant generatedAt,
-      RevenueReport report,
+      ReportContent report,
       List<Source> sources,
       List<Parameter> parameters) {
     StringBuilder html = new StringBuilder(Charts.head(title, STYLE));
@@ -34,94 +38,100 @@ public final class ReportPage {
         .append(escape(generatedAt.toString()))
         .append(" by <code>scripts/kappa report</code>. Times are UTC.</p>\n");
 
+    String windows = report.bucket() == null ? "windows" : "buckets of " + report.bucket();
     html.append("<div class=\"cards\">\n");
+    card(html, windows, report.windowStarts().size() + "", "with at least one result");
     card(
         html,
-        "windows",
-        report.windows().size() + "",
-        report.closedWindows() + " closed (final pane)");
-    card(html, "orders counted", report.orders() + "", "in each window's latest result");
-    report
-        .revenueByCurrency()
-        .forEach(
-            (currency, cents) -> card(html, "revenue " + currency, money(cents), "all windows"));
-    card(html, "too-late orders", report.tooLateCount() + "", "counted in no window");
+        "results",
+        report.results().size() + "",
+        "latest of " + report.rowsRead() + " records read (panes, versions)");
+    card(html, "too-late records", report.tooLateCount() + "", "counted in no window");
     card(html, "dead letters", report.deadLetterCount() + "", "records no step could process");
-    StringBuilder panes = new StringBuilder();
-    report
-        .panesByTiming()
-        .forEach((timing, count) -> panes.append(timing).append(' ').append(count).append("  "));
-    card(html, "panes read", panes.toString().trim(), "by timing");
     html.append("</div>\n");
 
     List<Map<String, Object>> charts = new ArrayList<>();
-    List<Long> x = report.windowStarts().stream().map(Instant::getEpochSecond).toList();
-    for (String currency : report.currencies()) {
-      String id = "revenue-" + currency.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]", "");
-      html.append("<h2>Revenue per window, ")
-          .append(escape(currency))
-          .append("</h2>\n<p class=\"note\">Each window's latest result per category (its final")
-          .append(" pane once closed).</p>\n<div class=\"chart\" id=\"")
-          .append(id)
+    String xLabel = report.bucket() == null ? "window start (UTC)" : "bucket start (UTC)";
+    for (ReportContent.DrawnChart drawn : report.charts()) {
+      html.append("<h2>")
+          .append(escape(drawn.title()))
+          .append("</h2>\n<p class=\"note\">")
+          .append(escape(drawn.note()))
+          .append(" Total over all windows: ")
+          .append(escape(format(drawn.total(), drawn.measure().divisor())))
+          .append(".</p>\n<div class=\"chart\" id=\"")
+          .append(drawn.id())
           .append("\"></div>\n");
       List<Map<String, Object>> series = new ArrayList<>();
-      report
-          .revenueSeries(currency)
-          .forEach((category, values) -> series.add(labelled(category, values)));
-      charts.add(chart(id, x, series, "revenue (" + currency + ")", false));
+      drawn.series().forEach((label, values) -> series.add(Charts.series(label, values)));
+      charts.add(
+          chart(
+              drawn.id(),
+              drawn.x(),
+              series,
+              drawn.measure().label(),
+              drawn.measure().divisor(),
+              false,
+              xLabel));
+    }
+    if (report.charts().isEmpty()) {
+      html.append("<h2>Results per window</h2>\n<p class=\"note\">None read.</p>\n");
     }
 
-    html.append("<h2>Too-late orders per window they missed</h2>\n");
+    html.append("<h2>Too-late records per window they missed</h2>\n");
     if (report.tooLateByWindow().isEmpty()) {
       html.append("<p class=\"note\">None read.</p>\n");
     } else {
-      html.append("<p class=\"note\">Orders that arrived after their window's allowed lateness:")
-          .append(" what each would have added to the window it missed.</p>\n")
+      html.append("<p class=\"note\">Records that arrived after their window's allowed")
+          .append(" lateness, by ")
+          .append(escape(report.tooLateGroup()))
+          .append(": how many missed each window and what they would have added to it.</p>\n")
           .append("<div class=\"chart\" id=\"too-late\"></div>\n");
-      List<Long> missedX = new ArrayList<>();
-      Map<String, List<Long>> byCurrency = new LinkedHashMap<>();
-      List<Instant> starts = new ArrayList<>(report.tooLateByWindow().keySet());
-      for (int i = 0; i < starts.size(); i++) {
-        missedX.add(starts.get(i).getEpochSecond());
-        for (Map.Entry<String, RevenueReport.Missed> entry :
-            report.tooLateByWindow().get(starts.get(i)).entrySet()) {
-          List<Long> counts =
-              byCurrency.computeIfAbsent(
-                  entry.getKey(),
-                  c -> new ArrayList<>(java.util.Collections.nCopies(starts.size(), null)));
-          counts.set(i, entry.getValue().orders());
-        }
-      }
-      List<Map<String, Object>> series = new ArrayList<>();
-      byCurrency.forEach((currency, counts) -> series.add(labelled(currency, counts)));
-      charts.add(chart("too-late", missedX, series, "too-late orders", true));
-      html.append("<table><tr><th>missed window</th><th>currency</th><th>orders</th>")
-          .append("<th>revenue they would have added</th></tr>\n");
+      SortedMap<Instant, Map<String, Long>> counts = new TreeMap<>();
       report
           .tooLateByWindow()
           .forEach(
-              (start, byCur) ->
-                  byCur.forEach(
-                      (currency, missed) ->
+              (start, byGroup) -> {
+                Map<String, Long> row = new LinkedHashMap<>();
+                byGroup.forEach((group, missed) -> row.put(group, missed.records()));
+                counts.put(start, row);
+              });
+      charts.add(bars("too-late", counts, "too-late records", xLabel));
+      html.append("<table><tr><th>missed window</th><th>")
+          .append(escape(report.tooLateGroup()))
+          .append("</th><th>records</th><th>what they would have added</th>")
+          .append("<th>first of them</th></tr>\n");
+      report
+          .tooLateByWindow()
+          .forEach(
+              (start, byGroup) ->
+                  byGroup.forEach(
+                      (group, missed) ->
                           html.append("<tr><td>")
                               .append(escape(start.toString()))
                               .append("</td><td>")
-                              .append(escape(currency))
+                              .append(escape(group))
                               .append("</td><td class=\"n\">")
-                              .append(missed.orders())
-                              .append("</td><td class=\"n\">")
-                              .append(money(missed.revenueCents()))
+                              .append(missed.records())
+                              .append("</td><td>")
+                              .append(escape(added(report, missed)))
+                              .append("</td><td>")
+                              .append(escape(abbreviate(missed.example(), 160)))
                               .append("</td></tr>\n")));
       html.append("</table>\n");
     }
 
-    html.append("<h2>Dead letters by reason</h2>\n");
+    html.append("<h2>Dead letters</h2>\n");
     if (report.rejections().isEmpty()) {
       html.append("<p class=\"note\">None read.</p>\n");
     } else {
+      html.append("<p class=\"note\">Per minute they failed in (processing time), by step and")
+          .append(" error.</p>\n<div class=\"chart\" id=\"dead-letters\"></div>\n");
+      charts.add(
+          bars("dead-letters", report.deadLettersPerMinute(), "dead letters", "minute (UTC)"));
       html.append(
           "<table><tr><th>step</th><th>error</th><th>count</th><th>first message</th></tr>\n");
-      for (RevenueReport.Rejection rejection : report.rejections()) {
+      for (ReportContent.Rejection rejection : report.rejections()) {
         html.append("<tr><td>")
             .append(escape(rejection.step()))
             .append("</td><td>")
@@ -158,14 +168,67 @@ public final class ReportPage {
     return html.toString();
   }
 
+  /** {@code revenue 25.00, orders 2} for what too-late records would have added. */
+  private static String added(ReportContent report, ReportContent.Missed missed) {
+    List<String> parts = new ArrayList<>();
+    missed
+        .measures()
+        .forEach(
+            (name, value) -> {
+              JobReport.Measure measure = report.measure(name);
+              parts.add(
+                  measure == null
+                      ? name + " " + value
+                      : measure.label() + " " + format(value, measure.divisor()));
+            });
+    return String.join(", ", parts);
+  }
+
+  /** A bar chart of counts per time and label. */
+  private static Map<String, Object> bars(
+      String id, SortedMap<Instant, ? extends Map<String, Long>> counts, String unit, String x) {
+    List<Instant> starts = new ArrayList<>(counts.keySet());
+    SortedMap<String, List<Long>> series = new TreeMap<>();
+    for (int i = 0; i < starts.size(); i++) {
+      int index = i;
+      counts
+          .get(starts.get(i))
+          .forEach(
+              (label, count) ->
+                  series
+                      .computeIfAbsent(
+                          label, l -> new ArrayList<>(Collections.nCopies(starts.size(), null)))
+                      .set(index, count));
+    }
+    List<Map<String, Object>> drawn = new ArrayList<>();
+    series.forEach((label, values) -> drawn.add(Charts.series(label, values)));
+    return chart(
+        id, starts.stream().map(Instant::getEpochSecond).toList(), drawn, unit, 1, true, x);
+  }
+
+  /** {@code value} divided by {@code divisor}, with the decimals the divisor needs. */
+  static String format(long value, int divisor) {
+    if (divisor == 1) {
+      return String.format(Locale.ROOT, "%,d", value);
+    }
+    int decimals = (int) Math.ceil(Math.log10(divisor));
+    return new java.math.BigDecimal(value)
+        .divide(java.math.BigDecimal.valueOf(divisor))
+        .setScale(decimals, java.math.RoundingMode.HALF_UP)
+        .toPlainString()
+        .replaceAll("(\\d)(?=(\\d{3})+\\.)", "$1,");
+  }
+
   private static Map<String, Object> chart(
-      String id, List<Long> x, List<Map<String, Object>> series, String unit, boolean counts) {
+      String id,
+      List<Long> x,
+      List<Map<String, Object>> series,
+      String unit,
+      int divisor,
+      boolean bars,
+      String xLabel) {
     return Charts.chart(
-        id,
-        x,
-        series,
-        new Charts.Style(
-            unit, counts ? 1 : 100, counts, "plain", 960, 300, "window start (UTC)", false));
+        id, x, series, new Charts.Style(unit, divisor, bars, "plain", 960, 300, xLabel, false));
   }
 
   private static void card(StringBuilder html, String label, String value, String note) {
@@ -176,16 +239,6 @@ public final class ReportPage {
         .append("</div><div class=\"note\">")
         .append(escape(note))
         .append("</div></div>\n");
-  }
-
-  /** {@code 1234.05} for 123405 cents. */
-  static String money(long cents) {
-    return String.format(
-        Locale.ROOT,
-        "%s%,d.%02d",
-        cents < 0 ? "-" : "",
-        Math.abs(cents / 100),
-        Math.abs(cents % 100));
   }
 
   static String escape(String text) {
@@ -204,8 +257,4 @@ public final class ReportPage {
       .card .label { font-size: 12px; color: #57606a; }
       .card .value { font-size: 20px; font-weight: 600; }
       """;
-
-  private static Map<String, Object> labelled(String label, List<Long> values) {
-    return Charts.series(label, values);
-  }
 }

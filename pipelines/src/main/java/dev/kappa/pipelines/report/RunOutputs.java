@@ -3,7 +3,6 @@ package dev.kappa.pipelines.report;
 import dev.kappa.io.jdbc.Jdbc;
 import dev.kappa.io.jdbc.JdbcConfig;
 import dev.kappa.schemas.codec.EventCodec;
-import dev.kappa.schemas.results.CategoryRevenue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -77,15 +76,24 @@ final class RunOutputs {
     return records;
   }
 
-  /** Every row of OrderRevenue's results table {@code table}: each window's latest pane. */
-  static List<CategoryRevenue> resultsTable(
-      String jdbcUrl, String user, String password, String table) throws SQLException {
+  /**
+   * Every row of results table {@code table} (named by option {@code option}) of records {@code
+   * type}, in the order of {@code orderColumn}: each result's latest pane or version.
+   */
+  static <T extends SpecificRecordBase> List<T> table(
+      String option,
+      String jdbcUrl,
+      String user,
+      String password,
+      String table,
+      String orderColumn,
+      Class<T> type)
+      throws SQLException {
     if (!TABLE.matcher(table).matches()) {
       throw new IllegalArgumentException(
-          "--resultsTable: '" + table + "' is no table name (letters, digits, _; schema.table)");
+          "--" + option + ": '" + table + "' is no table name (letters, digits, _; schema.table)");
     }
     // io's mapping of a record's fields to columns, in one read-only transaction.
-    return Jdbc.readAll(
-        JdbcConfig.of(jdbcUrl, user, password), table, "window_start", CategoryRevenue.class);
+    return Jdbc.readAll(JdbcConfig.of(jdbcUrl, user, password), table, orderColumn, type);
   }
 }

@@ -7,16 +7,20 @@ import dev.kappa.pipelines.job.Events;
 import dev.kappa.pipelines.job.JobContext;
 import dev.kappa.pipelines.job.JobOptions;
 import dev.kappa.pipelines.job.JobPart;
+import dev.kappa.pipelines.job.JobReport;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.pipelines.job.KappaJob;
 import dev.kappa.pipelines.job.Output;
 import dev.kappa.pipelines.job.Outputs;
+import dev.kappa.pipelines.job.Reconciliation;
 import dev.kappa.pipelines.job.ResultTable;
 import dev.kappa.schemas.results.SessionKey;
 import dev.kappa.schemas.results.SessionRetraction;
 import dev.kappa.schemas.results.TooLateVisitorEvent;
 import dev.kappa.schemas.results.VisitorSession;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.apache.beam.sdk.transforms.windowing.Window.ClosingBehavior;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -84,6 +88,39 @@ public final class VisitorSessions implements KappaJob<VisitorSessions.Options> 
           .to("tooLateOutput", Options::getTooLateOutput)
           .formattedBy(SessionFormat::human)
           .keyedBy(late -> Outputs.utf8(late.getVisitorId()));
+
+  /**
+   * The report: sessions per 10 minutes of their start (signed in, converted), their page views and
+   * orders, each session's latest version, retracted ones left out; too-late events per session
+   * they missed, page views and orders apart. Read from files: the sessions table keeps retracted
+   * rows as tombstones.
+   */
+  static final JobReport<Options> REPORT =
+      JobReport.of(SESSIONS, VisitorSessions::reportRow)
+          .andResults(RETRACTIONS, VisitorSessions::reportRow)
+          .bucketedBy(java.time.Duration.ofMinutes(10))
+          .measure("events", "events", 1)
+          .chart(
+              JobReport.Chart.measures(
+                  "Sessions per 10 minutes of their start",
+                  "Each session's latest version; sessions a late event merged away are not"
+                      + " counted.",
+                  "sessions",
+                  1,
+                  List.of(
+                      new JobReport.Measure("sessions", "sessions", 1),
+                      new JobReport.Measure("signed_in", "signed in", 1),
+                      new JobReport.Measure("converted", "converted (an order)", 1))))
+          .chart(
+              JobReport.Chart.measures(
+                  "Page views and orders per 10 minutes of their session's start",
+                  "Summed over the sessions.",
+                  "events",
+                  1,
+                  List.of(
+                      new JobReport.Measure("page_views", "page views", 1),
+                      new JobReport.Measure("orders", "orders", 1))))
+          .tooLate(TOO_LATE, "event", VisitorSessions::reportTooLate);
 
   public static void main(String[] args) {
     JobRunner.main(new VisitorSessions(), args);
@@ -167,6 +204,11 @@ public final class VisitorSessions implements KappaJob<VisitorSessions.Options> 
   }
 
   @Override
+  public Optional<JobReport<Options>> report() {
+    return Optional.of(REPORT);
+  }
+
+  @Override
   public List<List<String>> examples() {
     return List.of(
         List.of(
@@ -187,6 +229,45 @@ public final class VisitorSessions implements KappaJob<VisitorSessions.Options> 
             "--output=out/sessions",
             "--jdbcUrl=jdbc:postgresql://localhost:55432/kappa",
             "--sessionsTable=visitor_sessions"));
+  }
+
+  /** A session at its start; a later version (more pages or orders) replaces it. */
+  static Reconciliation.Row reportRow(VisitorSession session) {
+    return new Reconciliation.Row(
+        session.getSessionStart(),
+        session.getSessionStart(),
+        List.of(session.getVisitorId()),
+        (long) session.getPageCount() + session.getOrders(),
+        Map.of(
+            "sessions",
+            1L,
+            "signed_in",
+            session.getSignedIn() ? 1L : 0L,
+            "converted",
+            session.getConverted() ? 1L : 0L,
+            "page_views",
+            (long) session.getPageCount(),
+            "orders",
+            (long) session.getOrders()));
+  }
+
+  /** A retraction: a row with no measures that replaces every version of its session. */
+  static Reconciliation.Row reportRow(SessionRetraction retraction) {
+    return new Reconciliation.Row(
+        retraction.getSessionStart(),
+        retraction.getSessionStart(),
+        List.of(retraction.getVisitorId()),
+        Long.MAX_VALUE,
+        Map.of());
+  }
+
+  static Reconciliation.TooLate reportTooLate(TooLateVisitorEvent late) {
+    return new Reconciliation.TooLate(
+        late.getMissedSession().getWindowStart(),
+        late.getMissedSession().getWindowEnd(),
+        List.of(late.getEvent().getPageView() != null ? "page view" : "order"),
+        Map.of("events", 1L),
+        SessionFormat.human(late));
   }
 
   /** A session's Kafka key: its visitor and start, so compaction keeps its last version. */

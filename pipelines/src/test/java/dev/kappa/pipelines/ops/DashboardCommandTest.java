@@ -138,7 +138,10 @@ class DashboardCommandTest {
     assertThat(queries, everyItem(not(containsString("$job_name"))));
     assertThat(queries, everyItem(not(containsString("$__"))));
     assertThat(
-        queries.stream().filter(q -> q.contains("rate(")).allMatch(q -> q.contains("[20s]")),
+        // A range, or a subquery's range (the latency percentiles').
+        queries.stream()
+            .filter(q -> q.contains("rate("))
+            .allMatch(q -> q.contains("[20s]") || q.contains("[20s:]")),
         is(true));
 
     String html = Files.readString(page);

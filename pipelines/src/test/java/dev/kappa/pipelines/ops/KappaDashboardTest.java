@@ -9,10 +9,13 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kappa.transforms.metrics.MeasureOutput;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.function.Executable;
  * against a real Prometheus.
  */
 class KappaDashboardTest {
+  private static final String OPERATOR = "flink_taskmanager_job_task_operator_";
 
   static Path dashboardFile() {
     return Path.of(System.getProperty("kappa.runnersConfig", "../runners-config"))
@@ -77,5 +81,49 @@ class KappaDashboardTest {
     IllegalArgumentException error =
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, unknown);
     assertThat(error.getMessage(), containsString("no value for $__range"));
+  }
+
+  @Test
+  void theLatencyPercentilesReadMeasureOutputsBucketsWithTheirBoundAsLe() throws Exception {
+    GrafanaDashboard dashboard = GrafanaDashboard.read(dashboardFile());
+    JsonNode percentiles = null;
+    for (JsonNode panel : dashboard.json().path("panels")) {
+      if (panel.path("title").asText().startsWith("End-to-end event-time latency percentiles")) {
+        percentiles = panel;
+      }
+    }
+    assertThat("no latency percentiles panel", percentiles != null, is(true));
+    List<String> quantiles = new ArrayList<>();
+    for (JsonNode target : percentiles.path("targets")) {
+      String expr = target.path("expr").asText();
+      Matcher quantile = Pattern.compile("^histogram_quantile\\((0\\.\\d+),").matcher(expr);
+      assertThat(expr, quantile.find(), is(true));
+      quantiles.add(quantile.group(1));
+      // The buckets' names as MeasureOutput writes them, for the results output.
+      Matcher selector = Pattern.compile("__name__=~\"([^\"]+)\"").matcher(expr);
+      assertThat(expr, selector.find(), is(true));
+      Pattern names = Pattern.compile(selector.group(1));
+      Matcher bound = Pattern.compile("\"__name__\", \"([^\"]+)\"").matcher(expr);
+      assertThat(expr, bound.find(), is(true));
+      Pattern le = Pattern.compile(bound.group(1));
+      List<String> bounds = new ArrayList<>();
+      for (long millis : MeasureOutput.LATENCY_BUCKETS_MILLIS) {
+        String name = OPERATOR + "result_" + MeasureOutput.latencyBucket(millis);
+        assertThat(name, names.matcher(name).matches(), is(true));
+        Matcher value = le.matcher(name);
+        assertThat(name, value.matches(), is(true));
+        bounds.add(value.group(1));
+      }
+      String inf = OPERATOR + "result_" + MeasureOutput.LATENCY_BUCKET_INF;
+      assertThat(names.matcher(inf).matches(), is(true));
+      Matcher infValue = le.matcher(inf);
+      assertThat(infValue.matches(), is(true));
+      // Prometheus' le values: the bounds as numbers, the last bucket +Inf.
+      assertThat(
+          bounds, is(MeasureOutput.LATENCY_BUCKETS_MILLIS.stream().map(String::valueOf).toList()));
+      assertThat(expr, containsString("\"le\", \"+Inf\", \"le\", \"" + infValue.group(1) + "\""));
+      assertThat(expr, containsString("/ 1000"));
+    }
+    assertThat(quantiles, is(List.of("0.5", "0.99")));
   }
 }

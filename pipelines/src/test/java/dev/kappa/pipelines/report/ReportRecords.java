@@ -1,5 +1,9 @@
 package dev.kappa.pipelines.report;
 
+import dev.kappa.pipelines.job.JobReport;
+import dev.kappa.pipelines.job.Reconciliation.Row;
+import dev.kappa.pipelines.job.Reconciliation.TooLate;
+import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.MissedWindow;
 import dev.kappa.schemas.common.SourcePosition;
@@ -10,10 +14,36 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
-/** Small records of OrderRevenue's outputs for the report's tests. */
+/** Small records of OrderRevenue's outputs for the report's tests, and its report. */
 final class ReportRecords {
   private ReportRecords() {}
+
+  /** OrderRevenue's report, as {@code kappa report order-revenue} draws it. */
+  static final JobReport<OrderRevenue.Options> REVENUE = new OrderRevenue().report().orElseThrow();
+
+  /** Results panes as OrderRevenue's report reads them. */
+  static List<Row> rows(List<CategoryRevenue> panes) {
+    @SuppressWarnings("unchecked") // OrderRevenue's first results are its CategoryRevenue output
+    JobReport.Results<OrderRevenue.Options, CategoryRevenue> results =
+        (JobReport.Results<OrderRevenue.Options, CategoryRevenue>) REVENUE.results().get(0);
+    return panes.stream().map(results::row).toList();
+  }
+
+  /** Too-late orders as OrderRevenue's report reads them. */
+  static List<TooLate> tooLates(List<TooLateOrder> orders) {
+    @SuppressWarnings("unchecked") // OrderRevenue's too-late output holds TooLateOrders
+    JobReport.TooLates<OrderRevenue.Options, TooLateOrder> tooLate =
+        (JobReport.TooLates<OrderRevenue.Options, TooLateOrder>) REVENUE.tooLate();
+    return orders.stream().map(tooLate::tooLate).toList();
+  }
+
+  /** OrderRevenue's report of these records. */
+  static ReportContent revenue(
+      List<CategoryRevenue> panes, List<TooLateOrder> tooLate, List<DeadLetter> deadLetters) {
+    return ReportContent.of(REVENUE, rows(panes), tooLates(tooLate), deadLetters);
+  }
 
   static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
   static final Duration WINDOW = Duration.ofMinutes(5);

@@ -2,6 +2,8 @@ package dev.kappa.transforms.metrics;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -22,7 +24,9 @@ import org.joda.time.Instant;
  * <p>Metrics, in the namespace given to {@link #named} (the output's name): counter {@value
  * #RECORDS}, distribution {@value #LATENCY} in milliseconds (count, sum, min, max), and the same as
  * counters {@value #LATENCY_SUM} and {@value #LATENCY_COUNT} for reporters that export only numbers
- * (Flink's Prometheus reporter).
+ * (Flink's Prometheus reporter), and cumulative bucket counters {@code eventTimeLatency_le_<ms>}
+ * (and {@code eventTimeLatency_le_inf}) over {@link #LATENCY_BUCKETS_MILLIS}: a histogram from
+ * which Prometheus' {@code histogram_quantile} gives percentiles once the bound is made a label.
  *
  * <pre>{@code
  * results.apply("MeasureOutput", MeasureOutput.named("result")).apply("WriteResults", sink);
@@ -50,6 +54,38 @@ public final class MeasureOutput<T> extends PTransform<PCollection<T>, PCollecti
   /** See {@link #LATENCY_SUM}. */
   public static final String LATENCY_COUNT = "eventTimeLatencyCount";
 
+  /**
+   * The upper bounds, in milliseconds, of the latency histogram's buckets, from 100 ms to a day;
+   * counter {@code eventTimeLatency_le_<bound>} counts the records with a latency of at most the
+   * bound (cumulative, as Prometheus histograms), {@value #LATENCY_BUCKET_INF} every measured one.
+   */
+  public static final List<Long> LATENCY_BUCKETS_MILLIS =
+      List.of(
+          100L,
+          250L,
+          500L,
+          1_000L,
+          2_500L,
+          5_000L,
+          10_000L,
+          30_000L,
+          60_000L,
+          300_000L,
+          900_000L,
+          3_600_000L,
+          86_400_000L);
+
+  /** The prefix of the latency histogram's bucket counters: {@code eventTimeLatency_le_}. */
+  public static final String LATENCY_BUCKET_PREFIX = "eventTimeLatency_le_";
+
+  /** The histogram's last bucket, every measured record (Prometheus' {@code le="+Inf"}). */
+  public static final String LATENCY_BUCKET_INF = LATENCY_BUCKET_PREFIX + "inf";
+
+  /** The name of the bucket counter of upper bound {@code millis}. */
+  public static String latencyBucket(long millis) {
+    return LATENCY_BUCKET_PREFIX + millis;
+  }
+
   private final String output;
 
   private MeasureOutput(String output) {
@@ -75,12 +111,20 @@ public final class MeasureOutput<T> extends PTransform<PCollection<T>, PCollecti
     private final Distribution latency;
     private final Counter latencySum;
     private final Counter latencyCount;
+    private final List<Counter> buckets;
+    private final Counter bucketInf;
 
     MeasureFn(String output) {
       this.records = Metrics.counter(output, RECORDS);
       this.latency = Metrics.distribution(output, LATENCY);
       this.latencySum = Metrics.counter(output, LATENCY_SUM);
       this.latencyCount = Metrics.counter(output, LATENCY_COUNT);
+      List<Counter> counters = new ArrayList<>();
+      for (long bound : LATENCY_BUCKETS_MILLIS) {
+        counters.add(Metrics.counter(output, latencyBucket(bound)));
+      }
+      this.buckets = counters;
+      this.bucketInf = Metrics.counter(output, LATENCY_BUCKET_INF);
     }
 
     @ProcessElement
@@ -93,6 +137,12 @@ public final class MeasureOutput<T> extends PTransform<PCollection<T>, PCollecti
         latency.update(millis);
         latencySum.inc(millis);
         latencyCount.inc();
+        // Every bucket, with 0 where the latency is above its bound: Flink's reporter exports a
+        // counter only once it was touched, and a quantile needs the finite buckets too.
+        for (int i = 0; i < LATENCY_BUCKETS_MILLIS.size(); i++) {
+          buckets.get(i).inc(millis <= LATENCY_BUCKETS_MILLIS.get(i) ? 1 : 0);
+        }
+        bucketInf.inc();
       }
       out.output(record);
     }

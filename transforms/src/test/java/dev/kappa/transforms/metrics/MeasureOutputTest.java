@@ -68,6 +68,17 @@ class MeasureOutputTest {
     assertThat(latency.getMax(), lessThanOrEqualTo(afterRun - aDayAgo.getMillis()));
     // The counters' mean is the distribution's.
     assertThat(counters.get(MeasureOutput.LATENCY_SUM), equalTo(latency.getSum()));
+    // The histogram's buckets are cumulative: an hour ago is in the buckets of a day and more
+    // only (it took a few milliseconds to measure, so not in the hour's), a day ago in none.
+    for (long bound : MeasureOutput.LATENCY_BUCKETS_MILLIS) {
+      long expected = bound >= latency.getMin() ? 1 : 0;
+      expected += bound >= latency.getMax() ? 1 : 0;
+      assertThat(
+          "bucket le " + bound,
+          counters.getOrDefault(MeasureOutput.latencyBucket(bound), 0L),
+          equalTo(expected));
+    }
+    assertThat(counters.get(MeasureOutput.LATENCY_BUCKET_INF), equalTo(2L));
   }
 
   @Test
