@@ -610,7 +610,7 @@ class MetricsPrometheusIT {
     assertThat(problems, empty());
     assertThat(Integer.parseInt(drawn.group(1)), is(panels.size()));
 
-    Path png = chromium.screenshot(page, dir.resolve("dashboard/kappa-dashboard.png"), 1300, 1620);
+    Path png = chromium.screenshot(page, dir.resolve("dashboard/kappa-dashboard.png"), 1300, 1940);
     BufferedImage image = ImageIO.read(png.toFile());
     assertThat(image.getRGB(2, 2) & 0xffffff, is(0xffffff));
     String keep = System.getProperty("kappa.dashboardScreenshot");
