@@ -36,11 +36,12 @@ import org.apache.beam.sdk.options.PipelineOptions;
  *
  * <p>It takes the run's own options, so a run's command line with {@code run} replaced by {@code
  * report} names the same outputs: results from {@code --resultsTable} (with {@code --jdbcUrl},
- * {@code --jdbcUser}, the password from {@code KAPPA_JDBC_PASSWORD}) when set, else from the files
- * of {@code --output}; too-late orders and dead letters from the files of {@code --tooLateOutput}
- * and {@code --deadLetterOutput}. Outputs left at {@code console} are read from {@code
- * .kappa/outputs/<job name>/}, where a cluster run's launcher sends them ({@link ClusterOutputs}),
- * when files are there. Kafka and console outputs cannot be read back; the page says so.
+ * {@code --jdbcUser}, the password from {@code --jdbcPasswordFile} or else {@code
+ * KAPPA_JDBC_PASSWORD}, as the run read it) when set, else from the files of {@code --output};
+ * too-late orders and dead letters from the files of {@code --tooLateOutput} and {@code
+ * --deadLetterOutput}. Outputs left at {@code console} are read from {@code .kappa/outputs/<job
+ * name>/}, where a cluster run's launcher sends them ({@link ClusterOutputs}), when files are
+ * there. Kafka and console outputs cannot be read back; the page says so.
  *
  * <p>Exit codes: 0 written, 2 a usage error or nothing to read (the message says what to give).
  */
@@ -49,7 +50,7 @@ public final class ReportCommand {
 
   static final String USAGE =
       "kappa report order-revenue [the run's options: --output=<prefix> | --resultsTable=<table>"
-          + " --jdbcUrl=<url> --jdbcUser=<user>, --tooLateOutput=<prefix>,"
+          + " --jdbcUrl=<url> --jdbcUser=<user> [--jdbcPasswordFile=<file>], --tooLateOutput=<prefix>,"
           + " --deadLetterOutput=<prefix>, @args-file ...] [--report=<file.html>]";
 
   /** The jobs with a report. */
