@@ -4,9 +4,7 @@ import static dev.kappa.pipelines.orderrevenue.RevenueFiles.testData;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.greaterThan;
-import static org.hamcrest.Matchers.in;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
@@ -47,14 +45,10 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -353,97 +347,6 @@ class SecuredKafkaIT {
   }
 
   /**
-   * Exactly-once on the secured broker, as the Kubernetes manifest runs it: a stream on the shared
-   * Flink cluster with {@code --kafkaDelivery=EXACTLY_ONCE}, the job's user granted the ACLs
-   * docs/security.md lists: WRITE and DESCRIBE on the transactional id, READ on the sink group
-   * (prefixed on {@code --sinkGroupId}) and READ on the output topic besides WRITE. Its results
-   * become visible to a {@code read_committed} consumer, so the transactional producers and
-   * KafkaIO's sink-group consumer ({@code WriteKafka.SecuredConsumerFactory}) connected with the
-   * file's settings. Stopped once they do.
-   */
-  @Test
-  @Timeout(420)
-  void exactlyOnceCommitsWithTheTransactionalIdAndGroupAcls(
-      SecuredKafkaBroker broker, FlinkCluster cluster, @TempDir Path dir) throws Exception {
-    Path properties =
-        broker.writeClientProperties(dir.resolve("client.properties"), SecuredKafkaBroker.JOB_USER);
-    String topic = output(broker, SecuredKafkaBroker.JOB_USER, true);
-    String sinkGroupId = "eos-" + UUID.randomUUID();
-    // KafkaIO's transactional id for shard 0 (Kappa's sink has one) of the sink group
-    // <--sinkGroupId>-<topic>: producer_0_for_<sink group>, which no prefix of --sinkGroupId
-    // covers.
-    for (AclOperation operation : List.of(AclOperation.WRITE, AclOperation.DESCRIBE)) {
-      broker.grant(
-          SecuredKafkaBroker.JOB_USER,
-          ResourceType.TRANSACTIONAL_ID,
-          "producer_0_for_" + sinkGroupId + "-" + topic,
-          PatternType.LITERAL,
-          operation);
-    }
-    broker.grant(
-        SecuredKafkaBroker.JOB_USER,
-        ResourceType.GROUP,
-        sinkGroupId,
-        PatternType.PREFIXED,
-        AclOperation.READ);
-    // The sink commits its progress as offsets of the output topic in its sink group
-    // (TxnOffsetCommit): READ on the topic, besides WRITE.
-    broker.allowRead(SecuredKafkaBroker.JOB_USER, topic, null);
-    OrderRevenueRuns.Outputs outputs = OrderRevenueRuns.Outputs.under(dir.resolve("out"));
-    String jobName = "secured-eos-" + System.nanoTime();
-    OrderRevenue.Options options =
-        PipelineOptionsFactory.fromArgs(
-                "--runner=FlinkRunner",
-                "--flinkMaster=" + cluster.flinkMaster(),
-                "--parallelism=1",
-                "--checkpointingInterval=1000",
-                "--attachedMode=false",
-                "--filesToStage="
-                    + Path.of(System.getProperty("kappa.bundledJar")).toAbsolutePath(),
-                "--jobName=" + jobName,
-                "--source=KAFKA",
-                "--bootstrapServers=" + broker.bootstrapServers(),
-                "--kafkaClientProperties=" + properties,
-                "--inputTopics=" + orders,
-                // A group of its own: another test's stream on the cluster commits offsets of the
-                // default group, from which this one would start.
-                "--consumerGroup=" + GROUP_PREFIX + "eos-" + UUID.randomUUID(),
-                "--productChanges=kafka:" + products,
-                "--customerChanges=kafka:" + customers,
-                "--kafkaDelivery=EXACTLY_ONCE",
-                "--sinkGroupId=" + sinkGroupId,
-                "--output=kafka:" + topic,
-                "--tooLateOutput=" + outputs.tooLate(),
-                "--deadLetterOutput=" + outputs.deadLetters())
-            .withValidation()
-            .as(OrderRevenue.Options.class);
-    long start = System.nanoTime();
-    try {
-      JobRunner.run(new OrderRevenue(), options);
-      List<CategoryRevenue> committed = List.of();
-      // The first commit waits for the job's tasks to start (3 min on a loaded 2-core machine)
-      // and then for a checkpoint.
-      long deadline = System.nanoTime() + Duration.ofSeconds(300).toNanos();
-      while (committed.isEmpty() && System.nanoTime() < deadline) {
-        committed = results(broker, topic, "read_committed");
-      }
-      assertThat("committed results in " + topic, committed.size(), greaterThan(0));
-      assertThat(
-          RevenueFiles.finalResults(committed).keySet(),
-          everyItem(
-              is(
-                  in(
-                      RevenueFiles.expectedRevenue("enrichment/expected-category-revenue.jsonl")
-                          .keySet()))));
-      System.err.printf(
-          "SecuredKafkaIT: exactly-once results committed %.1f s after the launch%n",
-          (System.nanoTime() - start) / 1e9);
-    } finally {
-      cluster.cancelJobs(jobName::equals);
-    }
-  }
-
-  /**
    * A versioned launch ({@code --outputVersion=v2}) records its run in the database and creates its
    * versioned topic before the launch checks: Kafka is asked first, so a wrong password, or a user
    * who may write the output but not create its versioned topic, fails naming the option with
@@ -704,27 +607,15 @@ class SecuredKafkaIT {
 
   /** The records of {@code topic}, read as the super user. */
   private static List<CategoryRevenue> results(SecuredKafkaBroker broker, String topic) {
-    return results(broker, topic, "read_uncommitted");
-  }
-
-  /** The records of {@code topic} a consumer of {@code isolation} sees, as the super user. */
-  private static List<CategoryRevenue> results(
-      SecuredKafkaBroker broker, String topic, String isolation) {
     EventCodec<CategoryRevenue> codec = EventCodec.of(CategoryRevenue.class);
-    return records(broker, topic, isolation).stream().map(r -> codec.decode(r.value())).toList();
+    return records(broker, topic).stream().map(r -> codec.decode(r.value())).toList();
   }
 
   private static List<ConsumerRecord<byte[], byte[]>> records(
       SecuredKafkaBroker broker, String topic) {
-    return records(broker, topic, "read_uncommitted");
-  }
-
-  private static List<ConsumerRecord<byte[], byte[]>> records(
-      SecuredKafkaBroker broker, String topic, String isolation) {
     Properties config = new Properties();
     config.putAll(broker.clientSettings(SecuredKafkaBroker.ADMIN));
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -736,11 +627,7 @@ class SecuredKafkaIT {
       while (consumer.position(partition) < end && System.nanoTime() < deadline) {
         consumer.poll(Duration.ofMillis(500)).forEach(records::add);
       }
-      if (isolation.equals("read_uncommitted")) {
-        // read_committed stops at the last stable offset: transaction markers and open
-        // transactions are not records.
-        assertThat("records read from " + topic, (long) records.size(), is(end));
-      }
+      assertThat("records read from " + topic, (long) records.size(), is(end));
     }
     return records;
   }
