@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +67,50 @@ class SecretsTest {
     assertThat(settings.get("security.protocol"), is("SASL_SSL"));
     assertThat(settings.get("sasl.jaas.config"), is(JAAS));
     assertThat(settings.get("ssl.truststore.password"), is(SECRET));
+  }
+
+  /**
+   * Kafka's config providers ({@code ${env:NAME}}, {@code ${file:path:key}}) pass through as
+   * written, so the secret is not in the settings the job carries; the Kafka clients resolve them
+   * where they are created.
+   */
+  @Test
+  void configProvidersPassThroughUnresolvedAndTheKafkaClientsResolveThem() throws IOException {
+    Path secretFile = file("kafka-secrets.properties", "password=" + SECRET + "\n");
+    String variable = System.getenv().containsKey("HOME") ? "HOME" : "PATH";
+    Path properties =
+        file(
+            "providers.properties",
+            "config.providers=env,file\n"
+                + "config.providers.env.class="
+                + "org.apache.kafka.common.config.provider.EnvVarConfigProvider\n"
+                + "config.providers.file.class="
+                + "org.apache.kafka.common.config.provider.FileConfigProvider\n"
+                + "security.protocol=SASL_SSL\n"
+                + "sasl.mechanism=SCRAM-SHA-512\n"
+                + "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule"
+                + " required username=\"kappa\" password=\"${file:"
+                + secretFile
+                + ":password}\";\n"
+                + "ssl.truststore.password=${env:"
+                + variable
+                + "}\n");
+
+    Map<String, Object> settings = Secrets.kafkaClientConfig(properties.toString());
+
+    assertThat(
+        settings.get("config.providers.env.class"),
+        is("org.apache.kafka.common.config.provider.EnvVarConfigProvider"));
+    assertThat(settings.get("ssl.truststore.password"), is("${env:" + variable + "}"));
+    assertThat(settings.toString(), not(containsString(SECRET)));
+    Map<String, Object> client = new java.util.HashMap<>(settings);
+    client.put("bootstrap.servers", "127.0.0.1:1");
+    AdminClientConfig resolved = new AdminClientConfig(client);
+    assertThat(
+        resolved.getPassword("sasl.jaas.config").value(),
+        containsString("password=\"" + SECRET + "\""));
+    assertThat(
+        resolved.getPassword("ssl.truststore.password").value(), is(System.getenv(variable)));
   }
 
   @Test

@@ -185,12 +185,19 @@ public abstract class WriteKafka extends PTransform<PCollection<KV<byte[], byte[
     return write;
   }
 
-  /** The settings of {@code config} that say how to connect: {@code security.*}, SASL, TLS. */
+  /**
+   * The settings of {@code config} that say how to connect: {@code security.*}, SASL, TLS, and
+   * Kafka's config providers ({@code config.providers*}), which resolve {@code ${env:...}} and
+   * {@code ${file:...}} references in them.
+   */
   static Map<String, Object> securitySettings(Map<String, Object> config) {
     Map<String, Object> security = new LinkedHashMap<>();
     config.forEach(
         (key, value) -> {
-          if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
+          if (key.startsWith("security.")
+              || key.startsWith("sasl.")
+              || key.startsWith("ssl.")
+              || key.startsWith("config.providers")) {
             security.put(key, value);
           }
         });

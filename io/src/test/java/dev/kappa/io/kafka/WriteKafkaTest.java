@@ -29,6 +29,25 @@ class WriteKafkaTest {
   }
 
   @Test
+  void theSinkGroupConsumerGetsTheConnectionSettingsAndConfigProviders() {
+    Map<String, Object> config =
+        Map.of(
+            "security.protocol", "SASL_SSL",
+            "sasl.jaas.config", "${file:/run/secrets/kafka.properties:jaas}",
+            "ssl.truststore.type", "PEM",
+            "config.providers", "file",
+            "config.providers.file.class",
+                "org.apache.kafka.common.config.provider.FileConfigProvider",
+            "linger.ms", 5);
+
+    Map<String, Object> security = WriteKafka.securitySettings(config);
+
+    Map<String, Object> expected = new java.util.HashMap<>(config);
+    expected.remove("linger.ms");
+    assertThat(security, equalTo(expected));
+  }
+
+  @Test
   void isAtLeastOnceByDefault() {
     assertThat(
         Kafka.write(SERVERS, "alerts").deliveryGuarantee(),

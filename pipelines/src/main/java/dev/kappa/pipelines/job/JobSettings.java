@@ -648,6 +648,11 @@ public final class JobSettings {
     }
   }
 
+  /** How long the launch waits for each server to answer ({@code --connectTimeout}). */
+  public java.time.Duration connectTimeout() {
+    return connectTimeout;
+  }
+
   /** The version of the job's outputs ({@code --outputVersion}); null for unversioned outputs. */
   @Nullable
   public OutputVersion outputVersion() {

@@ -3,6 +3,8 @@ package dev.kappa.pipelines.job;
 import dev.kappa.io.jdbc.Jdbc;
 import dev.kappa.io.jdbc.JdbcConfig;
 import dev.kappa.options.InvalidOptionException;
+import dev.kappa.pipelines.LaunchChecks;
+import dev.kappa.pipelines.Secrets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,8 +25,13 @@ import java.util.regex.Pattern;
 import javax.annotation.Nullable;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 
 /**
  * Versioned outputs in PostgreSQL and Kafka: what a run with {@code --outputVersion} prepares at
@@ -151,11 +158,19 @@ public final class OutputVersions {
    * missing (with the live version's topic's partitions, else the broker's default). Nothing for an
    * unversioned run.
    *
+   * <p>Kafka is asked first, before anything is written: whether the cluster accepts the client's
+   * settings ({@code --kafkaClientProperties}) and whether their user may create the missing
+   * versioned topics (a create that the broker only validates). A refusal fails the launch with the
+   * database and the cluster unchanged.
+   *
    * @param flinkJobName the job's name on Flink ({@code --jobName})
    * @throws InvalidOptionException naming the option whose output cannot be versioned: a table of
-   *     the stable name (with the statements that migrate it), or a versioned table with nothing to
-   *     create it from
-   * @throws IllegalStateException when the database or Kafka cannot be reached
+   *     the stable name (with the statements that migrate it), a versioned table with nothing to
+   *     create it from, or a topic the Kafka user may not create; naming {@code
+   *     --kafkaClientProperties} when the cluster refuses its credentials or trust, {@code
+   *     --bootstrapServers} when it does not answer within {@code --connectTimeout}
+   * @throws IllegalStateException when the database cannot be reached, or Kafka fails to create the
+   *     topics it said it would
    */
   public static void prepare(JobSettings settings, String flinkJobName) {
     OutputVersion version = settings.outputVersion();
@@ -163,6 +178,7 @@ public final class OutputVersions {
       return;
     }
     String job = settings.jobName();
+    List<NewTopic> topics = missingTopics(settings);
     try (Connection connection = Jdbc.connect(settings.database())) {
       connection.setAutoCommit(false);
       try {
@@ -198,7 +214,7 @@ public final class OutputVersions {
               + e.getMessage(),
           e);
     }
-    prepareTopics(settings);
+    createTopics(settings, topics);
   }
 
   private static String createLiveTable() {
@@ -385,21 +401,26 @@ public final class OutputVersions {
     }
   }
 
-  private static void prepareTopics(JobSettings settings) {
+  /**
+   * The versioned topics to create, each like the live version's topic, once the cluster has
+   * accepted the client's settings and validated their creation (nothing created yet).
+   */
+  private static List<NewTopic> missingTopics(JobSettings settings) {
     List<VersionedOutput> topics =
         settings.versionedOutputs().stream().filter(o -> o.kind() == Kind.TOPIC).toList();
     if (topics.isEmpty()) {
-      return;
+      return List.of();
     }
     String servers = settings.kafkaWrite().bootstrapServers();
-    Properties config = new Properties();
-    config.putAll(settings.kafkaClientConfig());
-    config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis());
-    try (Admin admin = Admin.create(config)) {
+    // The launch checks' connection check, with their messages: a wrong password or trust names
+    // --kafkaClientProperties, a cluster that does not answer --bootstrapServers.
+    LaunchChecks.checkKafka(
+        servers, Map.of(), settings.connectTimeout(), settings.kafkaClientConfig());
+    try (Admin admin = Admin.create(adminConfig(settings))) {
       Set<String> existing =
           admin.listTopics().names().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       List<NewTopic> missing = new ArrayList<>();
+      Map<String, String> options = new LinkedHashMap<>();
       for (VersionedOutput topic : topics) {
         if (existing.contains(topic.versioned())) {
           continue;
@@ -416,10 +437,38 @@ public final class OutputVersions {
           partitions = Optional.of(description.partitions().size());
         }
         missing.add(new NewTopic(topic.versioned(), partitions, Optional.empty()));
+        options.put(topic.versioned(), topic.option());
       }
-      if (!missing.isEmpty()) {
-        admin.createTopics(missing).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      if (missing.isEmpty()) {
+        return List.of();
       }
+      CreateTopicsResult validated =
+          admin.createTopics(missing, new CreateTopicsOptions().validateOnly(true));
+      for (Map.Entry<String, KafkaFuture<Void>> topic : validated.values().entrySet()) {
+        try {
+          topic.getValue().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+          if (e.getCause() instanceof TopicAuthorizationException
+              || e.getCause() instanceof ClusterAuthorizationException) {
+            throw new InvalidOptionException(
+                options.get(topic.getKey()),
+                "the Kafka user of --"
+                    + Secrets.KAFKA_OPTION
+                    + " may not CREATE topic "
+                    + topic.getKey()
+                    + " at "
+                    + servers
+                    + ", version "
+                    + settings.outputVersion()
+                    + "'s topic ("
+                    + e.getCause().getClass().getSimpleName()
+                    + "); grant CREATE on the topic (or on its prefix) to the job's user, or"
+                    + " create the topic first");
+          }
+          throw e;
+        }
+      }
+      return missing;
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException(
           "cannot create the versioned topics at " + servers + ": " + e.getMessage(), e);
@@ -427,6 +476,31 @@ public final class OutputVersions {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating the versioned topics", e);
     }
+  }
+
+  private static void createTopics(JobSettings settings, List<NewTopic> missing) {
+    if (missing.isEmpty()) {
+      return;
+    }
+    String servers = settings.kafkaWrite().bootstrapServers();
+    try (Admin admin = Admin.create(adminConfig(settings))) {
+      admin.createTopics(missing).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot create the versioned topics at " + servers + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating the versioned topics", e);
+    }
+  }
+
+  private static Properties adminConfig(JobSettings settings) {
+    Properties config = new Properties();
+    config.putAll(settings.kafkaClientConfig());
+    config.put(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.kafkaWrite().bootstrapServers());
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KAFKA_TIMEOUT.toMillis());
+    return config;
   }
 
   /**

@@ -65,6 +65,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *       kappa_live_versions}. Rolling back is a cutover to the old version, after resuming it.
  * </ol>
  *
+ * <p>The database password is the content of {@code --jdbcPasswordFile}, else {@code
+ * KAPPA_JDBC_PASSWORD}; the Kafka clients that measure the lag and read too-late topics take the
+ * settings of {@code --kafkaClientProperties} (docs/security.md).
+ *
  * <p>Exit codes: 0 switched (or the version was already live); 1 refused: not caught up or
  * differences unexplained, nothing changed; 2 a usage error; 3 the database, Kafka or Flink could
  * not be read, or the version was never launched, nothing changed; 4 switched, but the old version
@@ -88,13 +92,15 @@ public final class CutoverCommand {
           "tooLate",
           "savepointDir",
           "timeout",
+          "jdbcPasswordFile",
           Secrets.KAFKA_OPTION);
 
   static final String USAGE =
       "kappa cutover <job> --to=<version> [--force] [--jdbcUrl=jdbc:postgresql://...]"
           + " [--jdbcUser=kappa] [--flinkMaster=localhost:8081] [--maxLag=0]"
           + " [--watermarkSlack=PT1M] [--since=<instant>] [--until=<instant>] [--recent=PT24H]"
-          + " [--tooLate=<path prefix|kafka:topic|none>] [--savepointDir=<dir>] [--timeout=PT10M]";
+          + " [--tooLate=<path prefix|kafka:topic|none>] [--savepointDir=<dir>] [--timeout=PT10M]"
+          + " [--kafkaClientProperties=<file>] [--jdbcPasswordFile=<file>]";
 
   /** Runs the command; returns the exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
@@ -108,6 +114,7 @@ public final class CutoverCommand {
     KappaJob<?> job;
     OutputVersion to;
     JdbcConfig database;
+    Map<String, Object> kafkaClient;
     try {
       arguments = OpsArguments.parse(args, FLAGS, OPTIONS);
       if (arguments.positional().size() != 1) {
@@ -129,18 +136,15 @@ public final class CutoverCommand {
                       () ->
                           new OpsArguments.UsageException(
                               "--to=<version> is required: the version to make live, e.g. v2")));
-      database =
-          JdbcConfig.of(
-              arguments.option("jdbcUrl").orElse("jdbc:postgresql://localhost:55432/kappa"),
-              arguments.option("jdbcUser", "kappa"),
-              environment.getOrDefault("KAPPA_JDBC_PASSWORD", ""));
+      database = database(arguments, environment);
+      kafkaClient = Secrets.kafkaClientConfig(arguments.option(Secrets.KAFKA_OPTION).orElse(null));
     } catch (OpsArguments.UsageException | IllegalArgumentException e) {
       err.println("kappa cutover: " + e.getMessage());
       err.println("usage: " + USAGE);
       return 2;
     }
     try {
-      return new Cutover(job, to.name(), database, arguments, environment, out, err).run();
+      return new Cutover(job, to.name(), database, kafkaClient, arguments, out, err).run();
     } catch (OpsArguments.UsageException e) {
       err.println("kappa cutover: " + e.getMessage());
       err.println("usage: " + USAGE);
@@ -160,6 +164,21 @@ public final class CutoverCommand {
     }
   }
 
+  /**
+   * The database of {@code --jdbcUrl} (default the local server's) and {@code --jdbcUser}, with the
+   * password as every command reads it ({@link Secrets#jdbcPassword}): the content of {@code
+   * --jdbcPasswordFile}, else {@value Secrets#JDBC_PASSWORD_VARIABLE} in {@code environment}.
+   *
+   * @throws IllegalArgumentException naming the option when the file cannot be read or the URL is
+   *     not PostgreSQL's
+   */
+  static JdbcConfig database(OpsArguments arguments, Map<String, String> environment) {
+    return JdbcConfig.of(
+        arguments.option("jdbcUrl").orElse("jdbc:postgresql://localhost:55432/kappa"),
+        arguments.option("jdbcUser", "kappa"),
+        Secrets.jdbcPassword(null, arguments.option("jdbcPasswordFile").orElse(null), environment));
+  }
+
   /** One cutover, its steps as methods. */
   private static final class Cutover {
     private final KappaJob<?> job;
@@ -175,16 +194,15 @@ public final class CutoverCommand {
         KappaJob<?> job,
         String to,
         JdbcConfig database,
+        Map<String, Object> kafkaClient,
         OpsArguments arguments,
-        Map<String, String> environment,
         PrintStream out,
         PrintStream err) {
       this.job = job;
       this.to = to;
       this.database = database;
       this.arguments = arguments;
-      this.kafkaClient =
-          Secrets.kafkaClientConfig(arguments.option(Secrets.KAFKA_OPTION).orElse(null));
+      this.kafkaClient = kafkaClient;
       this.out = out;
       this.err = err;
       this.force = arguments.flag("force");

@@ -76,6 +76,7 @@ public final class ReprocessCommand {
   public static final String USAGE =
       "kappa reprocess <job> --from=<instant>|earliest --outputVersion=<version>"
           + " --checkpointingInterval=<ms> [--liveFlinkMaster=<host:port>]"
+          + " [--kafkaClientProperties=<file>] [--jdbcPasswordFile=<file>]"
           + " [the new version's options, as for kappa run, on a Flink cluster or embedded]";
 
   /**

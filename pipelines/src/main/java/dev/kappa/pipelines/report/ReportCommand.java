@@ -39,7 +39,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * results per window, its too-late records per window they missed, and the dead letters. It takes
  * the run's own options, so a run's command line with {@code run} replaced by {@code report} names
  * the same outputs: results from the job's results table (e.g. {@code --resultsTable}, with {@code
- * --jdbcUrl}, {@code --jdbcUser}, the password from {@code KAPPA_JDBC_PASSWORD}) when set, else
+ * --jdbcUrl}, {@code --jdbcUser}, the password from {@code --jdbcPasswordFile} or else {@code
+ * KAPPA_JDBC_PASSWORD}, as the run read it) when set, else
  * from the files of their output option (e.g. {@code --output}); too-late records and dead letters
  * from the files of the job's too-late output and {@code --deadLetterOutput}. Outputs left at
  * {@code console} are read from {@code .kappa/outputs/<job name>/}, where a cluster run's launcher
@@ -53,7 +54,7 @@ public final class ReportCommand {
 
   static final String USAGE =
       "kappa report <job> [the run's options: its results' output (--output=<prefix>, ...) or"
-          + " table (--resultsTable=<table> --jdbcUrl=<url> --jdbcUser=<user>),"
+          + " table (--resultsTable=<table> --jdbcUrl=<url> --jdbcUser=<user> [--jdbcPasswordFile=<file>]),"
           + " --tooLateOutput=<prefix>, --deadLetterOutput=<prefix>, @args-file ...]"
           + " [--report=<file.html>]";
 

@@ -45,7 +45,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -77,6 +76,9 @@ class SecuredKafkaIT {
   private static final String FROM = "2026-03-01T00:00:00Z";
   private static final String TO = "2026-03-02T00:00:00Z";
   private static final String GROUP_PREFIX = "kappa-";
+
+  /** The environment variable holding a Kafka user's password (the pipelines pom sets it). */
+  private static final String PASSWORD_VARIABLE = "KAPPA_IT_KAFKA_PASSWORD";
 
   private final String orders = "orders-" + UUID.randomUUID();
   private final String products = "products-" + UUID.randomUUID();
@@ -121,11 +123,42 @@ class SecuredKafkaIT {
   @Timeout(300)
   void theJobStreamsAndBackfillsWithItsUsersSettings(SecuredKafkaBroker broker, @TempDir Path dir)
       throws Exception {
-    Path properties =
-        broker.writeClientProperties(dir.resolve("client.properties"), SecuredKafkaBroker.JOB_USER);
-    String streamTopic = output(broker, SecuredKafkaBroker.JOB_USER, true);
-    String backfillTopic = output(broker, SecuredKafkaBroker.JOB_USER, true);
+    // The stream's password comes from a file of its own through Kafka's FileConfigProvider; the
+    // backfill runs as another user whose password is in an environment variable (set by the
+    // build for the test JVM), through the EnvVarConfigProvider. Neither properties file holds a
+    // password.
     String secret = broker.password(SecuredKafkaBroker.JOB_USER);
+    Path secretFile =
+        SecuredKafkaBroker.writeProperties(
+            dir.resolve("kafka-secrets.properties"), Map.of("password", secret));
+    Path properties =
+        SecuredKafkaBroker.writeProperties(
+            dir.resolve("client.properties"),
+            withProvider(
+                broker.clientSettings(
+                    SecuredKafkaBroker.JOB_USER, "${file:" + secretFile + ":password}"),
+                "file",
+                "org.apache.kafka.common.config.provider.FileConfigProvider"));
+    String envSecret = System.getenv(PASSWORD_VARIABLE);
+    assertThat(
+        PASSWORD_VARIABLE + " must be set for this test (the pipelines pom sets it for failsafe)",
+        envSecret != null && !envSecret.isEmpty());
+    String envUser = "env-" + UUID.randomUUID();
+    broker.createUser(envUser, envSecret);
+    broker.allowRead(envUser, orders, GROUP_PREFIX);
+    broker.allowRead(envUser, products, null);
+    broker.allowRead(envUser, customers, null);
+    Path envProperties =
+        SecuredKafkaBroker.writeProperties(
+            dir.resolve("env-client.properties"),
+            withProvider(
+                broker.clientSettings(envUser, "${env:" + PASSWORD_VARIABLE + "}"),
+                "env",
+                "org.apache.kafka.common.config.provider.EnvVarConfigProvider"));
+    assertThat(Files.readString(properties), not(containsString(secret)));
+    assertThat(Files.readString(envProperties), not(containsString(envSecret)));
+    String streamTopic = output(broker, SecuredKafkaBroker.JOB_USER, true);
+    String backfillTopic = output(broker, envUser, true);
 
     String logs =
         captured(
@@ -140,7 +173,7 @@ class SecuredKafkaIT {
                   dir.resolve("backfill"),
                   backfillTopic,
                   broker,
-                  "--kafkaClientProperties=" + properties,
+                  "--kafkaClientProperties=" + envProperties,
                   "--from=" + FROM,
                   "--to=" + TO);
             });
@@ -156,17 +189,28 @@ class SecuredKafkaIT {
         .forEach((key, totals) -> accounted.merge(key, totals, RevenueFiles.Totals::plus));
     assertThat(accounted, equalTo(expected));
     assertThat(logs, not(containsString(secret)));
+    assertThat(logs, not(containsString(envSecret)));
     assertThat(logs, not(containsString(broker.password(SecuredKafkaBroker.ADMIN))));
+  }
+
+  /** {@code settings} with Kafka's config provider {@code name} of class {@code className}. */
+  private static Map<String, String> withProvider(
+      Map<String, String> settings, String name, String className) {
+    Map<String, String> all = new java.util.LinkedHashMap<>(settings);
+    all.put("config.providers", name);
+    all.put("config.providers." + name + ".class", className);
+    return all;
   }
 
   @Test
   @Timeout(120)
   void aWrongPasswordFailsTheLaunchNamingTheOption(SecuredKafkaBroker broker, @TempDir Path dir)
       throws Exception {
+    String wrong = "wrong-" + UUID.randomUUID();
     Path properties =
         SecuredKafkaBroker.writeProperties(
             dir.resolve("client.properties"),
-            broker.clientSettings(SecuredKafkaBroker.JOB_USER, "wrong-" + UUID.randomUUID()));
+            broker.clientSettings(SecuredKafkaBroker.JOB_USER, wrong));
     String topic = output(broker, SecuredKafkaBroker.JOB_USER, true);
 
     long start = System.nanoTime();
@@ -184,6 +228,8 @@ class SecuredKafkaIT {
 
     assertThat(e.option(), is("kafkaClientProperties"));
     assertThat(e.getMessage(), containsString("SaslAuthenticationException"));
+    assertThat(e.getMessage(), not(containsString(wrong)));
+    assertThat(e.getMessage(), not(containsString(broker.password(SecuredKafkaBroker.JOB_USER))));
     assertThat(took, lessThan(Duration.ofSeconds(30)));
     assertNothingWritten(broker, topic, dir.resolve("out"));
   }
@@ -203,6 +249,7 @@ class SecuredKafkaIT {
         SecuredKafkaBroker.writeProperties(
             dir.resolve("client.properties"), broker.clientSettings(user, password));
 
+    long start = System.nanoTime();
     InvalidOptionException e =
         assertThrows(
             InvalidOptionException.class,
@@ -213,11 +260,159 @@ class SecuredKafkaIT {
                     broker,
                     "--kafkaClientProperties=" + properties,
                     "--stopAtEnd"));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
 
     assertThat(e.option(), is("output"));
     assertThat(e.getMessage(), containsString("may not WRITE topic " + topic));
     assertThat(e.getMessage(), not(containsString(password)));
+    assertThat(took, lessThan(Duration.ofSeconds(30)));
     assertNothingWritten(broker, topic, dir.resolve("out"));
+  }
+
+  /**
+   * The other mechanisms docs/security.md gives, once each, with its settings: the job streams as
+   * the client certificate's user through the listener that requires one (mTLS, the certificate,
+   * key and CA inline as PEM), and as the job's user with an OAUTHBEARER token (Kafka's unsecured
+   * tokens: no identity provider here); and the job's user writes with SASL/PLAIN.
+   */
+  @Test
+  @Timeout(300)
+  void theJobStreamsWithMtlsAndOauthbearerAndPlainWrites(
+      SecuredKafkaBroker broker, @TempDir Path dir) throws Exception {
+    String certificateUser = SecuredKafkaBroker.CERTIFICATE_USER;
+    broker.allowRead(certificateUser, orders, GROUP_PREFIX);
+    broker.allowRead(certificateUser, products, null);
+    broker.allowRead(certificateUser, customers, null);
+    String mtlsTopic = output(broker, certificateUser, true);
+    String oauthTopic = output(broker, SecuredKafkaBroker.JOB_USER, true);
+    Path mtls =
+        SecuredKafkaBroker.writeProperties(
+            dir.resolve("mtls.properties"), broker.mtlsClientSettings());
+    Path oauth =
+        SecuredKafkaBroker.writeProperties(
+            dir.resolve("oauth.properties"),
+            broker.oauthClientSettings(SecuredKafkaBroker.JOB_USER));
+    // The inline form: one line per PEM value, its line breaks written as \n.
+    assertThat(
+        Files.readAllLines(mtls).stream()
+            .filter(line -> line.startsWith("ssl.keystore.key="))
+            .findFirst()
+            .orElseThrow(),
+        containsString("-----BEGIN PRIVATE KEY-----\\n"));
+
+    run(
+        dir.resolve("mtls"),
+        mtlsTopic,
+        broker.mtlsBootstrapServers(),
+        "--kafkaClientProperties=" + mtls,
+        "--consumerGroup=" + GROUP_PREFIX + "mtls-" + UUID.randomUUID(),
+        "--stopAtEnd");
+    run(
+        dir.resolve("oauth"),
+        oauthTopic,
+        broker.bootstrapServers(),
+        "--kafkaClientProperties=" + oauth,
+        "--consumerGroup=" + GROUP_PREFIX + "oauth-" + UUID.randomUUID(),
+        "--stopAtEnd");
+    String plainTopic = output(broker, SecuredKafkaBroker.JOB_USER, true);
+    Map<String, Object> plain =
+        new HashMap<>(broker.plainClientSettings(SecuredKafkaBroker.JOB_USER));
+    int written =
+        ProduceChanges.produce(
+            testData("enrichment/products.changelog.jsonl"),
+            broker.bootstrapServers(),
+            plain,
+            plainTopic,
+            "product_id");
+
+    assertAccounted(broker, mtlsTopic, dir.resolve("mtls"));
+    assertAccounted(broker, oauthTopic, dir.resolve("oauth"));
+    assertThat(records(broker, plainTopic).size(), is(written));
+    assertThat(written, greaterThan(0));
+  }
+
+  /**
+   * The stream's results in {@code topic} plus its too-late orders under {@code dir} are the
+   * answer.
+   */
+  private static void assertAccounted(SecuredKafkaBroker broker, String topic, Path dir)
+      throws Exception {
+    var expected = RevenueFiles.expectedRevenue("enrichment/expected-category-revenue.jsonl");
+    var accounted = new java.util.TreeMap<>(RevenueFiles.finalResults(results(broker, topic)));
+    RevenueFiles.tooLateTotals(
+            RevenueFiles.tooLate(OrderRevenueRuns.Outputs.under(dir).tooLate()),
+            RevenueFiles.expectedCategories("enrichment/expected-enriched-orders.jsonl"))
+        .forEach((key, totals) -> accounted.merge(key, totals, RevenueFiles.Totals::plus));
+    assertThat(accounted, equalTo(expected));
+  }
+
+  /**
+   * A versioned launch ({@code --outputVersion=v2}) records its run in the database and creates its
+   * versioned topic before the launch checks: Kafka is asked first, so a wrong password, or a user
+   * who may write the output but not create its versioned topic, fails naming the option with
+   * nothing written to the database, Kafka or files.
+   */
+  @Test
+  @Timeout(120)
+  void aVersionedLaunchKafkaRefusesWritesNothing(
+      SecuredKafkaBroker broker, PostgresServer postgres, @TempDir Path dir) throws Exception {
+    String topic = output(broker, SecuredKafkaBroker.JOB_USER, true);
+    String schema = postgres.createSchema("versioned");
+    Path properties =
+        broker.writeClientProperties(dir.resolve("client.properties"), SecuredKafkaBroker.JOB_USER);
+    String wrong = "wrong-" + UUID.randomUUID();
+    Path wrongProperties =
+        SecuredKafkaBroker.writeProperties(
+            dir.resolve("wrong.properties"),
+            broker.clientSettings(SecuredKafkaBroker.JOB_USER, wrong));
+    String[] versioned = {
+      "--stopAtEnd",
+      "--outputVersion=v2",
+      "--jdbcUrl=" + postgres.jdbcUrl(schema),
+      "--jdbcUser=" + postgres.user(),
+      "--jdbcPassword=" + postgres.password()
+    };
+
+    long start = System.nanoTime();
+    InvalidOptionException wrongPassword =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> run(dir.resolve("out"), topic, broker, with(versioned, wrongProperties)));
+    InvalidOptionException noCreate =
+        assertThrows(
+            InvalidOptionException.class,
+            () -> run(dir.resolve("out"), topic, broker, with(versioned, properties)));
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+    assertThat(wrongPassword.option(), is("kafkaClientProperties"));
+    assertThat(wrongPassword.getMessage(), containsString("SaslAuthenticationException"));
+    assertThat(wrongPassword.getMessage(), not(containsString(wrong)));
+    assertThat(noCreate.option(), is("output"));
+    assertThat(
+        noCreate.getMessage(),
+        containsString("may not CREATE topic " + topic + "_v2 at " + broker.bootstrapServers()));
+    assertThat(took, lessThan(Duration.ofSeconds(60)));
+    try (Connection connection = postgres.connect();
+        Statement statement = connection.createStatement();
+        ResultSet tables =
+            statement.executeQuery(
+                "SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
+                    + schema
+                    + "'")) {
+      tables.next();
+      assertThat("tables in " + schema, tables.getInt(1), is(0));
+    }
+    try (var admin = broker.admin()) {
+      assertThat(
+          admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic + "_v2"), is(false));
+    }
+    assertNothingWritten(broker, topic, dir.resolve("out"));
+  }
+
+  private static String[] with(String[] options, Path properties) {
+    String[] all = Arrays.copyOf(options, options.length + 1);
+    all[options.length] = "--kafkaClientProperties=" + properties;
+    return all;
   }
 
   /**
@@ -388,6 +583,10 @@ class SecuredKafkaIT {
   }
 
   private void run(Path dir, String outputTopic, SecuredKafkaBroker broker, String... args) {
+    run(dir, outputTopic, broker.bootstrapServers(), args);
+  }
+
+  private void run(Path dir, String outputTopic, String bootstrapServers, String... args) {
     OrderRevenueRuns.Outputs outputs = OrderRevenueRuns.Outputs.under(dir);
     List<String> all = new ArrayList<>(Arrays.asList(args));
     all.add("--inputTopics=" + orders);
@@ -395,18 +594,14 @@ class SecuredKafkaIT {
     all.add("--customerChanges=kafka:" + customers);
     all.add("--runner=DirectRunner");
     all.add("--source=KAFKA");
-    all.add("--bootstrapServers=" + broker.bootstrapServers());
+    all.add("--bootstrapServers=" + bootstrapServers);
     all.add("--connectTimeout=PT20S");
     all.add("--output=kafka:" + outputTopic);
     all.add("--enrichedOutput=" + outputs.enriched());
     all.add("--tooLateOutput=" + outputs.tooLate());
     all.add("--deadLetterOutput=" + outputs.deadLetters());
-    PipelineResult result =
-        JobRunner.run(
-            new OrderRevenue(),
-            PipelineOptionsFactory.fromArgs(all.toArray(new String[0]))
-                .withValidation()
-                .as(OrderRevenue.Options.class));
+    // As the launcher parses them: with --outputVersion, which every job takes.
+    PipelineResult result = JobRunner.run(new OrderRevenue(), all.toArray(new String[0]));
     assertThat(result.waitUntilFinish(), is(PipelineResult.State.DONE));
   }
 

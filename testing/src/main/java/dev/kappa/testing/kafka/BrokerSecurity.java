@@ -39,12 +39,52 @@ final class BrokerSecurity {
   private static final String USER_PREFIX = "user.";
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** The user of the client certificate the test listeners issue: its subject. */
+  static final String CERTIFICATE_USER = "CN=kappa-mtls";
+
+  private static final String CLIENT_CERTIFICATE = "mtls-client";
+
   private final Path dir;
   private final Properties secrets;
 
+  /** The port of the test listeners' mTLS listener; 0 without them. */
+  private final int mtlsPort;
+
   private BrokerSecurity(Path dir, Properties secrets) {
+    this(dir, secrets, 0);
+  }
+
+  private BrokerSecurity(Path dir, Properties secrets, int mtlsPort) {
     this.dir = dir;
     this.secrets = secrets;
+    this.mtlsPort = mtlsPort;
+  }
+
+  /**
+   * This security with the test listeners too: an SSL listener on {@code port} that requires a
+   * client certificate from the broker's CA ({@link #mtlsClientSettings}), and PLAIN and
+   * OAUTHBEARER besides SCRAM on the SASL_SSL listener, OAUTHBEARER with Kafka's unsecured JWS
+   * handlers, which take any token's subject for the user: for tests only, never the local broker
+   * of {@code kafka-local.sh}.
+   */
+  BrokerSecurity withTestListeners(int port) {
+    try {
+      if (!Files.exists(LocalCa.at(dir).serverKey(CLIENT_CERTIFICATE))) {
+        LocalCa.open(dir, secrets.getProperty(KEYSTORE_PASSWORD))
+            .issueServerCertificate(CLIENT_CERTIFICATE, "kappa-mtls");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot issue the client certificate in " + dir, e);
+    }
+    return new BrokerSecurity(dir, secrets, port);
+  }
+
+  /** The mTLS listener's {@code bootstrap.servers}; fails without the test listeners. */
+  String mtlsBootstrapServers(String host) {
+    if (mtlsPort == 0) {
+      throw new IllegalStateException("The broker was started without its test listeners");
+    }
+    return host + ":" + mtlsPort;
   }
 
   /**
@@ -131,6 +171,36 @@ final class BrokerSecurity {
     config.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
     config.put("inter.broker.listener.name", "SASL_SSL");
     config.put("sasl.enabled.mechanisms", MECHANISM);
+    if (mtlsPort != 0) {
+      config.put(
+          "listeners",
+          config
+              .get("listeners")
+              .replace(",CONTROLLER:", ",SSL://" + host + ":" + mtlsPort + ",CONTROLLER:"));
+      config.put(
+          "advertised.listeners",
+          config.get("advertised.listeners") + ",SSL://" + host + ":" + mtlsPort);
+      config.put(
+          "listener.security.protocol.map", "SASL_SSL:SASL_SSL,SSL:SSL,CONTROLLER:PLAINTEXT");
+      config.put("listener.name.ssl.ssl.client.auth", "required");
+      config.put("sasl.enabled.mechanisms", MECHANISM + ",PLAIN,OAUTHBEARER");
+      StringBuilder plain =
+          new StringBuilder(
+              "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                  + ADMIN
+                  + "\" password=\""
+                  + password(ADMIN)
+                  + "\"");
+      users().forEach((user, password) -> plain.append(" user_" + user + "=\"" + password + "\""));
+      config.put("listener.name.sasl_ssl.plain.sasl.jaas.config", plain.append(';').toString());
+      // No server callback handler: Kafka's unsecured JWS validator.
+      config.put(
+          "listener.name.sasl_ssl.oauthbearer.sasl.jaas.config",
+          "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required"
+              + " unsecuredLoginStringClaim_sub=\""
+              + ADMIN
+              + "\";");
+    }
     config.put("sasl.mechanism.inter.broker.protocol", MECHANISM);
     config.put(
         "listener.name.sasl_ssl." + MECHANISM.toLowerCase() + ".sasl.jaas.config",
@@ -158,6 +228,61 @@ final class BrokerSecurity {
     config.put("ssl.truststore.type", "PEM");
     config.put("ssl.truststore.location", caCertificate().toString());
     return config;
+  }
+
+  /**
+   * The settings of the client certificate's user ({@value #CERTIFICATE_USER}) on the mTLS
+   * listener, in the inline PEM form docs/security.md gives: the certificate, its key and the CA,
+   * each as one value.
+   */
+  Map<String, String> mtlsClientSettings() {
+    LocalCa ca = LocalCa.at(dir);
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("security.protocol", "SSL");
+    config.put("ssl.keystore.type", "PEM");
+    config.put("ssl.keystore.certificate.chain", read(ca.serverCertificate(CLIENT_CERTIFICATE)));
+    config.put("ssl.keystore.key", read(ca.serverKey(CLIENT_CERTIFICATE)));
+    config.put("ssl.truststore.type", "PEM");
+    config.put("ssl.truststore.certificates", read(caCertificate()));
+    return config;
+  }
+
+  /** The settings of {@code user} with SASL/PLAIN over TLS on the SASL_SSL listener. */
+  Map<String, String> plainClientSettings(String user, String password) {
+    Map<String, String> config = clientSettings(user, password);
+    config.put("sasl.mechanism", "PLAIN");
+    config.put(
+        "sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+            + user
+            + "\" password=\""
+            + password
+            + "\";");
+    return config;
+  }
+
+  /**
+   * The settings of {@code user} with SASL/OAUTHBEARER over TLS, an unsecured token (Kafka's
+   * unsecured login handler, no identity provider) whose subject is {@code user}.
+   */
+  Map<String, String> oauthClientSettings(String user) {
+    Map<String, String> config = clientSettings(user, "");
+    config.put("sasl.mechanism", "OAUTHBEARER");
+    config.put(
+        "sasl.jaas.config",
+        "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required"
+            + " unsecuredLoginStringClaim_sub=\""
+            + user
+            + "\";");
+    return config;
+  }
+
+  private static String read(Path pem) {
+    try {
+      return Files.readString(pem, StandardCharsets.US_ASCII).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + pem, e);
+    }
   }
 
   static String jaas(String user, String password) {

@@ -143,17 +143,31 @@ public final class KafkaBroker extends LocalServer {
       String logLevel,
       boolean detached,
       boolean secured) {
+    return start(dataDir, port, controllerPort, logLevel, detached, secured, 0);
+  }
+
+  /**
+   * Starts a broker as above; a secured one with {@code mtlsPort} other than 0 has the test
+   * listeners too ({@link BrokerSecurity#withTestListeners}).
+   */
+  static KafkaBroker start(
+      Path dataDir,
+      int port,
+      int controllerPort,
+      String logLevel,
+      boolean detached,
+      boolean secured,
+      int mtlsPort) {
     Ports.requireTwoFree("the Kafka broker", HOST, "port", port, "controllerPort", controllerPort);
     Path dir = dataDir.toAbsolutePath();
+    BrokerSecurity security = null;
+    if (secured) {
+      security = BrokerSecurity.createOrLoad(dir);
+      security = mtlsPort == 0 ? security : security.withTestListeners(mtlsPort);
+    }
     KafkaBroker broker =
         new KafkaBroker(
-            dir,
-            port,
-            controllerPort,
-            BrokerClasspath.resolve(),
-            logLevel,
-            detached,
-            secured ? BrokerSecurity.createOrLoad(dir) : null);
+            dir, port, controllerPort, BrokerClasspath.resolve(), logLevel, detached, security);
     Instant begin = Instant.now();
     broker.writeConfiguration();
     broker.formatStorageIfNew();

@@ -52,13 +52,15 @@ public final class SecuredKafkaBroker implements AutoCloseable {
   }
 
   /**
-   * Starts a secured broker on free loopback ports, its data and certificates in {@code dataDir}.
+   * Starts a secured broker on free loopback ports, its data and certificates in {@code dataDir},
+   * with the test listeners: mTLS ({@link #mtlsBootstrapServers}), and PLAIN and OAUTHBEARER
+   * (unsecured tokens, which anyone can forge: tests only) besides SCRAM.
    */
   public static SecuredKafkaBroker start(Path dataDir) {
     return new SecuredKafkaBroker(
         Ports.startOnFreePorts(
             KafkaBroker.HOST,
-            2,
+            3,
             ports ->
                 KafkaBroker.start(
                     dataDir,
@@ -66,7 +68,8 @@ public final class SecuredKafkaBroker implements AutoCloseable {
                     ports[1],
                     System.getProperty(KafkaBroker.LOG_LEVEL_PROPERTY, "WARN"),
                     false,
-                    true)));
+                    true,
+                    ports[2])));
   }
 
   /** Wraps a broker started secured (by {@link KafkaLocalCli}). */
@@ -97,6 +100,32 @@ public final class SecuredKafkaBroker implements AutoCloseable {
   /** The client settings of {@code user} with {@code password}: SASL_SSL, SCRAM, the CA. */
   public Map<String, String> clientSettings(String user, String password) {
     return broker.security().clientSettings(user, password);
+  }
+
+  /** The user a client of {@link #mtlsClientSettings} is, as ACLs name it (its subject). */
+  public static final String CERTIFICATE_USER = BrokerSecurity.CERTIFICATE_USER;
+
+  /** The {@code bootstrap.servers} of the listener that requires a client certificate. */
+  public String mtlsBootstrapServers() {
+    return broker.security().mtlsBootstrapServers(KafkaBroker.HOST);
+  }
+
+  /**
+   * The client settings of {@link #CERTIFICATE_USER} on {@link #mtlsBootstrapServers}: SSL, the
+   * certificate, key and CA inline (PEM).
+   */
+  public Map<String, String> mtlsClientSettings() {
+    return broker.security().mtlsClientSettings();
+  }
+
+  /** The client settings of {@code user} with SASL/PLAIN over TLS and its own password. */
+  public Map<String, String> plainClientSettings(String user) {
+    return broker.security().plainClientSettings(user, password(user));
+  }
+
+  /** The client settings of {@code user} with SASL/OAUTHBEARER over TLS, an unsecured token. */
+  public Map<String, String> oauthClientSettings(String user) {
+    return broker.security().oauthClientSettings(user);
   }
 
   /** The client settings of {@code user} with its own password. */

@@ -88,8 +88,15 @@ public final class LocalCa {
   }
 
   /**
+   * The CA made before in {@code dir} with {@code storePassword}, to issue more certificates with.
+   */
+  public static LocalCa open(Path dir, String storePassword) {
+    return new LocalCa(dir, storePassword);
+  }
+
+  /**
    * The files of a CA made before in {@code dir}, for their paths: issuing more certificates needs
-   * {@link #create}.
+   * {@link #create} or {@link #open}.
    */
   public static LocalCa at(Path dir) {
     return new LocalCa(dir, null);
