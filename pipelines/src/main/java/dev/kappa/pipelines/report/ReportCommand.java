@@ -40,12 +40,11 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * the run's own options, so a run's command line with {@code run} replaced by {@code report} names
  * the same outputs: results from the job's results table (e.g. {@code --resultsTable}, with {@code
  * --jdbcUrl}, {@code --jdbcUser}, the password from {@code --jdbcPasswordFile} or else {@code
- * KAPPA_JDBC_PASSWORD}, as the run read it) when set, else
- * from the files of their output option (e.g. {@code --output}); too-late records and dead letters
- * from the files of the job's too-late output and {@code --deadLetterOutput}. Outputs left at
- * {@code console} are read from {@code .kappa/outputs/<job name>/}, where a cluster run's launcher
- * sends them ({@link ClusterOutputs}), when files are there. Kafka and console outputs cannot be
- * read back; the page says so.
+ * KAPPA_JDBC_PASSWORD}, as the run read it) when set, else from the files of their output option
+ * (e.g. {@code --output}); too-late records and dead letters from the files of the job's too-late
+ * output and {@code --deadLetterOutput}. Outputs left at {@code console} are read from {@code
+ * .kappa/outputs/<job name>/}, where a cluster run's launcher sends them ({@link ClusterOutputs}),
+ * when files are there. Kafka and console outputs cannot be read back; the page says so.
  *
  * <p>Exit codes: 0 written, 2 a usage error or nothing to read (the message says what to give).
  */
