@@ -200,7 +200,7 @@ class ReportChromiumIT {
 
   @Test
   void aScreenshotShowsTheCharts() throws IOException, InterruptedException {
-    Path png = chromium.screenshot(revenuePage, dir.resolve("report.png"), 1040, 2400);
+    Path png = chromium.screenshot(revenuePage, dir.resolve("report.png"), 1040, 3300);
     BufferedImage image = ImageIO.read(png.toFile());
     int background = image.getRGB(2, 2) & 0xffffff;
     int ink = 0;
