@@ -28,6 +28,7 @@ import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
@@ -94,7 +95,9 @@ import org.joda.time.Instant;
  * }</pre>
  *
  * @param <K> the session key (a visitor); its coder must be deterministic
- * @param <V> the events, timestamped with their event time
+ * @param <V> the events, timestamped with their event time (an element with the minimum timestamp,
+ *     as a source that stamps none gives it, fails the step: at one timestamp all of a key's events
+ *     would be one session)
  * @param <A> the combiner's accumulator, kept in state per open session
  * @param <R> a session's result
  */
@@ -285,6 +288,14 @@ public abstract class RetractingSessions<K, V, A, R>
         @StateId(HIGHEST_WATERMARK) ValueState<Instant> highest,
         @TimerId(DUE) Timer due,
         MultiOutputReceiver out) {
+      // At one timestamp a key's events are all one session, however far apart they happened.
+      checkArgument(
+          timestamp.isAfter(BoundedWindow.TIMESTAMP_MIN_VALUE),
+          "RetractingSessions needs its input timestamped with event time, but an element of key"
+              + " %s has the minimum timestamp %s, as from a source that stamps none (files):"
+              + " stamp the events with their event time first (AssignEventTime)",
+          element.getKey(),
+          timestamp);
       Instant watermark = later(due.getCurrentRelativeTime(), highest.read());
       // What the timer would have done by this watermark, done now: whether its firing or this
       // element comes first must not change what is emitted or retracted.
