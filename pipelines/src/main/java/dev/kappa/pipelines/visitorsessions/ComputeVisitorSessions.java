@@ -15,6 +15,7 @@ import dev.kappa.schemas.results.VisitorEvent;
 import dev.kappa.schemas.results.VisitorSession;
 import dev.kappa.transforms.errors.DecodeRecords;
 import dev.kappa.transforms.sessions.RetractingSessions;
+import dev.kappa.transforms.windowing.AssignEventTime;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -26,16 +27,18 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TypeDescriptor;
 import org.joda.time.Duration;
+import org.joda.time.Instant;
 
 /**
  * Page views and orders to visitor sessions: decodes them (dead letters for what is neither), keys
  * them by visitor, and sessionises them with {@link RetractingSessions}; then describes each
  * session, retraction and too-late event as its result record.
  *
- * <p>Steps, whose names are Flink operator uids: {@code DecodeEvents}, {@code KeyByVisitor}, {@code
- * TrackSessions} (with {@code IntoGlobalWindow} and {@code TrackSessions} inside), {@code
- * DescribeSessions}, {@code DescribeRetractions}, {@code KeyRetractedRows}, {@code
- * DescribeTooLate}.
+ * <p>Steps, whose names are Flink operator uids: {@code DecodeEvents}, {@code AssignEventTime} (the
+ * decoded events stamped with their event time: sessions are cut by timestamps, and the files
+ * source stamps none), {@code KeyByVisitor}, {@code TrackSessions} (with {@code IntoGlobalWindow}
+ * and {@code TrackSessions} inside), {@code DescribeSessions}, {@code DescribeRetractions}, {@code
+ * KeyRetractedRows}, {@code DescribeTooLate}.
  */
 final class ComputeVisitorSessions extends PTransform<PCollection<SourceRecord>, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
@@ -76,15 +79,27 @@ final class ComputeVisitorSessions extends PTransform<PCollection<SourceRecord>,
     return event.getOrder().getCustomerId();
   }
 
+  /** The event time of a page view or order. */
+  static Instant eventTime(VisitorEvent event) {
+    java.time.Instant time =
+        event.getPageView() != null
+            ? event.getPageView().getEventTime()
+            : event.getOrder().getEventTime();
+    return new Instant(time.toEpochMilli());
+  }
+
   @Override
   public PCollectionTuple expand(PCollection<SourceRecord> records) {
     DecodeRecords<VisitorEvent> decode =
         DecodeRecords.using(new VisitorEventDecoder(), SpecificRecordCoder.of(VisitorEvent.class))
             .withStepName("DecodeEvents");
     PCollectionTuple decoded = records.apply("DecodeEvents", decode);
+    // The sessions are cut by the elements' timestamps. The files source stamps none (every record
+    // has the minimum timestamp), so without this step each visitor's events were one session.
     PCollection<KV<String, VisitorEvent>> byVisitor =
         decoded
             .get(decode.decodedTag())
+            .apply("AssignEventTime", AssignEventTime.by(ComputeVisitorSessions::eventTime))
             .apply(
                 "KeyByVisitor",
                 MapElements.into(new TypeDescriptor<KV<String, VisitorEvent>>() {})

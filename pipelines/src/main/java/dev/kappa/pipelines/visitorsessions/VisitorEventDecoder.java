@@ -39,12 +39,7 @@ final class VisitorEventDecoder implements RecordDecoder<VisitorEvent> {
 
   /** The event time of the page view or order in {@code record}; throws if it is neither. */
   static Instant eventTime(SourceRecord record) {
-    VisitorEvent event = parse(record);
-    java.time.Instant time =
-        event.getPageView() != null
-            ? event.getPageView().getEventTime()
-            : event.getOrder().getEventTime();
-    return new Instant(time.toEpochMilli());
+    return ComputeVisitorSessions.eventTime(parse(record));
   }
 
   private static VisitorEvent parse(SourceRecord record) {

@@ -1,11 +1,14 @@
 package dev.kappa.pipelines.job;
 
+import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
 import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
+import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.Pipeline;
@@ -15,12 +18,14 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
  * A {@link JobIo} for tests: every source is one script of records (a TestStream, or Create), split
  * among the job's read steps by the name in each record's position, so all sources share the
- * script's watermark; every output and upsert is captured for PAssert, by its step name.
+ * script's watermark; or ({@link #readingThrough}) the sources a launched job reads. Every output
+ * and upsert is captured for PAssert, by its step name.
  *
  * <pre>{@code
  * TestIo io = TestIo.reading(script).route("ReadOrders", "orders");
@@ -29,18 +34,30 @@ import org.joda.time.Instant;
  * }</pre>
  */
 public final class TestIo implements JobIo {
-  private final PTransform<PBegin, PCollection<SourceRecord>> script;
+  private final @Nullable PTransform<PBegin, PCollection<SourceRecord>> script;
+  private final @Nullable JobIo sources;
   private final Map<String, String> routes = new HashMap<>();
   private final Map<String, PCollection<?>> outputs = new HashMap<>();
   private PCollection<SourceRecord> records;
 
-  private TestIo(PTransform<PBegin, PCollection<SourceRecord>> script) {
+  private TestIo(
+      @Nullable PTransform<PBegin, PCollection<SourceRecord>> script, @Nullable JobIo sources) {
     this.script = script;
+    this.sources = sources;
   }
 
   /** Sources that read {@code script}, applied once as step {@code Script}. */
   public static TestIo reading(PTransform<PBegin, PCollection<SourceRecord>> script) {
-    return new TestIo(script);
+    return new TestIo(checkNotNull(script, "script must be set"), null);
+  }
+
+  /**
+   * Sources read by {@code sources} as a launched job reads them ({@link LaunchIo}: the files,
+   * replay or Kafka the options name), every output still captured: for a test of what a real
+   * source gives the job, such as the timestamps of records read from files.
+   */
+  public static TestIo readingThrough(JobIo sources) {
+    return new TestIo(null, checkNotNull(sources, "sources must be set"));
   }
 
   /** Read step {@code readStep} gives the records whose position is named {@code name}. */
@@ -60,6 +77,7 @@ public final class TestIo implements JobIo {
   private PCollection<SourceRecord> read(Pipeline pipeline, String step) {
     String name = routes.get(step);
     checkState(name != null, "no route for read step %s", step);
+    checkState(script != null, "this TestIo reads through %s, not a script", sources);
     if (records == null) {
       records = pipeline.apply("Script", script);
     }
@@ -72,6 +90,21 @@ public final class TestIo implements JobIo {
       Events<?> events,
       SerializableFunction<SourceRecord, Instant> eventTime,
       JobSettings settings) {
+    if (sources != null) {
+      return sources.readEvents(pipeline, events, eventTime, settings);
+    }
+    return read(pipeline, events.stepName());
+  }
+
+  @Override
+  public PCollection<SourceRecord> readUnstampedEvents(
+      Pipeline pipeline,
+      Events<?> events,
+      SerializableFunction<SourceRecord, Instant> eventTime,
+      JobSettings settings) {
+    if (sources != null) {
+      return sources.readUnstampedEvents(pipeline, events, eventTime, settings);
+    }
     return read(pipeline, events.stepName());
   }
 
@@ -82,7 +115,20 @@ public final class TestIo implements JobIo {
       JobSettings.ChangeStream changes,
       SerializableFunction<SourceRecord, Instant> changeTime,
       JobSettings settings) {
+    if (sources != null) {
+      return sources.readChanges(pipeline, table, changes, changeTime, settings);
+    }
     return read(pipeline, table.readStep());
+  }
+
+  @Override
+  public @Nullable List<SourceRecord> readChangesNow(
+      Table<?, ?> table, JobSettings.ChangeStream changes, JobSettings settings, long maxRecords)
+      throws IOException {
+    if (sources != null) {
+      return sources.readChangesNow(table, changes, settings, maxRecords);
+    }
+    return null;
   }
 
   @Override

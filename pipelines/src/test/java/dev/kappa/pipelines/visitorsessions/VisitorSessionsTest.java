@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.options.InvalidOptionException;
 import dev.kappa.pipelines.job.JobRunner;
+import dev.kappa.pipelines.job.LaunchIo;
 import dev.kappa.pipelines.job.TestIo;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.coders.SpecificRecordCoder;
@@ -42,9 +43,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The whole VisitorSessions job, built by the job layer with its source replaced and every output
- * captured: a bounded run of {@code test-data/visitor-sessions/events.jsonl} against the Python
- * reference's {@code expected-sessions.jsonl}, and a TestStream with each lateness case.
+ * The whole VisitorSessions job, built by the job layer with its source replaced (or the launcher's
+ * own files source) and every output captured: a bounded run of {@code
+ * test-data/visitor-sessions/events.jsonl} against the Python reference's {@code
+ * expected-sessions.jsonl}, and a TestStream with each lateness case.
  */
 @ExtendWith(TestPipelineExtension.class)
 class VisitorSessionsTest {
@@ -79,6 +81,17 @@ class VisitorSessionsTest {
     return records.apply(name, MapElements.into(TypeDescriptors.strings()).via(describe));
   }
 
+  /** The Python reference's sessions of {@code test-data/visitor-sessions/events.jsonl}. */
+  private static List<VisitorSession> referenceSessions() throws IOException {
+    EventCodec<VisitorSession> codec = EventCodec.of(VisitorSession.class);
+    List<VisitorSession> expected = new ArrayList<>();
+    for (String line : Files.readAllLines(testData("visitor-sessions/expected-sessions.jsonl"))) {
+      expected.add(codec.decode(line.getBytes(StandardCharsets.UTF_8)));
+    }
+    return expected;
+  }
+
+  /** Records stamped with their event time, as the Kafka and replay sources stamp them. */
   @Test
   void aBoundedRunEqualsTheReference(TestPipeline p) throws IOException {
     List<TimestampedValue<SourceRecord>> records = new ArrayList<>();
@@ -86,11 +99,7 @@ class VisitorSessionsTest {
       SourceRecord record = record(line);
       records.add(TimestampedValue.of(record, VisitorEventDecoder.eventTime(record)));
     }
-    EventCodec<VisitorSession> codec = EventCodec.of(VisitorSession.class);
-    List<VisitorSession> expected = new ArrayList<>();
-    for (String line : Files.readAllLines(testData("visitor-sessions/expected-sessions.jsonl"))) {
-      expected.add(codec.decode(line.getBytes(StandardCharsets.UTF_8)));
-    }
+    List<VisitorSession> expected = referenceSessions();
     TestIo io =
         TestIo.reading(
                 Create.timestamped(records).withCoder(SpecificRecordCoder.of(SourceRecord.class)))
@@ -100,6 +109,37 @@ class VisitorSessionsTest {
         new VisitorSessions(),
         p,
         options("--sessionsTable=visitor_sessions", "--jdbcUrl=jdbc:postgresql://127.0.0.1:1/x"),
+        io);
+
+    PAssert.that(io.<VisitorSession>output("WriteSessions")).containsInAnyOrder(expected);
+    PAssert.that(io.<VisitorSession>output("UpsertSessions")).containsInAnyOrder(expected);
+    PAssert.that(io.<SessionRetraction>output("WriteRetractions")).empty();
+    PAssert.that(io.<SessionKey>output("DeleteRetractedSessions")).empty();
+    PAssert.that(io.<TooLateVisitorEvent>output("WriteTooLate")).empty();
+    PAssert.that(io.<DeadLetter>output("WriteDeadLetters")).empty();
+    p.run();
+  }
+
+  /**
+   * The launcher's own FILES source ({@code --source=FILES}, {@link LaunchIo}), which stamps no
+   * event time (every record has the minimum timestamp): the job must stamp the events itself. It
+   * did not, so every visitor's events fell into one session: 53 sessions, one per visitor, where
+   * the reference has 74 (C-02's 10:27 and 12:26:50 sessions came out as one).
+   */
+  @Test
+  void aBoundedRunFromFilesEqualsTheReference(TestPipeline p) throws IOException {
+    List<VisitorSession> expected = referenceSessions();
+    TestIo io = TestIo.readingThrough(new LaunchIo());
+
+    JobRunner.build(
+        new VisitorSessions(),
+        p,
+        PipelineOptionsFactory.fromArgs(
+                "--source=FILES",
+                "--input=" + testData("visitor-sessions/events.jsonl").toAbsolutePath(),
+                "--sessionsTable=visitor_sessions",
+                "--jdbcUrl=jdbc:postgresql://127.0.0.1:1/x")
+            .as(VisitorSessions.Options.class),
         io);
 
     PAssert.that(io.<VisitorSession>output("WriteSessions")).containsInAnyOrder(expected);

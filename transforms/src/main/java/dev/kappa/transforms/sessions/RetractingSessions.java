@@ -28,6 +28,7 @@ import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
@@ -81,7 +82,10 @@ import org.joda.time.Instant;
  *
  * <p>In a bounded run the watermark does not move until the input is read, so every session is
  * emitted once, complete, and nothing is retracted or too late: after applying its retractions, a
- * stream gives the sessions of the same events less the too-late ones.
+ * stream gives the sessions of the same events less the too-late ones. A timer's firing catches up
+ * to the input watermark, not only to its own time, so at the end of the input one firing emits
+ * every session of its key and sets no timer again: Flink's batch execution ignores timers set
+ * while a key's timers fire.
  *
  * <pre>{@code
  * RetractingSessions<String, PageView, Activity, Activity> sessions =
@@ -94,7 +98,9 @@ import org.joda.time.Instant;
  * }</pre>
  *
  * @param <K> the session key (a visitor); its coder must be deterministic
- * @param <V> the events, timestamped with their event time
+ * @param <V> the events, timestamped with their event time (an element with the minimum timestamp,
+ *     as a source that stamps none gives it, fails the step: at one timestamp all of a key's events
+ *     would be one session)
  * @param <A> the combiner's accumulator, kept in state per open session
  * @param <R> a session's result
  */
@@ -285,7 +291,15 @@ public abstract class RetractingSessions<K, V, A, R>
         @StateId(HIGHEST_WATERMARK) ValueState<Instant> highest,
         @TimerId(DUE) Timer due,
         MultiOutputReceiver out) {
-      Instant watermark = later(due.getCurrentRelativeTime(), highest.read());
+      // At one timestamp a key's events are all one session, however far apart they happened.
+      checkArgument(
+          timestamp.isAfter(BoundedWindow.TIMESTAMP_MIN_VALUE),
+          "RetractingSessions needs its input timestamped with event time, but an element of key"
+              + " %s has the minimum timestamp %s, as from a source that stamps none (files):"
+              + " stamp the events with their event time first (AssignEventTime)",
+          element.getKey(),
+          timestamp);
+      Instant watermark = later(capped(due.getCurrentRelativeTime()), highest.read());
       // What the timer would have done by this watermark, done now: whether its firing or this
       // element comes first must not change what is emitted or retracted.
       List<Open<A>> sessions = catchUp(element.getKey(), read(state), watermark, out);
@@ -351,7 +365,14 @@ public abstract class RetractingSessions<K, V, A, R>
         @StateId(HIGHEST_WATERMARK) ValueState<Instant> highest,
         @TimerId(DUE) Timer due,
         MultiOutputReceiver out) {
-      Instant watermark = later(context.fireTimestamp(), highest.read());
+      // The input watermark, not only the firing time: at the end of a bounded input it is past
+      // every session, so all of them are emitted and dropped now, and no timer is set again.
+      // Flink's batch execution (--useDataStreamForBatch) fires a key's timers once its input is
+      // read and ignores timers set while they fire: a key whose next session was left to a
+      // timer set here lost that session (and the job failed on the timer's watermark hold).
+      Instant watermark =
+          later(
+              later(context.fireTimestamp(), capped(due.getCurrentRelativeTime())), highest.read());
       List<Open<A>> kept = catchUp(key, read(state), watermark, out);
       if (kept.isEmpty()) {
         state.clear();

@@ -2,8 +2,11 @@ package dev.kappa.transforms.sessions;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.instanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.schemas.common.MissedWindow;
+import org.apache.beam.sdk.Pipeline.PipelineExecutionException;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -17,6 +20,7 @@ import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -371,6 +375,57 @@ class RetractingSessionsTest {
     PAssert.that(out.retractions).empty();
     PAssert.that(out.tooLate).empty();
     p.run();
+  }
+
+  /**
+   * A bounded input with a key whose sessions are hours apart: each session comes out once, on its
+   * own, when the watermark jumps to the end of time; the one timer per key moves from the first
+   * session's end to the next one's as the first is emitted.
+   */
+  @Test
+  void aBoundedRunEmitsAKeysSessionsHoursApartSeparately(TestPipeline p) {
+    Create.TimestampedValues<KV<String, Long>> create =
+        Create.timestamped(
+                event("a", 1, minutes(0)),
+                event("a", 10, minutes(120)),
+                event("a", 100, minutes(130)),
+                event("a", 1000, minutes(300)))
+            .withCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    Outputs out = sessionize(p.apply("Events", create), LATENESS);
+
+    PAssert.that(out.sessions)
+        .containsInAnyOrder(
+            result("a", session(minutes(0), minutes(0)), 1),
+            result("a", session(minutes(120), minutes(130)), 110),
+            result("a", session(minutes(300), minutes(300)), 1000));
+    PAssert.that(out.retractions).empty();
+    PAssert.that(out.tooLate).empty();
+    p.run();
+  }
+
+  /**
+   * Events without an event-time timestamp (a source that stamps none, such as files, gives each
+   * the minimum timestamp) cannot be sessionised: at one timestamp, a key's sessions hours apart
+   * would all be one. The step fails naming the cause instead of emitting that one session.
+   */
+  @Test
+  void eventsWithoutEventTimeFailTheStepRatherThanMergeIntoOneSession(TestPipeline p) {
+    Create.Values<KV<String, Long>> unstamped =
+        Create.of(KV.of("a", 1L), KV.of("a", 10L))
+            .withCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    sessionize(p.apply("Events", unstamped), LATENESS);
+
+    PipelineExecutionException failed = assertThrows(PipelineExecutionException.class, p::run);
+
+    assertThat(failed.getCause(), instanceOf(IllegalArgumentException.class));
+    assertThat(
+        failed.getCause().getMessage(),
+        equalTo(
+            "RetractingSessions needs its input timestamped with event time, but an element of"
+                + " key a has the minimum timestamp "
+                + BoundedWindow.TIMESTAMP_MIN_VALUE
+                + ", as from a source that stamps none (files): stamp the events with their event"
+                + " time first (AssignEventTime)"));
   }
 
   private static long counter(PipelineResult result, String name) {
