@@ -20,7 +20,11 @@ job_demo() {
   # are produced once those sessions have been emitted, so that the stream has something to retract.
   local late_lines all_lines
   all_lines=$(grep -c . "$events")
-  late_lines=$(grep -c '"view_id": "V-01' "$events")
+  late_lines=$(grep -c '"view_id": "V-01' "$events" || true)
+  if ((late_lines == 0)) || [[ $(tail -n "$late_lines" "$events" | grep -c '"view_id": "V-01') != "$late_lines" ]]; then
+    echo "kappa demo visitor-sessions: $events does not end with its late views (V-01...)" >&2
+    return 1
+  fi
   grep . "$events" | head -n "$((all_lines - late_lines))" >"$DEMO_DIR/events.jsonl"
   grep . "$events" | tail -n "$late_lines" >"$DEMO_DIR/late-views.jsonl"
   cat <<TXT

@@ -157,6 +157,11 @@ public final class Secrets {
     return false;
   }
 
+  /** {@code jdbcUrl} with the value of any {@code password=} parameter it carries hidden. */
+  public static String withoutPassword(String jdbcUrl) {
+    return jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1(hidden)");
+  }
+
   /**
    * {@code settings} as {@code key=value, ...} in key order, the value of each secret setting
    * ({@link #isSecret}) replaced by {@code ****}.

@@ -298,4 +298,18 @@ class SecretsTest {
     assertThat(help, containsString("--kafkaClientProperties"));
     assertThat(help, containsString("--jdbcPasswordFile"));
   }
+
+  @Test
+  void aJdbcUrlIsShownWithoutItsPassword() {
+    assertThat(
+        Secrets.withoutPassword(
+            "jdbc:postgresql://db:5432/kappa?user=kappa&Password=" + SECRET + "&sslmode=require"),
+        is("jdbc:postgresql://db:5432/kappa?user=kappa&Password=(hidden)&sslmode=require"));
+    assertThat(
+        Secrets.withoutPassword("jdbc:postgresql://db:5432/kappa?password=" + SECRET),
+        not(containsString(SECRET)));
+    assertThat(
+        Secrets.withoutPassword("jdbc:postgresql://db:5432/kappa"),
+        is("jdbc:postgresql://db:5432/kappa"));
+  }
 }

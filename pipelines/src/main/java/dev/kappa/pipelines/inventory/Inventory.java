@@ -191,7 +191,9 @@ public final class Inventory implements KappaJob<Inventory.Options> {
         minute.getMinuteStart(),
         minute.getMinuteEnd(),
         List.of(minute.getProductId()),
-        0,
+        // A minute's later panes count every event of the earlier ones and at least one more: the
+        // pane the report keeps is the one with the most events.
+        minute.getOrders() + minute.getChanges(),
         Map.of(
             "level", minute.getLevel(),
             "units_ordered", minute.getUnitsOrdered(),

@@ -159,14 +159,17 @@ public final class OrderPayments implements KappaJob<OrderPayments.Options> {
     job.deadLetters(out.get(ComputeOrderPayments.deadLettersTag()));
   }
 
-  /** An order at its time; a late payment's update (pane 1) replaces the first answer. */
+  /**
+   * An order at its time; a late payment's update replaces the first answer, and of several updates
+   * the one with the most payments (each late payment adds one) is the last.
+   */
   static Reconciliation.Row reportRow(PaidOrder paid) {
     OrderEvent order = paid.getOrder();
     return new Reconciliation.Row(
         order.getEventTime(),
         order.getEventTime(),
         List.of(order.getOrderId(), order.getCurrency()),
-        paid.getUpdate() ? 1 : 0,
+        paid.getUpdate() ? 1 + paid.getPayments().size() : 0,
         Map.of(
             paid.getStatus(),
             1L,

@@ -229,7 +229,8 @@ public final class ReportCommand {
               "PostgreSQL table "
                   + table
                   + " at "
-                  + jdbc.getJdbcUrl()
+                  // The page is made to be shared: a password in the URL is not on it.
+                  + Secrets.withoutPassword(jdbc.getJdbcUrl())
                   + " ("
                   + records.size()
                   + " rows: each result's latest)"));
@@ -350,7 +351,7 @@ public final class ReportCommand {
         value = "(hidden)";
       } else if (name.equals("jdbcUrl")) {
         // A URL may carry the password as a parameter.
-        value = value.replaceAll("(?i)(password=)[^&]*", "$1(hidden)");
+        value = Secrets.withoutPassword(value);
       }
       parameters.add(new ReportPage.Parameter(name, value, true));
     }
