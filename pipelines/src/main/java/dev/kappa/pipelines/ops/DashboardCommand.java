@@ -257,7 +257,7 @@ public final class DashboardCommand {
       for (JsonNode sample : result.path("values")) {
         long index =
             Math.round((sample.get(0).asDouble() - from.getEpochSecond()) / step.toSeconds());
-        double value = Double.parseDouble(sample.get(1).asText());
+        double value = sampleValue(sample.get(1).asText());
         if (index >= 0 && index < steps && Double.isFinite(value)) {
           values.set((int) index, value);
           any = true;
@@ -269,6 +269,18 @@ public final class DashboardCommand {
     }
     series.sort(Comparator.comparing(DashboardPage.Series::label));
     return series;
+  }
+
+  /**
+   * A sample's value as Prometheus writes it: a number, or {@code +Inf}, {@code -Inf} or {@code
+   * NaN} (a quantile of a histogram can be infinite), which Java's parser does not all take.
+   */
+  static double sampleValue(String text) {
+    return switch (text) {
+      case "+Inf", "Inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf" -> Double.NEGATIVE_INFINITY;
+      default -> Double.parseDouble(text);
+    };
   }
 
   /** A series' legend: {@code legendFormat} with each {@code {{label}}} replaced by its value. */

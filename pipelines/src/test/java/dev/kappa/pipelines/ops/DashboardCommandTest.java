@@ -166,6 +166,23 @@ class DashboardCommandTest {
   }
 
   @Test
+  void infiniteSamplesOfAQuantileAreGapsNotErrors() throws Exception {
+    // What Prometheus returns for a histogram quantile over the +Inf bucket, beside a number.
+    var result =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(
+                "{\"result\": [{\"metric\": {\"output\": \"result\"}, \"values\": ["
+                    + "[1000, \"+Inf\"], [1010, \"250\"], [1020, \"NaN\"], [1030, \"-Inf\"]]}]}");
+    List<DashboardPage.Series> series =
+        DashboardCommand.series(
+            result, "{{output}}", Instant.ofEpochSecond(1000), java.time.Duration.ofSeconds(10), 4);
+    assertThat(series, hasSize(1));
+    assertThat(series.get(0).values(), is(Arrays.asList(null, 250.0, null, null)));
+    assertThat(DashboardCommand.sampleValue("+Inf"), is(Double.POSITIVE_INFINITY));
+    assertThat(DashboardCommand.sampleValue("-Inf"), is(Double.NEGATIVE_INFINITY));
+  }
+
+  @Test
   void aJobPrometheusHasNoMetricsOfIsRefusedWithTheJobsItHas() {
     assertThat(dashboard("order-payments", "--prometheus=" + prometheusUrl()), is(2));
 
