@@ -96,7 +96,8 @@ class KappaDashboardTest {
     List<String> quantiles = new ArrayList<>();
     for (JsonNode target : percentiles.path("targets")) {
       String expr = target.path("expr").asText();
-      Matcher quantile = Pattern.compile("^clamp_max\\(histogram_quantile\\((0\\.\\d+),").matcher(expr);
+      Matcher quantile =
+          Pattern.compile("^clamp_max\\(histogram_quantile\\((0\\.\\d+),").matcher(expr);
       assertThat(expr, quantile.find(), is(true));
       quantiles.add(quantile.group(1));
       // The buckets' names as MeasureOutput writes them, for the results output.
