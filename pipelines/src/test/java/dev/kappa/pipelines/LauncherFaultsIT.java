@@ -246,8 +246,6 @@ class LauncherFaultsIT {
     Path log = dir.resolve("sigterm.log");
     List<String> command =
         List.of(
-            "bash",
-            REPOSITORY.resolve("scripts/kappa").toString(),
             "run",
             "order-revenue",
             "@runners-config/flink-embedded.args",
@@ -261,22 +259,8 @@ class LauncherFaultsIT {
             "--tooLateOutput=" + dir.resolve("out/late"),
             "--deadLetterOutput=" + dir.resolve("out/dead"),
             "--correctionsOutput=" + dir.resolve("out/corrections"));
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(REPOSITORY.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    // The script checks that `java` is a Java 17: this JVM's.
-    builder
-        .environment()
-        .put(
-            "PATH",
-            Path.of(ChildProcesses.javaExecutable()).getParent()
-                + ":"
-                + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    // Not the class archive's one-off training launch (scripts/kappa makes it after each build):
-    // this test times the job's start.
-    builder.environment().put("KAPPA_CLASS_ARCHIVE", "off");
+    // Without the class archive's one-off training launch: this test times the job's start.
+    ProcessBuilder builder = ScriptsKappa.command(log, command);
     Process process = builder.start();
     try {
       awaitLine(process, log, "submitted; SIGTERM or Ctrl-C cancels it", Duration.ofSeconds(90));

@@ -23,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * logging configuration quiets them on purpose), no stack trace, and the DONE line last.
  */
 class QuietOutputIT {
-  private static final Path RUNNERS_CONFIG = Path.of(System.getProperty("kappa.runnersConfig"));
-  private static final Path REPOSITORY = RUNNERS_CONFIG.toAbsolutePath().getParent();
   private static final Path TEST_DATA = Path.of(System.getProperty("kappa.testData"));
 
   /** Far above a loaded machine's bounded run (about 75 s); a hang is forever. */
@@ -36,29 +34,16 @@ class QuietOutputIT {
   void boundedRunPrintsResultsAndDoneWithoutWarnings() throws Exception {
     Path log = dir.resolve("run.log");
     ProcessBuilder builder =
-        new ProcessBuilder(
-                "bash",
-                REPOSITORY.resolve("scripts/kappa").toString(),
+        ScriptsKappa.command(
+            log,
+            List.of(
                 "run",
                 "order-revenue",
                 "@runners-config/flink-embedded.args",
                 "--source=FILES",
                 "--input=" + TEST_DATA.resolve("orders/orders.jsonl"),
                 "--productChanges=" + TEST_DATA.resolve("enrichment/products.changelog.jsonl"),
-                "--customerChanges=" + TEST_DATA.resolve("enrichment/customers.changelog.jsonl"))
-            .directory(REPOSITORY.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    // The script checks that `java` is a Java 17: this JVM's.
-    builder
-        .environment()
-        .put(
-            "PATH",
-            Path.of(ChildProcesses.javaExecutable()).getParent()
-                + ":"
-                + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    // Not the class archive's one-off training launch, whose output is not the run's.
-    builder.environment().put("KAPPA_CLASS_ARCHIVE", "off");
+                "--customerChanges=" + TEST_DATA.resolve("enrichment/customers.changelog.jsonl")));
     long start = System.nanoTime();
     Process process = builder.start();
     boolean exited = ChildProcesses.awaitExit(process.toHandle(), EXIT_BOUND);

@@ -127,6 +127,15 @@ public final class MeasureOutput<T> extends PTransform<PCollection<T>, PCollecti
       this.bucketInf = Metrics.counter(output, LATENCY_BUCKET_INF);
     }
 
+    /**
+     * Touches every bucket once per bundle: Flink's reporter exports a counter only once it was
+     * touched, and a quantile needs the buckets a bundle's latencies were all above too.
+     */
+    @StartBundle
+    public void startBundle() {
+      buckets.forEach(bucket -> bucket.inc(0));
+    }
+
     @ProcessElement
     public void process(@Element T record, @Timestamp Instant timestamp, OutputReceiver<T> out) {
       records.inc();
@@ -137,10 +146,11 @@ public final class MeasureOutput<T> extends PTransform<PCollection<T>, PCollecti
         latency.update(millis);
         latencySum.inc(millis);
         latencyCount.inc();
-        // Every bucket, with 0 where the latency is above its bound: Flink's reporter exports a
-        // counter only once it was touched, and a quantile needs the finite buckets too.
-        for (int i = 0; i < LATENCY_BUCKETS_MILLIS.size(); i++) {
-          buckets.get(i).inc(millis <= LATENCY_BUCKETS_MILLIS.get(i) ? 1 : 0);
+        // The buckets whose bound the latency is within (the bounds ascend).
+        for (int i = LATENCY_BUCKETS_MILLIS.size() - 1;
+            i >= 0 && millis <= LATENCY_BUCKETS_MILLIS.get(i);
+            i--) {
+          buckets.get(i).inc();
         }
         bucketInf.inc();
       }
