@@ -98,6 +98,34 @@ final class CardFraudRuns {
     return lines;
   }
 
+  /**
+   * The files the sink wrote under {@code prefix}, each with its number of lines, sorted by name:
+   * what a failed comparison needs to tell a missing pane from a missing record.
+   */
+  static String files(Path prefix) {
+    Path dir = prefix.getParent();
+    if (!Files.isDirectory(dir)) {
+      return "none (no directory " + dir + ")";
+    }
+    List<String> files = new ArrayList<>();
+    try (DirectoryStream<Path> found =
+        Files.newDirectoryStream(dir, prefix.getFileName() + "-*.jsonl")) {
+      for (Path file : found) {
+        files.add(file.getFileName() + " (" + nonBlankLines(file).size() + " lines)");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    files.sort(null);
+    return files.isEmpty() ? "none" : String.join(", ", files);
+  }
+
+  private static List<String> nonBlankLines(Path file) throws IOException {
+    return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+        .filter(line -> !line.isBlank())
+        .toList();
+  }
+
   /** The lines of a test-data file. */
   static List<String> expected(String name) {
     try {
