@@ -169,6 +169,11 @@ public final class EmbeddedMiniCluster {
     }
   }
 
+  /** Whether a job ran on the started cluster. */
+  boolean adopted() {
+    return cluster.adopted;
+  }
+
   /**
    * The cluster for Flink's executor, which asks for {@code wanted}: the started one if it is the
    * same cluster (the same settings, the job's own added), otherwise a new one of Flink's.
