@@ -3,6 +3,7 @@ package dev.kappa.pipelines.job;
 import dev.kappa.options.InvalidOptionException;
 import dev.kappa.options.OutputVersionOptions;
 import java.util.Arrays;
+import javax.annotation.Nullable;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -66,6 +67,20 @@ public final class JobRunner {
    * @throws InvalidOptionException naming the option to fix
    */
   public static <O extends PipelineOptions> PipelineResult run(KappaJob<O> job, O options) {
+    // The embedded Flink runner's mini cluster starts while the checks run and the job is built and
+    // translated, not after (EmbeddedMiniCluster; null on other runners).
+    EmbeddedMiniCluster cluster = EmbeddedMiniCluster.prestart(options);
+    try {
+      return run(job, options, cluster);
+    } finally {
+      if (cluster != null) {
+        cluster.release(options);
+      }
+    }
+  }
+
+  private static <O extends PipelineOptions> PipelineResult run(
+      KappaJob<O> job, O options, @Nullable EmbeddedMiniCluster cluster) {
     // Pipeline.create sets up the file systems the file checks use.
     Pipeline pipeline = Pipeline.create(options);
     JobSettings settings = JobSettings.parse(job, options);
@@ -80,6 +95,9 @@ public final class JobRunner {
       options.as(FlinkPipelineOptions.class).setFasterCopy(true);
     }
     build(job, pipeline, options, settings, new LaunchIo());
+    if (cluster != null) {
+      cluster.useForRun(options);
+    }
     return pipeline.run();
   }
 
