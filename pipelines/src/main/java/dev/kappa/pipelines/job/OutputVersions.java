@@ -177,8 +177,37 @@ public final class OutputVersions {
     if (version == null) {
       return;
     }
+    List<VersionedOutput> topics =
+        settings.versionedOutputs().stream().filter(o -> o.kind() == Kind.TOPIC).toList();
+    if (topics.isEmpty()) {
+      prepareDatabase(settings, flinkJobName);
+      return;
+    }
+    String servers = settings.kafkaWrite().bootstrapServers();
+    // The launch checks' connection check, with their messages: a wrong password or trust names
+    // --kafkaClientProperties, a cluster that does not answer --bootstrapServers.
+    LaunchChecks.checkKafka(
+        servers, Map.of(), settings.connectTimeout(), settings.kafkaClientConfig());
+    // One client asks first (a create the broker only validates) and creates after the database.
+    try (Admin admin = Admin.create(adminConfig(settings))) {
+      List<NewTopic> missing = missingTopics(admin, settings, topics);
+      prepareDatabase(settings, flinkJobName);
+      if (!missing.isEmpty()) {
+        admin.createTopics(missing).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException(
+          "cannot create the versioned topics at " + servers + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating the versioned topics", e);
+    }
+  }
+
+  /** Records the run and its outputs, and creates the versioned tables and views missing. */
+  private static void prepareDatabase(JobSettings settings, String flinkJobName) {
+    OutputVersion version = settings.outputVersion();
     String job = settings.jobName();
-    List<NewTopic> topics = missingTopics(settings);
     try (Connection connection = Jdbc.connect(settings.database())) {
       connection.setAutoCommit(false);
       try {
@@ -214,7 +243,6 @@ public final class OutputVersions {
               + e.getMessage(),
           e);
     }
-    createTopics(settings, topics);
   }
 
   private static String createLiveTable() {
@@ -402,96 +430,65 @@ public final class OutputVersions {
   }
 
   /**
-   * The versioned topics to create, each like the live version's topic, once the cluster has
-   * accepted the client's settings and validated their creation (nothing created yet).
+   * Which of {@code topics} to create, each like the live version's topic, once {@code admin}'s
+   * cluster has validated their creation (nothing created yet).
    */
-  private static List<NewTopic> missingTopics(JobSettings settings) {
-    List<VersionedOutput> topics =
-        settings.versionedOutputs().stream().filter(o -> o.kind() == Kind.TOPIC).toList();
-    if (topics.isEmpty()) {
+  private static List<NewTopic> missingTopics(
+      Admin admin, JobSettings settings, List<VersionedOutput> topics)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    String servers = settings.kafkaWrite().bootstrapServers();
+    Set<String> existing =
+        admin.listTopics().names().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    List<NewTopic> missing = new ArrayList<>();
+    Map<String, String> options = new LinkedHashMap<>();
+    for (VersionedOutput topic : topics) {
+      if (existing.contains(topic.versioned())) {
+        continue;
+      }
+      Optional<Integer> partitions = Optional.empty();
+      Optional<String> like = likeTopic(existing, topic);
+      if (like.isPresent()) {
+        TopicDescription description =
+            admin
+                .describeTopics(List.of(like.get()))
+                .allTopicNames()
+                .get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                .get(like.get());
+        partitions = Optional.of(description.partitions().size());
+      }
+      missing.add(new NewTopic(topic.versioned(), partitions, Optional.empty()));
+      options.put(topic.versioned(), topic.option());
+    }
+    if (missing.isEmpty()) {
       return List.of();
     }
-    String servers = settings.kafkaWrite().bootstrapServers();
-    // The launch checks' connection check, with their messages: a wrong password or trust names
-    // --kafkaClientProperties, a cluster that does not answer --bootstrapServers.
-    LaunchChecks.checkKafka(
-        servers, Map.of(), settings.connectTimeout(), settings.kafkaClientConfig());
-    try (Admin admin = Admin.create(adminConfig(settings))) {
-      Set<String> existing =
-          admin.listTopics().names().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      List<NewTopic> missing = new ArrayList<>();
-      Map<String, String> options = new LinkedHashMap<>();
-      for (VersionedOutput topic : topics) {
-        if (existing.contains(topic.versioned())) {
-          continue;
+    CreateTopicsResult validated =
+        admin.createTopics(missing, new CreateTopicsOptions().validateOnly(true));
+    for (Map.Entry<String, KafkaFuture<Void>> topic : validated.values().entrySet()) {
+      try {
+        topic.getValue().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof TopicAuthorizationException
+            || e.getCause() instanceof ClusterAuthorizationException) {
+          throw new InvalidOptionException(
+              options.get(topic.getKey()),
+              "the Kafka user of --"
+                  + Secrets.KAFKA_OPTION
+                  + " may not CREATE topic "
+                  + topic.getKey()
+                  + " at "
+                  + servers
+                  + ", version "
+                  + settings.outputVersion()
+                  + "'s topic ("
+                  + e.getCause().getClass().getSimpleName()
+                  + "); grant CREATE on the topic (or on its prefix) to the job's user, or"
+                  + " create the topic first");
         }
-        Optional<Integer> partitions = Optional.empty();
-        Optional<String> like = likeTopic(existing, topic);
-        if (like.isPresent()) {
-          TopicDescription description =
-              admin
-                  .describeTopics(List.of(like.get()))
-                  .allTopicNames()
-                  .get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                  .get(like.get());
-          partitions = Optional.of(description.partitions().size());
-        }
-        missing.add(new NewTopic(topic.versioned(), partitions, Optional.empty()));
-        options.put(topic.versioned(), topic.option());
+        throw e;
       }
-      if (missing.isEmpty()) {
-        return List.of();
-      }
-      CreateTopicsResult validated =
-          admin.createTopics(missing, new CreateTopicsOptions().validateOnly(true));
-      for (Map.Entry<String, KafkaFuture<Void>> topic : validated.values().entrySet()) {
-        try {
-          topic.getValue().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof TopicAuthorizationException
-              || e.getCause() instanceof ClusterAuthorizationException) {
-            throw new InvalidOptionException(
-                options.get(topic.getKey()),
-                "the Kafka user of --"
-                    + Secrets.KAFKA_OPTION
-                    + " may not CREATE topic "
-                    + topic.getKey()
-                    + " at "
-                    + servers
-                    + ", version "
-                    + settings.outputVersion()
-                    + "'s topic ("
-                    + e.getCause().getClass().getSimpleName()
-                    + "); grant CREATE on the topic (or on its prefix) to the job's user, or"
-                    + " create the topic first");
-          }
-          throw e;
-        }
-      }
-      return missing;
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException(
-          "cannot create the versioned topics at " + servers + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating the versioned topics", e);
     }
-  }
-
-  private static void createTopics(JobSettings settings, List<NewTopic> missing) {
-    if (missing.isEmpty()) {
-      return;
-    }
-    String servers = settings.kafkaWrite().bootstrapServers();
-    try (Admin admin = Admin.create(adminConfig(settings))) {
-      admin.createTopics(missing).all().get(KAFKA_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException(
-          "cannot create the versioned topics at " + servers + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating the versioned topics", e);
-    }
+    return missing;
   }
 
   private static Properties adminConfig(JobSettings settings) {
