@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 
+import dev.kappa.pipelines.EmbeddedFlinkArgs;
 import dev.kappa.schemas.results.RiskScore;
 import dev.kappa.schemas.results.TooLateTransaction;
 import dev.kappa.schemas.results.VelocityAlert;
@@ -40,17 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CardFraudFlinkIT {
 
   private static String[] flink(String... args) {
-    List<String> all =
-        new ArrayList<>(
-            List.of(
-                "--runner=FlinkRunner",
-                "--flinkMaster=[local]",
-                "--parallelism=2",
-                "--flinkConfDir="
-                    + Path.of(System.getProperty("kappa.runnersConfig", "../runners-config"))
-                        .resolve("flink/embedded")));
-    all.addAll(List.of(args));
-    return all.toArray(new String[0]);
+    return EmbeddedFlinkArgs.with(args).toArray(new String[0]);
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kappa.pipelines.EmbeddedFlinkArgs;
 import dev.kappa.schemas.results.RiskScore;
 import dev.kappa.schemas.results.VelocityAlert;
 import dev.kappa.testing.kafka.KafkaBroker;
@@ -65,13 +66,7 @@ class CardFraudKafkaIT {
     int quiet = produce(broker, topic);
     assertThat("transactions on the quiet partition", quiet, equalTo(1));
     List<String> kafka =
-        List.of(
-            "--runner=FlinkRunner",
-            "--flinkMaster=[local]",
-            "--parallelism=2",
-            "--flinkConfDir="
-                + Path.of(System.getProperty("kappa.runnersConfig", "../runners-config"))
-                    .resolve("flink/embedded"),
+        EmbeddedFlinkArgs.with(
             "--autoWatermarkInterval=200",
             "--source=KAFKA",
             "--bootstrapServers=" + broker.bootstrapServers(),

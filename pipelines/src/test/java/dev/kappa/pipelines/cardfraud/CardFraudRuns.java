@@ -86,11 +86,7 @@ final class CardFraudRuns {
     try (DirectoryStream<Path> files =
         Files.newDirectoryStream(dir, prefix.getFileName() + "-*.jsonl")) {
       for (Path file : files) {
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-          if (!line.isBlank()) {
-            lines.add(line);
-          }
-        }
+        lines.addAll(nonBlankLines(file));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -8,6 +8,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.kappa.pipelines.EmbeddedFlinkArgs;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,18 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
 class InventoryFlinkIT {
 
   private static String[] flink(String... args) {
-    String[] all = new String[args.length + 6];
-    all[0] = "--runner=FlinkRunner";
-    all[1] = "--flinkMaster=[local]";
-    all[2] = "--parallelism=2";
-    all[3] =
-        "--flinkConfDir="
-            + Path.of(System.getProperty("kappa.runnersConfig", "../runners-config"))
-                .resolve("flink/embedded");
-    all[4] = "--input=" + testData("orders.jsonl");
-    all[5] = "--inventoryChanges=" + testData("inventory.changelog.jsonl");
-    System.arraycopy(args, 0, all, 6, args.length);
-    return all;
+    List<String> all =
+        EmbeddedFlinkArgs.with(
+            "--input=" + testData("orders.jsonl"),
+            "--inventoryChanges=" + testData("inventory.changelog.jsonl"));
+    all.addAll(List.of(args));
+    return all.toArray(new String[0]);
   }
 
   @Test

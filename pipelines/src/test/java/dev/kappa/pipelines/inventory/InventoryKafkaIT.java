@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.is;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kappa.pipelines.EmbeddedFlinkArgs;
 import dev.kappa.testing.kafka.KafkaBroker;
 import dev.kappa.testing.kafka.KafkaBrokerExtension;
 import dev.kappa.testing.postgres.PostgresExtension;
@@ -95,13 +96,7 @@ class InventoryKafkaIT {
             + " units_ordered bigint NOT NULL, changes bigint NOT NULL,"
             + " oversold_orders bigint NOT NULL, PRIMARY KEY (product_id, minute_start));");
     List<String> common =
-        List.of(
-            "--runner=FlinkRunner",
-            "--flinkMaster=[local]",
-            "--parallelism=2",
-            "--flinkConfDir="
-                + Path.of(System.getProperty("kappa.runnersConfig", "../runners-config"))
-                    .resolve("flink/embedded"),
+        EmbeddedFlinkArgs.with(
             "--autoWatermarkInterval=200",
             "--source=KAFKA",
             "--bootstrapServers=" + broker.bootstrapServers(),

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kappa.pipelines.EmbeddedFlinkArgs;
 import dev.kappa.pipelines.job.JobRunner;
 import dev.kappa.schemas.codec.EventCodec;
 import dev.kappa.schemas.results.SessionRetraction;
@@ -167,17 +168,10 @@ class VisitorSessionsFlinkIT {
   void aFilesBackfillThroughTheDataStreamApiEqualsTheReference(@TempDir Path dir) throws Exception {
     Outputs backfill = Outputs.under(dir.resolve("out"));
     List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--runner=FlinkRunner",
-                "--flinkMaster=[local]",
-                "--parallelism=2",
-                "--flinkConfDir="
-                    + Path.of(System.getProperty("kappa.runnersConfig", "../runners-config"))
-                        .resolve("flink/embedded"),
-                "--useDataStreamForBatch=true",
-                "--source=FILES",
-                "--input=" + testData().toAbsolutePath()));
+        EmbeddedFlinkArgs.with(
+            "--useDataStreamForBatch=true",
+            "--source=FILES",
+            "--input=" + testData().toAbsolutePath());
     args.addAll(backfill.args());
     VisitorSessions.Options options =
         PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
@@ -196,20 +190,13 @@ class VisitorSessionsFlinkIT {
 
   private static void run(Outputs outputs, PostgresServer postgres, String schema, String... more) {
     List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--runner=FlinkRunner",
-                "--flinkMaster=[local]",
-                "--parallelism=2",
-                "--flinkConfDir="
-                    + Path.of(System.getProperty("kappa.runnersConfig", "../runners-config"))
-                        .resolve("flink/embedded"),
-                "--autoWatermarkInterval=200",
-                "--allowedLateness=PT5H",
-                "--sessionsTable=visitor_sessions",
-                "--jdbcUrl=" + postgres.jdbcUrl(schema),
-                "--jdbcUser=" + postgres.user(),
-                "--jdbcPassword=" + postgres.password()));
+        EmbeddedFlinkArgs.with(
+            "--autoWatermarkInterval=200",
+            "--allowedLateness=PT5H",
+            "--sessionsTable=visitor_sessions",
+            "--jdbcUrl=" + postgres.jdbcUrl(schema),
+            "--jdbcUser=" + postgres.user(),
+            "--jdbcPassword=" + postgres.password());
     args.addAll(outputs.args());
     args.addAll(List.of(more));
     VisitorSessions.Options options =
