@@ -15,6 +15,7 @@ import dev.kappa.pipelines.ops.ResumeCommand;
 import dev.kappa.pipelines.ops.StatusCommand;
 import dev.kappa.pipelines.ops.StopCommand;
 import dev.kappa.pipelines.report.ReportCommand;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,6 +73,13 @@ public final class Launcher {
 
   /** Runs the command in {@code args}; returns the process exit code. */
   static int launch(String[] rawArgs, PrintStream out, PrintStream err) {
+    if (ClassArchiveTraining.training()) {
+      try {
+        ClassArchiveTraining.loadKafkaClientClasses();
+      } catch (IOException e) {
+        err.println("kappa: the class archive will lack Kafka's classes: " + e.getMessage());
+      }
+    }
     String[] args;
     try {
       args = ArgumentFiles.expand(rawArgs);

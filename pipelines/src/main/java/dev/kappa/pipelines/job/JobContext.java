@@ -3,7 +3,6 @@ package dev.kappa.pipelines.job;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.kappa.io.jdbc.Jdbc;
-import dev.kappa.options.EnrichmentOptions.BoundedTemporalJoin;
 import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
@@ -178,16 +177,12 @@ public final class JobContext<O> {
    */
   private <V extends SpecificRecordBase> @Nullable TableJoin<V> loadChanges(
       Table<O, V> table, JobSettings.Join join) {
-    JobSettings.ChangeStream stream = join.changes();
-    if (!settings.bounded()
-        || stream == null
-        || join.boundedTemporalJoin() != BoundedTemporalJoin.BROADCAST
-        || join.preloadChangesUpTo() == 0) {
+    if (!settings.loadsChangesAtLaunch(join)) {
       return null;
     }
     List<SourceRecord> records;
     try {
-      records = io.readChangesNow(table, stream, settings, join.preloadChangesUpTo());
+      records = io.readChangesNow(table, join.changes(), settings, join.preloadChangesUpTo());
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Could not read the changes of table " + table.name() + " at launch: " + e.getMessage(),

@@ -21,7 +21,8 @@ import org.apache.beam.sdk.values.PDone;
  *   <li>{@link JobSettings#parse}: every option is turned into typed values, once, before any step
  *       is added; a bad one fails with an {@link InvalidOptionException} naming it;
  *   <li>{@link JobSettings#launchChecks}: the files, Kafka clusters and database the job uses are
- *       checked, each once, within {@code --connectTimeout};
+ *       checked, each once, within {@code --connectTimeout}, while the change histories that a
+ *       bounded run loads at launch are read ({@link LaunchIo#readingAhead});
  *   <li>{@link KappaJob#build}: the job adds its steps, which connect to nothing; the dead-letter
  *       handler is closed after it, so every dead letter is written.
  * </ol>
@@ -85,19 +86,23 @@ public final class JobRunner {
     // Pipeline.create sets up the file systems the file checks use.
     Pipeline pipeline = Pipeline.create(options);
     JobSettings settings = JobSettings.parse(job, options);
-    // Versioned tables and topics are created before the checks look for them.
-    OutputVersions.prepare(settings, options.getJobName());
-    settings.launchChecks(job).run();
-    if (settings.bounded()) {
-      // No copy through the coder between chained steps, which never modify their input (the
-      // Direct runner's immutability check in the tests). Not for streams: the Flink runner also
-      // skips the copy of keyed state then, and a checkpoint can see an accumulator (Beam's own
-      // trigger counters among them) mid-update.
-      options.as(FlinkPipelineOptions.class).setFasterCopy(true);
-    } else {
-      streamBundles(options.as(FlinkPipelineOptions.class));
+    // The change histories the build loads are read from here on, beside the checks and one
+    // another; a launch that fails stops them.
+    try (LaunchIo io = LaunchIo.readingAhead(job, settings)) {
+      // Versioned tables and topics are created before the checks look for them.
+      OutputVersions.prepare(settings, options.getJobName());
+      settings.launchChecks(job).run();
+      if (settings.bounded()) {
+        // No copy through the coder between chained steps, which never modify their input (the
+        // Direct runner's immutability check in the tests). Not for streams: the Flink runner
+        // also skips the copy of keyed state then, and a checkpoint can see an accumulator
+        // (Beam's own trigger counters among them) mid-update.
+        options.as(FlinkPipelineOptions.class).setFasterCopy(true);
+      } else {
+        streamBundles(options.as(FlinkPipelineOptions.class));
+      }
+      build(job, pipeline, options, settings, io);
     }
-    build(job, pipeline, options, settings, new LaunchIo());
     if (cluster != null) {
       cluster.useForRun(options);
     }
@@ -152,7 +157,8 @@ public final class JobRunner {
     return settings;
   }
 
-  private static <O extends PipelineOptions> void build(
+  /** Adds {@code job} to {@code pipeline} with the options already parsed into {@code settings}. */
+  static <O extends PipelineOptions> void build(
       KappaJob<O> job, Pipeline pipeline, O options, JobSettings settings, JobIo io) {
     DeadLetterSink deadLetters =
         new DeadLetterSink(

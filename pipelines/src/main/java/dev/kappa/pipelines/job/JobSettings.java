@@ -782,6 +782,17 @@ public final class JobSettings {
     return (Join) declared(table);
   }
 
+  /**
+   * Whether a temporal join {@code join} reads its table's change history at launch ({@link
+   * JobContext#join}): in a bounded run, broadcast, with {@code --preloadChangesUpTo} above 0.
+   */
+  public boolean loadsChangesAtLaunch(Join join) {
+    return bounded()
+        && join.changes() != null
+        && join.boundedTemporalJoin() == BoundedTemporalJoin.BROADCAST
+        && join.preloadChangesUpTo() > 0;
+  }
+
   /** The table name {@code results} are upserted into; null when its option is not set. */
   @Nullable
   public String resultTable(ResultTable<?, ?> results) {

@@ -5,24 +5,109 @@ import dev.kappa.io.jdbc.Jdbc;
 import dev.kappa.io.jdbc.UpsertRows;
 import dev.kappa.io.kafka.Kafka;
 import dev.kappa.io.kafka.ReadKafka;
+import dev.kappa.options.EnrichmentOptions.Enrichment;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The records of a launched job: events and change streams from Kafka or files as the source mode
  * says, outputs to their {@link Target}, upserts into the database. Connects to nothing while the
- * job is built.
+ * job is built, except to read the change histories a bounded run loads at launch ({@link
+ * #readChangesNow}).
+ *
+ * <p>{@link #readingAhead} starts those reads as soon as the options are parsed, each on a thread
+ * of its own, so that they run beside the launch checks and one another instead of one after the
+ * other while the job is built; {@link #readChangesNow} then waits for the read already under way.
+ * {@link #close} stops and waits for the reads the build did not take (a launch that failed).
  */
-public final class LaunchIo implements JobIo {
+public final class LaunchIo implements JobIo, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LaunchIo.class);
+
+  /** How long {@link #close} waits for an interrupted read to end (its consumer to close). */
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+  /** The reads started by {@link #readingAhead}, by what they read; taken once each. */
+  private final Map<ChangeRead, Future<List<SourceRecord>>> started;
+
+  @Nullable private final ExecutorService threads;
+
+  /** What {@link #readChangesNow} was, or will be, asked to read. */
+  private record ChangeRead(
+      String table, JobSettings.ChangeStream changes, JobSettings settings, long maxRecords) {}
+
+  /** Reads nothing before it is asked to. */
+  public LaunchIo() {
+    this(Map.of(), null);
+  }
+
+  private LaunchIo(
+      Map<ChangeRead, Future<List<SourceRecord>>> started, @Nullable ExecutorService threads) {
+    this.started = new ConcurrentHashMap<>(started);
+    this.threads = threads;
+  }
+
+  /**
+   * Starts reading, each on a daemon thread of its own, the change history of every table that
+   * {@code job} joins and whose history its run loads at launch ({@link
+   * JobSettings#loadsChangesAtLaunch}): exactly the reads its build will ask {@link
+   * #readChangesNow} for, none in a stream, a lookup or a join that keeps its side input. Close it
+   * when the job is built, or when the launch fails.
+   */
+  public static <O extends PipelineOptions> LaunchIo readingAhead(
+      KappaJob<O> job, JobSettings settings) {
+    List<Table<O, ?>> tables = new ArrayList<>();
+    for (JobPart<O> part : job.parts()) {
+      if (part instanceof Table<O, ?> table
+          && table.joined()
+          && settings.join(table).enrichment() == Enrichment.TEMPORAL
+          && settings.loadsChangesAtLaunch(settings.join(table))) {
+        tables.add(table);
+      }
+    }
+    if (tables.isEmpty()) {
+      return new LaunchIo();
+    }
+    AtomicInteger count = new AtomicInteger();
+    ExecutorService threads =
+        Executors.newFixedThreadPool(
+            tables.size(),
+            runnable -> {
+              Thread thread = new Thread(runnable, "kappa-launch-read-" + count.incrementAndGet());
+              thread.setDaemon(true);
+              return thread;
+            });
+    Map<ChangeRead, Future<List<SourceRecord>>> started = new LinkedHashMap<>();
+    for (Table<O, ?> table : tables) {
+      JobSettings.Join join = settings.join(table);
+      ChangeRead read =
+          new ChangeRead(table.name(), join.changes(), settings, join.preloadChangesUpTo());
+      started.put(read, threads.submit(() -> readNow(read.changes(), settings, read.maxRecords())));
+    }
+    return new LaunchIo(started, threads);
+  }
 
   @Override
   public PCollection<SourceRecord> readEvents(
@@ -146,10 +231,16 @@ public final class LaunchIo implements JobIo {
     return pipeline.apply(step, read);
   }
 
+  /** The tables whose change histories were started by {@link #readingAhead} and not yet taken. */
+  List<String> readingAheadFor() {
+    return started.keySet().stream().map(ChangeRead::table).sorted().toList();
+  }
+
   /**
    * In a bounded job, the change history {@link #readChanges} would read, read by this process: the
    * files whole (if they can be seen from here), or the topic from its start to its end offsets at
-   * launch, keeping the changes stamped before {@code --to}.
+   * launch, keeping the changes stamped before {@code --to}. Waits for the read {@link
+   * #readingAhead} started for the same table, if there is one, and fails as it failed.
    */
   @Override
   public @Nullable List<SourceRecord> readChangesNow(
@@ -158,6 +249,35 @@ public final class LaunchIo implements JobIo {
     if (!settings.bounded()) {
       return null;
     }
+    Future<List<SourceRecord>> read =
+        started.remove(new ChangeRead(table.name(), changes, settings, maxRecords));
+    if (read == null) {
+      return readNow(changes, settings, maxRecords);
+    }
+    try {
+      return read.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      read.cancel(true);
+      throw new InterruptedIOException("interrupted while reading the changes of " + table);
+    } catch (ExecutionException e) {
+      // The read's own exception, as if this thread had read: the caller names the table.
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IOException(cause.getMessage(), cause);
+    }
+  }
+
+  private static @Nullable List<SourceRecord> readNow(
+      JobSettings.ChangeStream changes, JobSettings settings, long maxRecords) throws IOException {
     if (changes instanceof JobSettings.ChangeFiles files) {
       return Files.read(files.pattern()).readNow(maxRecords);
     }
@@ -168,6 +288,27 @@ public final class LaunchIo implements JobIo {
     return Kafka.readUntil(settings.changeServers(), List.of(topic), to)
         .withConsumerConfig(settings.kafkaClientConfig())
         .readNow(maxRecords);
+  }
+
+  /**
+   * Stops the reads {@link #readingAhead} started that were not taken (interrupting their Kafka
+   * consumers) and waits until their threads have ended.
+   */
+  @Override
+  public void close() {
+    if (threads == null) {
+      return;
+    }
+    started.values().forEach(read -> read.cancel(true));
+    started.clear();
+    threads.shutdownNow();
+    try {
+      if (!threads.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("a read of the launch did not stop within {}", STOP_TIMEOUT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Override
