@@ -30,6 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -542,13 +543,7 @@ final class StreamingRace {
       }
       admin.createTopics(create).all().get(60, TimeUnit.SECONDS);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!admin
-          .describeTopics(List.of(outputs))
-          .allTopicNames()
-          .get(60, TimeUnit.SECONDS)
-          .values()
-          .stream()
-          .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null))) {
+      while (!haveLeaders(admin, outputs)) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("the lap's output topics got no leader within 60 s");
         }
@@ -556,6 +551,28 @@ final class StreamingRace {
       }
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot create the lap's topics: " + e, e);
+    }
+  }
+
+  /**
+   * Whether every partition of {@code topics} has a leader; false while the broker that answers
+   * does not know a topic yet (its metadata can lag the creation on a loaded machine).
+   */
+  private static boolean haveLeaders(Admin admin, String... topics)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    try {
+      return admin
+          .describeTopics(List.of(topics))
+          .allTopicNames()
+          .get(60, TimeUnit.SECONDS)
+          .values()
+          .stream()
+          .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null));
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+        return false;
+      }
+      throw e;
     }
   }
 

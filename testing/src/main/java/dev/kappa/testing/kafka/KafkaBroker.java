@@ -367,7 +367,17 @@ public final class KafkaBroker extends LocalServer {
   }
 
   private void awaitFormat(Process format) {
-    if (!ChildProcesses.awaitExit(format.toHandle(), START_TIMEOUT)) {
+    // The Process's own wait: its exit value is known when it returns, whereas the ProcessHandle's
+    // onExit can complete first, and exitValue() would then throw IllegalThreadStateException.
+    boolean exited;
+    try {
+      exited = format.waitFor(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      format.destroyForcibly();
+      throw failure("Interrupted while formatting the Kafka broker's storage", e);
+    }
+    if (!exited) {
       format.destroyForcibly();
       throw failure("Formatting the Kafka broker's storage did not finish within 60 s", null);
     }
