@@ -198,7 +198,9 @@ final class Race {
               List.of(
                   "-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
         }
-        // What scripts/kappa adds too: the JVM options of KAPPA_JAVA_OPTS, for experiments.
+        // What scripts/kappa gives a backfill: runners-config/jvm/backfill.args, then the JVM
+        // options of KAPPA_JAVA_OPTS, whose values win (for experiments).
+        command.add("@" + root.resolve("runners-config/jvm/backfill.args"));
         String javaOptions = System.getenv().getOrDefault("KAPPA_JAVA_OPTS", "").strip();
         if (!javaOptions.isEmpty()) {
           command.addAll(List.of(javaOptions.split("\\s+")));
