@@ -8,11 +8,11 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
 import dev.kappa.testing.process.ChildProcesses;
+import dev.kappa.testing.process.SilentServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,30 +54,14 @@ class LauncherFaultsIT {
   private static final String CUSTOMERS =
       TEST_DATA.resolve("enrichment/customers.changelog.jsonl").toString();
 
-  private static ServerSocket silent;
-  private static final List<Socket> held = new CopyOnWriteArrayList<>();
+  private static SilentServer silent;
   private static int closedPort;
 
   @TempDir static Path dir;
 
   @BeforeAll
   static void servers() throws IOException {
-    // Bound and never answering: connections succeed, requests get no reply.
-    silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    Thread acceptor =
-        new Thread(
-            () -> {
-              while (!silent.isClosed()) {
-                try {
-                  held.add(silent.accept());
-                } catch (IOException closed) {
-                  return;
-                }
-              }
-            },
-            "silent-server");
-    acceptor.setDaemon(true);
-    acceptor.start();
+    silent = SilentServer.start("silent-server");
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = probe.getLocalPort();
     }
@@ -87,9 +70,6 @@ class LauncherFaultsIT {
   @AfterAll
   static void stopServers() throws IOException {
     silent.close();
-    for (Socket socket : held) {
-      socket.close();
-    }
   }
 
   /**
@@ -181,13 +161,13 @@ class LauncherFaultsIT {
     Map<Launch, String> launches = new LinkedHashMap<>();
     // All at once: each spends most of its time waiting.
     launches.put(runFromKafka("run-kafka-closed", closedPort), "--bootstrapServers");
-    launches.put(runFromKafka("run-kafka-silent", silent.getLocalPort()), "--bootstrapServers");
+    launches.put(runFromKafka("run-kafka-silent", silent.port()), "--bootstrapServers");
     launches.put(
         kappa(
             "backfill-kafka-silent",
             "backfill",
             "order-revenue",
-            kafkaAt(silent.getLocalPort()),
+            kafkaAt(silent.port()),
             "--inputTopics=orders",
             "--productChanges=kafka:products",
             "--customerChanges=" + CUSTOMERS,
@@ -200,7 +180,7 @@ class LauncherFaultsIT {
             "produce-orders-kafka-silent",
             "produce-orders",
             ORDERS,
-            kafkaAt(silent.getLocalPort()),
+            kafkaAt(silent.port()),
             TIMEOUT),
         "--bootstrapServers");
     launches.put(
@@ -214,7 +194,7 @@ class LauncherFaultsIT {
             TIMEOUT),
         "--bootstrapServers");
     launches.put(runWithLookup("run-database-closed", closedPort), "--jdbcUrl");
-    launches.put(runWithLookup("run-database-silent", silent.getLocalPort()), "--jdbcUrl");
+    launches.put(runWithLookup("run-database-silent", silent.port()), "--jdbcUrl");
     launches.put(
         kappa(
             "run-input-glob-matches-nothing",

@@ -16,12 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -52,7 +52,10 @@ public final class LaunchIo implements JobIo, AutoCloseable {
   /** The reads started by {@link #readingAhead}, by what they read; taken once each. */
   private final Map<ChangeRead, Future<List<SourceRecord>>> started;
 
-  @Nullable private final ExecutorService threads;
+  @Nullable private final ExecutorService executor;
+
+  /** The executor's threads, so that {@link #close} can wait until each has ended. */
+  private final List<Thread> threads;
 
   /** What {@link #readChangesNow} was, or will be, asked to read. */
   private record ChangeRead(
@@ -60,12 +63,15 @@ public final class LaunchIo implements JobIo, AutoCloseable {
 
   /** Reads nothing before it is asked to. */
   public LaunchIo() {
-    this(Map.of(), null);
+    this(Map.of(), null, List.of());
   }
 
   private LaunchIo(
-      Map<ChangeRead, Future<List<SourceRecord>>> started, @Nullable ExecutorService threads) {
+      Map<ChangeRead, Future<List<SourceRecord>>> started,
+      @Nullable ExecutorService executor,
+      List<Thread> threads) {
     this.started = new ConcurrentHashMap<>(started);
+    this.executor = executor;
     this.threads = threads;
   }
 
@@ -90,13 +96,14 @@ public final class LaunchIo implements JobIo, AutoCloseable {
     if (tables.isEmpty()) {
       return new LaunchIo();
     }
-    AtomicInteger count = new AtomicInteger();
-    ExecutorService threads =
+    List<Thread> threads = new CopyOnWriteArrayList<>();
+    ExecutorService executor =
         Executors.newFixedThreadPool(
             tables.size(),
             runnable -> {
-              Thread thread = new Thread(runnable, "kappa-launch-read-" + count.incrementAndGet());
+              Thread thread = new Thread(runnable, "kappa-launch-read-" + (threads.size() + 1));
               thread.setDaemon(true);
+              threads.add(thread);
               return thread;
             });
     Map<ChangeRead, Future<List<SourceRecord>>> started = new LinkedHashMap<>();
@@ -104,9 +111,10 @@ public final class LaunchIo implements JobIo, AutoCloseable {
       JobSettings.Join join = settings.join(table);
       ChangeRead read =
           new ChangeRead(table.name(), join.changes(), settings, join.preloadChangesUpTo());
-      started.put(read, threads.submit(() -> readNow(read.changes(), settings, read.maxRecords())));
+      started.put(
+          read, executor.submit(() -> readNow(read.changes(), settings, read.maxRecords())));
     }
-    return new LaunchIo(started, threads);
+    return new LaunchIo(started, executor, threads);
   }
 
   @Override
@@ -296,15 +304,22 @@ public final class LaunchIo implements JobIo, AutoCloseable {
    */
   @Override
   public void close() {
-    if (threads == null) {
+    if (executor == null) {
       return;
     }
     started.values().forEach(read -> read.cancel(true));
     started.clear();
-    threads.shutdownNow();
+    executor.shutdownNow();
+    // The threads themselves, not only the executor's termination, which a worker signals just
+    // before its thread ends.
+    long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
     try {
-      if (!threads.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        LOG.warn("a read of the launch did not stop within {}", STOP_TIMEOUT);
+      for (Thread thread : threads) {
+        thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        if (thread.isAlive()) {
+          LOG.warn("a read of the launch did not stop within {}", STOP_TIMEOUT);
+          return;
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

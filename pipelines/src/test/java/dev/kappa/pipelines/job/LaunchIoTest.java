@@ -11,18 +11,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import dev.kappa.schemas.common.SourceRecord;
+import dev.kappa.testing.process.SilentServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
@@ -148,28 +145,13 @@ class LaunchIoTest {
   @Test
   void closingStopsAReadThatWaitsForABrokerThatNeverAnswers() throws Exception {
     // Accepts connections and never answers, as a firewall or the wrong service would.
-    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      List<Socket> held = new CopyOnWriteArrayList<>();
-      Thread acceptor =
-          new Thread(
-              () -> {
-                while (!silent.isClosed()) {
-                  try {
-                    held.add(silent.accept());
-                  } catch (IOException closed) {
-                    return;
-                  }
-                }
-              },
-              "silent-broker");
-      acceptor.setDaemon(true);
-      acceptor.start();
+    try (SilentServer silent = SilentServer.start("silent-broker")) {
       JobSettings settings =
           JobSettings.parse(
               JOB,
               options(
                   "--source=KAFKA",
-                  "--bootstrapServers=127.0.0.1:" + silent.getLocalPort(),
+                  "--bootstrapServers=127.0.0.1:" + silent.port(),
                   "--inputTopics=orders",
                   "--from=2026-03-01T00:00:00Z",
                   "--to=2026-03-02T00:00:00Z",
@@ -181,9 +163,6 @@ class LaunchIoTest {
       }
 
       assertThat(launchReads(), is(empty()));
-      for (Socket socket : held) {
-        socket.close();
-      }
     }
   }
 

@@ -6,10 +6,10 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 
+import dev.kappa.pipelines.EmbeddedFlinkArgs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.beam.runners.flink.FlinkExecutionEnvironments;
@@ -31,21 +31,16 @@ import org.junit.jupiter.api.io.TempDir;
  * streaming race's buffer timeout).
  */
 class StreamBufferTimeoutTest {
-  private static final String CONF_DIR = "../runners-config/flink/embedded";
+  private static final Path CONF_DIR =
+      Path.of(System.getProperty("kappa.runnersConfig", "../runners-config"))
+          .resolve("flink/embedded");
 
   /** What {@code runners-config/flink/embedded/config.yaml} sets. */
   private static final long SHIPPED = 10;
 
   /** The embedded runner's options ({@code runners-config/flink-embedded.args}). */
   private static FlinkPipelineOptions embedded(String... more) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--runner=FlinkRunner",
-                "--flinkMaster=[local]",
-                "--parallelism=2",
-                "--flinkConfDir=" + CONF_DIR,
-                "--useDataStreamForBatch=true"));
+    List<String> args = EmbeddedFlinkArgs.with("--useDataStreamForBatch=true");
     // A later --flinkConfDir replaces the first, as on Kappa's command line (ArgumentFiles).
     for (String arg : more) {
       args.removeIf(a -> a.startsWith(arg.substring(0, arg.indexOf('=') + 1)));
@@ -104,7 +99,7 @@ class StreamBufferTimeoutTest {
   void aConfigurationTheUserGivesWins(@TempDir Path userConf) throws IOException {
     Files.writeString(
         userConf.resolve("config.yaml"),
-        Files.readString(Path.of(CONF_DIR, "config.yaml"))
+        Files.readString(CONF_DIR.resolve("config.yaml"))
             .replace(
                 "execution.buffer-timeout.interval: " + SHIPPED + " ms",
                 "execution.buffer-timeout.interval: 50 ms"));
