@@ -1,9 +1,12 @@
 package dev.kappa.pipelines.job;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import javax.annotation.Nullable;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
@@ -24,6 +27,8 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.runtime.minicluster.RpcServiceSharing;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded Flink runner's mini cluster ({@code --flinkMaster=[local]}), started in the
@@ -50,6 +55,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * Flink's own is used.
  */
 public final class EmbeddedMiniCluster {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMiniCluster.class);
+
   /**
    * {@code -Dkappa.embedded.prestart=false} (in {@code KAPPA_JAVA_OPTS}) starts the cluster after
    * the translation, as Beam does: for comparisons, and a way back should a setting ever differ.
@@ -159,15 +166,27 @@ public final class EmbeddedMiniCluster {
 
   /**
    * After the run (or a failure before it): clears the context environment if Beam did not take it,
-   * closes the cluster if no job took it, and gives the options their {@code [local]} back.
+   * gives the options their {@code [local]} back, and closes the cluster, waiting (at most {@link
+   * #CLOSE_TIMEOUT}) until it is closed. Flink's executor starts closing a cluster a job took when
+   * the job ends but does not wait for it; a launcher that exited meanwhile would run Pekko's
+   * shutdown hook while Flink closes the class loader of its RPC system, and the hook would fail to
+   * load its classes.
    */
   public void release(PipelineOptions options) {
     Context.clear();
     options.as(FlinkPipelineOptions.class).setFlinkMaster("[local]");
-    if (!cluster.adopted) {
-      cluster.closeAsync();
+    // Closing a cluster that is already closing gives the same termination.
+    try {
+      cluster.closeAsync().get(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.warn("The embedded Flink cluster did not close cleanly: {}", e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
+
+  /** How long {@link #release} waits for the cluster to close. */
+  static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
   /** Whether a job ran on the started cluster. */
   boolean adopted() {
