@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.kappa.pipelines.ArgumentFiles;
 import dev.kappa.pipelines.orderrevenue.OrderRevenue;
 import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.testing.process.SilentServer;
@@ -17,9 +18,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
@@ -51,14 +52,8 @@ class LaunchIoTest {
       "--output=console"
     };
     // A later option replaces an earlier one of the same name, as in the launcher.
-    Map<String, String> byName = new LinkedHashMap<>();
-    for (String arg : base) {
-      byName.put(arg.substring(0, arg.indexOf('=')), arg);
-    }
-    for (String arg : more) {
-      byName.put(arg.substring(0, arg.indexOf('=')), arg);
-    }
-    return PipelineOptionsFactory.fromArgs(byName.values().toArray(String[]::new))
+    String[] args = Stream.concat(Stream.of(base), Stream.of(more)).toArray(String[]::new);
+    return PipelineOptionsFactory.fromArgs(ArgumentFiles.expand(args))
         .as(OrderRevenue.Options.class);
   }
 

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 
+import dev.kappa.pipelines.ArgumentFiles;
 import dev.kappa.pipelines.EmbeddedFlinkArgs;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,12 +42,9 @@ class StreamBufferTimeoutTest {
   /** The embedded runner's options ({@code runners-config/flink-embedded.args}). */
   private static FlinkPipelineOptions embedded(String... more) {
     List<String> args = EmbeddedFlinkArgs.with("--useDataStreamForBatch=true");
-    // A later --flinkConfDir replaces the first, as on Kappa's command line (ArgumentFiles).
-    for (String arg : more) {
-      args.removeIf(a -> a.startsWith(arg.substring(0, arg.indexOf('=') + 1)));
-      args.add(arg);
-    }
-    return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
+    args.addAll(List.of(more));
+    // A later --flinkConfDir replaces the first, as on Kappa's command line.
+    return PipelineOptionsFactory.fromArgs(ArgumentFiles.expand(args.toArray(String[]::new)))
         .as(FlinkPipelineOptions.class);
   }
 
