@@ -378,6 +378,18 @@ public final class Launcher {
                   + ": the job ended ("
                   + state
                   + ") before it caught up; its outputs hold what it wrote until then");
+          if (state == PipelineResult.State.FAILED) {
+            catchUp
+                .lastFailure()
+                .ifPresent(
+                    failure ->
+                        err.println(
+                            "kappa reprocess "
+                                + name
+                                + ": the cluster's last exception: "
+                                + failure.describe()
+                                + " (the whole trace: the Flink web UI's Exceptions tab)"));
+          }
           return 1;
         }
       }

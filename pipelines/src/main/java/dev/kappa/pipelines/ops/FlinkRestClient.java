@@ -30,6 +30,8 @@ import org.apache.flink.runtime.rest.messages.EmptyRequestBody;
 import org.apache.flink.runtime.rest.messages.JobAccumulatorsHeaders;
 import org.apache.flink.runtime.rest.messages.JobAccumulatorsInfo;
 import org.apache.flink.runtime.rest.messages.JobConfigHeaders;
+import org.apache.flink.runtime.rest.messages.JobExceptionsHeaders;
+import org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory;
 import org.apache.flink.runtime.rest.messages.JobsOverviewHeaders;
 import org.apache.flink.runtime.rest.messages.MessageHeaders;
 import org.apache.flink.runtime.rest.messages.MessageParameter;
@@ -280,6 +282,33 @@ public final class FlinkRestClient implements AutoCloseable {
       values.put(accumulator.getName(), accumulator.getValue());
     }
     return values;
+  }
+
+  /**
+   * {@code GET /jobs/:id/exceptions}: the newest failure in the job's exception history (the one
+   * that failed it, once it has FAILED), or empty if it has none or the cluster does not know the
+   * job.
+   */
+  public Optional<JobFailure> lastFailure(String jobId) {
+    JobExceptionsInfoWithHistory exceptions;
+    try {
+      exceptions = send(JobExceptionsHeaders.getInstance(), Map.of("jobid", jobId));
+    } catch (RestException e) {
+      if (e.status() == 404) {
+        return Optional.empty();
+      }
+      throw e;
+    }
+    return exceptions.getExceptionHistory().getEntries().stream()
+        .max(Comparator.comparingLong(JobExceptionsInfoWithHistory.RootExceptionInfo::getTimestamp))
+        .map(
+            entry ->
+                JobFailure.of(
+                    entry.getTimestamp(),
+                    entry.getTaskName(),
+                    entry.getStacktrace() == null
+                        ? entry.getExceptionName()
+                        : entry.getStacktrace()));
   }
 
   /** The job's restarts ({@code numRestarts}); empty once the job has ended. */
@@ -552,6 +581,34 @@ public final class FlinkRestClient implements AutoCloseable {
 
   /** A checkpoint or savepoint that failed, with Flink's message. */
   public record Failure(long id, boolean savepoint, long failedAtMillis, String message) {}
+
+  /**
+   * A failure of a job: when, in which task (none for a failure of the job as a whole, such as
+   * missing slots), the exception's first line and that of its deepest cause.
+   */
+  public record JobFailure(
+      long failedAtMillis, @Nullable String task, String exception, @Nullable String rootCause) {
+
+    /** From an exception history entry: {@code stacktrace} is the whole printed trace. */
+    static JobFailure of(long failedAtMillis, @Nullable String task, String stacktrace) {
+      List<String> lines = stacktrace.lines().map(String::strip).toList();
+      String exception = lines.isEmpty() ? "" : lines.get(0);
+      String rootCause = null;
+      for (String line : lines) {
+        if (line.startsWith("Caused by: ")) {
+          rootCause = line.substring("Caused by: ".length());
+        }
+      }
+      return new JobFailure(failedAtMillis, task, exception, rootCause);
+    }
+
+    /** One line: the exception, its task, and its deepest cause if it has one. */
+    public String describe() {
+      return exception
+          + (task == null ? "" : " (in " + task + ")")
+          + (rootCause == null ? "" : "; caused by " + rootCause);
+    }
+  }
 
   /** A completed checkpoint or savepoint: its size in bytes and its duration in millis. */
   public record Checkpoint(

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -362,7 +363,13 @@ public final class ReprocessCommand {
     private final PrintStream out;
     private final Thread thread;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private volatile boolean stopped;
+
+    /**
+     * Counted down by {@link #stop}: the watch waits on it between polls rather than being
+     * interrupted, which would also interrupt a REST or Kafka client in the middle of a call or of
+     * its close.
+     */
+    private final CountDownLatch stopping = new CountDownLatch(1);
 
     Watch(
         String job,
@@ -405,8 +412,7 @@ public final class ReprocessCommand {
 
     /** Stops showing progress (the job ended, or the launcher is stopping). */
     public void stop() {
-      stopped = true;
-      thread.interrupt();
+      stopping.countDown();
     }
 
     /**
@@ -417,14 +423,34 @@ public final class ReprocessCommand {
       return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Why the version's job failed, as its cluster's exception history has it (its newest job of
+     * that name); empty on the embedded runner, or if the cluster does not answer or knows none.
+     */
+    public Optional<FlinkRestClient.JobFailure> lastFailure() {
+      if (flinkMaster == null) {
+        return Optional.empty();
+      }
+      try (FlinkRestClient flink = FlinkRestClient.at(flinkMaster)) {
+        return flink.jobs().stream()
+            .filter(j -> j.name().equals(jobName))
+            .findFirst()
+            .flatMap(j -> flink.lastFailure(j.id()));
+      } catch (RuntimeException e) {
+        return Optional.empty();
+      }
+    }
+
     private void watch() {
       long started = System.nanoTime();
       CatchUp.Display display = new CatchUp.Display(terminal, PLAIN_EVERY);
       CatchUp.Watermarks watermarks =
           new CatchUp.Watermarks(null, null, embedded(), liveFlinkMaster != null);
-      while (!stopped) {
+      while (true) {
         try {
-          Thread.sleep(POLL.toMillis());
+          if (stopping.await(POLL.toMillis(), TimeUnit.MILLISECONDS)) {
+            return;
+          }
         } catch (InterruptedException e) {
           return;
         }

@@ -98,6 +98,7 @@ public final class StatusCommand {
       long nowMillis,
       FlinkRestClient.Job job,
       @Nullable Long restarts,
+      @Nullable FlinkRestClient.JobFailure lastFailure,
       FlinkRestClient.Checkpoints checkpoints,
       List<VertexReport> vertices,
       List<BeamMetrics.StepMetric> metrics,
@@ -185,6 +186,7 @@ public final class StatusCommand {
         System.currentTimeMillis(),
         details.job(),
         restarts.isPresent() ? restarts.getAsLong() : null,
+        flink.lastFailure(jobId).orElse(null),
         flink.checkpoints(jobId),
         List.copyOf(vertices),
         List.copyOf(metrics),
@@ -341,6 +343,13 @@ public final class StatusCommand {
       text.append("; restarts: ").append(report.restarts());
     }
     text.append('\n');
+    if (report.lastFailure() != null) {
+      text.append("  last failure ")
+          .append(Formats.instant(report.lastFailure().failedAtMillis()))
+          .append(" UTC: ")
+          .append(report.lastFailure().describe())
+          .append('\n');
+    }
     renderCheckpoints(report, text);
 
     text.append("\nVertices (operator chains; records in and out over the network, rates summed")

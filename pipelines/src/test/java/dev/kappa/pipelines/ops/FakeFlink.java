@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -20,6 +22,7 @@ import java.util.function.Function;
 import org.apache.flink.runtime.checkpoint.CheckpointException;
 import org.apache.flink.runtime.checkpoint.CheckpointFailureReason;
 import org.apache.flink.runtime.rest.handler.async.AsynchronousOperationResult;
+import org.apache.flink.runtime.rest.messages.JobExceptionsInfoWithHistory;
 import org.apache.flink.runtime.rest.messages.job.savepoints.SavepointInfo;
 import org.apache.flink.runtime.rest.util.RestMapperUtils;
 import org.apache.flink.util.SerializedThrowable;
@@ -135,6 +138,41 @@ final class FakeFlink implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The answer of {@code GET /jobs/:id/exceptions} for a job whose exception history holds {@code
+   * entries}, written by Flink's own response type and JSON mapper as the JobManager writes it.
+   */
+  static String exceptions(JobExceptionsInfoWithHistory.RootExceptionInfo... entries) {
+    try {
+      return RestMapperUtils.getStrictObjectMapper()
+          .writeValueAsString(
+              new JobExceptionsInfoWithHistory(
+                  new JobExceptionsInfoWithHistory.JobExceptionHistory(List.of(entries), false)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * An entry of a job's exception history as the JobManager records it: {@code failure}'s class and
+   * printed trace, when, and the failed task ({@code null} for a failure of the job as a whole).
+   */
+  static JobExceptionsInfoWithHistory.RootExceptionInfo failure(
+      Throwable failure, long timestamp, String task) {
+    StringWriter trace = new StringWriter();
+    failure.printStackTrace(new PrintWriter(trace));
+    return new JobExceptionsInfoWithHistory.RootExceptionInfo(
+        failure.getClass().getName(),
+        trace.toString(),
+        timestamp,
+        Map.of(),
+        task,
+        task == null ? null : "localhost:40000",
+        task == null ? null : "localhost:40000",
+        task == null ? null : "taskmanager-1",
+        List.of());
   }
 
   /** The requests received so far, {@code METHOD /path?query [body]}. */

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -198,6 +199,62 @@ class FlinkRestClientTest {
                     DIVERT,
                     List.of("numRecordsInPerSecond", "numRecordsOutPerSecond"))),
         hasEntry("numRecordsInPerSecond", 2.4333333333333336));
+  }
+
+  @Test
+  void theLastFailureIsTheNewestOfTheHistoryWithItsDeepestCause() {
+    String history =
+        FakeFlink.exceptions(
+            FakeFlink.failure(
+                new IllegalStateException("checkpoint 4 expired"), 1_000L, "SumRevenue (1/1)"),
+            FakeFlink.failure(
+                new RuntimeException(
+                    "Recovery is suppressed by FixedDelayRestartBackoffTimeStrategy",
+                    new IOException(
+                        "Could not acquire the minimum required resources",
+                        new TimeoutException("Slot request timed out after 300000 ms"))),
+                2_000L,
+                null));
+    try (FakeFlink flink = new FakeFlink().answer("GET " + JOB + "/exceptions", 200, history);
+        FlinkRestClient client = flink.client()) {
+      FlinkRestClient.JobFailure failure = client.lastFailure(RUNNING_JOB).orElseThrow();
+      assertThat(failure.failedAtMillis(), is(2_000L));
+      assertThat(failure.task(), nullValue());
+      assertThat(
+          failure.describe(),
+          equalTo(
+              "java.lang.RuntimeException: Recovery is suppressed by"
+                  + " FixedDelayRestartBackoffTimeStrategy; caused by"
+                  + " java.util.concurrent.TimeoutException: Slot request timed out after 300000"
+                  + " ms"));
+    }
+  }
+
+  @Test
+  void aTaskFailureNamesItsTask() {
+    String history =
+        FakeFlink.exceptions(
+            FakeFlink.failure(
+                new IllegalArgumentException("no such topic"), 1_000L, "ReadOrders (1/2)"));
+    try (FakeFlink flink = new FakeFlink().answer("GET " + JOB + "/exceptions", 200, history);
+        FlinkRestClient client = flink.client()) {
+      assertThat(
+          client.lastFailure(RUNNING_JOB).map(FlinkRestClient.JobFailure::describe),
+          is(
+              Optional.of(
+                  "java.lang.IllegalArgumentException: no such topic (in ReadOrders (1/2))")));
+    }
+  }
+
+  @Test
+  void aJobWithoutFailuresOrUnknownHasNone() {
+    try (FakeFlink flink =
+            new FakeFlink().answer("GET " + JOB + "/exceptions", 200, FakeFlink.exceptions());
+        FlinkRestClient client = flink.client()) {
+      assertThat(client.lastFailure(RUNNING_JOB), is(Optional.empty()));
+      // Not registered: the stand-in answers with Flink's 404 for an unknown job.
+      assertThat(client.lastFailure("0" + RUNNING_JOB.substring(1)), is(Optional.empty()));
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import static dev.kappa.pipelines.ops.FakeFlink.ask;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+import javax.annotation.Nullable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -282,6 +284,24 @@ class StatusCommandTest {
   }
 
   @Test
+  void aJobThatFailedShowsItsLastFailureAndOneThatDidNotNone() {
+    FlinkRestClient.JobFailure failure =
+        new FlinkRestClient.JobFailure(
+            1795249113304L,
+            "ReadOrders (1/2)",
+            "java.lang.RuntimeException: reading orders failed",
+            "org.apache.kafka.common.errors.TimeoutException: Timeout of 60000ms expired");
+
+    assertThat(
+        StatusCommand.render(runningJobReport(c -> c, failure)),
+        containsString(
+            "\n  last failure 2026-11-21 08:18:33 UTC: java.lang.RuntimeException: reading orders"
+                + " failed (in ReadOrders (1/2)); caused by"
+                + " org.apache.kafka.common.errors.TimeoutException: Timeout of 60000ms expired\n"));
+    assertThat(StatusCommand.render(runningJobReport(c -> c)), not(containsString("last failure")));
+  }
+
+  @Test
   void longVertexNamesKeepTheirFirstAndLastSteps() {
     assertThat(
         StatusCommand.vertexName(
@@ -323,6 +343,13 @@ class StatusCommandTest {
   /** The captured running job's report, its checkpoints as {@code checkpoints} makes them. */
   private static StatusCommand.JobReport runningJobReport(
       UnaryOperator<FlinkRestClient.Checkpoints> checkpoints) {
+    return runningJobReport(checkpoints, null);
+  }
+
+  /** The same, with {@code lastFailure} in its exception history. */
+  private static StatusCommand.JobReport runningJobReport(
+      UnaryOperator<FlinkRestClient.Checkpoints> checkpoints,
+      @Nullable FlinkRestClient.JobFailure lastFailure) {
     String job = "GET /jobs/" + RUNNING_JOB;
     String divertId = "5d83ae48fd568067584aeb10ce67153e";
     FlinkRestClient.JobDetails details =
@@ -343,6 +370,7 @@ class StatusCommandTest {
             1795249123304L,
             details.job(),
             0L,
+            lastFailure,
             checkpoints.apply(
                 ask(
                     job + "/checkpoints",

@@ -193,7 +193,9 @@ class ReprocessingIT {
         printed = reprocess.output();
         // In the test's output: what docs/reprocessing.md quotes.
         System.out.println(printed + "exit " + exit);
-        assertThat(printed, exit, is(0));
+        // A job that failed on the shared cluster leaves its cause in the cluster's logs, which
+        // go with the JVM's cluster: in the failure message while they are still there.
+        assertThat(printed + (exit == 0 ? "" : cluster.logTails()), exit, is(0));
       }
       System.out.printf(
           "kappa reprocess returned after %d s%n",
