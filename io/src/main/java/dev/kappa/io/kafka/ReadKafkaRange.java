@@ -116,32 +116,20 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
 
   /**
    * Returns a read that stamps each record with the event time {@code eventTime} extracts from it.
-   * Required. It gets a copy of each record. It reads the same offsets: a plan already resolved
-   * ({@link #plan()}) is kept.
+   * Required. It gets a copy of each record.
    */
   public ReadKafkaRange withEventTime(SerializableFunction<SourceRecord, Instant> eventTime) {
-    return keepingPlan(toBuilder().setSettings(settings().withEventTime(eventTime)).build());
+    return toBuilder().setSettings(settings().withEventTime(eventTime)).build();
   }
 
   /**
    * Returns a read that stamps no event time: every record gets the beginning of time as its
    * timestamp, as {@code Files.read} gives, for a pipeline that decodes each record once and stamps
    * it there (a bounded read has no watermark for the stamps to move). Replaces {@link
-   * #withEventTime}, whose function is then never called. Like it, keeps a plan already resolved.
+   * #withEventTime}, whose function is then never called.
    */
   public ReadKafkaRange withoutEventTime() {
-    return keepingPlan(toBuilder().setStampsEventTime(false).build());
-  }
-
-  /**
-   * {@code copy}, which reads the same offsets as this read, with this read's plan if it has been
-   * resolved: a launcher may resolve the plan ahead, beside other launch work, and then choose how
-   * records are stamped. The other {@code with} methods change which offsets are read, or with
-   * which consumer, and resolve their own.
-   */
-  private ReadKafkaRange keepingPlan(ReadKafkaRange copy) {
-    copy.resolvedPlan = resolvedPlan;
-    return copy;
+    return toBuilder().setStampsEventTime(false).build();
   }
 
   /**
@@ -167,8 +155,7 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
   /**
    * The offsets this read covers, one range per partition of every topic, including the empty ones.
    * Resolved with a consumer on the first call (or when the pipeline is built, whichever comes
-   * first) and then kept, also by the copies {@link #withEventTime} and {@link #withoutEventTime}
-   * make, so the plan reported is the plan read.
+   * first) and then kept, so the plan reported is the plan read.
    *
    * @throws IllegalArgumentException if a topic does not exist
    */

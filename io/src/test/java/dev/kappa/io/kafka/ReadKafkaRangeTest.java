@@ -1,29 +1,18 @@
 package dev.kappa.io.kafka;
 
 import static org.hamcrest.MatcherAssert.assertThat;
-import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasSize;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.io.kafka.EventTimePolicyTest.PayloadIsTheTime;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.kafka.clients.consumer.MockConsumer;
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-/**
- * Settings, their validation, and which plan a read keeps; reading itself is tested against a
- * broker in ReadKafkaRangeIT.
- */
+/** Settings and their validation; reading itself is tested against a broker in ReadKafkaRangeIT. */
 class ReadKafkaRangeTest {
   private static final String SERVERS = "localhost:9092";
   private static final Instant FROM = Instant.parse("2024-05-01T00:00:00Z");
@@ -71,51 +60,6 @@ class ReadKafkaRangeTest {
     assertThat(
         base.withEventTime(eventTime).withConsumerConfig(Map.of("max.poll.records", 10)),
         equalTo(base.withConsumerConfig(Map.of("max.poll.records", 10)).withEventTime(eventTime)));
-  }
-
-  @Test
-  void choosingHowRecordsAreStampedKeepsThePlanAlreadyResolved() {
-    // Kafka's mock consumer as the broker: one partition, whose end offset moves on after the plan
-    // is resolved, as when records arrive during a launch. Each consumer the read makes is kept.
-    TopicPartition partition = new TopicPartition("orders", 0);
-    AtomicLong endOffset = new AtomicLong(100);
-    List<MockConsumer<byte[], byte[]>> consumers = new CopyOnWriteArrayList<>();
-    // readUntil: from each partition's first offset, which the mock answers (it does not answer
-    // offsetsForTimes, readRange's start); the plan is kept the same way.
-    ReadKafkaRange read =
-        Kafka.readUntil(SERVERS, List.of("orders"), TO)
-            .withConsumerFactory(
-                config -> {
-                  MockConsumer<byte[], byte[]> consumer =
-                      new MockConsumer<>(OffsetResetStrategy.NONE);
-                  consumer.updatePartitions(
-                      "orders", List.of(new PartitionInfo("orders", 0, null, null, null)));
-                  consumer.updateBeginningOffsets(Map.of(partition, 0L));
-                  consumer.updateEndOffsets(Map.of(partition, endOffset.get()));
-                  consumers.add(consumer);
-                  return consumer;
-                });
-
-    List<KafkaPartitionRange> plan = read.plan();
-    endOffset.set(150);
-
-    assertThat(plan, contains(KafkaPartitionRange.of("orders", 0, 0, 100)));
-    assertThat(read.withEventTime(new PayloadIsTheTime()).plan(), equalTo(plan));
-    assertThat(read.withoutEventTime().plan(), equalTo(plan));
-    assertThat(read.withoutEventTime().withEventTime(new PayloadIsTheTime()).plan(), equalTo(plan));
-    assertThat(consumers, hasSize(1));
-    // Other consumer settings may read other offsets (another cluster's view, other credentials):
-    // such a read resolves its own plan, now.
-    assertThat(
-        read.withConsumerConfig(Map.of("max.poll.records", 10)).plan(),
-        contains(KafkaPartitionRange.of("orders", 0, 0, 150)));
-    assertThat(consumers, hasSize(2));
-    // A copy made before the plan was resolved resolves its own.
-    ReadKafkaRange unresolved = read.withConsumerConfig(Map.of("max.poll.records", 20));
-    ReadKafkaRange stamped = unresolved.withEventTime(new PayloadIsTheTime());
-    unresolved.plan();
-    assertThat(stamped.plan(), contains(KafkaPartitionRange.of("orders", 0, 0, 150)));
-    assertThat(consumers, hasSize(4));
   }
 
   @Test

@@ -180,18 +180,23 @@ public final class JobContext<O> {
     if (!settings.loadsChangesAtLaunch(join)) {
       return null;
     }
-    DecodeChanges.Decoded<V> decoded;
+    List<SourceRecord> records;
     try {
-      decoded = io.loadChangesNow(table, join.changes(), settings, join.preloadChangesUpTo());
+      records = io.readChangesNow(table, join.changes(), settings, join.preloadChangesUpTo());
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Could not read the changes of table " + table.name() + " at launch: " + e.getMessage(),
           e);
     }
-    if (decoded == null) {
+    if (records == null) {
       return null;
     }
-    DecodeChanges<V> decode = decodeChanges(table);
+    DecodeChanges<V> decode =
+        DecodeChanges.of(table.rowClass(), table.keyField())
+            .fromTable(table.name())
+            .withStepName(table.decodeStep());
+    DecodeChanges.Decoded<V> decoded =
+        decode.decodeNow(records, settings.eventTimeBounds(), table.checkStep());
     if (!decoded.deadLetters().isEmpty()) {
       deadLetters(
           pipeline.apply(
@@ -218,22 +223,11 @@ public final class JobContext<O> {
     return changes.get(decode.changesTag());
   }
 
-  private static <V extends SpecificRecordBase> DecodeChanges<V> decodeChanges(Table<?, V> table) {
+  private static <O, V extends SpecificRecordBase> DecodeChanges<V> decodeChanges(
+      Table<O, V> table) {
     return DecodeChanges.of(table.rowClass(), table.keyField())
         .fromTable(table.name())
         .withStepName(table.decodeStep());
-  }
-
-  /**
-   * {@code records}, a change history of {@code table} read at launch ({@link
-   * JobIo#loadChangesNow}), decoded as the table's check and decode steps would decode them ({@link
-   * DecodeChanges#decodeNow}): changes with their change times, and dead letters under those steps'
-   * names. Undecodable records are dead letters, not failures. On any thread: {@link LaunchIo}
-   * decodes the histories it reads ahead on the thread that read them.
-   */
-  static <V extends SpecificRecordBase> DecodeChanges.Decoded<V> decodeHistory(
-      Table<?, V> table, List<SourceRecord> records, JobSettings settings) {
-    return decodeChanges(table).decodeNow(records, settings.eventTimeBounds(), table.checkStep());
   }
 
   /** The table's change records, read and with their change times checked, not yet decoded. */

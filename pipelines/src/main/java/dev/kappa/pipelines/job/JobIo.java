@@ -2,8 +2,8 @@ package dev.kappa.pipelines.job;
 
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
-import dev.kappa.transforms.enrichment.DecodeChanges;
 import java.io.IOException;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.transforms.SerializableFunction;
@@ -53,16 +53,14 @@ public interface JobIo {
       JobSettings settings);
 
   /**
-   * The change events of {@code table} in a bounded run, read now, at launch, if there are at most
-   * {@code maxRecords}, and decoded: the records {@link #readChanges} would give, made into changes
-   * and dead letters as the table's check and decode steps would make them ({@link
-   * JobContext#decodeHistory}). Null if there are more, or if this implementation reads changes
-   * only in the job (the default).
+   * The undecoded change events of {@code table} in a bounded run, read now, at launch, if there
+   * are at most {@code maxRecords}: the records {@link #readChanges} would give. Null if there are
+   * more, or if this implementation reads changes only in the job (the default).
    *
    * @throws IOException if they cannot be read
    */
-  default <V extends SpecificRecordBase> DecodeChanges.@Nullable Decoded<V> loadChangesNow(
-      Table<?, V> table, JobSettings.ChangeStream changes, JobSettings settings, long maxRecords)
+  default @Nullable List<SourceRecord> readChangesNow(
+      Table<?, ?> table, JobSettings.ChangeStream changes, JobSettings settings, long maxRecords)
       throws IOException {
     return null;
   }

@@ -22,8 +22,7 @@ import org.apache.beam.sdk.values.PDone;
  *       is added; a bad one fails with an {@link InvalidOptionException} naming it;
  *   <li>{@link JobSettings#launchChecks}: the files, Kafka clusters and database the job uses are
  *       checked, each once, within {@code --connectTimeout}, while the change histories that a
- *       bounded run loads at launch are read and decoded, and a Kafka backfill's offsets resolved
- *       ({@link LaunchIo#readingAhead});
+ *       bounded run loads at launch are read ({@link LaunchIo#readingAhead});
  *   <li>{@link KappaJob#build}: the job adds its steps, which connect to nothing; the dead-letter
  *       handler is closed after it, so every dead letter is written.
  * </ol>
@@ -87,9 +86,8 @@ public final class JobRunner {
     // Pipeline.create sets up the file systems the file checks use.
     Pipeline pipeline = Pipeline.create(options);
     JobSettings settings = JobSettings.parse(job, options);
-    // The change histories the build loads are read and decoded from here on, and a Kafka
-    // backfill's offsets resolved, beside the checks and one another; a launch that fails stops
-    // them.
+    // The change histories the build loads are read from here on, beside the checks and one
+    // another; a launch that fails stops them.
     try (LaunchIo io = LaunchIo.readingAhead(job, settings)) {
       // Versioned tables and topics are created before the checks look for them.
       OutputVersions.prepare(settings, options.getJobName());

@@ -5,11 +5,9 @@ import dev.kappa.io.jdbc.Jdbc;
 import dev.kappa.io.jdbc.UpsertRows;
 import dev.kappa.io.kafka.Kafka;
 import dev.kappa.io.kafka.ReadKafka;
-import dev.kappa.io.kafka.ReadKafkaRange;
 import dev.kappa.options.EnrichmentOptions.Enrichment;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
-import dev.kappa.transforms.enrichment.DecodeChanges;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
@@ -17,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -39,15 +36,12 @@ import org.slf4j.LoggerFactory;
  * The records of a launched job: events and change streams from Kafka or files as the source mode
  * says, outputs to their {@link Target}, upserts into the database. Connects to nothing while the
  * job is built, except to read the change histories a bounded run loads at launch ({@link
- * #loadChangesNow}) and to resolve which offsets a Kafka backfill reads ({@link
- * ReadKafkaRange#plan()}).
+ * #readChangesNow}).
  *
- * <p>{@link #readingAhead} starts that work as soon as the options are parsed, each read on a
- * thread of its own, so that it runs beside the launch checks and itself instead of one read after
- * the other while the job is built: each history is read and decoded on its thread, and the events'
- * offsets resolved on theirs. The build then waits for the work already under way ({@link
- * #loadChangesNow}, {@link #readEvents}), and gets its result or its exception. {@link #close}
- * stops and waits for the reads the build did not take (a launch that failed).
+ * <p>{@link #readingAhead} starts those reads as soon as the options are parsed, each on a thread
+ * of its own, so that they run beside the launch checks and one another instead of one after the
+ * other while the job is built; {@link #readChangesNow} then waits for the read already under way.
+ * {@link #close} stops and waits for the reads the build did not take (a launch that failed).
  */
 public final class LaunchIo implements JobIo, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LaunchIo.class);
@@ -55,109 +49,72 @@ public final class LaunchIo implements JobIo, AutoCloseable {
   /** How long {@link #close} waits for an interrupted read to end (its consumer to close). */
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
-  /**
-   * The change histories started by {@link #readingAhead}, by what they read, each decoded (null if
-   * too long to load); taken once each.
-   */
-  private final Map<ChangeRead, Future<DecodeChanges.Decoded<?>>> started;
-
-  /**
-   * The events' Kafka ranges whose offsets {@link #readingAhead} started resolving, by the events
-   * read: each the read with its plan resolved; taken once each.
-   */
-  private final Map<RangeRead, Future<ReadKafkaRange>> ranges;
+  /** The reads started by {@link #readingAhead}, by what they read; taken once each. */
+  private final Map<ChangeRead, Future<List<SourceRecord>>> started;
 
   @Nullable private final ExecutorService executor;
 
   /** The executor's threads, so that {@link #close} can wait until each has ended. */
   private final List<Thread> threads;
 
-  /**
-   * What {@link #loadChangesNow} was, or will be, asked to load: the table itself (as {@link
-   * JobSettings} knows it), so that the decoding done ahead is the table's.
-   */
+  /** What {@link #readChangesNow} was, or will be, asked to read. */
   private record ChangeRead(
-      Table<?, ?> table, JobSettings.ChangeStream changes, JobSettings settings, long maxRecords) {}
-
-  /**
-   * Which events {@link #readEvents} or {@link #readUnstampedEvents} was, or will be, asked for.
-   */
-  private record RangeRead(Events<?> events, JobSettings settings) {}
+      String table, JobSettings.ChangeStream changes, JobSettings settings, long maxRecords) {}
 
   /** Reads nothing before it is asked to. */
   public LaunchIo() {
-    this(Map.of(), Map.of(), null, List.of());
+    this(Map.of(), null, List.of());
   }
 
   private LaunchIo(
-      Map<ChangeRead, Future<DecodeChanges.Decoded<?>>> started,
-      Map<RangeRead, Future<ReadKafkaRange>> ranges,
+      Map<ChangeRead, Future<List<SourceRecord>>> started,
       @Nullable ExecutorService executor,
       List<Thread> threads) {
     this.started = new ConcurrentHashMap<>(started);
-    this.ranges = new ConcurrentHashMap<>(ranges);
     this.executor = executor;
     this.threads = threads;
   }
 
   /**
-   * Starts, each on a daemon thread of its own, reading and decoding the change history of every
-   * table that {@code job} joins and whose history its run loads at launch ({@link
-   * JobSettings#loadsChangesAtLaunch}): exactly the loads its build will ask {@link
-   * #loadChangesNow} for, none in a stream, a lookup or a join that keeps its side input; and, in a
-   * Kafka backfill, resolving the offsets of the range each of its events reads ({@link
-   * ReadKafkaRange#plan()}), which the build's {@link #readEvents} or {@link #readUnstampedEvents}
-   * then reads. Close it when the job is built, or when the launch fails.
+   * Starts reading, each on a daemon thread of its own, the change history of every table that
+   * {@code job} joins and whose history its run loads at launch ({@link
+   * JobSettings#loadsChangesAtLaunch}): exactly the reads its build will ask {@link
+   * #readChangesNow} for, none in a stream, a lookup or a join that keeps its side input. Close it
+   * when the job is built, or when the launch fails.
    */
   public static <O extends PipelineOptions> LaunchIo readingAhead(
       KappaJob<O> job, JobSettings settings) {
     List<Table<O, ?>> tables = new ArrayList<>();
-    List<Events<O>> events = new ArrayList<>();
     for (JobPart<O> part : job.parts()) {
       if (part instanceof Table<O, ?> table
           && table.joined()
           && settings.join(table).enrichment() == Enrichment.TEMPORAL
           && settings.loadsChangesAtLaunch(settings.join(table))) {
         tables.add(table);
-      } else if (part instanceof Events<O> read
-          && settings.source() instanceof JobSettings.KafkaRange) {
-        events.add(read);
       }
     }
-    if (tables.isEmpty() && events.isEmpty()) {
+    if (tables.isEmpty()) {
       return new LaunchIo();
     }
     List<Thread> threads = new CopyOnWriteArrayList<>();
     ExecutorService executor =
         Executors.newFixedThreadPool(
-            tables.size() + events.size(),
+            tables.size(),
             runnable -> {
               Thread thread = new Thread(runnable, "kappa-launch-read-" + (threads.size() + 1));
               thread.setDaemon(true);
               threads.add(thread);
               return thread;
             });
-    Map<ChangeRead, Future<DecodeChanges.Decoded<?>>> started = new LinkedHashMap<>();
+    Map<ChangeRead, Future<List<SourceRecord>>> started = new LinkedHashMap<>();
     for (Table<O, ?> table : tables) {
       JobSettings.Join join = settings.join(table);
-      ChangeRead read = new ChangeRead(table, join.changes(), settings, join.preloadChangesUpTo());
-      Callable<DecodeChanges.Decoded<?>> load =
-          () -> loadNow(table, read.changes(), settings, read.maxRecords());
-      started.put(read, executor.submit(load));
+      ChangeRead read =
+          new ChangeRead(table.name(), join.changes(), settings, join.preloadChangesUpTo());
+      started.put(
+          read, executor.submit(() -> readNow(read.changes(), settings, read.maxRecords())));
     }
-    Map<RangeRead, Future<ReadKafkaRange>> ranges = new LinkedHashMap<>();
-    for (Events<O> read : events) {
-      JobSettings.KafkaRange range = (JobSettings.KafkaRange) settings.source();
-      ranges.put(
-          new RangeRead(read, settings),
-          executor.submit(
-              () -> {
-                ReadKafkaRange offsets = newRangeRead(range, settings);
-                offsets.plan();
-                return offsets;
-              }));
-    }
-    return new LaunchIo(started, ranges, executor, threads);
+    return new LaunchIo(started, executor, threads);
   }
 
   @Override
@@ -180,7 +137,11 @@ public final class LaunchIo implements JobIo, AutoCloseable {
               .withMaxOutOfOrderness(replay.maxOutOfOrderness()));
     }
     if (source instanceof JobSettings.KafkaRange range) {
-      return pipeline.apply(step, rangeRead(events, range, settings).withEventTime(eventTime));
+      return pipeline.apply(
+          step,
+          Kafka.readRange(range.bootstrapServers(), range.topics(), range.from(), range.to())
+              .withConsumerConfig(settings.kafkaClientConfig())
+              .withEventTime(eventTime));
     }
     if (source instanceof JobSettings.KafkaStream stream) {
       return pipeline.apply(
@@ -201,46 +162,12 @@ public final class LaunchIo implements JobIo, AutoCloseable {
       JobSettings settings) {
     if (settings.source() instanceof JobSettings.KafkaRange range) {
       return pipeline.apply(
-          events.stepName(), rangeRead(events, range, settings).withoutEventTime());
+          events.stepName(),
+          Kafka.readRange(range.bootstrapServers(), range.topics(), range.from(), range.to())
+              .withConsumerConfig(settings.kafkaClientConfig())
+              .withoutEventTime());
     }
     return readEvents(pipeline, events, eventTime, settings);
-  }
-
-  /** The read of a Kafka backfill's range, before its event time is chosen. */
-  private static ReadKafkaRange newRangeRead(JobSettings.KafkaRange range, JobSettings settings) {
-    return Kafka.readRange(range.bootstrapServers(), range.topics(), range.from(), range.to())
-        .withConsumerConfig(settings.kafkaClientConfig());
-  }
-
-  /**
-   * The range {@code events} read in a Kafka backfill: with the plan {@link #readingAhead} resolved
-   * for them, once it is, or fails as its resolution failed; else unresolved, resolved as the build
-   * applies it. The copies the caller makes to stamp records keep the plan.
-   */
-  private ReadKafkaRange rangeRead(
-      Events<?> events, JobSettings.KafkaRange range, JobSettings settings) {
-    Future<ReadKafkaRange> planned = ranges.remove(new RangeRead(events, settings));
-    if (planned == null) {
-      return newRangeRead(range, settings);
-    }
-    try {
-      return planned.get();
-    } catch (InterruptedException e) {
-      // Resolved in the build instead, as without the read ahead, which stops as interrupted.
-      Thread.currentThread().interrupt();
-      planned.cancel(true);
-      return newRangeRead(range, settings);
-    } catch (ExecutionException e) {
-      // The resolution's own exception, as if the build had resolved it (it throws none checked).
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      if (cause instanceof Error error) {
-        throw error;
-      }
-      throw new IllegalStateException(cause.getMessage(), cause);
-    }
   }
 
   /** A live Kafka read as the settings say: consumer group, auto-commit, where to stop. */
@@ -314,44 +241,35 @@ public final class LaunchIo implements JobIo, AutoCloseable {
 
   /** The tables whose change histories were started by {@link #readingAhead} and not yet taken. */
   List<String> readingAheadFor() {
-    return started.keySet().stream().map(read -> read.table().name()).sorted().toList();
-  }
-
-  /** The events whose ranges {@link #readingAhead} started resolving, not yet taken. */
-  List<String> resolvingAheadFor() {
-    return ranges.keySet().stream().map(read -> read.events().stepName()).sorted().toList();
+    return started.keySet().stream().map(ChangeRead::table).sorted().toList();
   }
 
   /**
-   * In a bounded job, the change history {@link #readChanges} would read, read by this process and
-   * decoded ({@link JobContext#decodeHistory}): the files whole (if they can be seen from here), or
-   * the topic from its start to its end offsets at launch, keeping the changes stamped before
-   * {@code --to}. Waits for the load {@link #readingAhead} started for the same table, if there is
-   * one, and fails as it failed.
+   * In a bounded job, the change history {@link #readChanges} would read, read by this process: the
+   * files whole (if they can be seen from here), or the topic from its start to its end offsets at
+   * launch, keeping the changes stamped before {@code --to}. Waits for the read {@link
+   * #readingAhead} started for the same table, if there is one, and fails as it failed.
    */
   @Override
-  public <V extends SpecificRecordBase> DecodeChanges.@Nullable Decoded<V> loadChangesNow(
-      Table<?, V> table, JobSettings.ChangeStream changes, JobSettings settings, long maxRecords)
+  public @Nullable List<SourceRecord> readChangesNow(
+      Table<?, ?> table, JobSettings.ChangeStream changes, JobSettings settings, long maxRecords)
       throws IOException {
     if (!settings.bounded()) {
       return null;
     }
-    Future<DecodeChanges.Decoded<?>> load =
-        started.remove(new ChangeRead(table, changes, settings, maxRecords));
-    if (load == null) {
-      return loadNow(table, changes, settings, maxRecords);
+    Future<List<SourceRecord>> read =
+        started.remove(new ChangeRead(table.name(), changes, settings, maxRecords));
+    if (read == null) {
+      return readNow(changes, settings, maxRecords);
     }
     try {
-      @SuppressWarnings("unchecked") // decoded by loadNow for this very table
-      DecodeChanges.Decoded<V> decoded = (DecodeChanges.Decoded<V>) load.get();
-      return decoded;
+      return read.get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      load.cancel(true);
+      read.cancel(true);
       throw new InterruptedIOException("interrupted while reading the changes of " + table);
     } catch (ExecutionException e) {
-      // The load's own exception, as if this thread had read and decoded: the caller names the
-      // table if the read failed.
+      // The read's own exception, as if this thread had read: the caller names the table.
       Throwable cause = e.getCause();
       if (cause instanceof IOException io) {
         throw io;
@@ -364,24 +282,6 @@ public final class LaunchIo implements JobIo, AutoCloseable {
       }
       throw new IOException(cause.getMessage(), cause);
     }
-  }
-
-  /** {@link #readNow}, then decoded as the build would decode the records. */
-  private static <V extends SpecificRecordBase> DecodeChanges.@Nullable Decoded<V> loadNow(
-      Table<?, V> table, JobSettings.ChangeStream changes, JobSettings settings, long maxRecords)
-      throws IOException {
-    List<SourceRecord> records = readNow(changes, settings, maxRecords);
-    if (records == null) {
-      return null;
-    }
-    DecodeChanges.Decoded<V> decoded = JobContext.decodeHistory(table, records, settings);
-    LOG.debug(
-        "the changes of table {} at launch: {} records, {} changes, {} dead letters",
-        table.name(),
-        records.size(),
-        decoded.changes().size(),
-        decoded.deadLetters().size());
-    return decoded;
   }
 
   private static @Nullable List<SourceRecord> readNow(
@@ -409,8 +309,6 @@ public final class LaunchIo implements JobIo, AutoCloseable {
     }
     started.values().forEach(read -> read.cancel(true));
     started.clear();
-    ranges.values().forEach(read -> read.cancel(true));
-    ranges.clear();
     executor.shutdownNow();
     // The threads themselves, not only the executor's termination, which a worker signals just
     // before its thread ends.

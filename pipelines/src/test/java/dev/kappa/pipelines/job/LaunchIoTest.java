@@ -11,16 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kappa.pipelines.ArgumentFiles;
 import dev.kappa.pipelines.orderrevenue.OrderRevenue;
-import dev.kappa.schemas.common.DeadLetter;
+import dev.kappa.schemas.common.SourceRecord;
 import dev.kappa.testing.process.SilentServer;
-import dev.kappa.transforms.enrichment.DecodeChanges;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -30,11 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The change histories a bounded run loads at launch, read and decoded ahead ({@link
- * LaunchIo#readingAhead}) while the launch checks run, and a Kafka backfill's offsets resolved
- * ahead: the same changes, dead letters and failures as when read during the build, only the reads
- * the build asks for, and no read left running when the launch fails. Files, a consumer that cannot
- * be made, and a socket that never answers; no server.
+ * The change histories a bounded run loads at launch, read ahead ({@link LaunchIo#readingAhead})
+ * while the launch checks run: the same records and the same failure as a read during the build,
+ * only the reads the build asks for, and no read left running when the launch fails. Files and a
+ * socket that never answers; no server.
  */
 class LaunchIoTest {
   private static final OrderRevenue JOB = new OrderRevenue();
@@ -89,98 +85,21 @@ class LaunchIoTest {
   }
 
   @Test
-  void aHistoryReadAndDecodedAheadIsTheHistoryLoadedDuringTheBuild() throws IOException {
-    // The products' history with two records that are not valid changes: a line that is not JSON
-    // and a change of another table, dead letters of the decode step.
-    Path products = dir.resolve("products.changelog.jsonl");
-    List<String> lines = new ArrayList<>(Files.readAllLines(Path.of(PRODUCTS)));
-    List<String> bad =
-        List.of(
-            "not a change",
-            lines.get(0).replace("\"table\": \"products\"", "\"table\": \"stock\""));
-    assertThat(bad.get(1), not(equalTo(lines.get(0))));
-    lines.addAll(3, bad);
-    Files.write(products, lines);
-    JobSettings settings = JobSettings.parse(JOB, options("--productChanges=" + products));
+  void aHistoryReadAheadIsTheHistoryReadDuringTheBuild() throws IOException {
+    JobSettings settings = JobSettings.parse(JOB, options());
     Map<String, String> other = Map.of("products", "customers", "customers", "products");
     for (String name : other.keySet()) {
       Table<?, ?> table = table(name);
       JobSettings.Join join = settings.join(table);
-      DecodeChanges.Decoded<?> during =
-          new LaunchIo().loadChangesNow(table, join.changes(), settings, join.preloadChangesUpTo());
-      DecodeChanges.Decoded<?> ahead;
+      List<SourceRecord> during =
+          new LaunchIo().readChangesNow(table, join.changes(), settings, join.preloadChangesUpTo());
+      List<SourceRecord> ahead;
       try (LaunchIo io = LaunchIo.readingAhead(JOB, settings)) {
-        ahead = io.loadChangesNow(table, join.changes(), settings, join.preloadChangesUpTo());
+        ahead = io.readChangesNow(table, join.changes(), settings, join.preloadChangesUpTo());
         assertThat(io.readingAheadFor(), equalTo(List.of(other.get(name))));
       }
-      assertThat(name, during.changes(), hasSize(not(0)));
-      assertThat(name, ahead.changes(), equalTo(during.changes()));
-      assertThat(name, during.deadLetters(), hasSize(name.equals("products") ? bad.size() : 0));
-      assertThat(name, comparable(ahead.deadLetters()), equalTo(comparable(during.deadLetters())));
-    }
-  }
-
-  /**
-   * Dead letters without the time they were made and with their stack trace's first line only: the
-   * frames below the decoder are the thread's that decoded (the launch's read or the build).
-   */
-  private static List<DeadLetter> comparable(List<DeadLetter> deadLetters) {
-    return deadLetters.stream()
-        .map(
-            deadLetter ->
-                DeadLetter.newBuilder(deadLetter)
-                    .setFailedAt(Instant.EPOCH)
-                    .setStackTrace(deadLetter.getStackTrace().lines().findFirst().orElseThrow())
-                    .build())
-        .toList();
-  }
-
-  @Test
-  void aRangeWhoseOffsetsCannotBeResolvedFailsTheBuildAsItDidWhenResolvedDuringTheBuild()
-      throws IOException {
-    // SASL without a JAAS login: Kafka cannot make the consumer that resolves the offsets. (The
-    // launch checks would have failed first; the build alone shows what the resolution throws.)
-    Path client = dir.resolve("client.properties");
-    Files.writeString(client, "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n");
-    OrderRevenue.Options options =
-        options(
-            "--source=KAFKA",
-            "--bootstrapServers=127.0.0.1:1",
-            "--inputTopics=orders",
-            "--from=2026-03-01T00:00:00Z",
-            "--to=2026-03-02T00:00:00Z",
-            "--kafkaClientProperties=" + client);
-
-    JobSettings settings = JobSettings.parse(JOB, options);
-    RuntimeException during =
-        assertThrows(
-            RuntimeException.class,
-            () ->
-                JobRunner.build(JOB, Pipeline.create(options), options, settings, new LaunchIo()));
-    RuntimeException ahead;
-    try (LaunchIo io = LaunchIo.readingAhead(JOB, settings)) {
-      assertThat(io.resolvingAheadFor(), equalTo(List.of("ReadOrders")));
-      ahead =
-          assertThrows(
-              RuntimeException.class,
-              () -> JobRunner.build(JOB, Pipeline.create(options), options, settings, io));
-      // The build took the orders' range, which failed, and stopped before the histories.
-      assertThat(io.resolvingAheadFor(), is(empty()));
-      assertThat(io.readingAheadFor(), equalTo(List.of("customers", "products")));
-    }
-
-    assertThat(during.getMessage(), containsString("Failed to construct kafka consumer"));
-    assertThat(ahead.getClass(), equalTo(during.getClass()));
-    assertThat(ahead.getMessage(), equalTo(during.getMessage()));
-    assertThat(ahead.getCause().getClass(), equalTo(during.getCause().getClass()));
-    assertThat(ahead.getCause().getMessage(), equalTo(during.getCause().getMessage()));
-  }
-
-  @Test
-  void aBackfillFromFilesResolvesNoOffsets() {
-    JobSettings settings = JobSettings.parse(JOB, options());
-    try (LaunchIo io = LaunchIo.readingAhead(JOB, settings)) {
-      assertThat(io.resolvingAheadFor(), is(empty()));
+      assertThat(name, during, hasSize(not(0)));
+      assertThat(name, ahead, equalTo(during));
     }
   }
 
@@ -235,7 +154,6 @@ class LaunchIoTest {
 
       try (LaunchIo io = LaunchIo.readingAhead(JOB, settings)) {
         assertThat(io.readingAheadFor(), equalTo(List.of("customers", "products")));
-        assertThat(io.resolvingAheadFor(), equalTo(List.of("ReadOrders")));
         // The launch fails here (its checks time out); the reads were not taken.
       }
 

@@ -6,9 +6,9 @@ import static com.google.common.base.Preconditions.checkState;
 import dev.kappa.schemas.coders.SpecificRecordCoder;
 import dev.kappa.schemas.common.DeadLetter;
 import dev.kappa.schemas.common.SourceRecord;
-import dev.kappa.transforms.enrichment.DecodeChanges;
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.beam.sdk.Pipeline;
@@ -122,11 +122,11 @@ public final class TestIo implements JobIo {
   }
 
   @Override
-  public <V extends SpecificRecordBase> DecodeChanges.@Nullable Decoded<V> loadChangesNow(
-      Table<?, V> table, JobSettings.ChangeStream changes, JobSettings settings, long maxRecords)
+  public @Nullable List<SourceRecord> readChangesNow(
+      Table<?, ?> table, JobSettings.ChangeStream changes, JobSettings settings, long maxRecords)
       throws IOException {
     if (sources != null) {
-      return sources.loadChangesNow(table, changes, settings, maxRecords);
+      return sources.readChangesNow(table, changes, settings, maxRecords);
     }
     return null;
   }
