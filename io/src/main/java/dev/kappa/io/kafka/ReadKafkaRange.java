@@ -14,6 +14,7 @@ import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PBegin;
@@ -256,17 +257,19 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
             BoundedOutOfOrdernessWatermark.DEFAULT_MAX_OUT_OF_ORDERNESS,
             BoundedOutOfOrdernessWatermark.DEFAULT_IDLE_TIMEOUT,
             settings.clock());
-    return input.apply(
-        "ReadOffsetRanges",
-        Read.from(
-            new KafkaRangeSource(
-                settings.bootstrapServers(),
-                readerConsumerConfig(),
-                KafkaReadSettings.nonEmpty(plan()),
-                timestamps(),
-                policies,
-                settings.consumerFactory(),
-                settings.clock())));
+    return input
+        .apply(
+            "ReadOffsetRanges",
+            Read.from(
+                new KafkaRangeSource(
+                    settings.bootstrapServers(),
+                    readerConsumerConfig(),
+                    KafkaReadSettings.nonEmpty(plan()),
+                    timestamps(),
+                    policies,
+                    settings.consumerFactory(),
+                    settings.clock())))
+        .apply("CountRecords", ParDo.of(new CountRecordsFn(ReadKafkaRange.class, true)));
   }
 
   @Override
