@@ -54,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * ({@code auto.offset.reset=none}; {@link #withConsumerConfig} may change it). Each reader logs its
  * progress every 5 s and at the end ({@code partition orders-0: 12000/50000 records (24%), 8000
  * rec/s, ~5 s left; 11990 in range, skipped 6 before from, 4 at or after to}); counters {@code
- * records} and {@code records-<topic>-<partition>} (records in range), {@code bytes}, {@code
+ * records} and {@code records-<topic>-<partition>} (records in range), {@code bytes} (these three
+ * in the step {@code CountRecords} after the source, see {@link CountRecordsFn}), {@code
  * skippedBeforeFrom}, {@code skippedAtOrAfterTo} and {@code recordsWithoutEventTime}.
  *
  * <pre>{@code
