@@ -46,7 +46,7 @@ import java.util.stream.Stream;
  *          --window=DURATION  the tumbling window (default PT10S)
  *          --maxOutOfOrderness=DURATION  the watermark's bound (default PT1S)
  *          --contenders=native,kappa  which contenders run (default both)
- *          --kappaOptions="--a=b --c=d"  more options for kappa's job, for experiments
+ *          --kappaOptions="--a=b --c=d"  more options for kappa's job, for experiments (both races)
  * Environment: KAPPA_JAVA_OPTS  JVM options for the backfill race's kappa contender, as
  *                             scripts/kappa adds them to its launches (e.g. -XX:+UseParallelGC)
  * </pre>
@@ -159,7 +159,7 @@ public final class Bench {
     Path brokerDir = out.resolve("broker-data");
     deleteTree(brokerDir);
     List<Race.Outcome> outcomes = new ArrayList<>();
-    Race race = new Race(root, heap);
+    Race race = new Race(root, heap, kappaOptions);
     try (KafkaBroker broker = KafkaBroker.start(brokerDir)) {
       Race.log("broker at %s; results in %s", broker.bootstrapServers(), out);
       for (long orders : sizes) {

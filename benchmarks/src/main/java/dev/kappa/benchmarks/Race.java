@@ -80,14 +80,24 @@ final class Race {
 
   private final Path root;
   private final String heap;
+  private final List<String> kappaOptions;
 
   /**
    * @param root the repository root (runners-config, pipelines' bundled jar)
    * @param heap each contender JVM's {@code -Xmx}
    */
   Race(Path root, String heap) {
+    this(root, heap, List.of());
+  }
+
+  /**
+   * @param kappaOptions more options for Kappa's job (experiments), after the race's own, so that a
+   *     later value wins
+   */
+  Race(Path root, String heap, List<String> kappaOptions) {
     this.root = root;
     this.heap = heap;
+    this.kappaOptions = List.copyOf(kappaOptions);
   }
 
   /**
@@ -217,6 +227,7 @@ final class Race {
         command.add("--deadLetterOutput=" + out.resolve("out/dead-letters"));
         command.add("--tooLateOutput=" + out.resolve("out/too-late"));
         command.add("--correctionsOutput=" + out.resolve("out/corrections"));
+        command.addAll(kappaOptions);
       }
     }
     Path log = dir.resolve(contender.id + ".log");

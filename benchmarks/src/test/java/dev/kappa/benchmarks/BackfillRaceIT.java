@@ -2,11 +2,13 @@ package dev.kappa.benchmarks;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
 import dev.kappa.testing.kafka.KafkaBroker;
 import dev.kappa.testing.kafka.KafkaBrokerExtension;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -26,9 +28,12 @@ class BackfillRaceIT {
   @Test
   @Timeout(600)
   void everyContenderEqualsTheGroundTruth(KafkaBroker broker, @TempDir Path dir) throws Exception {
+    // An experiment's option (--kappaOptions) reaches Kappa's job after the race's own.
     Race.Outcome outcome =
-        new Race(Race.findRoot(), "1g")
+        new Race(Race.findRoot(), "1g", List.of("--jobName=backfill-race-it"))
             .run(broker, Bench.SMALL, 11, dir, List.of(Race.Contender.values()));
+    String kappaCommand = Files.readAllLines(dir.resolve("kappa.log")).get(0);
+    assertThat(kappaCommand, endsWith(" --jobName=backfill-race-it"));
 
     // The data exercises what it claims to: dead letters, unknown products, several windows.
     RaceResult truth = outcome.truth();

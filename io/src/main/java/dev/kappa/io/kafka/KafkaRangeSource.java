@@ -175,7 +175,6 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
     private final KafkaRangeSource source;
     private final @Nullable KafkaPartitionRange range;
     private @Nullable PartitionRead read;
-    private @Nullable Counter partitionRecords;
     private final CurrentRecord current;
     private boolean finished;
     private long inRange;
@@ -205,10 +204,8 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
               LOG,
               source.clock,
               source.policies.create(null),
-              current,
-              ReadKafkaRange.class);
+              current);
       this.read = read;
-      partitionRecords = Metrics.counter(ReadKafkaRange.class, "records-" + range.partitionName());
       read.progress().counted(0, 0, 0);
       LOG.info("Reading {}", range);
       return advance();
@@ -234,10 +231,6 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
         read.progressed();
         if (record != null && inRange) {
           read.emit(record);
-          Counter partitionRecords = this.partitionRecords;
-          if (partitionRecords != null) {
-            partitionRecords.inc();
-          }
           return true;
         }
       }

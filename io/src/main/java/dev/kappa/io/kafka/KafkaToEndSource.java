@@ -145,8 +145,7 @@ final class KafkaToEndSource extends UnboundedRecordSource<OffsetCheckpoint> {
               LOG,
               source.clock,
               policy,
-              current,
-              ReadKafka.class);
+              current);
       LOG.info("Reading {} from offset {} to the end offset at launch", range, startAt);
       return advance();
     }

@@ -4,8 +4,6 @@ import dev.kappa.io.watermark.ProcessingClock;
 import dev.kappa.schemas.common.SourceRecord;
 import java.time.Duration;
 import java.util.List;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -16,9 +14,9 @@ import org.slf4j.Logger;
  * One partition range being read by a plain consumer of Kappa's own: what the bounded reader of
  * {@link KafkaRangeSource} and the unbounded one of {@link KafkaToEndSource} share. It fetches the
  * records of the range in offset order ({@link PartitionFetcher}), logs progress ({@link
- * ReadProgress}), makes each record it emits the {@link CurrentRecord}, stamped by the partition's
- * {@link EventTimePolicy}, and counts it in the counters {@code records} and {@code bytes} of the
- * read's namespace.
+ * ReadProgress}), and makes each record it emits the {@link CurrentRecord}, stamped by the
+ * partition's {@link EventTimePolicy}. The records are counted in the step after the source ({@link
+ * CountRecordsFn}), not here.
  *
  * <p>The sources themselves keep their own fields: their Java-serialized form is part of a Flink
  * savepoint, so the static helpers here take the fields instead.
@@ -29,12 +27,10 @@ final class PartitionRead implements AutoCloseable {
   private final ReadProgress progress;
   private final EventTimePolicy policy;
   private final CurrentRecord current;
-  private final Counter records;
-  private final Counter bytes;
 
   /**
    * Starts reading {@code range} at {@code startAt} with a new consumer; progress is logged to
-   * {@code log} as {@code label}, counters go to {@code namespace}.
+   * {@code log} as {@code label}.
    */
   PartitionRead(
       Consumer<byte[], byte[]> consumer,
@@ -44,8 +40,7 @@ final class PartitionRead implements AutoCloseable {
       Logger log,
       ProcessingClock clock,
       EventTimePolicy policy,
-      CurrentRecord current,
-      Class<?> namespace) {
+      CurrentRecord current) {
     this.range = range;
     this.fetcher = new PartitionFetcher(consumer, range, startAt);
     this.progress =
@@ -57,8 +52,6 @@ final class PartitionRead implements AutoCloseable {
             clock);
     this.policy = policy;
     this.current = current;
-    this.records = Metrics.counter(namespace, "records");
-    this.bytes = Metrics.counter(namespace, "bytes");
   }
 
   /** The next record of the range, or null if none came within {@code timeout}. */
@@ -71,12 +64,10 @@ final class PartitionRead implements AutoCloseable {
     progress.update(fetcher.nextOffset() - range.startOffset());
   }
 
-  /** Makes {@code record} the current record, with its event time, and counts it. */
+  /** Makes {@code record} the current record, with its event time. */
   void emit(ConsumerRecord<byte[], byte[]> record) {
     SourceRecord sourceRecord = SourceRecords.of(record);
     current.set(sourceRecord, policy.timestampFor(sourceRecord, record.timestamp()));
-    records.inc();
-    bytes.inc(SourceRecords.sizeOf(record));
   }
 
   /** True once every offset of the range has been fetched. */

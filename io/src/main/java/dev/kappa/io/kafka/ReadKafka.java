@@ -262,17 +262,19 @@ public abstract class ReadKafka extends PTransform<PBegin, PCollection<SourceRec
                 + " withAutoCommit() applies to live reads only.");
       }
       KafkaReadSettings settings = settings();
-      return input.apply(
-          "ReadToEndOffsets",
-          Read.from(
-              new KafkaToEndSource(
-                  settings.bootstrapServers(),
-                  config,
-                  KafkaReadSettings.nonEmpty(planToEnd(config)),
-                  policies,
-                  commitOffsetsInFinalize(),
-                  settings.consumerFactory(),
-                  settings.clock())));
+      return input
+          .apply(
+              "ReadToEndOffsets",
+              Read.from(
+                  new KafkaToEndSource(
+                      settings.bootstrapServers(),
+                      config,
+                      KafkaReadSettings.nonEmpty(planToEnd(config)),
+                      policies,
+                      commitOffsetsInFinalize(),
+                      settings.consumerFactory(),
+                      settings.clock())))
+          .apply("CountRecords", ParDo.of(new CountRecordsFn(ReadKafka.class, false)));
     }
     KafkaIO.Read<byte[], byte[]> read =
         KafkaIO.<byte[], byte[]>read()

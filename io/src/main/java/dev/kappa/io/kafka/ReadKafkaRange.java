@@ -14,6 +14,7 @@ import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PBegin;
@@ -53,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * ({@code auto.offset.reset=none}; {@link #withConsumerConfig} may change it). Each reader logs its
  * progress every 5 s and at the end ({@code partition orders-0: 12000/50000 records (24%), 8000
  * rec/s, ~5 s left; 11990 in range, skipped 6 before from, 4 at or after to}); counters {@code
- * records} and {@code records-<topic>-<partition>} (records in range), {@code bytes}, {@code
+ * records} and {@code records-<topic>-<partition>} (records in range), {@code bytes} (these three
+ * in the step {@code CountRecords} after the source, see {@link CountRecordsFn}), {@code
  * skippedBeforeFrom}, {@code skippedAtOrAfterTo} and {@code recordsWithoutEventTime}.
  *
  * <pre>{@code
@@ -256,17 +258,19 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
             BoundedOutOfOrdernessWatermark.DEFAULT_MAX_OUT_OF_ORDERNESS,
             BoundedOutOfOrdernessWatermark.DEFAULT_IDLE_TIMEOUT,
             settings.clock());
-    return input.apply(
-        "ReadOffsetRanges",
-        Read.from(
-            new KafkaRangeSource(
-                settings.bootstrapServers(),
-                readerConsumerConfig(),
-                KafkaReadSettings.nonEmpty(plan()),
-                timestamps(),
-                policies,
-                settings.consumerFactory(),
-                settings.clock())));
+    return input
+        .apply(
+            "ReadOffsetRanges",
+            Read.from(
+                new KafkaRangeSource(
+                    settings.bootstrapServers(),
+                    readerConsumerConfig(),
+                    KafkaReadSettings.nonEmpty(plan()),
+                    timestamps(),
+                    policies,
+                    settings.consumerFactory(),
+                    settings.clock())))
+        .apply("CountRecords", ParDo.of(new CountRecordsFn(ReadKafkaRange.class, true)));
   }
 
   @Override
