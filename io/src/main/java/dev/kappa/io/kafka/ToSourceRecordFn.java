@@ -21,11 +21,7 @@ final class ToSourceRecordFn extends DoFn<KafkaRecord<byte[], byte[]>, SourceRec
       @Element KafkaRecord<byte[], byte[]> record, OutputReceiver<SourceRecord> output) {
     SourceRecord sourceRecord = SourceRecords.of(record);
     records.inc();
-    bytes.inc(sourceRecord.getPayload().remaining() + keySize(sourceRecord));
+    bytes.inc(CountRecordsFn.sizeOf(sourceRecord));
     output.output(sourceRecord);
-  }
-
-  private static int keySize(SourceRecord record) {
-    return record.getKey() == null ? 0 : record.getKey().remaining();
   }
 }
