@@ -2,10 +2,12 @@ package dev.kappa.io.kafka;
 
 import dev.kappa.schemas.common.SourceRecord;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -73,6 +75,39 @@ final class CountRecordsFn extends DoFn<SourceRecord, SourceRecord> {
       lastCounter = counter;
     }
     return counter;
+  }
+
+  /**
+   * Emits the records of {@link KafkaRangeSource}'s batches one by one, each with its own
+   * timestamp, and counts them as {@link CountRecordsFn} does: once per batch, whose records all
+   * come from one partition.
+   */
+  static final class OfBatches extends DoFn<List<TimestampedValue<SourceRecord>>, SourceRecord> {
+    private static final long serialVersionUID = 1L;
+    private final CountRecordsFn counts;
+
+    /** As {@link CountRecordsFn#CountRecordsFn(Class, boolean)}. */
+    OfBatches(Class<?> namespace, boolean perPartition) {
+      this.counts = new CountRecordsFn(namespace, perPartition);
+    }
+
+    @ProcessElement
+    public void processElement(
+        @Element List<TimestampedValue<SourceRecord>> batch, OutputReceiver<SourceRecord> output) {
+      if (batch.isEmpty()) {
+        return;
+      }
+      long bytes = 0;
+      for (TimestampedValue<SourceRecord> record : batch) {
+        bytes += sizeOf(record.getValue());
+        output.outputWithTimestamp(record.getValue(), record.getTimestamp());
+      }
+      counts.records.inc(batch.size());
+      counts.bytes.inc(bytes);
+      if (counts.perPartition) {
+        counts.partitionRecords(batch.get(0).getValue()).inc(batch.size());
+      }
+    }
   }
 
   /** The key's and the value's bytes, as {@link SourceRecords#sizeOf} counts a Kafka record. */

@@ -2,12 +2,13 @@ package dev.kappa.io.kafka;
 
 import dev.kappa.schemas.common.SourceRecord;
 import java.util.NoSuchElementException;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
- * The record a partition reader is positioned on, with its timestamp: what Beam's bounded and
- * unbounded readers both expose through {@code getCurrent()} and {@code getCurrentTimestamp()}.
+ * The record the unbounded partition reader is positioned on, with its timestamp: what it exposes
+ * through {@code getCurrent()} and {@code getCurrentTimestamp()}.
  */
 final class CurrentRecord {
   private final @Nullable Object where;
@@ -24,9 +25,9 @@ final class CurrentRecord {
     timestamp = null;
   }
 
-  void set(SourceRecord record, Instant timestamp) {
-    this.record = record;
-    this.timestamp = timestamp;
+  void set(TimestampedValue<SourceRecord> stamped) {
+    this.record = stamped.getValue();
+    this.timestamp = stamped.getTimestamp();
   }
 
   SourceRecord record() {

@@ -8,13 +8,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.io.BoundedSource;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -31,8 +34,14 @@ import org.slf4j.LoggerFactory;
  * partition; a range larger than the desired bundle size is halved by offsets until it is not (or
  * reaches {@link #MIN_SPLIT_OFFSETS}). Sizes are estimated as offsets × {@link
  * #ESTIMATED_RECORD_BYTES}, since Kafka does not tell record sizes without reading them.
+ *
+ * <p>The reader returns the records in batches, each record with its own timestamp, and the step
+ * after the source ({@link CountRecordsFn.OfBatches}) emits them one by one. Beam's Flink runner
+ * does a fixed amount of work after each element a reader returns (it hands the step's metrics to
+ * Flink, see {@link CountRecordsFn}): per batch of a few hundred records instead of per record, it
+ * no longer shows in a backfill's profile (docs/performance.md, issue 11 part 13).
  */
-final class KafkaRangeSource extends BoundedSource<SourceRecord> {
+final class KafkaRangeSource extends BoundedSource<List<TimestampedValue<SourceRecord>>> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ReadKafkaRange.class);
 
@@ -43,6 +52,12 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
   static final long MIN_SPLIT_OFFSETS = 1000;
 
   private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
+
+  /**
+   * The most records in one batch. The consumer returns at most {@code max.poll.records} (500 by
+   * default) per poll, and a batch ends with them, so this bounds only a larger setting.
+   */
+  static final int MAX_BATCH_RECORDS = 1000;
 
   private final String bootstrapServers;
   private final Map<String, Object> consumerConfig;
@@ -150,13 +165,19 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
   }
 
   @Override
-  public BoundedReader<SourceRecord> createReader(PipelineOptions options) {
+  public BoundedReader<List<TimestampedValue<SourceRecord>>> createReader(PipelineOptions options) {
     return new RangeReader(this, PartitionRead.onlyRange(ranges));
   }
 
   @Override
-  public Coder<SourceRecord> getOutputCoder() {
-    return SpecificRecordCoder.of(SourceRecord.class);
+  public Coder<List<TimestampedValue<SourceRecord>>> getOutputCoder() {
+    return batchCoder();
+  }
+
+  /** The coder of the source's batches. */
+  static Coder<List<TimestampedValue<SourceRecord>>> batchCoder() {
+    return ListCoder.of(
+        TimestampedValue.TimestampedValueCoder.of(SpecificRecordCoder.of(SourceRecord.class)));
   }
 
   @Override
@@ -165,8 +186,10 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
     PartitionRead.populateDisplayData(builder, bootstrapServers, ranges);
   }
 
-  /** Reads one offset range in order; see {@link PartitionFetcher} for where it stops. */
-  static final class RangeReader extends BoundedReader<SourceRecord> {
+  /**
+   * Reads one offset range in order, in batches; see {@link PartitionFetcher} for where it stops.
+   */
+  static final class RangeReader extends BoundedReader<List<TimestampedValue<SourceRecord>>> {
     private static final Counter SKIPPED_BEFORE_FROM =
         Metrics.counter(ReadKafkaRange.class, "skippedBeforeFrom");
     private static final Counter SKIPPED_AT_OR_AFTER_TO =
@@ -175,7 +198,8 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
     private final KafkaRangeSource source;
     private final @Nullable KafkaPartitionRange range;
     private @Nullable PartitionRead read;
-    private final CurrentRecord current;
+    private @Nullable List<TimestampedValue<SourceRecord>> batch;
+    private @Nullable Instant batchTimestamp;
     private boolean finished;
     private long inRange;
     private long beforeFrom;
@@ -184,7 +208,6 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
     RangeReader(KafkaRangeSource source, @Nullable KafkaPartitionRange range) {
       this.source = source;
       this.range = range;
-      this.current = new CurrentRecord(range);
     }
 
     @Override
@@ -203,8 +226,7 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
               label(range),
               LOG,
               source.clock,
-              source.policies.create(null),
-              current);
+              source.policies.create(null));
       this.read = read;
       read.progress().counted(0, 0, 0);
       LOG.info("Reading {}", range);
@@ -218,21 +240,39 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
           : range.partitionName();
     }
 
+    /**
+     * The next batch: the records in range among those the consumer has fetched, at least one and
+     * at most {@link #MAX_BATCH_RECORDS}, in offset order. It ends where the consumer would have to
+     * ask the broker again, so a batch never waits for records it could already have passed on.
+     */
     @Override
     public boolean advance() throws IOException {
-      current.clear();
+      batch = null;
+      batchTimestamp = null;
       PartitionRead read = this.read;
       if (read == null || finished) {
         return false;
       }
+      List<TimestampedValue<SourceRecord>> records = new ArrayList<>();
+      Instant earliest = null;
       while (!read.isDone()) {
         ConsumerRecord<byte[], byte[]> record = read.fetch(POLL_TIMEOUT);
-        boolean inRange = record != null && keep(record, read.progress());
-        read.progressed();
-        if (record != null && inRange) {
-          read.emit(record);
-          return true;
+        if (record != null && keep(record, read.progress())) {
+          TimestampedValue<SourceRecord> stamped = read.stamp(record);
+          records.add(stamped);
+          if (earliest == null || stamped.getTimestamp().isBefore(earliest)) {
+            earliest = stamped.getTimestamp();
+          }
         }
+        if (earliest != null && (records.size() >= MAX_BATCH_RECORDS || !read.hasBuffered())) {
+          break;
+        }
+      }
+      read.progressed();
+      if (earliest != null) {
+        batch = records;
+        batchTimestamp = earliest;
+        return true;
       }
       finished = true;
       read.finish();
@@ -263,13 +303,22 @@ final class KafkaRangeSource extends BoundedSource<SourceRecord> {
     }
 
     @Override
-    public SourceRecord getCurrent() {
-      return current.record();
+    public List<TimestampedValue<SourceRecord>> getCurrent() {
+      List<TimestampedValue<SourceRecord>> current = batch;
+      if (current == null) {
+        throw new NoSuchElementException("No current batch in " + range);
+      }
+      return current;
     }
 
+    /** The earliest timestamp in the batch: each record comes out with its own after the source. */
     @Override
     public Instant getCurrentTimestamp() {
-      return current.timestamp();
+      Instant current = batchTimestamp;
+      if (current == null) {
+        throw new NoSuchElementException("No current batch in " + range);
+      }
+      return current;
     }
 
     @Override

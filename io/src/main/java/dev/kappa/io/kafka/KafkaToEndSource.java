@@ -144,8 +144,7 @@ final class KafkaToEndSource extends UnboundedRecordSource<OffsetCheckpoint> {
               range.partitionName(),
               LOG,
               source.clock,
-              policy,
-              current);
+              policy);
       LOG.info("Reading {} from offset {} to the end offset at launch", range, startAt);
       return advance();
     }
@@ -160,7 +159,7 @@ final class KafkaToEndSource extends UnboundedRecordSource<OffsetCheckpoint> {
       commitRequested(read.fetcher());
       ConsumerRecord<byte[], byte[]> record = read.fetch(POLL_TIMEOUT);
       if (record != null) {
-        read.emit(record);
+        current.set(read.stamp(record));
         read.progressed();
         return true;
       }

@@ -49,6 +49,14 @@ final class PartitionFetcher implements AutoCloseable {
   }
 
   /**
+   * Whether {@link #next} may have a record without asking the broker: records of the last fetch
+   * are left to return. (They may still all lie at or past the end offset.)
+   */
+  boolean hasBuffered() {
+    return buffered.hasNext();
+  }
+
+  /**
    * The next record of the range, or null if none arrived within {@code timeout} or the range is
    * done.
    */

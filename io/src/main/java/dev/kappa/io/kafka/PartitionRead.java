@@ -5,6 +5,7 @@ import dev.kappa.schemas.common.SourceRecord;
 import java.time.Duration;
 import java.util.List;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -14,7 +15,7 @@ import org.slf4j.Logger;
  * One partition range being read by a plain consumer of Kappa's own: what the bounded reader of
  * {@link KafkaRangeSource} and the unbounded one of {@link KafkaToEndSource} share. It fetches the
  * records of the range in offset order ({@link PartitionFetcher}), logs progress ({@link
- * ReadProgress}), and makes each record it emits the {@link CurrentRecord}, stamped by the
+ * ReadProgress}), and turns each record it keeps into a {@link SourceRecord} stamped by the
  * partition's {@link EventTimePolicy}. The records are counted in the step after the source ({@link
  * CountRecordsFn}), not here.
  *
@@ -26,7 +27,6 @@ final class PartitionRead implements AutoCloseable {
   private final PartitionFetcher fetcher;
   private final ReadProgress progress;
   private final EventTimePolicy policy;
-  private final CurrentRecord current;
 
   /**
    * Starts reading {@code range} at {@code startAt} with a new consumer; progress is logged to
@@ -39,8 +39,7 @@ final class PartitionRead implements AutoCloseable {
       String label,
       Logger log,
       ProcessingClock clock,
-      EventTimePolicy policy,
-      CurrentRecord current) {
+      EventTimePolicy policy) {
     this.range = range;
     this.fetcher = new PartitionFetcher(consumer, range, startAt);
     this.progress =
@@ -51,7 +50,6 @@ final class PartitionRead implements AutoCloseable {
             Math.min(startAt, range.endOffset()) - range.startOffset(),
             clock);
     this.policy = policy;
-    this.current = current;
   }
 
   /** The next record of the range, or null if none came within {@code timeout}. */
@@ -64,10 +62,15 @@ final class PartitionRead implements AutoCloseable {
     progress.update(fetcher.nextOffset() - range.startOffset());
   }
 
-  /** Makes {@code record} the current record, with its event time. */
-  void emit(ConsumerRecord<byte[], byte[]> record) {
+  /** {@code record} as a {@link SourceRecord}, with its event time. */
+  TimestampedValue<SourceRecord> stamp(ConsumerRecord<byte[], byte[]> record) {
     SourceRecord sourceRecord = SourceRecords.of(record);
-    current.set(sourceRecord, policy.timestampFor(sourceRecord, record.timestamp()));
+    return TimestampedValue.of(sourceRecord, policy.timestampFor(sourceRecord, record.timestamp()));
+  }
+
+  /** Whether the next {@link #fetch} may return a record without asking the broker. */
+  boolean hasBuffered() {
+    return fetcher.hasBuffered();
   }
 
   /** True once every offset of the range has been fetched. */

@@ -19,6 +19,7 @@ import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -237,10 +238,12 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
     List<SourceRecord> records = new ArrayList<>();
     for (KafkaRangeSource partition :
         source.split(Long.MAX_VALUE, PipelineOptionsFactory.create())) {
-      try (BoundedSource.BoundedReader<SourceRecord> reader =
+      try (BoundedSource.BoundedReader<List<TimestampedValue<SourceRecord>>> reader =
           partition.createReader(PipelineOptionsFactory.create())) {
         for (boolean more = reader.start(); more; more = reader.advance()) {
-          records.add(reader.getCurrent());
+          for (TimestampedValue<SourceRecord> record : reader.getCurrent()) {
+            records.add(record.getValue());
+          }
         }
       }
     }
@@ -270,7 +273,7 @@ public abstract class ReadKafkaRange extends PTransform<PBegin, PCollection<Sour
                     policies,
                     settings.consumerFactory(),
                     settings.clock())))
-        .apply("CountRecords", ParDo.of(new CountRecordsFn(ReadKafkaRange.class, true)));
+        .apply("CountRecords", ParDo.of(new CountRecordsFn.OfBatches(ReadKafkaRange.class, true)));
   }
 
   @Override

@@ -46,20 +46,15 @@ final class SourceRecords {
       long timestampMillis,
       byte @Nullable [] key,
       byte @Nullable [] value) {
-    return SourceRecord.newBuilder()
-        .setPosition(
-            SourcePosition.newBuilder()
-                .setSystem(SYSTEM)
-                .setName(topic)
-                .setPartition(partition)
-                .setOffset(offset)
-                .build())
-        .setKey(key == null ? null : ByteBuffer.wrap(key))
-        .setPayload(ByteBuffer.wrap(value == null ? new byte[0] : value))
-        .setPayloadNull(value == null)
+    // The generated constructors, not the builders: a builder copies the schema's fields and
+    // checks each default, which was a visible part of a backfill's profile.
+    return new SourceRecord(
+        new SourcePosition(SYSTEM, topic, partition, offset),
+        key == null ? null : ByteBuffer.wrap(key),
+        ByteBuffer.wrap(value == null ? new byte[0] : value),
+        value == null,
         // Kafka reports -1 when a record has no timestamp (message format v0).
-        .setTimestamp(timestampMillis < 0 ? null : java.time.Instant.ofEpochMilli(timestampMillis))
-        .build();
+        timestampMillis < 0 ? null : java.time.Instant.ofEpochMilli(timestampMillis));
   }
 
   /** The size of a record's key and value, for byte counters and size estimates. */

@@ -19,7 +19,10 @@ import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reify;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -71,6 +74,50 @@ class CountRecordsFnTest {
                 "records-orders-0", 3L,
                 "records-orders-1", 1L,
                 "records-payments-0", 1L)));
+  }
+
+  @Test
+  void emitsBatchesRecordByRecordWithTheirOwnTimestampsAndCountsThem(TestPipeline pipeline) {
+    // As the range source batches them: each batch from one partition.
+    List<TimestampedValue<SourceRecord>> orders0 = new ArrayList<>();
+    List<TimestampedValue<SourceRecord>> others = new ArrayList<>();
+    List<TimestampedValue<SourceRecord>> all = new ArrayList<>();
+    for (SourceRecord record : records()) {
+      TimestampedValue<SourceRecord> stamped =
+          TimestampedValue.of(record, new Instant(60_000L - record.getPosition().getOffset()));
+      all.add(stamped);
+      if (record.getPosition().getName().equals("orders")
+          && record.getPosition().getPartition() == 0) {
+        orders0.add(stamped);
+      } else {
+        others.add(stamped);
+      }
+    }
+    List<List<TimestampedValue<SourceRecord>>> batches = new ArrayList<>();
+    batches.add(orders0);
+    for (TimestampedValue<SourceRecord> other : others) {
+      batches.add(List.of(other));
+    }
+    batches.add(List.of());
+
+    PCollection<TimestampedValue<SourceRecord>> emitted =
+        pipeline
+            .apply(Create.of(batches).withCoder(KafkaRangeSource.batchCoder()))
+            .apply(ParDo.of(new CountRecordsFn.OfBatches(ReadKafkaRange.class, true)))
+            .apply(Reify.timestamps());
+    PAssert.that(emitted).containsInAnyOrder(all);
+
+    Map<String, Long> counters = counters(pipeline.run(), ReadKafkaRange.class);
+
+    assertThat(counters.get("records"), equalTo(5L));
+    assertThat(counters.get("records-orders-0"), equalTo(3L));
+    assertThat(counters.get("records-orders-1"), equalTo(1L));
+    assertThat(counters.get("records-payments-0"), equalTo(1L));
+    long bytes = 0;
+    for (SourceRecord record : records()) {
+      bytes += CountRecordsFn.sizeOf(record);
+    }
+    assertThat(counters.get("bytes"), equalTo(bytes));
   }
 
   @Test
