@@ -121,6 +121,42 @@ class OrderTotalsCombineFnTest {
   }
 
   @Test
+  void productsAndSumsAtTheEdgesOfALongAgreeWithBigIntegerArithmetic() {
+    int[] quantities = {Integer.MIN_VALUE, -2, -1, 0, 1, 2, 3, Integer.MAX_VALUE};
+    long[] prices = {
+      Long.MIN_VALUE,
+      Long.MIN_VALUE + 1,
+      -(1L << 32),
+      -1,
+      0,
+      1,
+      1L << 32,
+      Long.MAX_VALUE / 2,
+      Long.MAX_VALUE
+    };
+    List<OrderTotals> orders = new ArrayList<>();
+    for (int quantity : quantities) {
+      for (long price : prices) {
+        BigInteger exact = BigInteger.valueOf(quantity).multiply(BigInteger.valueOf(price));
+        OrderTotals order = OrderTotals.ofOrder(quantity, price);
+        assertThat(order.revenueCents(), equalTo(exact));
+        assertThat(order.revenueFitsLong(), is(exact.bitLength() < 64));
+        assertThat(order, equalTo(OrderTotals.of(1, exact)));
+        orders.add(order);
+      }
+    }
+    for (OrderTotals a : orders) {
+      for (OrderTotals b : orders) {
+        BigInteger exact = a.revenueCents().add(b.revenueCents());
+        OrderTotals sum = a.plus(b);
+        assertThat(sum.revenueCents(), equalTo(exact));
+        assertThat(sum.revenueFitsLong(), is(exact.bitLength() < 64));
+        assertThat(sum, equalTo(OrderTotals.of(2, exact)));
+      }
+    }
+  }
+
+  @Test
   void aNegativeOrderCountIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> OrderTotals.of(-1, 0));
   }
