@@ -59,6 +59,7 @@ public final class TableHistory<K, V> implements Serializable {
   private final @Nullable Coder<Map<K, SortedMap<Long, V>>> loadedCoder;
   private final @Nullable Coder<V> rowCoder;
   private transient @Nullable Map<K, SortedMap<Long, V>> loadedHistory;
+  private transient @Nullable HistoryIndex<K, V> index;
   private final MissingKeyPolicy missingKeys;
   private final Counter enriched = counter(EnrichAsOfEventTime.ENRICHED);
   private final Counter notFound = counter(EnrichAsOfEventTime.NOT_FOUND);
@@ -188,7 +189,12 @@ public final class TableHistory<K, V> implements Serializable {
    * pass-through, else a match without a row; else no match.
    */
   public Match<V> lookUp(Map<K, SortedMap<Long, V>> history, K key, Instant time) {
-    V row = EnrichFromHistory.versionAt(history, key, time, missingKeys);
+    HistoryIndex<K, V> index = this.index;
+    if (index == null) {
+      index = new HistoryIndex<>();
+      this.index = index;
+    }
+    V row = index.versionAt(history, key, time, missingKeys);
     if (row != null) {
       enriched.inc();
       return new Match<>(true, row);
