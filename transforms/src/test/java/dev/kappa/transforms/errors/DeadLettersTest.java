@@ -108,4 +108,50 @@ class DeadLettersTest {
         letter.getStackTrace(),
         containsString("Caused by: java.lang.NumberFormatException: For input string: \"two\""));
   }
+
+  private static StackTraceElement frame(String className, String method) {
+    return new StackTraceElement(className, method, className + ".java", 7);
+  }
+
+  @Test
+  void theStackTraceStopsWhereTheRunnersFramesBeginAndCountsThem() {
+    IllegalArgumentException error = new IllegalArgumentException("bad quantity");
+    error.setStackTrace(
+        new StackTraceElement[] {
+          frame("dev.kappa.schemas.validation.OrderEvents", "validate"),
+          frame("dev.kappa.pipelines.orderrevenue.OrderDecoder", "parse"),
+          frame("dev.kappa.transforms.errors.DecodingFn$DoFnInvoker", "invokeProcessElement"),
+          frame("org.apache.beam.runners.core.SimpleDoFnRunner", "processElement"),
+          frame("org.apache.flink.streaming.runtime.tasks.StreamTask", "invoke"),
+          frame("dev.kappa.io.kafka.CountRecordsFn", "processElement"),
+          frame("java.lang.Thread", "run")
+        });
+    NumberFormatException cause = new NumberFormatException("For input string: \"two\"");
+    cause.setStackTrace(
+        new StackTraceElement[] {
+          frame("java.lang.Long", "parseLong"),
+          frame("org.apache.beam.runners.core.SimpleDoFnRunner", "processElement")
+        });
+    error.initCause(cause);
+    IllegalStateException suppressed = new IllegalStateException("also");
+    suppressed.setStackTrace(
+        new StackTraceElement[] {frame("org.apache.flink.runtime.Task", "run")});
+    error.addSuppressed(suppressed);
+
+    assertThat(
+        DeadLetters.of(RECORD, "DecodeOrders", error, FAILED_AT).getStackTrace(),
+        equalTo(
+            "java.lang.IllegalArgumentException: bad quantity\n"
+                + "\tat dev.kappa.schemas.validation.OrderEvents.validate("
+                + "dev.kappa.schemas.validation.OrderEvents.java:7)\n"
+                + "\tat dev.kappa.pipelines.orderrevenue.OrderDecoder.parse("
+                + "dev.kappa.pipelines.orderrevenue.OrderDecoder.java:7)\n"
+                + "\t... 5 frames of the runner\n"
+                // A trace that starts in the runner is kept whole.
+                + "\tSuppressed: java.lang.IllegalStateException: also\n"
+                + "\t\tat org.apache.flink.runtime.Task.run(org.apache.flink.runtime.Task.java:7)\n"
+                + "Caused by: java.lang.NumberFormatException: For input string: \"two\"\n"
+                + "\tat java.lang.Long.parseLong(java.lang.Long.java:7)\n"
+                + "\t... 1 frame of the runner\n"));
+  }
 }
