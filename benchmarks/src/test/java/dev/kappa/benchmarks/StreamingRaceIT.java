@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.is;
 
 import dev.kappa.testing.kafka.KafkaBroker;
 import dev.kappa.testing.kafka.KafkaBrokerExtension;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +38,16 @@ class StreamingRaceIT {
 
       assertThat(contender.id, lap.differences(), is(empty()));
       assertThat(contender.id, lap.latency().count(), greaterThan(0L));
+      // Each window's line: the measured windows' results are those p50 and p99 are over.
+      long measured = 0;
+      for (String line :
+          Files.readAllLines(dir.resolve(contender.id + "-200").resolve("latency.tsv"))) {
+        String[] fields = line.split("\t");
+        if (fields[1].equals("yes")) {
+          measured += Long.parseLong(fields[2]);
+        }
+      }
+      assertThat(contender.id, measured, is(lap.latency().count()));
     }
     // The data exercises what it claims to: dead letters, unknown products, several windows.
     RaceResult truth = RaceResult.read(dir.resolve("kappa-200/truth"));
