@@ -263,6 +263,10 @@ final class KafkaRangeSource extends BoundedSource<List<TimestampedValue<SourceR
           if (earliest == null || stamped.getTimestamp().isBefore(earliest)) {
             earliest = stamped.getTimestamp();
           }
+        } else {
+          // Waiting for the broker, or skipping records outside the range: the progress line
+          // still comes every few seconds. (A batch's records are reported with it, below.)
+          read.progressed();
         }
         if (earliest != null && (records.size() >= MAX_BATCH_RECORDS || !read.hasBuffered())) {
           break;
