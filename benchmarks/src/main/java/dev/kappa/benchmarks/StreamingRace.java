@@ -154,20 +154,21 @@ final class StreamingRace {
             dir,
             contender.id + "-" + Math.round(rate));
     long closedBy = run.lastEventTime - maxOutOfOrderness.toMillis();
+    LongPredicate measured = end -> end - windowMillis >= run.liveStart && end <= closedBy;
     List<Long> latencies = new ArrayList<>();
     TreeMap<Long, List<Long>> byWindow = new TreeMap<>();
     run.parsed.firstAppend.forEach(
         (key, append) -> {
           long end = run.parsed.windowEnds.get(key);
           byWindow.computeIfAbsent(end, e -> new ArrayList<>()).add(append - end);
-          if (end - windowMillis >= run.liveStart && end <= closedBy) {
+          if (measured.test(end)) {
             latencies.add(append - end);
           }
         });
     writeWindowLatencies(
         dir.resolve(contender.id + "-" + Math.round(rate)).resolve("latency.tsv"),
         byWindow,
-        end -> end - windowMillis >= run.liveStart && end <= closedBy);
+        measured);
     Latency latency = Latency.of(latencies);
     Race.log(
         "%-6s %,7.0f/s (target %,.0f/s): p50 %,d ms, p99 %,d ms, max %,d ms over %,d results;"

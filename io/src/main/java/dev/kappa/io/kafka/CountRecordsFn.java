@@ -50,7 +50,7 @@ final class CountRecordsFn extends DoFn<SourceRecord, SourceRecord> {
   @ProcessElement
   public void processElement(@Element SourceRecord record, OutputReceiver<SourceRecord> output) {
     records.inc();
-    bytes.inc(sizeOf(record));
+    bytes.inc(SourceRecords.sizeOf(record));
     if (perPartition) {
       partitionRecords(record).inc();
     }
@@ -99,7 +99,7 @@ final class CountRecordsFn extends DoFn<SourceRecord, SourceRecord> {
       }
       long bytes = 0;
       for (TimestampedValue<SourceRecord> record : batch) {
-        bytes += sizeOf(record.getValue());
+        bytes += SourceRecords.sizeOf(record.getValue());
         output.outputWithTimestamp(record.getValue(), record.getTimestamp());
       }
       counts.records.inc(batch.size());
@@ -108,11 +108,5 @@ final class CountRecordsFn extends DoFn<SourceRecord, SourceRecord> {
         counts.partitionRecords(batch.get(0).getValue()).inc(batch.size());
       }
     }
-  }
-
-  /** The key's and the value's bytes, as {@link SourceRecords#sizeOf} counts a Kafka record. */
-  static int sizeOf(SourceRecord record) {
-    return (record.getKey() == null ? 0 : record.getKey().remaining())
-        + record.getPayload().remaining();
   }
 }

@@ -57,9 +57,9 @@ final class SourceRecords {
         timestampMillis < 0 ? null : java.time.Instant.ofEpochMilli(timestampMillis));
   }
 
-  /** The size of a record's key and value, for byte counters and size estimates. */
-  static int sizeOf(ConsumerRecord<byte[], byte[]> record) {
-    return (record.key() == null ? 0 : record.key().length)
-        + (record.value() == null ? 0 : record.value().length);
+  /** The size of a record's key and value, as the {@code bytes} counters count it. */
+  static int sizeOf(SourceRecord record) {
+    return (record.getKey() == null ? 0 : record.getKey().remaining())
+        + record.getPayload().remaining();
   }
 }

@@ -21,7 +21,7 @@ final class ToSourceRecordFn extends DoFn<KafkaRecord<byte[], byte[]>, SourceRec
       @Element KafkaRecord<byte[], byte[]> record, OutputReceiver<SourceRecord> output) {
     SourceRecord sourceRecord = SourceRecords.of(record);
     records.inc();
-    bytes.inc(CountRecordsFn.sizeOf(sourceRecord));
+    bytes.inc(SourceRecords.sizeOf(sourceRecord));
     output.output(sourceRecord);
   }
 }

@@ -29,9 +29,6 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 public abstract class OrderTotals implements Serializable {
   private static final long serialVersionUID = 3L;
 
-  private static final BigInteger LONG_MIN = BigInteger.valueOf(Long.MIN_VALUE);
-  private static final BigInteger LONG_MAX = BigInteger.valueOf(Long.MAX_VALUE);
-
   /** The number of orders, never negative. */
   public abstract long orderCount();
 
@@ -54,7 +51,7 @@ public abstract class OrderTotals implements Serializable {
 
   public static OrderTotals of(long orderCount, BigInteger revenueCents) {
     checkNotNull(revenueCents, "revenue must not be null");
-    if (fitsLong(revenueCents)) {
+    if (revenueCents.bitLength() < Long.SIZE) {
       return of(orderCount, revenueCents.longValue());
     }
     checkArgument(orderCount >= 0, "order count must not be negative, was %s", orderCount);
@@ -100,10 +97,6 @@ public abstract class OrderTotals implements Serializable {
   /** Whether the revenue fits a {@code long}, the type of the result records' revenue. */
   public boolean revenueFitsLong() {
     return largeRevenue() == null;
-  }
-
-  private static boolean fitsLong(BigInteger value) {
-    return value.compareTo(LONG_MIN) >= 0 && value.compareTo(LONG_MAX) <= 0;
   }
 
   @Override
