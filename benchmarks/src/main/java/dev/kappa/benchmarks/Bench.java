@@ -45,6 +45,8 @@ import java.util.stream.Stream;
  *                             the capacity only)
  *          --window=DURATION  the tumbling window (default PT10S)
  *          --maxOutOfOrderness=DURATION  the watermark's bound (default PT1S)
+ *          --settle=DURATION  the live phase's start whose windows are the start-up, reported
+ *                             apart from the measured ones (default PT20S)
  *          --contenders=native,kappa  which contenders run (default both)
  *          --kappaOptions="--a=b --c=d"  more options for kappa's job, for experiments (both races)
  * Environment: KAPPA_JAVA_OPTS  JVM options for the backfill race's kappa contender, as
@@ -72,6 +74,7 @@ public final class Bench {
     long seconds = 60;
     Duration window = Duration.ofSeconds(10);
     Duration maxOutOfOrderness = Duration.ofSeconds(1);
+    Duration settle = Duration.ofSeconds(20);
     List<String> kappaOptions = List.of();
     List<StreamingRace.Contender> contenders = List.of(StreamingRace.Contender.values());
     for (String arg : args) {
@@ -100,6 +103,8 @@ public final class Bench {
                   .toList();
         } else if (arg.startsWith("--maxOutOfOrderness=")) {
           maxOutOfOrderness = Duration.parse(arg.substring(20));
+        } else if (arg.startsWith("--settle=")) {
+          settle = Duration.parse(arg.substring(9));
         } else if (arg.startsWith("--orders=")) {
           sizes =
               Arrays.stream(arg.substring(9).split(","))
@@ -136,6 +141,14 @@ public final class Bench {
       if (window.toMillis() < 1000 || maxOutOfOrderness.isNegative()) {
         usage("--window must be at least PT1S, --maxOutOfOrderness not negative");
       }
+      if (settle.isNegative()
+          || (seconds > 0
+              && settle.plus(window.multipliedBy(2)).plus(maxOutOfOrderness).getSeconds()
+                  > seconds)) {
+        usage(
+            "--settle must not be negative and must leave two windows and the out-of-orderness"
+                + " bound of the --seconds measured");
+      }
       streaming(
           root,
           out,
@@ -146,7 +159,7 @@ public final class Bench {
           backlog,
           seconds,
           contenders,
-          new StreamingRace(root, heap, window, maxOutOfOrderness, kappaOptions));
+          new StreamingRace(root, heap, window, maxOutOfOrderness, settle, kappaOptions));
       return;
     }
     if (sizes.stream().anyMatch(n -> n < 1000)) {
@@ -253,7 +266,7 @@ public final class Bench {
             + problem
             + "; use --orders=N[,M], --sizes=small, --out=DIR, --seed=N, --heap=SIZE, or"
             + " --streaming [--rates=R[,R]] [--capacity=R] [--backlog=N] [--seconds=N]"
-            + " [--window=PT10S] [--maxOutOfOrderness=PT1S]");
+            + " [--window=PT10S] [--maxOutOfOrderness=PT1S] [--settle=PT20S]");
     System.exit(2);
   }
 

@@ -48,8 +48,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *   <li>The orders topic from its start to the given offsets (so that the job ends where the
  *       producer stops), event time the Kafka record timestamp (the producer sets it to the order's
  *       event time), watermark per partition the greatest event time minus the out-of-orderness
- *       bound, emitted every 200 ms, a partition without records for 1 minute idle; decoded and
- *       validated with our codec (bad records to a side output: the dead letters).
+ *       bound, emitted as often as Kappa's (its {@code --autoWatermarkInterval}), a partition
+ *       without records for 1 minute idle; decoded and validated with our codec (bad records to a
+ *       side output: the dead letters).
  *   <li>The products and customers change streams read to their end at launch and broadcast; the
  *       orders, keyed by product, wait in keyed state until the watermark passes their event time
  *       (an event-time temporal join: a change can never be missed because the orders' topic was
@@ -61,16 +62,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * </ol>
  *
  * <p>Usage: {@code NativeStreamingJob <bootstrapServers> <orders> <products> <customers>
- * <stopOffsets p=o,...> <windowMillis> <maxOutOfOrdernessMillis> <resultTopic> <deadLetterTopic>}.
+ * <stopOffsets p=o,...> <windowMillis> <maxOutOfOrdernessMillis> <resultTopic> <deadLetterTopic>
+ * <watermarkIntervalMillis>}.
  */
 public final class NativeStreamingJob {
   private NativeStreamingJob() {}
 
   /** How long a partition without records may hold the watermark: Kappa's idle timeout. */
   static final Duration IDLE_TIMEOUT = Duration.ofMinutes(1);
-
-  /** How often sources publish their watermark: Kappa's {@code --autoWatermarkInterval}. */
-  static final Duration WATERMARK_INTERVAL = Duration.ofMillis(200);
 
   static final MapStateDescriptor<String, TreeMap<Long, String>> VERSIONS =
       new MapStateDescriptor<>(
@@ -89,10 +88,11 @@ public final class NativeStreamingJob {
     }
     Duration window = Duration.ofMillis(Long.parseLong(args[5]));
     Duration maxOutOfOrderness = Duration.ofMillis(Long.parseLong(args[6]));
+    Duration watermarkInterval = Duration.ofMillis(Long.parseLong(args[9]));
 
     Configuration conf = new Configuration();
     conf.set(RestOptions.BIND_PORT, "0");
-    conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, WATERMARK_INTERVAL);
+    conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, watermarkInterval);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
     env.setParallelism(2);

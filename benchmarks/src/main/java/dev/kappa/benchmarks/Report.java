@@ -122,13 +122,13 @@ final class Report {
       md.append(f("\nCapacity used for the rates: %,.0f orders/s (the lower).\n\n", capacity));
     }
     md.append("| Rate (orders/s) | Contender | Achieved (orders/s) | Results measured |");
-    md.append(" p50 latency (ms) | p99 latency (ms) | Max latency (ms) |");
+    md.append(" p50 latency (ms) | p99 latency (ms) | Max latency (ms) | Start-up max (ms) |");
     md.append(" Load average (before / after) | Same results |\n");
-    md.append("|---:|---|---:|---:|---:|---:|---:|---|---|\n");
+    md.append("|---:|---|---:|---:|---:|---:|---:|---:|---|---|\n");
     for (StreamingRace.Lap lap : laps) {
       md.append(
           f(
-              "| %,.0f | %s: %s | %,.0f | %,d | %,d | %,d | %,d | %s | %s |\n",
+              "| %,.0f | %s: %s | %,.0f | %,d | %,d | %,d | %,d | %,d | %s | %s |\n",
               lap.targetRate(),
               lap.contender().id,
               lap.contender().description,
@@ -137,6 +137,7 @@ final class Report {
               lap.latency().p50(),
               lap.latency().p99(),
               lap.latency().max(),
+              lap.startUp().max(),
               lap.loadAverage(),
               lap.differences().isEmpty() ? "yes" : "**no**"));
     }

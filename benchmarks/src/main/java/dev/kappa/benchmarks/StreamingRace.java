@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongFunction;
 import java.util.function.LongPredicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -57,10 +58,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *       still open are emitted by the end of input, not by the watermark, and are not measured.
  * </ol>
  *
- * <p>Measured: every result of a window that starts at or after the live phase's start and ends at
- * or before its last event time minus the out-of-orderness bound (the windows the watermark
- * closes). All results of all windows, warm-up included, must equal the generator's ground truth,
- * as must the dead-letter count.
+ * <p>Measured: every result of a window that starts at or after the live phase's start plus the
+ * settling time and ends at or before its last event time minus the out-of-orderness bound (the
+ * windows the watermark closes once the contender runs steadily). The windows of the settling time
+ * are the start-up: a contender whose code is still cold there falls behind and catches up, which a
+ * stream pays once per start, not in its steady state; their greatest latency is reported on its
+ * own. All results of all windows, warm-up included, must equal the generator's ground truth, as
+ * must the dead-letter count.
  */
 final class StreamingRace {
 
@@ -96,13 +100,17 @@ final class StreamingRace {
     }
   }
 
-  /** How one contender did at one rate. */
+  /**
+   * How one contender did at one rate: {@code latency} over the measured windows, {@code startUp}
+   * over the live windows of the settling time.
+   */
   record Lap(
       Contender contender,
       double targetRate,
       double achievedRate,
       long liveOrders,
       Latency latency,
+      Latency startUp,
       String loadAverage,
       List<String> differences) {}
 
@@ -113,6 +121,7 @@ final class StreamingRace {
   private final String heap;
   private final Duration window;
   private final Duration maxOutOfOrderness;
+  private final Duration settle;
   private final List<String> kappaOptions;
 
   /**
@@ -120,6 +129,7 @@ final class StreamingRace {
    * @param heap each contender JVM's {@code -Xmx}
    * @param window the tumbling window's size, for both contenders
    * @param maxOutOfOrderness the watermark's bound behind the greatest event time, for both
+   * @param settle how long after the live phase's start windows are the start-up, not measured
    * @param kappaOptions more options for Kappa's job (experiments), after the race's own
    */
   StreamingRace(
@@ -127,12 +137,14 @@ final class StreamingRace {
       String heap,
       Duration window,
       Duration maxOutOfOrderness,
+      Duration settle,
       List<String> kappaOptions) {
     this.root = root;
     this.kappaOptions = List.copyOf(kappaOptions);
     this.heap = heap;
     this.window = window;
     this.maxOutOfOrderness = maxOutOfOrderness;
+    this.settle = settle;
   }
 
   /** Runs {@code contender} on orders produced at {@code rate} per second for {@code seconds}. */
@@ -154,8 +166,11 @@ final class StreamingRace {
             dir,
             contender.id + "-" + Math.round(rate));
     long closedBy = run.lastEventTime - maxOutOfOrderness.toMillis();
-    LongPredicate measured = end -> end - windowMillis >= run.liveStart && end <= closedBy;
+    LongPredicate live = end -> end - windowMillis >= run.liveStart && end <= closedBy;
+    LongPredicate measured =
+        end -> live.test(end) && end - windowMillis >= run.liveStart + settle.toMillis();
     List<Long> latencies = new ArrayList<>();
+    List<Long> startUp = new ArrayList<>();
     TreeMap<Long, List<Long>> byWindow = new TreeMap<>();
     run.parsed.firstAppend.forEach(
         (key, append) -> {
@@ -163,16 +178,19 @@ final class StreamingRace {
           byWindow.computeIfAbsent(end, e -> new ArrayList<>()).add(append - end);
           if (measured.test(end)) {
             latencies.add(append - end);
+          } else if (live.test(end)) {
+            startUp.add(append - end);
           }
         });
     writeWindowLatencies(
         dir.resolve(contender.id + "-" + Math.round(rate)).resolve("latency.tsv"),
         byWindow,
-        measured);
+        end -> measured.test(end) ? "yes" : live.test(end) ? "start-up" : "no");
     Latency latency = Latency.of(latencies);
+    Latency settling = Latency.of(startUp);
     Race.log(
-        "%-6s %,7.0f/s (target %,.0f/s): p50 %,d ms, p99 %,d ms, max %,d ms over %,d results;"
-            + " load %s; %s",
+        "%-6s %,7.0f/s (target %,.0f/s): p50 %,d ms, p99 %,d ms, max %,d ms over %,d results"
+            + " (start-up: max %,d ms over %,d); load %s; %s",
         contender.id,
         run.achievedRate,
         rate,
@@ -180,25 +198,36 @@ final class StreamingRace {
         latency.p99(),
         latency.max(),
         latency.count(),
+        settling.max(),
+        settling.count(),
         run.load,
         run.differences.isEmpty() ? "equal to the ground truth" : "DIFFERENT: " + run.differences);
     return new Lap(
-        contender, rate, run.achievedRate, run.liveOrders, latency, run.load, run.differences);
+        contender,
+        rate,
+        run.achievedRate,
+        run.liveOrders,
+        latency,
+        settling,
+        run.load,
+        run.differences);
   }
 
   /**
-   * Each window's results, one line per window in order: its end, whether the lap measures it (see
-   * the class documentation), how many results it had, and the least and greatest latency of its
-   * results in milliseconds. Where in a lap the latency comes from, which p50 and p99 do not tell.
+   * Each window's results, one line per window in order: its end, whether the lap measures it
+   * ({@code yes}, {@code start-up} or {@code no}; see the class documentation), how many results it
+   * had, and the least and greatest latency of its results in milliseconds. Where in a lap the
+   * latency comes from, which p50 and p99 do not tell.
    */
   private static void writeWindowLatencies(
-      Path file, TreeMap<Long, List<Long>> byWindow, LongPredicate measured) throws IOException {
+      Path file, TreeMap<Long, List<Long>> byWindow, LongFunction<String> measured)
+      throws IOException {
     StringBuilder out = new StringBuilder("# window_end\tmeasured\tresults\tmin_ms\tmax_ms\n");
     byWindow.forEach(
         (end, latencies) ->
             out.append(Instant.ofEpochMilli(end))
                 .append('\t')
-                .append(measured.test(end) ? "yes" : "no")
+                .append(measured.apply(end))
                 .append('\t')
                 .append(latencies.size())
                 .append('\t')
@@ -492,7 +521,8 @@ final class StreamingRace {
                 Long.toString(window.toMillis()),
                 Long.toString(maxOutOfOrderness.toMillis()),
                 results,
-                deadLetters));
+                deadLetters,
+                Long.toString(kappaWatermarkInterval().toMillis())));
       }
       case KAPPA -> {
         command.addAll(List.of("-jar", Race.bundledJar(root).toString(), "run", "order-revenue"));
@@ -504,6 +534,31 @@ final class StreamingRace {
     Files.writeString(log, String.join(" ", command) + "\n\n");
     return ChildProcesses.startLogged(command, root, log);
   }
+
+  /**
+   * How often Kappa's sources publish their watermark in a lap: {@code --autoWatermarkInterval} as
+   * Kappa reads it, the last one of {@code runners-config/flink-embedded.args} and the lap's extra
+   * options. The native job's sources publish theirs as often: both follow the same watermark
+   * policy, so that neither waits longer for the watermark that closes a window.
+   */
+  Duration kappaWatermarkInterval() throws IOException {
+    String interval = null;
+    List<String> options = new ArrayList<>();
+    options.addAll(Files.readAllLines(root.resolve("runners-config/flink-embedded.args")));
+    options.addAll(kappaOptions);
+    for (String option : options) {
+      if (option.strip().startsWith(WATERMARK_INTERVAL)) {
+        interval = option.strip().substring(WATERMARK_INTERVAL.length());
+      }
+    }
+    if (interval == null) {
+      throw new IllegalStateException(
+          "runners-config/flink-embedded.args gives no " + WATERMARK_INTERVAL + "<ms>");
+    }
+    return Duration.ofMillis(Long.parseLong(interval));
+  }
+
+  private static final String WATERMARK_INTERVAL = "--autoWatermarkInterval=";
 
   /** Kappa's options in a lap: the stream, the same window and watermark as the native job. */
   List<String> kappaOptions(

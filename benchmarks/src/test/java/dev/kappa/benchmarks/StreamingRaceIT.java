@@ -31,23 +31,36 @@ class StreamingRaceIT {
   void bothContendersEqualTheGroundTruth(KafkaBroker broker, @TempDir Path dir) throws Exception {
     StreamingRace race =
         new StreamingRace(
-            Race.findRoot(), "1g", Duration.ofSeconds(5), Duration.ofSeconds(1), List.of());
+            Race.findRoot(),
+            "1g",
+            Duration.ofSeconds(5),
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(5),
+            List.of());
 
     for (StreamingRace.Contender contender : StreamingRace.Contender.values()) {
-      StreamingRace.Lap lap = race.run(broker, contender, 200, 15, 11, dir);
+      // 20 s live, 5 s windows: the first 5 s hold the start of one window at least (start-up),
+      // and the 14 s after them the start and end of another (measured).
+      StreamingRace.Lap lap = race.run(broker, contender, 200, 20, 11, dir);
 
       assertThat(contender.id, lap.differences(), is(empty()));
       assertThat(contender.id, lap.latency().count(), greaterThan(0L));
-      // Each window's line: the measured windows' results are those p50 and p99 are over.
+      assertThat(contender.id, lap.startUp().count(), greaterThan(0L));
+      // Each window's line: the measured windows' results are those p50 and p99 are over, the
+      // start-up windows' those of the start-up's maximum.
       long measured = 0;
+      long startUp = 0;
       for (String line :
           Files.readAllLines(dir.resolve(contender.id + "-200").resolve("latency.tsv"))) {
         String[] fields = line.split("\t");
         if (fields[1].equals("yes")) {
           measured += Long.parseLong(fields[2]);
+        } else if (fields[1].equals("start-up")) {
+          startUp += Long.parseLong(fields[2]);
         }
       }
       assertThat(contender.id, measured, is(lap.latency().count()));
+      assertThat(contender.id, startUp, is(lap.startUp().count()));
     }
     // The data exercises what it claims to: dead letters, unknown products, several windows.
     RaceResult truth = RaceResult.read(dir.resolve("kappa-200/truth"));
