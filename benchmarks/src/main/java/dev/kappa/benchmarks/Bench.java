@@ -48,7 +48,8 @@ import java.util.stream.Stream;
  *          --settle=DURATION  the live phase's start whose windows are the start-up, reported
  *                             apart from the measured ones (default PT20S)
  *          --contenders=native,kappa  which contenders run (default both)
- *          --kappaOptions="--a=b --c=d"  more options for kappa's job, for experiments (both races)
+ *          --kappaOptions="--a=b --c=d"  more options for kappa's job, for experiments (both races;
+ *                             an --autoWatermarkInterval there is the native stream's too)
  * Environment: KAPPA_JAVA_OPTS  JVM options for the backfill race's kappa contender, as
  *                             scripts/kappa adds them to its launches (e.g. -XX:+UseParallelGC)
  * </pre>
