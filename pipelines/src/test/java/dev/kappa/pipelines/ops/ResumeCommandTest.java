@@ -77,7 +77,10 @@ class ResumeCommandTest {
             "--output=/tmp/kappa-ops/run5/results",
             "--productChanges=test-data/enrichment/products.changelog.jsonl",
             "--customerChanges=test-data/enrichment/customers.changelog.jsonl",
-            "--flinkMaster=localhost:18081"));
+            "--flinkMaster=localhost:18081",
+            // The recorded job was launched when the argument file said 200 ms; it says 50 now,
+            // and the job resumes with its own.
+            "--autoWatermarkInterval=200"));
     assertThat(command.unrecordedListOptions(), is(List.of()));
   }
 
